@@ -1,0 +1,120 @@
+package io.sluice.capture;
+
+import io.sluice.avro.ConnectAvroMapper;
+import io.sluice.event.ChangeEvent;
+import io.sluice.event.EventVersion;
+import io.sluice.event.Operation;
+import io.sluice.event.SchemaChangeEvent;
+import io.sluice.event.SourceEvent;
+import io.sluice.event.SourcePosition;
+import io.sluice.event.TableId;
+import java.time.Instant;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Turns the Connect records of Debezium's MySQL and MariaDB connectors into Sluice's events.
+ * Not thread-safe: one per capture worker.
+ */
+final class RecordMapper {
+    private final String source;
+    private final String topicPrefix;
+    private final int epoch;
+    private final ConnectAvroMapper avro = new ConnectAvroMapper();
+
+    RecordMapper(String source, String topicPrefix, int epoch) {
+        this.source = source;
+        this.topicPrefix = topicPrefix;
+        this.epoch = epoch;
+    }
+
+    ConnectAvroMapper avro() {
+        return avro;
+    }
+
+    /** What kind of record Debezium sent. */
+    enum Kind { DATA, SCHEMA_CHANGE, HEARTBEAT, OTHER }
+
+    Kind kind(SourceRecord record) {
+        String topic = record.topic();
+        if (topic.startsWith("__debezium-heartbeat")) {
+            return Kind.HEARTBEAT;
+        }
+        if (!(record.value() instanceof Struct value)) {
+            return Kind.OTHER; // tombstones (disabled by the worker) and anything unexpected
+        }
+        if (topic.equals(topicPrefix)) {
+            return value.schema().field("ddl") != null ? Kind.SCHEMA_CHANGE : Kind.OTHER;
+        }
+        return value.schema().field("op") != null && value.schema().field("source") != null ? Kind.DATA : Kind.OTHER;
+    }
+
+    /**
+     * Maps a data or schema-change record.
+     *
+     * @throws io.sluice.event.VersionOverflowException if its binlog coordinates do not fit a version
+     * @throws IllegalArgumentException for a record of another kind
+     */
+    SourceEvent map(SourceRecord record) {
+        Struct value = (Struct) record.value();
+        Struct src = value.getStruct("source");
+        SourcePosition position = position(src);
+        long version = version(position);
+        Instant commitTime = Instant.ofEpochMilli(src.getInt64("ts_ms"));
+        return switch (kind(record)) {
+            case DATA -> dataEvent(record, value, src, position, version, commitTime);
+            case SCHEMA_CHANGE -> new SchemaChangeEvent(source, nullToEmpty(value.getString("databaseName")),
+                    singleTable(src), value.getString("ddl"), position, commitTime, version);
+            case HEARTBEAT, OTHER -> throw new IllegalArgumentException("not a data or schema change record: " + record.topic());
+        };
+    }
+
+    private ChangeEvent dataEvent(SourceRecord record, Struct value, Struct src, SourcePosition position, long version,
+            Instant commitTime) {
+        TableId table = new TableId(source, src.getString("db"), src.getString("table"));
+        Operation op = switch (value.getString("op")) {
+            case "c" -> Operation.CREATE;
+            case "u" -> Operation.UPDATE;
+            case "d" -> Operation.DELETE;
+            case "r" -> Operation.READ;
+            default -> throw new IllegalArgumentException("unknown Debezium operation '" + value.getString("op") + "' on " + table);
+        };
+        Struct key = record.key() instanceof Struct k ? k : null;
+        return new ChangeEvent(table, op, avro.toAvroRecord(key), avro.toAvroRecord(value.getStruct("before")),
+                avro.toAvroRecord(value.getStruct("after")), position, commitTime, version);
+    }
+
+    private static SourcePosition position(Struct src) {
+        String snapshot = optionalString(src, "snapshot");
+        boolean isSnapshot = snapshot != null && !"false".equals(snapshot);
+        Object row = optional(src, "row");
+        Object serverId = optional(src, "server_id");
+        return new SourcePosition(src.getString("file"), src.getInt64("pos"), row == null ? 0 : ((Number) row).intValue(),
+                optionalString(src, "gtid"), serverId == null ? 0 : ((Number) serverId).longValue(), isSnapshot);
+    }
+
+    long version(SourcePosition p) {
+        return EventVersion.of(epoch, EventVersion.fileNumber(p.binlogFile()), p.binlogPosition(), p.rowInEvent(),
+                !p.snapshot());
+    }
+
+    private static String singleTable(Struct src) {
+        String table = optionalString(src, "table");
+        return table == null || table.isEmpty() || table.contains(",") ? null : table;
+    }
+
+    private static Object optional(Struct s, String field) {
+        Field f = s.schema().field(field);
+        return f == null ? null : s.get(f);
+    }
+
+    private static String optionalString(Struct s, String field) {
+        Object v = optional(s, field);
+        return v == null ? null : v.toString();
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

@@ -1,0 +1,262 @@
+package io.sluice.capture;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * The configuration of one captured source. Every key is declared once in {@link #DEFINITION}: type, default,
+ * validation and documentation. {@link #parse} validates a whole configuration and reports every problem at once.
+ *
+ * <p>Keys that start with {@code debezium.} are passed to the Debezium engine without the prefix, after Sluice's
+ * own settings, for tuning that Sluice does not model (they cannot override the keys Sluice's guarantees rest on:
+ * see {@link CaptureWorker}).
+ *
+ * <p>Immutable and thread-safe. {@link #toString()} never shows the password.
+ */
+public final class SourceConfig {
+    public static final String NAME = "name";
+    public static final String TYPE = "type";
+    public static final String HOST = "host";
+    public static final String PORT = "port";
+    public static final String USER = "user";
+    public static final String PASSWORD = "password";
+    public static final String DATABASES = "databases";
+    public static final String TABLES = "tables";
+    public static final String SERVER_ID = "server.id";
+    public static final String SNAPSHOT_MODE = "snapshot.mode";
+    public static final String SNAPSHOT_LOCKING = "snapshot.locking";
+    public static final String DATA_DIR = "data.dir";
+    public static final String VERSION_EPOCH = "version.epoch";
+    public static final String HEARTBEAT_MS = "heartbeat.interval.ms";
+    public static final String OFFSET_FLUSH_MS = "offset.flush.interval.ms";
+    public static final String MAX_RETRIES = "errors.max.retries";
+    public static final String CONNECT_TIMEOUT_MS = "connect.timeout.ms";
+    public static final String ENGINE_PREFIX = "debezium.";
+
+    private static final Pattern SOURCE_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
+
+    /** The declaration of every key. */
+    public static final ConfigDef DEFINITION = new ConfigDef()
+            .define(NAME, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, nameValidator(), Importance.HIGH,
+                    "The source's name in Sluice: lower-case letters, digits, '_' and '-', starting with a letter, at most 63 characters. It prefixes subjects and Debezium's topic prefix, so it must be unique.")
+            .define(TYPE, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.CaseInsensitiveValidString.in("mysql", "mariadb"), Importance.HIGH,
+                    "The database flavour: mysql or mariadb.")
+            .define(HOST, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Host name or IP address of the source database.")
+            .define(PORT, Type.INT, 3306, ConfigDef.Range.between(1, 65535), Importance.HIGH,
+                    "TCP port of the source database.")
+            .define(USER, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "User that Sluice connects as; it needs REPLICATION SLAVE, REPLICATION CLIENT and SELECT (see the preflight check).")
+            .define(PASSWORD, Type.PASSWORD, "", Importance.HIGH, "Password of that user.")
+            .define(DATABASES, Type.LIST, "", Importance.HIGH,
+                    "Comma-separated regular expressions of databases to capture; empty captures every database the user can read.")
+            .define(TABLES, Type.LIST, "", Importance.HIGH,
+                    "Comma-separated regular expressions of tables to capture, as database.table; empty captures every table of the captured databases.")
+            .define(SERVER_ID, Type.LONG, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.Range.between(1, 4294967295L), Importance.HIGH,
+                    "The replication server id Sluice uses for this source, 1 to 4294967295; it must differ from the source's own server_id and from every other replica and source.")
+            .define(SNAPSHOT_MODE, Type.STRING, "initial", ConfigDef.CaseInsensitiveValidString.in("initial", "no_data", "when_needed"), Importance.MEDIUM,
+                    "initial: snapshot rows at first start; no_data: structure only; when_needed: also snapshot again when the stored binlog position is gone.")
+            .define(SNAPSHOT_LOCKING, Type.STRING, "minimal", ConfigDef.CaseInsensitiveValidString.in("minimal", "none"), Importance.MEDIUM,
+                    "minimal: a short global read lock at snapshot start (needs RELOAD and LOCK TABLES); none: no lock (safe only if no DDL runs during the snapshot).")
+            .define(DATA_DIR, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Directory where this source's offsets and schema history are stored; it must survive restarts.")
+            .define(VERSION_EPOCH, Type.INT, 0, ConfigDef.Range.between(0, 15), Importance.LOW,
+                    "Version epoch, 0 to 15. Raise it by one, with a new snapshot, after the binlog went backwards (RESET MASTER, failover): everything written afterwards beats everything written before.")
+            .define(HEARTBEAT_MS, Type.INT, 2000, ConfigDef.Range.between(100, 3_600_000), Importance.LOW,
+                    "How often an idle source reports that it is alive, in milliseconds.")
+            .define(OFFSET_FLUSH_MS, Type.LONG, 1000L, ConfigDef.Range.between(0, 600_000), Importance.LOW,
+                    "How often acknowledged offsets are written to disk, in milliseconds; a crash replays at most this much.")
+            .define(MAX_RETRIES, Type.INT, 30, ConfigDef.Range.between(-1, 1_000_000), Importance.LOW,
+                    "How often the engine retries after a retriable error (a lost connection) before the source is failed; -1 retries forever.")
+            .define(CONNECT_TIMEOUT_MS, Type.INT, 10_000, ConfigDef.Range.between(100, 600_000), Importance.LOW,
+                    "How long a connection attempt to the source may take, in milliseconds.");
+
+    private final Map<String, Object> values;
+    private final Map<String, String> engineOverrides;
+
+    private SourceConfig(Map<String, Object> values, Map<String, String> engineOverrides) {
+        this.values = values;
+        this.engineOverrides = engineOverrides;
+    }
+
+    /**
+     * Validates and parses a configuration.
+     *
+     * @throws InvalidConfigException listing every problem: missing keys, bad values, unknown keys
+     */
+    public static SourceConfig parse(Map<String, String> raw) {
+        Map<String, String> own = new HashMap<>();
+        Map<String, String> engine = new LinkedHashMap<>();
+        List<ConfigProblem> problems = new ArrayList<>();
+        for (Map.Entry<String, String> e : raw.entrySet()) {
+            if (e.getKey().startsWith(ENGINE_PREFIX)) {
+                engine.put(e.getKey().substring(ENGINE_PREFIX.length()), e.getValue());
+            } else if (DEFINITION.configKeys().containsKey(e.getKey())) {
+                own.put(e.getKey(), e.getValue());
+            } else {
+                problems.add(new ConfigProblem(e.getKey(), e.getValue(), "unknown key; known keys are "
+                        + DEFINITION.names() + " and '" + ENGINE_PREFIX + "*' for Debezium settings"));
+            }
+        }
+        for (ConfigValue v : DEFINITION.validate(own)) {
+            if (!v.errorMessages().isEmpty()) {
+                String given = own.get(v.name());
+                String shown = given == null ? null : PASSWORD.equals(v.name()) ? "****" : given;
+                problems.add(new ConfigProblem(v.name(), shown, expected(v.name(), v.errorMessages())));
+            }
+        }
+        problems.addAll(regexProblems(own.get(DATABASES), DATABASES));
+        problems.addAll(regexProblems(own.get(TABLES), TABLES));
+        if (!problems.isEmpty()) {
+            problems.sort((a, b) -> Integer.compare(order(a.key()), order(b.key())));
+            throw new InvalidConfigException("source '" + own.getOrDefault(NAME, "?") + "'", problems);
+        }
+        return new SourceConfig(DEFINITION.parse(own), Map.copyOf(engine));
+    }
+
+    private static int order(String key) {
+        int i = 0;
+        for (String name : DEFINITION.configKeys().keySet()) {
+            if (name.equals(key)) {
+                return i;
+            }
+            i++;
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    private static String expected(String key, List<String> kafkaMessages) {
+        ConfigDef.ConfigKey k = DEFINITION.configKeys().get(key);
+        String validator = k.validator == null ? "" : " (" + k.validator + ")";
+        String kafka = String.join("; ", kafkaMessages);
+        return "expected " + k.type.name().toLowerCase(Locale.ROOT) + validator + ". " + k.documentation
+                + (kafka.contains("Missing required") ? "" : " [" + kafka.replaceAll("(?i)password[^;]*", "password") + "]");
+    }
+
+    private static List<ConfigProblem> regexProblems(String list, String key) {
+        List<ConfigProblem> out = new ArrayList<>();
+        if (list == null || list.isBlank()) {
+            return out;
+        }
+        for (String part : list.split(",")) {
+            try {
+                Pattern.compile(part.trim());
+            } catch (PatternSyntaxException e) {
+                out.add(new ConfigProblem(key, part.trim(), "expected a regular expression: " + e.getDescription()));
+            }
+        }
+        return out;
+    }
+
+    private static ConfigDef.Validator nameValidator() {
+        return new ConfigDef.Validator() {
+            @Override
+            public void ensureValid(String name, Object value) {
+                if (value != null && !SOURCE_NAME.matcher(value.toString()).matches()) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, value, "not a valid source name");
+                }
+            }
+
+            @Override
+            public String toString() {
+                return "matching " + SOURCE_NAME.pattern();
+            }
+        };
+    }
+
+    public String name() {
+        return (String) values.get(NAME);
+    }
+
+    public SourceType type() {
+        return SourceType.valueOf(((String) values.get(TYPE)).toUpperCase(Locale.ROOT));
+    }
+
+    public String host() {
+        return (String) values.get(HOST);
+    }
+
+    public int port() {
+        return (Integer) values.get(PORT);
+    }
+
+    public String user() {
+        return (String) values.get(USER);
+    }
+
+    /** The password; handle with care, never log it. */
+    public String password() {
+        return ((Password) values.get(PASSWORD)).value();
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> databases() {
+        return (List<String>) values.get(DATABASES);
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> tables() {
+        return (List<String>) values.get(TABLES);
+    }
+
+    public long serverId() {
+        return (Long) values.get(SERVER_ID);
+    }
+
+    public SnapshotMode snapshotMode() {
+        return SnapshotMode.valueOf(((String) values.get(SNAPSHOT_MODE)).toUpperCase(Locale.ROOT));
+    }
+
+    /** True when the snapshot takes no lock at all. */
+    public boolean lockFreeSnapshot() {
+        return "none".equalsIgnoreCase((String) values.get(SNAPSHOT_LOCKING));
+    }
+
+    /** This source's own directory under the data directory. */
+    public Path sourceDir() {
+        return Path.of((String) values.get(DATA_DIR)).resolve("sources").resolve(name());
+    }
+
+    public int versionEpoch() {
+        return (Integer) values.get(VERSION_EPOCH);
+    }
+
+    public int heartbeatIntervalMs() {
+        return (Integer) values.get(HEARTBEAT_MS);
+    }
+
+    public long offsetFlushIntervalMs() {
+        return (Long) values.get(OFFSET_FLUSH_MS);
+    }
+
+    public int maxRetries() {
+        return (Integer) values.get(MAX_RETRIES);
+    }
+
+    public int connectTimeoutMs() {
+        return (Integer) values.get(CONNECT_TIMEOUT_MS);
+    }
+
+    /** Debezium settings given with the {@code debezium.} prefix, without it. */
+    public Map<String, String> engineOverrides() {
+        return engineOverrides;
+    }
+
+    @Override
+    public String toString() {
+        return "SourceConfig{" + name() + " " + type() + " " + user() + "@" + host() + ":" + port() + ", server.id="
+                + serverId() + ", snapshot=" + snapshotMode() + "}";
+    }
+}

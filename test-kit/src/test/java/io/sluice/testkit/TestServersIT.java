@@ -1,0 +1,49 @@
+package io.sluice.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+
+class TestServersIT {
+
+    @Test
+    void shouldStartMariaDbWithRowBinlogAndGrantTables() throws Exception {
+        MariaDbServer db = MariaDbServer.shared();
+        try (Connection c = db.connect(""); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@server_id, @@skip_grant_tables")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+            assertThat(rs.getString(2)).isEqualTo("ROW");
+            assertThat(rs.getString(3)).isEqualTo("FULL");
+            assertThat(rs.getInt(4)).isEqualTo(1);
+            assertThat(rs.getInt(5)).isZero();
+        }
+        db.createUser("kit_reader", "secret-1", "SELECT ON *.*");
+        try (Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(""), "kit_reader", "secret-1");
+                Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW GRANTS")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).contains("GRANT SELECT ON *.*");
+        }
+    }
+
+    @Test
+    void shouldStartRedisOnAFreePort() throws Exception {
+        RedisTestServer redis = RedisTestServer.shared();
+        try (Socket socket = new Socket(redis.host(), redis.port())) {
+            OutputStream out = socket.getOutputStream();
+            out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] buf = new byte[7];
+            int n = in.readNBytes(buf, 0, 7);
+            assertThat(new String(buf, 0, n, StandardCharsets.US_ASCII)).isEqualTo("+PONG\r\n");
+        }
+    }
+}
