@@ -18,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -200,9 +203,9 @@ public final class CaptureWorker implements AutoCloseable {
             fail(new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, e.getMessage(), "Check the data directory's permissions."));
             return;
         }
-        CaptureFailure unreachable = probeConnection();
-        if (unreachable != null) {
-            fail(unreachable);
+        CaptureFailure problem = probeSource(dir);
+        if (problem != null) {
+            fail(problem);
             return;
         }
         engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -227,13 +230,48 @@ public final class CaptureWorker implements AutoCloseable {
         }
     }
 
-    private CaptureFailure probeConnection() {
+    /**
+     * Connects once before Debezium does, so that a wrong password or host fails at once with a clear state, and
+     * checks that the stored binlog position still exists (see {@link StoredOffsets} for why Debezium alone does
+     * not notice on MariaDB). With {@code snapshot.mode=when_needed} a purged position starts a new snapshot: the
+     * old offsets and history are kept beside the new ones with a {@code .purged-<time>} suffix.
+     */
+    private CaptureFailure probeSource(Path dir) {
         String url = config.type().jdbcUrl(config.host(), config.port()) + "?connectTimeout=" + config.connectTimeoutMs();
         try (Connection c = DriverManager.getConnection(url, config.user(), config.password())) {
+            Optional<String> stored = StoredOffsets.binlogFile(dir.resolve(OFFSETS_FILE));
+            if (stored.isEmpty() || binlogFiles(c).contains(stored.get())) {
+                return null;
+            }
+            if (config.snapshotMode() != SnapshotMode.WHEN_NEEDED) {
+                return Failures.binlogPurged(config, stored.get());
+            }
+            String suffix = ".purged-" + clock.millis();
+            for (String name : List.of(OFFSETS_FILE, HISTORY_FILE)) {
+                Path file = dir.resolve(name);
+                if (Files.exists(file)) {
+                    Files.move(file, dir.resolve(name + suffix));
+                }
+            }
+            LOG.warn("source={} stored binlog file {} was purged; starting a new snapshot (old state kept with suffix {})",
+                    config.name(), stored.get(), suffix);
             return null;
         } catch (SQLException e) {
             return Failures.fromConnect(config, e);
+        } catch (IOException e) {
+            return new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, "Cannot read or move the stored offsets of source '"
+                    + config.name() + "' in " + dir + ": " + e.getMessage(), "Check the data directory's permissions and contents.");
         }
+    }
+
+    private static List<String> binlogFiles(Connection c) throws SQLException {
+        List<String> files = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW BINARY LOGS")) {
+            while (rs.next()) {
+                files.add(rs.getString(1));
+            }
+        }
+        return files;
     }
 
     private void handleBatch(List<RecordChangeEvent<SourceRecord>> records,

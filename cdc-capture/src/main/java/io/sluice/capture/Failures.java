@@ -35,11 +35,8 @@ final class Failures {
                     "Check the user and password of the source; the user must be allowed to connect from Sluice's host.");
         }
         if (lower.contains("no longer available on the server") || lower.contains("could not find first log file")
-                || (lower.contains("binlog") && lower.contains("purged"))) {
-            return new CaptureFailure(CaptureFailure.Kind.BINLOG_PURGED, "The binlog of " + where
-                    + " no longer holds the stored position: changes made since then cannot be read from the binlog.",
-                    "Start a new snapshot: restart the source with snapshot.mode=when_needed (it snapshots again and then streams), "
-                    + "and keep binlogs longer (binlog_expire_logs_seconds) than the longest pause of capture.");
+                || lower.contains("could not find gtid state") || (lower.contains("binlog") && lower.contains("purged"))) {
+            return binlogPurged(config, null);
         }
         if (lower.contains("history") && (lower.contains("missing") || lower.contains("not exist") || lower.contains("fully or partially"))) {
             return schemaHistoryMissing(config);
@@ -57,6 +54,14 @@ final class Failures {
 
     static CaptureFailure fromConnect(SourceConfig config, SQLException e) {
         return classify(config, e, null);
+    }
+
+    static CaptureFailure binlogPurged(SourceConfig config, String file) {
+        return new CaptureFailure(CaptureFailure.Kind.BINLOG_PURGED, "The binlog of source '" + config.name() + "' no longer holds"
+                + " the stored position" + (file == null ? "" : " (file " + file + " was purged)")
+                + ": changes made since then cannot be read from the binlog, and streaming on would skip them.",
+                "Start a new snapshot: restart the source with snapshot.mode=when_needed (it snapshots again and then streams), "
+                + "and keep binlogs longer (binlog_expire_logs_seconds) than the longest pause of capture.");
     }
 
     static CaptureFailure schemaHistoryMissing(SourceConfig config) {

@@ -45,6 +45,14 @@ public final class SourceConfig {
     public static final String CONNECT_TIMEOUT_MS = "connect.timeout.ms";
     public static final String ENGINE_PREFIX = "debezium.";
 
+    /** Debezium settings that Sluice's guarantees rest on; {@code debezium.*} may not override them. */
+    static final java.util.Set<String> PROTECTED_ENGINE_KEYS = java.util.Set.of("connector.class", "topic.prefix",
+            "offset.storage", "offset.storage.file.filename", "schema.history.internal", "schema.history.internal.file.filename",
+            "include.schema.changes", "tombstones.on.delete", "decimal.handling.mode", "bigint.unsigned.handling.mode",
+            "binary.handling.mode", "time.precision.mode", "field.name.adjustment.mode", "schema.name.adjustment.mode",
+            "database.hostname", "database.port", "database.user", "database.password", "database.server.id",
+            "snapshot.mode", "record.processing.order");
+
     private static final Pattern SOURCE_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
 
     /** The declaration of every key. */
@@ -102,7 +110,14 @@ public final class SourceConfig {
         List<ConfigProblem> problems = new ArrayList<>();
         for (Map.Entry<String, String> e : raw.entrySet()) {
             if (e.getKey().startsWith(ENGINE_PREFIX)) {
-                engine.put(e.getKey().substring(ENGINE_PREFIX.length()), e.getValue());
+                String engineKey = e.getKey().substring(ENGINE_PREFIX.length());
+                if (PROTECTED_ENGINE_KEYS.contains(engineKey) || engineKey.startsWith("offset.storage.")
+                        || engineKey.startsWith("schema.history.internal.")) {
+                    problems.add(new ConfigProblem(e.getKey(), e.getValue(), "Sluice sets '" + engineKey
+                            + "' itself (its delivery and version guarantees depend on it); remove this key, or use Sluice's own key where one exists"));
+                } else {
+                    engine.put(engineKey, e.getValue());
+                }
             } else if (DEFINITION.configKeys().containsKey(e.getKey())) {
                 own.put(e.getKey(), e.getValue());
             } else {

@@ -1,0 +1,211 @@
+package io.sluice.bench;
+
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import io.sluice.capture.CaptureState;
+import io.sluice.capture.CaptureWorker;
+import io.sluice.capture.SourceConfig;
+import io.sluice.event.ChangeEvent;
+import io.sluice.event.SourceEvent;
+import io.sluice.review.SchemaGate;
+import io.sluice.testkit.MariaDbServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Streaming throughput of the capture worker against Debezium's engine alone, both into a no-op consumer, on the
+ * same binlog events in the same run.
+ *
+ * <p>Each contender first starts once with {@code snapshot.mode=no_data} on the empty table, so that it has a
+ * stored offset before the rows are written; then the rows are inserted; then each contender resumes from its
+ * offset and reads the same N events from the binlog. Contenders alternate over several rounds (the first rounds
+ * warm the JIT up); the rate is counted from the first to the N-th event.
+ *
+ * <p>Arguments: {@code [rows] [rounds]}, by default 200000 and 3. Exits 1 if a contender could not run.
+ */
+public final class CaptureBench {
+    private static final String DB = "bench";
+
+    private CaptureBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        System.out.println("Sluice capture benchmark: " + rows + " binlog insert events, " + rounds + " rounds");
+        System.out.println("machine: " + Machine.describe());
+        Path work = Files.createTempDirectory("sluice-bench-");
+        try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults())) {
+            db.createUser("bench", "bench-pw", "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+            db.recreateDatabase(DB);
+            db.execute("CREATE TABLE bench.items (id BIGINT PRIMARY KEY, name VARCHAR(64) NOT NULL, amount DECIMAL(12,2),"
+                    + " created DATETIME(6), flag TINYINT, note TEXT)");
+            List<Map<String, String>> debezium = new ArrayList<>();
+            List<Map<String, String>> sluice = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                debezium.add(props(db, work, "dbz" + r, 7000 + r));
+                sluice.add(props(db, work, "slc" + r, 7100 + r));
+            }
+            for (int r = 0; r < rounds; r++) {
+                position(debezium.get(r));
+                position(sluice.get(r));
+            }
+            long t0 = System.nanoTime();
+            insert(db, rows);
+            System.out.printf("inserted %d rows in %.1f s%n", rows, (System.nanoTime() - t0) / 1e9);
+            double bestDebezium = 0;
+            double bestSluice = 0;
+            for (int r = 0; r < rounds; r++) {
+                double d = runDebezium(debezium.get(r), rows);
+                double s = runSluice(sluice.get(r), rows);
+                System.out.printf("round %d: debezium engine -> no-op %,.0f events/s | sluice worker -> no-op %,.0f events/s | ratio %.2f%n",
+                        r + 1, d, s, s / d);
+                bestDebezium = Math.max(bestDebezium, d);
+                bestSluice = Math.max(bestSluice, s);
+            }
+            System.out.printf("best: debezium %,.0f events/s, sluice %,.0f events/s, ratio %.2f%n", bestDebezium, bestSluice,
+                    bestSluice / bestDebezium);
+        } catch (Exception e) {
+            System.err.println("benchmark could not run: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static Map<String, String> props(MariaDbServer db, Path work, String name, int serverId) {
+        Map<String, String> p = new HashMap<>();
+        p.put(SourceConfig.NAME, name);
+        p.put(SourceConfig.TYPE, "mariadb");
+        p.put(SourceConfig.HOST, db.host());
+        p.put(SourceConfig.PORT, Integer.toString(db.port()));
+        p.put(SourceConfig.USER, "bench");
+        p.put(SourceConfig.PASSWORD, "bench-pw");
+        p.put(SourceConfig.DATABASES, DB);
+        p.put(SourceConfig.SERVER_ID, Integer.toString(serverId));
+        p.put(SourceConfig.DATA_DIR, work.toString());
+        p.put(SourceConfig.SNAPSHOT_MODE, "no_data");
+        return p;
+    }
+
+    /** Starts a worker until it streams, so that it stores an offset before the rows exist. */
+    private static void position(Map<String, String> props) throws Exception {
+        try (CaptureWorker w = new CaptureWorker(SourceConfig.parse(props), batch -> { }, SchemaGate.permissive(), Clock.systemUTC())) {
+            w.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!(w.status().state() instanceof CaptureState.Streaming)) {
+                if (w.status().state() instanceof CaptureState.Failed f) {
+                    throw new IllegalStateException(f.failure().toString());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("worker " + props.get(SourceConfig.NAME) + " did not start streaming");
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static void insert(MariaDbServer db, int rows) throws Exception {
+        try (Connection c = db.connect(DB); Statement s = c.createStatement()) {
+            int batch = 1000;
+            for (int from = 0; from < rows; from += batch) {
+                StringBuilder sql = new StringBuilder("INSERT INTO items VALUES ");
+                for (int i = from; i < Math.min(rows, from + batch); i++) {
+                    if (i > from) {
+                        sql.append(',');
+                    }
+                    sql.append('(').append(i).append(",'name-").append(i).append("',").append(i % 100000).append(".25,")
+                            .append("'2024-01-01 12:00:00.123456',").append(i % 2).append(",'a note about row ").append(i).append("')");
+                }
+                s.execute(sql.toString());
+            }
+        }
+    }
+
+    private static double runDebezium(Map<String, String> props, int rows) throws Exception {
+        Properties p = CaptureWorker.debeziumProperties(SourceConfig.parse(props));
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicLong count = new AtomicLong();
+        AtomicLong first = new AtomicLong();
+        AtomicLong last = new AtomicLong();
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(p)
+                .notifying((records, committer) -> {
+                    for (RecordChangeEvent<SourceRecord> r : records) {
+                        if (r.record().value() instanceof Struct v && v.schema().field("op") != null && count.incrementAndGet() == 1) {
+                            first.set(System.nanoTime());
+                        }
+                        committer.markProcessed(r);
+                    }
+                    committer.markBatchFinished();
+                    if (count.get() >= rows && last.get() == 0) {
+                        last.set(System.nanoTime());
+                        done.countDown();
+                    }
+                })
+                .build();
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        executor.execute(engine);
+        try {
+            if (!done.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("Debezium delivered " + count.get() + " of " + rows + " events in 10 minutes");
+            }
+        } finally {
+            engine.close();
+            executor.shutdown();
+            executor.awaitTermination(1, TimeUnit.MINUTES);
+        }
+        return rate(rows, first.get(), last.get());
+    }
+
+    private static double runSluice(Map<String, String> props, int rows) throws Exception {
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicLong count = new AtomicLong();
+        AtomicLong first = new AtomicLong();
+        AtomicLong last = new AtomicLong();
+        try (CaptureWorker worker = new CaptureWorker(SourceConfig.parse(props), batch -> {
+            for (SourceEvent e : batch) {
+                if (e instanceof ChangeEvent && count.incrementAndGet() == 1) {
+                    first.set(System.nanoTime());
+                }
+            }
+            if (count.get() >= rows && last.get() == 0) {
+                last.set(System.nanoTime());
+                done.countDown();
+            }
+        }, SchemaGate.permissive(), Clock.systemUTC())) {
+            worker.start();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (!done.await(100, TimeUnit.MILLISECONDS)) {
+                if (worker.status().state() instanceof CaptureState.Failed f) {
+                    throw new IllegalStateException(f.failure().toString());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Sluice delivered " + count.get() + " of " + rows + " events in 10 minutes");
+                }
+            }
+        }
+        return rate(rows, first.get(), last.get());
+    }
+
+    private static double rate(int rows, long first, long last) {
+        return (rows - 1) / ((last - first) / 1e9);
+    }
+}
