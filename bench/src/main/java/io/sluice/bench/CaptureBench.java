@@ -48,7 +48,11 @@ public final class CaptureBench {
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        for (var h : java.util.logging.Logger.getLogger("").getHandlers()) {
+            h.setLevel(java.util.logging.Level.WARNING);
+        }
         System.out.println("Sluice capture benchmark: " + rows + " binlog insert events, " + rounds + " rounds");
         System.out.println("machine: " + Machine.describe());
         Path work = Files.createTempDirectory("sluice-bench-");
@@ -70,18 +74,28 @@ public final class CaptureBench {
             long t0 = System.nanoTime();
             insert(db, rows);
             System.out.printf("inserted %d rows in %.1f s%n", rows, (System.nanoTime() - t0) / 1e9);
-            double bestDebezium = 0;
-            double bestSluice = 0;
+            List<Double> debeziumRates = new ArrayList<>();
+            List<Double> sluiceRates = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
-                double d = runDebezium(debezium.get(r), rows);
-                double s = runSluice(sluice.get(r), rows);
+                // Alternate who goes first, so that neither always runs on a JIT the other warmed up.
+                double d;
+                double s;
+                if (r % 2 == 0) {
+                    d = runDebezium(debezium.get(r), rows);
+                    s = runSluice(sluice.get(r), rows);
+                } else {
+                    s = runSluice(sluice.get(r), rows);
+                    d = runDebezium(debezium.get(r), rows);
+                }
                 System.out.printf("round %d: debezium engine -> no-op %,.0f events/s | sluice worker -> no-op %,.0f events/s | ratio %.2f%n",
                         r + 1, d, s, s / d);
-                bestDebezium = Math.max(bestDebezium, d);
-                bestSluice = Math.max(bestSluice, s);
+                debeziumRates.add(d);
+                sluiceRates.add(s);
             }
-            System.out.printf("best: debezium %,.0f events/s, sluice %,.0f events/s, ratio %.2f%n", bestDebezium, bestSluice,
-                    bestSluice / bestDebezium);
+            // The first round warms the JIT up; the median of the others is the figure to quote.
+            double d = median(debeziumRates.subList(Math.min(1, rounds - 1), rounds));
+            double s = median(sluiceRates.subList(Math.min(1, rounds - 1), rounds));
+            System.out.printf("median after warm-up: debezium %,.0f events/s, sluice %,.0f events/s, ratio %.2f%n", d, s, s / d);
         } catch (Exception e) {
             System.err.println("benchmark could not run: " + e);
             e.printStackTrace();
@@ -203,6 +217,13 @@ public final class CaptureBench {
             }
         }
         return rate(rows, first.get(), last.get());
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static double rate(int rows, long first, long last) {

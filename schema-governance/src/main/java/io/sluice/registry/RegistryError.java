@@ -1,0 +1,36 @@
+package io.sluice.registry;
+
+/** The errors of the registry API, with Confluent Schema Registry's HTTP statuses and error codes. */
+public enum RegistryError {
+    SUBJECT_NOT_FOUND(404, 40401),
+    VERSION_NOT_FOUND(404, 40402),
+    SCHEMA_NOT_FOUND(404, 40403),
+    SUBJECT_SOFT_DELETED(404, 40404),
+    SUBJECT_NOT_SOFT_DELETED(404, 40405),
+    VERSION_SOFT_DELETED(404, 40406),
+    VERSION_NOT_SOFT_DELETED(404, 40407),
+    SUBJECT_LEVEL_COMPATIBILITY_NOT_CONFIGURED(404, 40408),
+    INCOMPATIBLE_SCHEMA(409, 409),
+    INVALID_SCHEMA(422, 42201),
+    INVALID_VERSION(422, 42202),
+    INVALID_COMPATIBILITY_LEVEL(422, 42203),
+    INVALID_SUBJECT(422, 42208),
+    BAD_REQUEST(400, 400),
+    STORE_ERROR(500, 50001);
+
+    private final int httpStatus;
+    private final int errorCode;
+
+    RegistryError(int httpStatus, int errorCode) {
+        this.httpStatus = httpStatus;
+        this.errorCode = errorCode;
+    }
+
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    public int errorCode() {
+        return errorCode;
+    }
+}

@@ -1,0 +1,536 @@
+package io.sluice.registry;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+
+/**
+ * A schema registry with Confluent Schema Registry's semantics, stored in the metadata database (tables of
+ * {@code db/migration/V1__registry.sql}).
+ *
+ * <ul>
+ * <li>Schema ids are global, never change and are never reused; identical schemas (same Avro JSON after parsing)
+ *     share one id across subjects.</li>
+ * <li>Versions of a subject count from 1; soft-deleted versions keep their numbers; a hard delete needs a soft
+ *     delete first.</li>
+ * <li>Registration checks the subject's compatibility level (its own, else the global one, else
+ *     {@link CompatibilityLevel#DEFAULT}) with Avro's {@code SchemaCompatibility}.</li>
+ * </ul>
+ *
+ * <p>Thread safety: thread-safe. Writes are serialized in this object, which is enough for one server per
+ * metadata database; the primary keys keep several servers from writing conflicting versions.
+ */
+public final class SchemaRegistry {
+    /** The subject under which the global configuration is stored. */
+    static final String GLOBAL = "";
+    /** Longest subject accepted (the column's size). */
+    public static final int MAX_SUBJECT_LENGTH = 255;
+
+    private final DataSource dataSource;
+    private final Clock clock;
+    private final Object writeLock = new Object();
+    /** Schemas are immutable once registered: cache them by id forever (bounded by the number of schemas). */
+    private final Map<Long, String> schemaById = new ConcurrentHashMap<>();
+
+    public SchemaRegistry(DataSource dataSource, Clock clock) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Parses an Avro schema.
+     *
+     * @throws RegistryException {@link RegistryError#INVALID_SCHEMA} with Avro's message
+     */
+    public static Schema parse(String schemaText) {
+        if (schemaText == null || schemaText.isBlank()) {
+            throw new RegistryException(RegistryError.INVALID_SCHEMA, "Invalid schema: the schema is empty.");
+        }
+        try {
+            return new Schema.Parser().setValidateDefaults(true).parse(schemaText);
+        } catch (SchemaParseException | NullPointerException | IllegalArgumentException e) {
+            throw new RegistryException(RegistryError.INVALID_SCHEMA, "Invalid schema: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Avro throws Jackson's and its own exceptions for malformed JSON.
+            throw new RegistryException(RegistryError.INVALID_SCHEMA, "Invalid schema: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Registers a schema under a subject, or returns the existing registration of the same schema.
+     *
+     * @return the registration (existing or new)
+     * @throws RegistryException INVALID_SCHEMA, INVALID_SUBJECT, or INCOMPATIBLE_SCHEMA with Avro's messages
+     */
+    public SubjectVersion register(String subject, String schemaText) {
+        return register(subject, schemaText, null);
+    }
+
+    /**
+     * Registers a schema, optionally under a different compatibility level for this one version (an override
+     * granted by a reviewer).
+     *
+     * @param levelOverride the level to check instead of the subject's, or null
+     */
+    public SubjectVersion register(String subject, String schemaText, CompatibilityLevel levelOverride) {
+        validateSubject(subject);
+        Schema schema = parse(schemaText);
+        String canonical = schema.toString();
+        synchronized (writeLock) {
+            return inTransaction(c -> {
+                Optional<SubjectVersion> existing = findInSubject(c, subject, canonical);
+                if (existing.isPresent()) {
+                    return existing.get();
+                }
+                List<SubjectVersion> live = versions(c, subject, false);
+                CompatibilityLevel level = levelOverride != null ? levelOverride : effectiveLevel(c, subject);
+                CompatibilityResult result = Compatibility.check(level, schema, parsedSchemas(live));
+                if (!result.compatible()) {
+                    throw new RegistryException(RegistryError.INCOMPATIBLE_SCHEMA, "Schema being registered is incompatible with an"
+                            + " earlier schema for subject \"" + subject + "\" under " + level + ", details: " + result.messages());
+                }
+                long id = schemaId(c, canonical);
+                int version = nextVersion(c, subject);
+                try (PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO registry_version (subject, version, schema_id, deleted, created_at) VALUES (?, ?, ?, FALSE, ?)")) {
+                    ps.setString(1, subject);
+                    ps.setInt(2, version);
+                    ps.setLong(3, id);
+                    ps.setTimestamp(4, Timestamp.from(clock.instant()));
+                    ps.executeUpdate();
+                }
+                return new SubjectVersion(subject, version, id, canonical, false);
+            });
+        }
+    }
+
+    /**
+     * Finds the version of a subject that holds this schema.
+     *
+     * @param includeDeleted also look at soft-deleted versions
+     * @throws RegistryException SUBJECT_NOT_FOUND, SCHEMA_NOT_FOUND or INVALID_SCHEMA
+     */
+    public SubjectVersion lookup(String subject, String schemaText, boolean includeDeleted) {
+        String canonical = parse(schemaText).toString();
+        return read(c -> {
+            List<SubjectVersion> all = versions(c, subject, includeDeleted);
+            if (all.isEmpty()) {
+                throw subjectNotFound(subject);
+            }
+            return all.stream().filter(v -> v.schema().equals(canonical)).reduce((a, b) -> b)
+                    .orElseThrow(() -> new RegistryException(RegistryError.SCHEMA_NOT_FOUND, "Schema not found under subject '" + subject + "'."));
+        });
+    }
+
+    /** Every subject with at least one version (soft-deleted ones too when asked), sorted. */
+    public List<String> subjects(boolean includeDeleted) {
+        return read(c -> {
+            List<String> out = new ArrayList<>();
+            String sql = "SELECT DISTINCT subject FROM registry_version" + (includeDeleted ? "" : " WHERE deleted = FALSE") + " ORDER BY subject";
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * The version numbers of a subject.
+     *
+     * @throws RegistryException SUBJECT_NOT_FOUND when it has none
+     */
+    public List<Integer> versionNumbers(String subject, boolean includeDeleted) {
+        List<SubjectVersion> all = read(c -> versions(c, subject, includeDeleted));
+        if (all.isEmpty()) {
+            throw subjectNotFound(subject);
+        }
+        return all.stream().map(SubjectVersion::version).toList();
+    }
+
+    /**
+     * Parses a version reference as Confluent does: a number from 1 to 2^31-1, {@code latest} or {@code -1}.
+     *
+     * @return the version number, or -1 for the latest
+     * @throws RegistryException INVALID_VERSION
+     */
+    public static int parseVersion(String version) {
+        if ("latest".equals(version)) {
+            return -1;
+        }
+        try {
+            int v = Integer.parseInt(version);
+            if (v == -1 || v >= 1) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new RegistryException(RegistryError.INVALID_VERSION, "The specified version '" + version
+                + "' is not a valid version id. Allowed values are between [1, 2^31-1] and the string \"latest\"");
+    }
+
+    /**
+     * One version of a subject.
+     *
+     * @param version a number, or -1 for the latest
+     * @throws RegistryException SUBJECT_NOT_FOUND or VERSION_NOT_FOUND
+     */
+    public SubjectVersion version(String subject, int version, boolean includeDeleted) {
+        return read(c -> find(c, subject, version, includeDeleted));
+    }
+
+    private SubjectVersion find(Connection c, String subject, int version, boolean includeDeleted) throws SQLException {
+        List<SubjectVersion> all = versions(c, subject, includeDeleted);
+        if (all.isEmpty()) {
+            throw subjectNotFound(subject);
+        }
+        if (version == -1) {
+            return all.get(all.size() - 1);
+        }
+        return all.stream().filter(v -> v.version() == version).findFirst().orElseThrow(() -> new RegistryException(
+                RegistryError.VERSION_NOT_FOUND, "Version " + version + " not found for subject '" + subject + "'."));
+    }
+
+    /**
+     * Deletes one version: soft, or hard after a soft delete.
+     *
+     * @return the deleted version's number
+     */
+    public int deleteVersion(String subject, int version, boolean permanent) {
+        synchronized (writeLock) {
+            return inTransaction(c -> {
+                SubjectVersion v = find(c, subject, version, permanent);
+                if (permanent) {
+                    if (!v.deleted()) {
+                        throw new RegistryException(RegistryError.VERSION_NOT_SOFT_DELETED, "Subject '" + subject + "' Version "
+                                + v.version() + " was not deleted first before being permanently deleted");
+                    }
+                    update(c, "DELETE FROM registry_version WHERE subject = ? AND version = ?", subject, v.version());
+                } else {
+                    if (v.deleted()) {
+                        throw new RegistryException(RegistryError.VERSION_SOFT_DELETED, "Subject '" + subject + "' Version "
+                                + v.version() + " was soft deleted. Set permanent=true to delete permanently");
+                    }
+                    update(c, "UPDATE registry_version SET deleted = TRUE WHERE subject = ? AND version = ?", subject, v.version());
+                }
+                return v.version();
+            });
+        }
+    }
+
+    /**
+     * Deletes every version of a subject: soft, or hard after a soft delete.
+     *
+     * @return the deleted versions' numbers
+     */
+    public List<Integer> deleteSubject(String subject, boolean permanent) {
+        synchronized (writeLock) {
+            return inTransaction(c -> {
+                List<SubjectVersion> all = versions(c, subject, true);
+                if (all.isEmpty()) {
+                    throw subjectNotFound(subject);
+                }
+                boolean anyLive = all.stream().anyMatch(v -> !v.deleted());
+                if (permanent) {
+                    if (anyLive) {
+                        throw new RegistryException(RegistryError.SUBJECT_NOT_SOFT_DELETED, "Subject '" + subject
+                                + "' was not deleted first before being permanently deleted");
+                    }
+                    update(c, "DELETE FROM registry_version WHERE subject = ?", subject);
+                    update(c, "DELETE FROM registry_config WHERE subject = ?", subject);
+                    return all.stream().map(SubjectVersion::version).toList();
+                }
+                if (!anyLive) {
+                    throw new RegistryException(RegistryError.SUBJECT_SOFT_DELETED, "Subject '" + subject
+                            + "' was soft deleted. Set permanent=true to delete permanently");
+                }
+                update(c, "UPDATE registry_version SET deleted = TRUE WHERE subject = ?", subject);
+                return all.stream().filter(v -> !v.deleted()).map(SubjectVersion::version).toList();
+            });
+        }
+    }
+
+    /**
+     * The schema with a global id.
+     *
+     * @throws RegistryException SCHEMA_NOT_FOUND
+     */
+    public String schema(long id) {
+        String cached = schemaById.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        String text = read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT schema_text FROM registry_schema WHERE id = ?")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+        if (text == null) {
+            throw new RegistryException(RegistryError.SCHEMA_NOT_FOUND, "Schema " + id + " not found");
+        }
+        schemaById.put(id, text);
+        return text;
+    }
+
+    /** The subject versions that use a schema id (empty if none). */
+    public List<SubjectVersion> versionsOf(long id, boolean includeDeleted) {
+        schema(id);
+        return read(c -> {
+            List<SubjectVersion> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT v.subject, v.version, v.schema_id, s.schema_text, v.deleted"
+                    + " FROM registry_version v JOIN registry_schema s ON s.id = v.schema_id WHERE v.schema_id = ?"
+                    + (includeDeleted ? "" : " AND v.deleted = FALSE") + " ORDER BY v.subject, v.version")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(row(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /**
+     * Tests a schema against a subject's versions without registering it.
+     *
+     * @param version the version to test against, or null for every version the subject's level asks for
+     */
+    public CompatibilityResult testCompatibility(String subject, Integer version, String schemaText) {
+        Schema schema = parse(schemaText);
+        return read(c -> {
+            CompatibilityLevel level = effectiveLevel(c, subject);
+            List<SubjectVersion> live = versions(c, subject, false);
+            if (version == null) {
+                return Compatibility.check(level, schema, parsedSchemas(live));
+            }
+            SubjectVersion against = find(c, subject, version, false);
+            CompatibilityLevel single = level.transitive() ? CompatibilityLevel.valueOf(level.name().replace("_TRANSITIVE", "")) : level;
+            return Compatibility.check(single, schema, List.of(parse(against.schema())));
+        });
+    }
+
+    /** Tests a schema against a subject's versions under a given level (for example a reviewer's override). */
+    public CompatibilityResult testCompatibilityAt(String subject, CompatibilityLevel level, String schemaText) {
+        Schema schema = parse(schemaText);
+        return read(c -> Compatibility.check(level, schema, parsedSchemas(versions(c, subject, false))));
+    }
+
+    /** The global level. */
+    public CompatibilityLevel globalLevel() {
+        return read(c -> configured(c, GLOBAL)).orElse(CompatibilityLevel.DEFAULT);
+    }
+
+    /** The subject's own level, if it has one. */
+    public Optional<CompatibilityLevel> subjectLevel(String subject) {
+        return read(c -> configured(c, subject));
+    }
+
+    /** The level that applies to a subject: its own, else the global one. */
+    public CompatibilityLevel effectiveLevel(String subject) {
+        return read(c -> effectiveLevel(c, subject));
+    }
+
+    /** Sets the global level ({@code subject == null}) or a subject's level. */
+    public void setLevel(String subject, CompatibilityLevel level) {
+        if (subject != null) {
+            validateSubject(subject);
+        }
+        String key = subject == null ? GLOBAL : subject;
+        synchronized (writeLock) {
+            inTransaction(c -> {
+                if (update(c, "UPDATE registry_config SET compatibility = ? WHERE subject = ?", level.name(), key) == 0) {
+                    update(c, "INSERT INTO registry_config (subject, compatibility) VALUES (?, ?)", key, level.name());
+                }
+                return null;
+            });
+        }
+    }
+
+    /**
+     * Removes the global level ({@code subject == null}, back to the default) or a subject's level.
+     *
+     * @return the level that was configured
+     * @throws RegistryException SUBJECT_LEVEL_COMPATIBILITY_NOT_CONFIGURED for a subject without its own level
+     */
+    public CompatibilityLevel deleteLevel(String subject) {
+        String key = subject == null ? GLOBAL : subject;
+        synchronized (writeLock) {
+            return inTransaction(c -> {
+                Optional<CompatibilityLevel> before = configured(c, key);
+                if (before.isEmpty()) {
+                    if (subject == null) {
+                        return CompatibilityLevel.DEFAULT;
+                    }
+                    throw new RegistryException(RegistryError.SUBJECT_LEVEL_COMPATIBILITY_NOT_CONFIGURED, "Subject '" + subject
+                            + "' does not have subject-level compatibility configured");
+                }
+                update(c, "DELETE FROM registry_config WHERE subject = ?", key);
+                return before.get();
+            });
+        }
+    }
+
+    // ---- storage ----
+
+    private CompatibilityLevel effectiveLevel(Connection c, String subject) throws SQLException {
+        Optional<CompatibilityLevel> own = configured(c, subject);
+        return own.isPresent() ? own.get() : configured(c, GLOBAL).orElse(CompatibilityLevel.DEFAULT);
+    }
+
+    private static Optional<CompatibilityLevel> configured(Connection c, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT compatibility FROM registry_config WHERE subject = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(CompatibilityLevel.valueOf(rs.getString(1))) : Optional.empty();
+            }
+        }
+    }
+
+    private static List<SubjectVersion> versions(Connection c, String subject, boolean includeDeleted) throws SQLException {
+        List<SubjectVersion> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT v.subject, v.version, v.schema_id, s.schema_text, v.deleted"
+                + " FROM registry_version v JOIN registry_schema s ON s.id = v.schema_id WHERE v.subject = ?"
+                + (includeDeleted ? "" : " AND v.deleted = FALSE") + " ORDER BY v.version")) {
+            ps.setString(1, subject);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(row(rs));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static SubjectVersion row(ResultSet rs) throws SQLException {
+        return new SubjectVersion(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getString(4), rs.getBoolean(5));
+    }
+
+    private static Optional<SubjectVersion> findInSubject(Connection c, String subject, String canonical) throws SQLException {
+        return versions(c, subject, false).stream().filter(v -> v.schema().equals(canonical)).findFirst();
+    }
+
+    private static List<Schema> parsedSchemas(List<SubjectVersion> versions) {
+        List<Schema> out = new ArrayList<>(versions.size());
+        for (SubjectVersion v : versions) {
+            out.add(parse(v.schema()));
+        }
+        return out;
+    }
+
+    private long schemaId(Connection c, String canonical) throws SQLException {
+        String hash = sha256(canonical);
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM registry_schema WHERE schema_hash = ?")) {
+            ps.setString(1, hash);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return rs.getLong(1);
+                }
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO registry_schema (schema_hash, schema_type, schema_text, created_at) VALUES (?, 'AVRO', ?, ?)",
+                new String[] {"id"})) {
+            ps.setString(1, hash);
+            ps.setString(2, canonical);
+            ps.setTimestamp(3, Timestamp.from(clock.instant()));
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                keys.next();
+                return keys.getLong(1);
+            }
+        }
+    }
+
+    private static int nextVersion(Connection c, String subject) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT MAX(version) FROM registry_version WHERE subject = ?")) {
+            ps.setString(1, subject);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) + 1;
+            }
+        }
+    }
+
+    private static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    static void validateSubject(String subject) {
+        if (subject == null || subject.isBlank() || subject.length() > MAX_SUBJECT_LENGTH || subject.chars().anyMatch(Character::isISOControl)) {
+            throw new RegistryException(RegistryError.INVALID_SUBJECT, "Invalid subject: a subject is 1 to " + MAX_SUBJECT_LENGTH
+                    + " characters without control characters.");
+        }
+    }
+
+    private static RegistryException subjectNotFound(String subject) {
+        return new RegistryException(RegistryError.SUBJECT_NOT_FOUND, "Subject '" + subject + "' not found.");
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T read(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new RegistryException(RegistryError.STORE_ERROR, "The metadata database failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T inTransaction(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new RegistryException(RegistryError.STORE_ERROR, "The metadata database failed: " + e.getMessage(), e);
+        }
+    }
+}
