@@ -16,6 +16,8 @@ public enum RegistryError {
     INVALID_COMPATIBILITY_LEVEL(422, 42203),
     INVALID_SUBJECT(422, 42208),
     BAD_REQUEST(400, 400),
+    /** A well-formed request with fields Confluent's API does not know. */
+    UNPROCESSABLE(422, 422),
     STORE_ERROR(500, 50001);
 
     private final int httpStatus;

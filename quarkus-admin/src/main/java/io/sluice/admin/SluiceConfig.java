@@ -1,0 +1,23 @@
+package io.sluice.admin;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Sluice's own server configuration, prefix {@code sluice}. Each key is declared here once. */
+@ConfigMapping(prefix = "sluice")
+public interface SluiceConfig {
+
+    /** Directory of the embedded metadata database, offsets and indexes; it must survive restarts. */
+    @WithDefault("data")
+    String dataDir();
+
+    /** Registry settings. */
+    Registry registry();
+
+    /** Settings of the Confluent-compatible registry API. */
+    interface Registry {
+        /** Largest schema accepted by the registry API, in characters. */
+        @WithDefault("1000000")
+        int maxSchemaLength();
+    }
+}

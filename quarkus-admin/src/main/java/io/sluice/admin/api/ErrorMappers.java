@@ -1,0 +1,129 @@
+package io.sluice.admin.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.admin.registry.RegistryMediaTypes;
+import io.sluice.registry.RegistryException;
+import io.sluice.review.ReviewException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Turns every exception into the error shape of the API it happened in: Confluent's for {@code /registry},
+ * {@link ApiError} elsewhere. Unexpected exceptions are logged with their trace and answered with a 500 that
+ * says nothing about the server's insides; bad input never reaches that path.
+ */
+public class ErrorMappers {
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Context
+    UriInfo uri;
+
+    @ServerExceptionMapper
+    public Response api(ApiException e) {
+        return apiResponse(e.status(), e.error());
+    }
+
+    @ServerExceptionMapper
+    public Response review(ReviewException e) {
+        int status = switch (e.kind()) {
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case INVALID -> 422;
+        };
+        String code = switch (e.kind()) {
+            case NOT_FOUND -> "not_found";
+            case CONFLICT -> "conflict";
+            case INVALID -> "validation_failed";
+        };
+        return apiResponse(status, ApiError.of(code, e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response registry(RegistryException e) {
+        if (registryPath()) {
+            return registryResponse(e.error().httpStatus(), e.error().errorCode(), e.getMessage());
+        }
+        int status = e.error().httpStatus();
+        if (status >= 500) {
+            LOG.error("metadata store failed", e);
+            return apiResponse(500, ApiError.of("internal_error", "The server failed; the log has the details."));
+        }
+        return apiResponse(status, ApiError.of("registry_" + e.error().name().toLowerCase(), e.getMessage()));
+    }
+
+    @ServerExceptionMapper
+    public Response json(com.fasterxml.jackson.core.JsonProcessingException e) {
+        String field = e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()
+                ? m.getPath().stream().map(r -> r.getFieldName() == null ? "[" + r.getIndex() + "]" : r.getFieldName())
+                        .reduce((a, b) -> a + "." + b).orElse("body")
+                : "body";
+        String message = "The request body is not valid JSON, or field '" + field + "' has the wrong type.";
+        if (registryPath()) {
+            return registryResponse(400, 400, message);
+        }
+        return apiResponse(400, new ApiError("bad_request", message, java.util.List.of(new ApiError.Detail(field,
+                "see the OpenAPI document at /q/openapi for the expected type"))));
+    }
+
+    /** Declared for the exact type, so that it wins over the framework's own mapper for it. */
+    @ServerExceptionMapper
+    public Response mismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        String message = switch (status) {
+            case 400 -> "The request body is not valid JSON, or a field has the wrong type; see the OpenAPI document at /q/openapi.";
+            case 404 -> "No such resource: " + uri.getPath();
+            case 405 -> "This resource does not allow that method.";
+            case 406 -> "The server cannot answer in the requested content type.";
+            case 415 -> "The request's content type is not supported; send JSON.";
+            default -> "The request cannot be served (HTTP " + status + ").";
+        };
+        if (registryPath()) {
+            return registryResponse(status, status, message);
+        }
+        String code = switch (status) {
+            case 400 -> "bad_request";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 406 -> "not_acceptable";
+            case 415 -> "unsupported_media_type";
+            default -> "http_" + status;
+        };
+        return apiResponse(status, ApiError.of(code, message));
+    }
+
+    @ServerExceptionMapper(priority = 10_000)
+    public Response unexpected(Throwable e) {
+        LOG.error("unexpected error serving " + uri.getPath(), e);
+        if (registryPath()) {
+            return registryResponse(500, 50001, "Internal server error");
+        }
+        return apiResponse(500, ApiError.of("internal_error", "The server failed; the log has the details."));
+    }
+
+    private boolean registryPath() {
+        String path = uri.getPath();
+        return path.equals("/registry") || path.startsWith("/registry/");
+    }
+
+    private static Response apiResponse(int status, ApiError error) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(error).build();
+    }
+
+    private static Response registryResponse(int status, int code, String message) {
+        var node = JSON.createObjectNode();
+        node.put("error_code", code);
+        node.put("message", message);
+        return Response.status(status).type(RegistryMediaTypes.V1_JSON).entity(node.toString()).build();
+    }
+}

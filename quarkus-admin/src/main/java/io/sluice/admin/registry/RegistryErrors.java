@@ -1,0 +1,33 @@
+package io.sluice.admin.registry;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.registry.RegistryError;
+import io.sluice.registry.RegistryException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+
+/** Confluent's error body: {@code {"error_code": 40401, "message": "..."}}, with its content type. */
+final class RegistryErrors {
+    private static final Logger LOG = Logger.getLogger(RegistryErrors.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RegistryErrors() {
+    }
+
+    static Response of(RegistryException e) {
+        if (e.error() == RegistryError.STORE_ERROR) {
+            // Details stay in the log: the client learns that the server failed, not how.
+            LOG.error("registry store failed", e);
+            return body(500, 50001, "Error in the backend data store");
+        }
+        return body(e.error().httpStatus(), e.error().errorCode(), e.getMessage());
+    }
+
+    static Response body(int status, int code, String message) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("error_code", code);
+        node.put("message", message);
+        return Response.status(status).type(RegistryMediaTypes.V1_JSON).entity(node.toString()).build();
+    }
+}

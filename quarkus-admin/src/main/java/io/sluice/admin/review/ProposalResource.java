@@ -1,0 +1,167 @@
+package io.sluice.admin.review;
+
+import io.sluice.admin.api.ApiException;
+import io.sluice.registry.CompatibilityLevel;
+import io.sluice.registry.RegistryException;
+import io.sluice.review.AuditEntry;
+import io.sluice.review.Comment;
+import io.sluice.review.Proposal;
+import io.sluice.review.ReviewPolicy;
+import io.sluice.review.SchemaReviews;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Locale;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * Schema review under {@code /api/v1/schemas}: proposals with their diffs and verdicts, decisions, comments,
+ * review policies and the audit log.
+ *
+ * <p>Until the server has authentication (the server issue), decisions are recorded as made by
+ * {@value #ANONYMOUS}.
+ */
+@Path("/api/v1/schemas")
+@Tag(name = "schemas", description = "Schema review")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class ProposalResource {
+    static final String ANONYMOUS = "anonymous";
+
+    @Inject
+    SchemaReviews reviews;
+
+    /** A planned change filed ahead of its DDL. */
+    public record ProposalRequest(String subject, String schema, String ddl) {
+    }
+
+    /** A decision. {@code levelOverride} lets one incompatible version through under another level. */
+    public record DecisionRequest(String reason, String levelOverride) {
+    }
+
+    public record CommentRequest(String body) {
+    }
+
+    public record PolicyRequest(String policy) {
+    }
+
+    public record PolicyView(String subject, String policy) {
+    }
+
+    /** A proposal with its comments. */
+    public record ProposalView(Proposal proposal, List<Comment> comments) {
+    }
+
+    @GET
+    @Path("/proposals")
+    public List<Proposal> list(@QueryParam("status") String status) {
+        return reviews.list(status == null || status.isBlank() ? null : parseStatus(status));
+    }
+
+    @GET
+    @Path("/proposals/{id}")
+    public ProposalView show(@PathParam("id") long id) {
+        return new ProposalView(reviews.find(id), reviews.comments(id));
+    }
+
+    @POST
+    @Path("/proposals")
+    public Response propose(ProposalRequest request) {
+        if (request == null) {
+            throw ApiException.invalid("body", "must be a JSON object with subject and schema");
+        }
+        require("subject", request.subject());
+        require("schema", request.schema());
+        Proposal p = reviews.propose(request.subject(), request.schema(), request.ddl(), Proposal.Origin.PLANNED, ANONYMOUS);
+        return Response.status(201).entity(p).build();
+    }
+
+    @POST
+    @Path("/proposals/{id}/approve")
+    public Proposal approve(@PathParam("id") long id, DecisionRequest request) {
+        DecisionRequest r = request == null ? new DecisionRequest(null, null) : request;
+        CompatibilityLevel override = null;
+        if (r.levelOverride() != null && !r.levelOverride().isBlank()) {
+            try {
+                override = CompatibilityLevel.parse(r.levelOverride());
+            } catch (RegistryException e) {
+                throw ApiException.invalid("levelOverride", "must be one of " + java.util.Arrays.toString(CompatibilityLevel.values()));
+            }
+        }
+        return reviews.approve(id, ANONYMOUS, r.reason(), override);
+    }
+
+    @POST
+    @Path("/proposals/{id}/reject")
+    public Proposal reject(@PathParam("id") long id, DecisionRequest request) {
+        return reviews.reject(id, ANONYMOUS, request == null ? null : request.reason());
+    }
+
+    @POST
+    @Path("/proposals/{id}/comments")
+    public Response comment(@PathParam("id") long id, CommentRequest request) {
+        return Response.status(201).entity(reviews.comment(id, ANONYMOUS, request == null ? null : request.body())).build();
+    }
+
+    @GET
+    @Path("/audit")
+    public List<AuditEntry> audit(@QueryParam("limit") @DefaultValue("100") int limit) {
+        if (limit < 1 || limit > 10_000) {
+            throw ApiException.invalid("limit", "must be between 1 and 10000");
+        }
+        return reviews.audit(limit);
+    }
+
+    @GET
+    @Path("/policies/{subject}")
+    public PolicyView policy(@PathParam("subject") String subject) {
+        return new PolicyView(subject, reviews.policy(subject).wireName());
+    }
+
+    @PUT
+    @Path("/policies/{subject}")
+    public PolicyView setPolicy(@PathParam("subject") String subject, PolicyRequest request) {
+        reviews.setPolicy(subject, parsePolicy(request), ANONYMOUS);
+        return policy(subject);
+    }
+
+    @PUT
+    @Path("/policies")
+    public PolicyView setGlobalPolicy(PolicyRequest request) {
+        ReviewPolicy p = parsePolicy(request);
+        reviews.setPolicy(null, p, ANONYMOUS);
+        return new PolicyView(null, p.wireName());
+    }
+
+    private static ReviewPolicy parsePolicy(PolicyRequest request) {
+        try {
+            return ReviewPolicy.parse(request == null ? null : request.policy());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("policy", "must be auto, review-all or locked");
+        }
+    }
+
+    private static Proposal.Status parseStatus(String status) {
+        try {
+            return Proposal.Status.valueOf(status.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("status", "must be pending, approved or rejected");
+        }
+    }
+
+    private static void require(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw ApiException.invalid(field, "is required");
+        }
+    }
+}
