@@ -132,8 +132,8 @@ public final class ConnectAvroMapper {
             }
         }
         return switch (s.type()) {
-            case INT8 -> new Converter(Schema.create(Schema.Type.INT), v -> ((Number) v).intValue());
-            case INT16 -> new Converter(Schema.create(Schema.Type.INT), v -> ((Number) v).intValue());
+            case INT8 -> new Converter(withConnectType(Schema.create(Schema.Type.INT), "int8"), v -> ((Number) v).intValue());
+            case INT16 -> new Converter(withConnectType(Schema.create(Schema.Type.INT), "int16"), v -> ((Number) v).intValue());
             case INT32 -> new Converter(Schema.create(Schema.Type.INT), v -> v);
             case INT64 -> new Converter(Schema.create(Schema.Type.LONG), v -> v);
             case FLOAT32 -> new Converter(Schema.create(Schema.Type.FLOAT), v -> v);
@@ -145,6 +145,12 @@ public final class ConnectAvroMapper {
             case MAP -> map(s, named);
             case STRUCT -> record(s, named);
         };
+    }
+
+    /** Avro has no 8- and 16-bit ints: remember the Connect type, as Confluent's AvroData does. */
+    private static Schema withConnectType(Schema s, String type) {
+        s.addProp("connect.type", type);
+        return s;
     }
 
     private static Converter logical(org.apache.kafka.connect.data.Schema s, String name) {

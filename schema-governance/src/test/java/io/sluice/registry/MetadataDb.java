@@ -6,11 +6,11 @@ import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
 
 /** A fresh in-memory H2 metadata database with Sluice's migrations applied. */
-final class MetadataDb {
+public final class MetadataDb {
     private MetadataDb() {
     }
 
-    static DataSource fresh() {
+    public static DataSource fresh() {
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
         Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
