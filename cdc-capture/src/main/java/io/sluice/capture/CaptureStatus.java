@@ -15,7 +15,8 @@ import java.time.Instant;
  *     now minus this
  * @param eventsPerSecond events handed to the consumer per second over the last ten seconds
  * @param eventsTotal events handed to the consumer since the worker started
+ * @param engineRestarts how often the worker restarted a stalled engine since it started
  */
 public record CaptureStatus(String source, CaptureState state, SourcePosition lastPosition, Long lagMillis,
-        Instant lastActivity, double eventsPerSecond, long eventsTotal) {
+        Instant lastActivity, double eventsPerSecond, long eventsTotal, int engineRestarts) {
 }

@@ -25,17 +25,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.Schema;
@@ -81,9 +82,11 @@ public final class CaptureWorker implements AutoCloseable {
     private final CompletableFuture<Void> stopSignal = new CompletableFuture<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
 
-    /** Value schema last emitted per table; only the capture thread touches these two maps. */
-    private final Map<TableId, Schema> emittedSchemas = new HashMap<>();
-    private final Map<String, String> lastDdl = new HashMap<>();
+    /** Value schema last emitted per table; the capture thread writes them, an engine restart clears them. */
+    private final Map<TableId, Schema> emittedSchemas = new ConcurrentHashMap<>();
+    private final Map<String, String> lastDdl = new ConcurrentHashMap<>();
+    /** True while a batch is in the consumer's hands: a slow consumer is not a stalled engine. */
+    private volatile boolean delivering;
 
     private volatile CaptureState state = new CaptureState.Starting();
     private volatile SourcePosition lastPosition;
@@ -92,9 +95,15 @@ public final class CaptureWorker implements AutoCloseable {
     private volatile boolean stopping;
 
     private PositionGuard guard;
-    private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
+    private volatile DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private ExecutorService executor;
+    private ScheduledExecutorService watchdog;
     private boolean started;
+    /** Which engine is current; callbacks of engines replaced by a restart are ignored. */
+    private volatile int generation;
+    private volatile int restarts;
+    /** Failed reconnection attempts since the last engine restart; reset once the source streams again. */
+    private int reconnectAttempts;
 
     /**
      * @param config the source; see {@link SourceConfig}
@@ -208,17 +217,77 @@ public final class CaptureWorker implements AutoCloseable {
             fail(problem);
             return;
         }
-        engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                .using(debeziumProperties(config))
-                .using(this::engineCompleted)
-                .notifying(this::handleBatch)
-                .build();
         executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sluice-capture-" + config.name());
             t.setDaemon(true);
             return t;
         });
         LOG.info("source={} capture starting ({})", config.name(), config);
+        engine = newEngine(generation);
+        executor.execute(engine);
+        watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sluice-watchdog-" + config.name());
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(100, Math.min(1000, config.stallTimeoutMs() / 5));
+        watchdog.scheduleWithFixedDelay(this::checkStall, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private DebeziumEngine<RecordChangeEvent<SourceRecord>> newEngine(int gen) {
+        return DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(debeziumProperties(config))
+                .using((success, message, error) -> engineCompleted(gen, success, message, error))
+                .notifying(this::handleBatch)
+                .build();
+    }
+
+    /**
+     * Debezium 3.5 stops reading the binlog without an error when the server shuts down cleanly, and never
+     * reconnects: a streaming source that hears nothing, not even a heartbeat, for {@code stall.timeout.ms} gets
+     * a new engine, which resumes from the stored offset.
+     */
+    private void checkStall() {
+        try {
+            Instant last = lastActivity;
+            if (stopping || delivering || !(state instanceof CaptureState.Streaming) || last == null) {
+                return;
+            }
+            long silentMs = Duration.between(last, clock.instant()).toMillis();
+            if (silentMs > config.stallTimeoutMs()) {
+                restartEngine("no event or heartbeat for " + silentMs + " ms");
+            }
+        } catch (RuntimeException e) {
+            LOG.error("source={} watchdog failed: {}", config.name(), e.toString());
+        }
+    }
+
+    private synchronized void reconnect(int failedGeneration) {
+        if (stopping || failedGeneration != generation) {
+            return;
+        }
+        generation++;
+        engine = newEngine(generation);
+        executor.execute(engine);
+    }
+
+    private synchronized void restartEngine(String reason) {
+        if (stopping) {
+            return;
+        }
+        LOG.warn("source={} restarting its engine from the stored offset: {}", config.name(), reason);
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> old = engine;
+        generation++;
+        restarts++;
+        try {
+            old.close();
+        } catch (IOException | IllegalStateException e) {
+            LOG.warn("source={} stalled engine did not close cleanly: {}", config.name(), e.getMessage());
+        }
+        emittedSchemas.clear();
+        lastActivity = clock.instant();
+        setState(new CaptureState.Starting());
+        engine = newEngine(generation);
         executor.execute(engine);
     }
 
@@ -362,7 +431,12 @@ public final class CaptureWorker implements AutoCloseable {
         if (events.isEmpty()) {
             return;
         }
-        consumer.accept(List.copyOf(events));
+        delivering = true;
+        try {
+            consumer.accept(List.copyOf(events));
+        } finally {
+            delivering = false;
+        }
         SourceEvent last = events.get(events.size() - 1);
         guard.acknowledged(last.version());
         Instant now = clock.instant();
@@ -403,7 +477,23 @@ public final class CaptureWorker implements AutoCloseable {
         }
     }
 
-    private void engineCompleted(boolean success, String message, Throwable error) {
+    private void engineCompleted(int gen, boolean success, String message, Throwable error) {
+        if (gen != generation) {
+            return; // an engine replaced by a restart
+        }
+        if (!stopping && restarts > 0 && (!success || error != null) && reconnectAttempts < Math.max(1, config.maxRetries())) {
+            CaptureFailure failure = Failures.classify(config, error, message);
+            if (failure.kind() == CaptureFailure.Kind.UNREACHABLE) {
+                // The server is still coming back after the stall that caused the restart: try again, with backoff.
+                reconnectAttempts++;
+                long delay = Math.min(10_000L, 500L << Math.min(reconnectAttempts, 5));
+                LOG.info("source={} still unreachable after an engine restart (attempt {}), next try in {} ms", config.name(),
+                        reconnectAttempts, delay);
+                setState(new CaptureState.Starting());
+                watchdog.schedule(() -> reconnect(gen), delay, TimeUnit.MILLISECONDS);
+                return;
+            }
+        }
         try {
             if (state instanceof CaptureState.Failed) {
                 return;
@@ -445,13 +535,16 @@ public final class CaptureWorker implements AutoCloseable {
             return;
         }
         state = next;
+        if (next instanceof CaptureState.Streaming) {
+            reconnectAttempts = 0;
+        }
         LOG.info("source={} state {} -> {}{}", config.name(), previous.label(), next.label(),
                 next instanceof CaptureState.Paused p ? " (" + p.reason() + ")" : "");
     }
 
     /** The worker's status now. */
     public CaptureStatus status() {
-        return new CaptureStatus(config.name(), state, lastPosition, lagMillis, lastActivity, rate.perSecond(), total.get());
+        return new CaptureStatus(config.name(), state, lastPosition, lagMillis, lastActivity, rate.perSecond(), total.get(), restarts);
     }
 
     public SourceConfig config() {
@@ -477,11 +570,17 @@ public final class CaptureWorker implements AutoCloseable {
             stopping = true;
         }
         stopSignal.complete(null);
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+        }
         if (engine != null) {
             try {
                 engine.close();
             } catch (IOException e) {
                 LOG.warn("source={} engine did not close cleanly: {}", config.name(), e.getMessage());
+            } catch (IllegalStateException e) {
+                // A handler paused at the gate ended the engine itself when the stop signal woke it: nothing to close.
+                LOG.debug("source={} engine already shutting down", config.name());
             }
         }
         if (executor != null) {

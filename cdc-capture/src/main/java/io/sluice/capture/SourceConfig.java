@@ -42,6 +42,7 @@ public final class SourceConfig {
     public static final String HEARTBEAT_MS = "heartbeat.interval.ms";
     public static final String OFFSET_FLUSH_MS = "offset.flush.interval.ms";
     public static final String MAX_RETRIES = "errors.max.retries";
+    public static final String STALL_TIMEOUT_MS = "stall.timeout.ms";
     public static final String CONNECT_TIMEOUT_MS = "connect.timeout.ms";
     public static final String ENGINE_PREFIX = "debezium.";
 
@@ -86,6 +87,8 @@ public final class SourceConfig {
                     "How often an idle source reports that it is alive, in milliseconds.")
             .define(OFFSET_FLUSH_MS, Type.LONG, 1000L, ConfigDef.Range.between(0, 600_000), Importance.LOW,
                     "How often acknowledged offsets are written to disk, in milliseconds; a crash replays at most this much.")
+            .define(STALL_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.between(1_000, 3_600_000), Importance.LOW,
+                    "How long a streaming source may stay silent (no event, no heartbeat) before Sluice restarts its engine from the stored offset; it must exceed twice heartbeat.interval.ms. Debezium 3.5 stops reading without an error when the server shuts down cleanly: this brings it back.")
             .define(MAX_RETRIES, Type.INT, 30, ConfigDef.Range.between(-1, 1_000_000), Importance.LOW,
                     "How often the engine retries after a retriable error (a lost connection) before the source is failed; -1 retries forever.")
             .define(CONNECT_TIMEOUT_MS, Type.INT, 10_000, ConfigDef.Range.between(100, 600_000), Importance.LOW,
@@ -133,6 +136,7 @@ public final class SourceConfig {
             }
         }
         problems.addAll(regexProblems(own.get(DATABASES), DATABASES));
+        problems.addAll(stallProblems(own));
         problems.addAll(regexProblems(own.get(TABLES), TABLES));
         if (!problems.isEmpty()) {
             problems.sort((a, b) -> Integer.compare(order(a.key()), order(b.key())));
@@ -173,6 +177,20 @@ public final class SourceConfig {
             }
         }
         return out;
+    }
+
+    private static List<ConfigProblem> stallProblems(Map<String, String> own) {
+        try {
+            long stall = Long.parseLong(own.getOrDefault(STALL_TIMEOUT_MS, String.valueOf(DEFINITION.configKeys().get(STALL_TIMEOUT_MS).defaultValue)));
+            long heartbeat = Long.parseLong(own.getOrDefault(HEARTBEAT_MS, String.valueOf(DEFINITION.configKeys().get(HEARTBEAT_MS).defaultValue)));
+            if (stall <= 2 * heartbeat) {
+                return List.of(new ConfigProblem(STALL_TIMEOUT_MS, Long.toString(stall), "expected more than twice "
+                        + HEARTBEAT_MS + " (" + heartbeat + "), or a silent but healthy source would be restarted"));
+            }
+        } catch (NumberFormatException e) {
+            // the type check reports it
+        }
+        return List.of();
     }
 
     private static ConfigDef.Validator nameValidator() {
@@ -254,6 +272,10 @@ public final class SourceConfig {
 
     public long offsetFlushIntervalMs() {
         return (Long) values.get(OFFSET_FLUSH_MS);
+    }
+
+    public long stallTimeoutMs() {
+        return (Long) values.get(STALL_TIMEOUT_MS);
     }
 
     public int maxRetries() {

@@ -33,6 +33,7 @@ final class CaptureFixtures {
         p.put(SourceConfig.SERVER_ID, Integer.toString(NEXT_SERVER_ID.incrementAndGet()));
         p.put(SourceConfig.DATA_DIR, dataDir.toString());
         p.put(SourceConfig.HEARTBEAT_MS, "500");
+        p.put(SourceConfig.STALL_TIMEOUT_MS, "5000");
         p.put(SourceConfig.OFFSET_FLUSH_MS, "0");
         return p;
     }

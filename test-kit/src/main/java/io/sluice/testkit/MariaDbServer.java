@@ -32,6 +32,7 @@ public final class MariaDbServer implements AutoCloseable {
     private final Path baseDir;
     private final int port;
     private DB db;
+    private boolean running;
 
     /**
      * Settings of a test server.
@@ -84,8 +85,18 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** Starts this server again after {@link #stop()}, on the same port and data directory. */
     public synchronized void start() {
-        if (db != null) {
+        if (running) {
             return;
+        }
+        if (db != null) {
+            // A restart: the same process definition, data directory and port, no new install.
+            try {
+                db.start();
+                running = true;
+                return;
+            } catch (Exception e) {
+                throw new IllegalStateException("MariaDB did not restart on port " + port, e);
+            }
         }
         DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
                 .setPort(port)
@@ -96,6 +107,8 @@ public final class MariaDbServer implements AutoCloseable {
                 .setSecurityDisabled(false);
         config.addArg("--bind-address=127.0.0.1");
         config.addArg("--skip-name-resolve");
+        // After a stop, the old process may hold the port a moment longer: retry the bind instead of failing.
+        config.addArg("--port-open-timeout=20");
         config.addArg("--server-id=" + options.serverId());
         config.addArg("--default-time-zone=" + options.timeZone());
         config.addArg("--character-set-server=utf8mb4");
@@ -117,6 +130,7 @@ public final class MariaDbServer implements AutoCloseable {
             DB started = DB.newEmbeddedDB(config.build());
             started.start();
             db = started;
+            running = true;
         } catch (Exception e) {
             throw new IllegalStateException("MariaDB did not start on port " + port + " in " + baseDir, e);
         }
@@ -147,16 +161,32 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** Stops the server, keeping its data directory so that {@link #start()} brings it back. */
     public synchronized void stop() {
-        if (db == null) {
+        if (!running) {
             return;
         }
         try {
             db.stop();
+            awaitPortFree();
         } catch (Exception e) {
             throw new IllegalStateException("MariaDB on port " + port + " did not stop", e);
         } finally {
-            db = null;
+            running = false;
         }
+    }
+
+    /** Waits until the stopped server's process has released its port, so that a restart can bind it. */
+    private void awaitPortFree() throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("port " + port + " still in use 30 s after MariaDB was stopped");
     }
 
     /** Stops the server and deletes its files. Never throws: it also runs from shutdown hooks. */

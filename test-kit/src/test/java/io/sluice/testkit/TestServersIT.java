@@ -34,6 +34,24 @@ class TestServersIT {
     }
 
     @Test
+    void shouldStopAndRestartMariaDbOnTheSamePortWithItsData() throws Exception {
+        try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults())) {
+            db.execute("CREATE DATABASE kept", "CREATE TABLE kept.t (id INT PRIMARY KEY)", "INSERT INTO kept.t VALUES (1)");
+            Connection open = db.connect("");
+            db.stop();
+            assertThat(open.isValid(2)).isFalse();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> db.connect("")).isInstanceOf(java.sql.SQLException.class);
+            db.start();
+            try (Connection c = db.connect("kept"); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT COUNT(*), (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME') FROM t")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+                assertThat(rs.getLong(2)).isLessThan(30);
+            }
+        }
+    }
+
+    @Test
     void shouldStartRedisOnAFreePort() throws Exception {
         RedisTestServer redis = RedisTestServer.shared();
         try (Socket socket = new Socket(redis.host(), redis.port())) {

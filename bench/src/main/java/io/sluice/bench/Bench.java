@@ -1,0 +1,30 @@
+package io.sluice.bench;
+
+import java.util.Arrays;
+
+/**
+ * Entry point of {@code ./sluice bench <scenario> [arguments]}.
+ *
+ * <ul>
+ * <li>{@code capture [rows] [rounds]}: the capture worker against Debezium's engine alone ({@link CaptureBench})</li>
+ * <li>{@code serde [records] [rounds]}: Avro in Confluent's wire format with the registry against plain Avro ({@link SerdeBench})</li>
+ * </ul>
+ * Exits 2 for an unknown scenario, 1 if a scenario could not run.
+ */
+public final class Bench {
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String scenario = args.length == 0 ? "" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (scenario) {
+            case "capture" -> CaptureBench.main(rest);
+            case "serde" -> SerdeBench.main(rest);
+            default -> {
+                System.err.println("usage: ./sluice bench capture [rows] [rounds] | serde [records] [rounds]");
+                System.exit(2);
+            }
+        }
+    }
+}
