@@ -1,5 +1,8 @@
 package io.sluice.capture;
 
+import io.sluice.config.ConfigProblem;
+import io.sluice.config.ConfigValidation;
+import io.sluice.config.InvalidConfigException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,12 +10,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.types.Password;
 
 /**
@@ -108,11 +111,13 @@ public final class SourceConfig {
      * @throws InvalidConfigException listing every problem: missing keys, bad values, unknown keys
      */
     public static SourceConfig parse(Map<String, String> raw) {
+        List<ConfigProblem> problems = new ArrayList<>(ConfigValidation.problems(DEFINITION, raw, Set.of(ENGINE_PREFIX)));
         Map<String, String> own = new HashMap<>();
         Map<String, String> engine = new LinkedHashMap<>();
-        List<ConfigProblem> problems = new ArrayList<>();
         for (Map.Entry<String, String> e : raw.entrySet()) {
-            if (e.getKey().startsWith(ENGINE_PREFIX)) {
+            if (DEFINITION.configKeys().containsKey(e.getKey())) {
+                own.put(e.getKey(), e.getValue());
+            } else if (e.getKey().startsWith(ENGINE_PREFIX)) {
                 String engineKey = e.getKey().substring(ENGINE_PREFIX.length());
                 if (PROTECTED_ENGINE_KEYS.contains(engineKey) || engineKey.startsWith("offset.storage.")
                         || engineKey.startsWith("schema.history.internal.")) {
@@ -121,47 +126,13 @@ public final class SourceConfig {
                 } else {
                     engine.put(engineKey, e.getValue());
                 }
-            } else if (DEFINITION.configKeys().containsKey(e.getKey())) {
-                own.put(e.getKey(), e.getValue());
-            } else {
-                problems.add(new ConfigProblem(e.getKey(), e.getValue(), "unknown key; known keys are "
-                        + DEFINITION.names() + " and '" + ENGINE_PREFIX + "*' for Debezium settings"));
-            }
-        }
-        for (ConfigValue v : DEFINITION.validate(own)) {
-            if (!v.errorMessages().isEmpty()) {
-                String given = own.get(v.name());
-                String shown = given == null ? null : PASSWORD.equals(v.name()) ? "****" : given;
-                problems.add(new ConfigProblem(v.name(), shown, expected(v.name(), v.errorMessages())));
             }
         }
         problems.addAll(regexProblems(own.get(DATABASES), DATABASES));
-        problems.addAll(stallProblems(own));
         problems.addAll(regexProblems(own.get(TABLES), TABLES));
-        if (!problems.isEmpty()) {
-            problems.sort((a, b) -> Integer.compare(order(a.key()), order(b.key())));
-            throw new InvalidConfigException("source '" + own.getOrDefault(NAME, "?") + "'", problems);
-        }
+        problems.addAll(stallProblems(own));
+        ConfigValidation.requireNone(DEFINITION, "source '" + own.getOrDefault(NAME, "?") + "'", problems);
         return new SourceConfig(DEFINITION.parse(own), Map.copyOf(engine));
-    }
-
-    private static int order(String key) {
-        int i = 0;
-        for (String name : DEFINITION.configKeys().keySet()) {
-            if (name.equals(key)) {
-                return i;
-            }
-            i++;
-        }
-        return Integer.MAX_VALUE;
-    }
-
-    private static String expected(String key, List<String> kafkaMessages) {
-        ConfigDef.ConfigKey k = DEFINITION.configKeys().get(key);
-        String validator = k.validator == null ? "" : " (" + k.validator + ")";
-        String kafka = String.join("; ", kafkaMessages);
-        return "expected " + k.type.name().toLowerCase(Locale.ROOT) + validator + ". " + k.documentation
-                + (kafka.contains("Missing required") ? "" : " [" + kafka.replaceAll("(?i)password[^;]*", "password") + "]");
     }
 
     private static List<ConfigProblem> regexProblems(String list, String key) {

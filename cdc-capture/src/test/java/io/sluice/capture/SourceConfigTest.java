@@ -3,6 +3,8 @@ package io.sluice.capture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.sluice.config.ConfigProblem;
+import io.sluice.config.InvalidConfigException;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

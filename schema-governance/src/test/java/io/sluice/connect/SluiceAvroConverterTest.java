@@ -3,7 +3,7 @@ package io.sluice.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.registry.MetadataDb;
+import io.sluice.testkit.MetadataDatabase;
 import io.sluice.registry.SchemaRegistry;
 import io.sluice.serde.LocalRegistryClient;
 import io.sluice.serde.WireFormat;
@@ -21,7 +21,7 @@ import org.apache.kafka.connect.errors.RetriableException;
 import org.junit.jupiter.api.Test;
 
 class SluiceAvroConverterTest {
-    private final SchemaRegistry registry = new SchemaRegistry(MetadataDb.fresh(), Clock.systemUTC());
+    private final SchemaRegistry registry = new SchemaRegistry(MetadataDatabase.inMemory(), Clock.systemUTC());
 
     private SluiceAvroConverter converter(boolean isKey) {
         SluiceAvroConverter c = new SluiceAvroConverter(new LocalRegistryClient(registry));

@@ -1,5 +1,6 @@
 package io.sluice.registry;
 
+import io.sluice.testkit.MetadataDatabase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +14,7 @@ class SchemaRegistryTest {
     private static final String V3_INCOMPATIBLE = "{\"type\":\"record\",\"name\":\"Row\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"
             + "{\"name\":\"c\",\"type\":\"int\"}]}";
 
-    private final SchemaRegistry registry = new SchemaRegistry(MetadataDb.fresh(), Clock.systemUTC());
+    private final SchemaRegistry registry = new SchemaRegistry(MetadataDatabase.inMemory(), Clock.systemUTC());
 
     @Test
     void shouldNumberVersionsAndShareIdsOfIdenticalSchemasAcrossSubjects() {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.registry.RegistryError;
 import io.sluice.registry.RegistryException;
-import io.sluice.registry.MetadataDb;
+import io.sluice.testkit.MetadataDatabase;
 import io.sluice.registry.SchemaRegistry;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -22,7 +22,7 @@ class AvroSerdeTest {
     private static final Schema SCHEMA = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Order\",\"fields\":["
             + "{\"name\":\"id\",\"type\":\"long\"},{\"name\":\"note\",\"type\":[\"null\",\"string\"],\"default\":null}]}");
 
-    private final SchemaRegistry registry = new SchemaRegistry(MetadataDb.fresh(), Clock.systemUTC());
+    private final SchemaRegistry registry = new SchemaRegistry(MetadataDatabase.inMemory(), Clock.systemUTC());
     private final CachingRegistryClient client = new CachingRegistryClient(new LocalRegistryClient(registry));
 
     private static GenericRecord order(long id, String note) {

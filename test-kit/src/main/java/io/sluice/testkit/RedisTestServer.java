@@ -8,16 +8,22 @@ import redis.embedded.RedisServer;
  * A real Redis server (the binary bundled by embedded-redis) on a free loopback port.
  *
  * <p>{@link #shared()} is started once per JVM and stopped when the JVM exits; {@link #stop()} and
- * {@link #start()} simulate an outage on the same port.
+ * {@link #start()} simulate an outage on the same port. Data survives a restart (append-only file).
  */
 public final class RedisTestServer implements AutoCloseable {
     private static RedisTestServer shared;
 
     private final int port;
+    private final java.nio.file.Path dir;
     private RedisServer server;
 
     private RedisTestServer() {
         this.port = FreePorts.next();
+        try {
+            this.dir = java.nio.file.Files.createTempDirectory("sluice-redis-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The server shared by every test of this JVM. */
@@ -45,8 +51,11 @@ public final class RedisTestServer implements AutoCloseable {
             RedisServer s = RedisServer.newRedisServer()
                     .port(port)
                     .bind("127.0.0.1")
+                    // Like a production cache that survives restarts: an outage test stops and starts it.
+                    .setting("dir " + dir)
                     .setting("save \"\"")
-                    .setting("appendonly no")
+                    .setting("appendonly yes")
+                    .setting("appendfsync always")
                     .onShutdownForceStop(true)
                     .build();
             s.start();
@@ -76,6 +85,7 @@ public final class RedisTestServer implements AutoCloseable {
         } catch (RuntimeException e) {
             System.err.println("sluice test kit: " + e.getMessage());
         }
+        MariaDbServer.deleteRecursively(dir);
     }
 
     public String host() {

@@ -1,4 +1,4 @@
-package io.sluice.capture;
+package io.sluice.config;
 
 import java.util.List;
 import java.util.stream.Collectors;

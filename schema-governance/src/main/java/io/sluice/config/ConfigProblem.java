@@ -1,4 +1,4 @@
-package io.sluice.capture;
+package io.sluice.config;
 
 /**
  * One problem of a configuration.

@@ -1,0 +1,163 @@
+package io.sluice.sink;
+
+import io.sluice.event.ChangeEvent;
+import io.sluice.sink.dlq.DeadLetter;
+import io.sluice.sink.dlq.DeadLetterQueue;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link Sink} for a pipeline: retries retriable failures with backoff and jitter for as long as it takes
+ * (the calling capture thread waits: a sink that stays down pauses its pipeline, and nothing is buffered),
+ * sends rejected events to the dead-letter queue while the rest of the batch lands, and replays dead letters.
+ *
+ * <p>Used by one thread at a time; {@link #status()} may be read from any thread.
+ */
+public final class SinkRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(SinkRunner.class);
+
+    /** Waits between attempts; tests give a sleeper that advances a clock instead. */
+    @FunctionalInterface
+    public interface Sleeper {
+        void sleep(Duration d) throws InterruptedException;
+    }
+
+    /**
+     * A runner's status.
+     *
+     * @param sink the sink's name
+     * @param healthy false while retrying
+     * @param failingSince when the current run of failures began, or null
+     * @param lastError the last failure's message, or null
+     * @param retries retries since the runner was created
+     * @param deadLetters events sent to the dead-letter queue since the runner was created
+     */
+    public record Status(String sink, boolean healthy, Instant failingSince, String lastError, long retries, long deadLetters) {
+    }
+
+    private final Sink sink;
+    private final DeadLetterQueue dlq;
+    private final RetryPolicy policy;
+    private final Clock clock;
+    private final Sleeper sleeper;
+    private final RandomGenerator random = RandomGenerator.getDefault();
+    private volatile Status status;
+    private boolean opened;
+
+    public SinkRunner(Sink sink, DeadLetterQueue dlq, RetryPolicy policy, Clock clock, Sleeper sleeper) {
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.dlq = Objects.requireNonNull(dlq, "dlq");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.status = new Status(sink.name(), true, null, null, 0, 0);
+    }
+
+    /** A runner that really sleeps. */
+    public static SinkRunner of(Sink sink, DeadLetterQueue dlq) {
+        return new SinkRunner(sink, dlq, RetryPolicy.defaults(), Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
+    }
+
+    /**
+     * Writes a batch, retrying until it lands; rejected events go to the dead-letter queue.
+     *
+     * @throws FatalSinkException if the sink cannot go on
+     * @throws InterruptedException if the pipeline is stopped while waiting
+     */
+    public void write(List<ChangeEvent> batch) throws InterruptedException {
+        WriteResult result = retrying("write", () -> {
+            openOnce();
+            return sink.write(batch);
+        });
+        for (WriteResult.Rejection r : result.rejected()) {
+            dlq.add(sink.name(), r.event(), r.reason());
+            status = new Status(status.sink(), status.healthy(), status.failingSince(), status.lastError(), status.retries(),
+                    status.deadLetters() + 1);
+            LOG.warn("sink={} table={} rejected version {}: {}", sink.name(), r.event().table(), r.event().version(), r.reason());
+        }
+    }
+
+    /** Makes everything written durable, retrying until it is. */
+    public void flush() throws InterruptedException {
+        retrying("flush", () -> {
+            openOnce();
+            sink.flush();
+            return null;
+        });
+    }
+
+    /**
+     * Replays dead letters: those that land are removed, those refused again stay with the new reason.
+     *
+     * @param dryRun report what would be replayed without writing
+     * @return the ids that landed (or would be replayed, on a dry run)
+     */
+    public List<Long> replay(List<Long> ids, boolean dryRun) throws InterruptedException {
+        List<DeadLetter> letters = dlq.get(ids).stream().filter(d -> d.sink().equals(sink.name())).toList();
+        if (dryRun) {
+            return letters.stream().map(DeadLetter::id).toList();
+        }
+        List<Long> landed = new ArrayList<>();
+        for (DeadLetter d : letters) {
+            WriteResult r = retrying("replay", () -> {
+                openOnce();
+                return sink.write(List.of(d.event()));
+            });
+            if (r.rejected().isEmpty()) {
+                landed.add(d.id());
+            } else {
+                dlq.retried(d.id(), r.rejected().get(0).reason());
+            }
+        }
+        flush();
+        dlq.remove(landed);
+        return landed;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    private void openOnce() {
+        if (!opened) {
+            sink.open();
+            opened = true;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Call<T> {
+        T run();
+    }
+
+    private <T> T retrying(String what, Call<T> call) throws InterruptedException {
+        int attempt = 1;
+        while (true) {
+            try {
+                T result = call.run();
+                if (!status.healthy()) {
+                    LOG.info("sink={} recovered after {} attempts", sink.name(), attempt);
+                }
+                status = new Status(sink.name(), true, null, null, status.retries(), status.deadLetters());
+                return result;
+            } catch (RetriableSinkException e) {
+                Instant since = status.failingSince() == null ? clock.instant() : status.failingSince();
+                status = new Status(sink.name(), false, since, e.getMessage(), status.retries() + 1, status.deadLetters());
+                attempt++;
+                Duration wait = policy.backoff(attempt, random);
+                if (attempt == 2 || attempt % 10 == 0) {
+                    LOG.warn("sink={} {} failed (attempt {}), retrying in {} ms: {}", sink.name(), what, attempt - 1, wait.toMillis(),
+                            e.getMessage());
+                }
+                sleeper.sleep(wait);
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package io.sluice.sink.redis;
+
+import io.sluice.event.ChangeEvent;
+import io.sluice.event.Operation;
+import io.sluice.sink.DeleteMode;
+import io.sluice.sink.DocumentMapper;
+import io.sluice.sink.FatalSinkException;
+import io.sluice.sink.RetriableSinkException;
+import io.sluice.sink.Sink;
+import io.sluice.sink.TableMapping;
+import io.sluice.sink.WriteResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * Keeps Redis keys in step with the source: one compare-and-set script per write, loaded once and called by SHA
+ * in a pipeline, applies an event only if its version is newer than the key's.
+ *
+ * <h2>Key layout</h2>
+ * A row lives at {@code <prefix>:{<id>}} and its version at {@code <prefix>:{<id>}:v}; the braces are a Redis
+ * Cluster hash tag, so both keys of a row sit in one slot and the script may touch them together. With the
+ * default templates a customer row is at {@code shop:inventory:customers:{42}}.
+ *
+ * <p>Versions are stored as 19-digit zero-padded decimal strings and compared as strings inside the script:
+ * Lua numbers are doubles and would lose the low bits of a 64-bit version. A delete removes the row and keeps
+ * the version key for {@code tombstone.ttl.ms} as a tombstone.
+ *
+ * <p>Not thread-safe: one thread, as the {@link Sink} contract says.
+ */
+public final class RedisSink implements Sink {
+    static final String SCRIPT = """
+            local cur = redis.call('GET', KEYS[2])
+            if cur and cur >= ARGV[1] then return 0 end
+            local ttl = tonumber(ARGV[3])
+            if ARGV[2] == 'DEL' then
+              redis.call('DEL', KEYS[1])
+              redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[4])
+              return 1
+            end
+            if ARGV[2] == 'JSON' then
+              if ttl > 0 then redis.call('SET', KEYS[1], ARGV[5], 'PX', ttl) else redis.call('SET', KEYS[1], ARGV[5]) end
+            else
+              redis.call('DEL', KEYS[1])
+              redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+              if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) end
+            end
+            if ttl > 0 then redis.call('SET', KEYS[2], ARGV[1], 'PX', ttl) else redis.call('SET', KEYS[2], ARGV[1]) end
+            return 1
+            """;
+
+    private final String name;
+    private final RedisSinkConfig config;
+    private final TableMapping mapping;
+    private Jedis jedis;
+    private String sha;
+
+    public RedisSink(String name, RedisSinkConfig config) {
+        this.name = name;
+        this.config = config;
+        this.mapping = config.mapping();
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void open() {
+        connection();
+    }
+
+    private Jedis connection() {
+        if (jedis != null) {
+            return jedis;
+        }
+        var uri = config.uri();
+        int database = uri.getPath() == null || uri.getPath().length() <= 1 ? 0 : Integer.parseInt(uri.getPath().substring(1));
+        DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder().timeoutMillis(config.timeoutMs())
+                .database(database).ssl(config.tls()).clientName("sluice-" + name);
+        if (!config.password().isEmpty()) {
+            client.password(config.password());
+        }
+        Jedis j = null;
+        try {
+            j = new Jedis(new HostAndPort(uri.getHost(), uri.getPort() < 0 ? 6379 : uri.getPort()), client.build());
+            sha = j.scriptLoad(SCRIPT);
+            jedis = j;
+            return j;
+        } catch (JedisConnectionException e) {
+            if (j != null) {
+                j.close();
+            }
+            throw new RetriableSinkException("Redis sink '" + name + "': " + uri.getHost() + ":" + uri.getPort() + " unreachable: " + e.getMessage(), e);
+        } catch (JedisDataException e) {
+            j.close();
+            throw new FatalSinkException("Redis sink '" + name + "': the server refused us (" + e.getMessage()
+                    + "); check redis.password and that EVAL/SCRIPT are allowed", e);
+        }
+    }
+
+    @Override
+    public WriteResult write(List<ChangeEvent> batch) {
+        Jedis j = connection();
+        List<WriteResult.Rejection> rejected = new ArrayList<>();
+        List<Response<Object>> responses = new ArrayList<>(batch.size());
+        List<ChangeEvent> sent = new ArrayList<>(batch.size());
+        try {
+            Pipeline p = j.pipelined();
+            for (ChangeEvent e : batch) {
+                List<String> args;
+                String key;
+                try {
+                    key = mapping.target().render(e) + ":{" + mapping.id().render(e) + "}";
+                    args = arguments(e);
+                } catch (IllegalArgumentException ex) {
+                    rejected.add(new WriteResult.Rejection(e, ex.getMessage()));
+                    continue;
+                }
+                responses.add(p.evalsha(sha, List.of(key, key + ":v"), args));
+                sent.add(e);
+            }
+            p.sync();
+        } catch (JedisConnectionException e) {
+            drop();
+            throw new RetriableSinkException("Redis sink '" + name + "' lost its connection: " + e.getMessage(), e);
+        } catch (JedisException e) {
+            if (String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
+                drop(); // the server restarted without persistence: reconnect and load the script again
+                throw new RetriableSinkException("Redis sink '" + name + "': script cache was flushed", e);
+            }
+            throw new RetriableSinkException("Redis sink '" + name + "' failed: " + e.getMessage(), e);
+        }
+        for (int i = 0; i < responses.size(); i++) {
+            try {
+                responses.get(i).get();
+            } catch (JedisDataException e) {
+                if (String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
+                    drop();
+                    throw new RetriableSinkException("Redis sink '" + name + "': script cache was flushed", e);
+                }
+                rejected.add(new WriteResult.Rejection(sent.get(i), "Redis refused the write: " + e.getMessage()));
+            }
+        }
+        return new WriteResult(rejected);
+    }
+
+    private List<String> arguments(ChangeEvent e) {
+        List<String> args = new ArrayList<>();
+        args.add(String.format("%019d", e.version()));
+        boolean delete = e.operation() == Operation.DELETE && mapping.deleteMode() == DeleteMode.DELETE;
+        if (delete) {
+            args.add("DEL");
+            args.add("0");
+            args.add(Long.toString(config.tombstoneTtlMs()));
+            return args;
+        }
+        Map<String, Object> doc = DocumentMapper.document(e.row(), mapping);
+        if (e.operation() == Operation.DELETE) {
+            doc.put(DocumentMapper.DELETED_FIELD, true);
+        }
+        args.add(config.hashFormat() ? "HASH" : "JSON");
+        args.add(Long.toString(config.ttlMs()));
+        args.add(Long.toString(config.tombstoneTtlMs()));
+        if (config.hashFormat()) {
+            doc.forEach((k, v) -> {
+                args.add(k);
+                args.add(v == null ? "" : v instanceof String s ? s : DocumentMapper.json(Map.of("v", v)).replaceAll("^\\{\"v\":|}$", ""));
+            });
+        } else {
+            args.add(DocumentMapper.json(doc));
+        }
+        return args;
+    }
+
+    /** Redis applies each write before answering: nothing is buffered here. Durability is the server's (AOF, replicas). */
+    @Override
+    public void flush() {
+        connection();
+    }
+
+    private void drop() {
+        if (jedis != null) {
+            try {
+                jedis.close();
+            } catch (RuntimeException e) {
+                // the connection is gone anyway
+            }
+            jedis = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        drop();
+    }
+}

@@ -1,0 +1,63 @@
+package io.sluice.sink;
+
+import io.sluice.event.ChangeEvent;
+import io.sluice.event.EventVersion;
+import io.sluice.event.Operation;
+import io.sluice.event.SourcePosition;
+import io.sluice.event.TableId;
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import org.apache.avro.Conversions;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+
+/** Change events of a {@code shop.inventory.customers} table, as capture would produce them. */
+public final class TestEvents {
+    public static final TableId TABLE = new TableId("shop", "inventory", "customers");
+    public static final Schema KEY = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Key\",\"namespace\":\"shop.inventory.customers\","
+            + "\"fields\":[{\"name\":\"id\",\"type\":\"int\"}]}");
+    public static final Schema VALUE = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Value\",\"namespace\":\"shop.inventory.customers\","
+            + "\"fields\":[{\"name\":\"id\",\"type\":\"int\"},{\"name\":\"name\",\"type\":\"string\"},"
+            + "{\"name\":\"email\",\"type\":[\"null\",\"string\"],\"default\":null},"
+            + "{\"name\":\"balance\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":10,\"scale\":2}},"
+            + "{\"name\":\"joined\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-micros\"}}]}");
+
+    private TestEvents() {
+    }
+
+    /** A version at binlog file 1, the given position. */
+    public static long version(long position) {
+        return EventVersion.of(0, 1, position, 0, true);
+    }
+
+    public static GenericRecord key(int id) {
+        GenericData.Record k = new GenericData.Record(KEY);
+        k.put("id", id);
+        return k;
+    }
+
+    public static GenericRecord row(int id, String name, String email, String balance) {
+        GenericData.Record r = new GenericData.Record(VALUE);
+        r.put("id", id);
+        r.put("name", name);
+        r.put("email", email);
+        Schema decimal = VALUE.getField("balance").schema();
+        ByteBuffer b = new Conversions.DecimalConversion().toBytes(new BigDecimal(balance), decimal, LogicalTypes.decimal(10, 2));
+        r.put("balance", b);
+        r.put("joined", 1_709_251_199_123_456L);
+        return r;
+    }
+
+    public static ChangeEvent upsert(int id, String name, long position) {
+        return new ChangeEvent(TABLE, Operation.CREATE, key(id), null, row(id, name, name.toLowerCase() + "@example.org", "12.50"),
+                new SourcePosition("mysql-bin.000001", position, 0, null, 1, false), Instant.parse("2026-01-01T00:00:00Z"), version(position));
+    }
+
+    public static ChangeEvent delete(int id, long position) {
+        return new ChangeEvent(TABLE, Operation.DELETE, key(id), row(id, "gone", null, "0.00"), null,
+                new SourcePosition("mysql-bin.000001", position, 0, null, 1, false), Instant.parse("2026-01-01T00:00:00Z"), version(position));
+    }
+}

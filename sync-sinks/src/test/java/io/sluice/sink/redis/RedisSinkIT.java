@@ -1,0 +1,173 @@
+package io.sluice.sink.redis;
+
+import static io.sluice.sink.TestEvents.delete;
+import static io.sluice.sink.TestEvents.upsert;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.event.ChangeEvent;
+import io.sluice.sink.RetryPolicy;
+import io.sluice.sink.SinkRunner;
+import io.sluice.sink.dlq.JdbcDeadLetterQueue;
+import io.sluice.testkit.MetadataDatabase;
+import io.sluice.testkit.RedisTestServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/** The Redis sink against a real Redis server. */
+class RedisSinkIT {
+    private static final String KEY_1 = "shop:inventory:customers:{1}";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RedisTestServer redis;
+    private Jedis jedis;
+
+    @BeforeEach
+    void connect() {
+        redis = RedisTestServer.shared();
+        jedis = new Jedis(redis.host(), redis.port());
+        jedis.flushAll();
+    }
+
+    @AfterEach
+    void disconnect() {
+        jedis.close();
+    }
+
+    private RedisSink sink(RedisTestServer server, Map<String, String> extra) {
+        Map<String, String> props = new HashMap<>(Map.of(RedisSinkConfig.URI, "redis://" + server.host() + ":" + server.port()));
+        props.putAll(extra);
+        RedisSink sink = new RedisSink("cache", RedisSinkConfig.parse("cache", props));
+        sink.open();
+        return sink;
+    }
+
+    @Test
+    void shouldUpsertUpdateAndDeleteWithVersions() throws Exception {
+        try (RedisSink sink = sink(redis, Map.of())) {
+            sink.write(List.of(upsert(1, "Ada", 100), upsert(2, "Grace", 110)));
+            Map<String, Object> doc = JSON.readValue(jedis.get(KEY_1), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+            assertThat(doc).containsEntry("name", "Ada").containsEntry("balance", 12.5).containsEntry("joined", "2024-02-29T23:59:59.123456Z");
+            assertThat(jedis.get(KEY_1 + ":v")).isEqualTo(String.format("%019d", upsert(1, "Ada", 100).version()));
+
+            sink.write(List.of(upsert(1, "Ada L.", 120)));
+            assertThat(jedis.get(KEY_1)).contains("Ada L.");
+
+            sink.write(List.of(delete(1, 130)));
+            assertThat(jedis.exists(KEY_1)).isFalse();
+            assertThat(jedis.pttl(KEY_1 + ":v")).isPositive(); // the tombstone expires
+            assertThat(jedis.get("shop:inventory:customers:{2}")).contains("Grace");
+        }
+    }
+
+    @Test
+    void shouldLeaveTheSameStateWhenABatchIsReplayedThreeTimes() {
+        List<ChangeEvent> batch = List.of(upsert(1, "A", 100), upsert(2, "B", 110), upsert(1, "A2", 120), delete(2, 130), upsert(3, "C", 140));
+        try (RedisSink sink = sink(redis, Map.of())) {
+            sink.write(batch);
+            Map<String, String> first = snapshot();
+            sink.write(batch);
+            sink.write(batch);
+            sink.write(batch);
+            assertThat(snapshot()).isEqualTo(first);
+            assertThat(first.get(KEY_1)).contains("A2");
+            assertThat(first).doesNotContainKey("shop:inventory:customers:{2}");
+        }
+    }
+
+    @Test
+    void shouldEndInTheNewestStateWhenEventsArriveOutOfOrder() {
+        try (RedisSink sink = sink(redis, Map.of())) {
+            sink.write(List.of(upsert(1, "newest", 300)));
+            sink.write(List.of(upsert(1, "older", 200), upsert(1, "oldest", 100)));
+            assertThat(jedis.get(KEY_1)).contains("newest");
+        }
+    }
+
+    @Test
+    void shouldNotResurrectADeletedKeyWithAnOlderWrite() {
+        try (RedisSink sink = sink(redis, Map.of())) {
+            sink.write(List.of(upsert(1, "alive", 100), delete(1, 200)));
+            sink.write(List.of(upsert(1, "zombie", 150)));
+            assertThat(jedis.exists(KEY_1)).isFalse();
+            sink.write(List.of(upsert(1, "reborn", 250)));
+            assertThat(jedis.get(KEY_1)).contains("reborn");
+        }
+    }
+
+    @Test
+    void shouldWriteHashesAndHonourFieldMapping() {
+        try (RedisSink sink = sink(redis, Map.of(RedisSinkConfig.FORMAT, "hash", "fields.exclude", "joined", "fields.rename", "name:full_name",
+                "target", "c:{table}"))) {
+            sink.write(List.of(upsert(1, "Ada", 100)));
+            Map<String, String> hash = jedis.hgetAll("c:customers:{1}");
+            assertThat(hash).containsEntry("full_name", "Ada").containsEntry("balance", "12.50").doesNotContainKey("joined")
+                    .containsEntry("email", "ada@example.org");
+        }
+    }
+
+    @Test
+    void shouldLoseNothingAndBufferNothingWhileRedisIsDown() throws Exception {
+        RedisTestServer own = RedisTestServer.startNew();
+        try (RedisSink sink = sink(own, Map.of())) {
+            SinkRunner runner = new SinkRunner(sink, new JdbcDeadLetterQueue(MetadataDatabase.inMemory(), Clock.systemUTC()),
+                    new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(200)), Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
+            AtomicInteger batchesHandedOut = new AtomicInteger();
+            List<Throwable> failures = new ArrayList<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int b = 0; b < 200; b++) {
+                        List<ChangeEvent> batch = new ArrayList<>();
+                        for (int i = 0; i < 10; i++) {
+                            int id = b * 10 + i;
+                            batch.add(upsert(id, "n" + id, 1000L + id * 10L));
+                        }
+                        batchesHandedOut.incrementAndGet();
+                        runner.write(batch);
+                        Thread.sleep(5);
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            });
+            writer.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> batchesHandedOut.get() > 20);
+            own.stop();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !runner.status().healthy());
+            int duringOutage = batchesHandedOut.get();
+            Thread.sleep(2000);
+            // Backpressure: the writer waits on the stuck batch instead of queueing more.
+            assertThat(batchesHandedOut.get()).isEqualTo(duringOutage);
+            assertThat(runner.status().lastError()).contains("cache");
+            own.start();
+            writer.join(60_000);
+            assertThat(failures).isEmpty();
+            assertThat(runner.status().healthy()).isTrue();
+            try (Jedis check = new Jedis(own.host(), own.port())) {
+                for (int id = 0; id < 2000; id++) {
+                    assertThat(check.get("shop:inventory:customers:{" + id + "}")).as("key %d", id).contains("\"n" + id + "\"");
+                }
+            }
+        } finally {
+            own.close();
+        }
+    }
+
+    private Map<String, String> snapshot() {
+        Map<String, String> out = new HashMap<>();
+        for (String k : jedis.keys("*")) {
+            out.put(k, jedis.get(k));
+        }
+        return out;
+    }
+}
