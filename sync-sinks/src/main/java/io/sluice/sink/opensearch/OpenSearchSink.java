@@ -1,0 +1,354 @@
+package io.sluice.sink.opensearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.event.ChangeEvent;
+import io.sluice.event.Operation;
+import io.sluice.event.TableId;
+import io.sluice.sink.DeleteMode;
+import io.sluice.sink.DocumentMapper;
+import io.sluice.sink.FatalSinkException;
+import io.sluice.sink.RetriableSinkException;
+import io.sluice.sink.SchemaOutcome;
+import io.sluice.sink.Sink;
+import io.sluice.sink.TableMapping;
+import io.sluice.sink.WriteResult;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.apache.avro.Schema;
+
+/**
+ * Keeps OpenSearch 2.x (or Elasticsearch 8.x) indexes in step with the source through the {@code _bulk} API,
+ * which both speak alike, with {@code version_type=external}: the event's version is the document's version, so
+ * the cluster itself refuses anything older than what it holds; such a 409 counts as success. Deleted documents'
+ * versions are remembered for {@code tombstone.ttl.ms} ({@code index.gc_deletes}).
+ *
+ * <p>Indexes are created from the Avro schema before the first write; additive schema changes extend the mapping,
+ * others are reported as needing a reindex. A document the cluster refuses (a mapping conflict, a value it cannot
+ * parse) is returned as a rejection while the rest of the batch lands. Up to {@code bulk.max.in.flight} requests
+ * run at once, each over its own partition of document ids, so a document's writes stay in order.
+ *
+ * <p>Not thread-safe: one caller thread, as the {@link io.sluice.sink.Sink} contract says.
+ */
+public final class OpenSearchSink implements Sink {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final OpenSearchSinkConfig config;
+    private final TableMapping mapping;
+    private final HttpClient http;
+    private final String authorization;
+    private final ExecutorService pool;
+    private final Map<String, Schema> preparedIndexes = new HashMap<>();
+    private int current;
+
+    public OpenSearchSink(String name, OpenSearchSinkConfig config) {
+        this.name = name;
+        this.config = config;
+        this.mapping = config.mapping();
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(config.timeoutMs()));
+        if (config.tlsInsecure()) {
+            b.sslContext(trustAll());
+        }
+        this.http = b.build();
+        if (!config.apiKey().isEmpty()) {
+            this.authorization = "ApiKey " + config.apiKey();
+        } else if (!config.username().isEmpty()) {
+            this.authorization = "Basic " + Base64.getEncoder().encodeToString((config.username() + ":" + config.password())
+                    .getBytes(StandardCharsets.UTF_8));
+        } else {
+            this.authorization = null;
+        }
+        this.pool = Executors.newFixedThreadPool(config.inFlight(), r -> {
+            Thread t = new Thread(r, "sluice-opensearch-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void open() {
+        HttpResponse<String> r = send("GET", "", null);
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+            throw new FatalSinkException("OpenSearch sink '" + name + "': the cluster refused the credentials (HTTP " + r.statusCode()
+                    + "); check opensearch.username/password or opensearch.api.key", null);
+        }
+        if (r.statusCode() / 100 != 2) {
+            throw new RetriableSinkException("OpenSearch sink '" + name + "': cluster answered HTTP " + r.statusCode(), null);
+        }
+    }
+
+    /** The index of a table under this sink's target template. */
+    public String indexOf(TableId table) {
+        return render(table);
+    }
+
+    private String render(TableId table) {
+        String t = mapping.target().toString().replace("{source}", table.source()).replace("{database}", table.database())
+                .replace("{table}", table.table());
+        return t.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Override
+    public SchemaOutcome prepare(TableId table, Schema valueSchema) {
+        String index = render(table);
+        ObjectNode wanted = IndexMappings.properties(valueSchema, mapping);
+        HttpResponse<String> existing = send("GET", enc(index) + "/_mapping", null);
+        if (existing.statusCode() == 404) {
+            ObjectNode body = JSON.createObjectNode();
+            body.putObject("settings").put("number_of_shards", config.shards()).put("number_of_replicas", config.replicas())
+                    .put("index.gc_deletes", config.tombstoneTtlMs() + "ms");
+            body.putObject("mappings").set("properties", wanted);
+            HttpResponse<String> created = send("PUT", enc(index), body.toString());
+            if (created.statusCode() / 100 != 2 && !created.body().contains("resource_already_exists_exception")) {
+                throw failure("create index " + index, created);
+            }
+            preparedIndexes.put(index, valueSchema);
+            return SchemaOutcome.applied("created index " + index);
+        }
+        if (existing.statusCode() / 100 != 2) {
+            throw failure("read the mapping of " + index, existing);
+        }
+        JsonNode current = read(existing.body()).path(index).path("mappings").path("properties");
+        if (current.isMissingNode()) {
+            // an alias: the response is keyed by the concrete index
+            var it = read(existing.body()).elements();
+            current = it.hasNext() ? it.next().path("mappings").path("properties") : null;
+        }
+        IndexMappings.Diff diff = IndexMappings.diff(current, wanted);
+        if (!diff.add().isEmpty()) {
+            HttpResponse<String> put = send("PUT", enc(index) + "/_mapping", JSON.createObjectNode().set("properties", diff.add()).toString());
+            if (put.statusCode() / 100 != 2) {
+                throw failure("extend the mapping of " + index, put);
+            }
+        }
+        preparedIndexes.put(index, valueSchema);
+        if (!diff.conflicts().isEmpty()) {
+            return SchemaOutcome.needsReindex("index " + index + " cannot take the new schema in place: " + diff.conflicts()
+                    + "; it needs a reindex: backfill into a new index and swap the alias");
+        }
+        return SchemaOutcome.applied(diff.add().isEmpty() ? "mapping of " + index + " unchanged" : "added " + diff.add().size()
+                + " fields to " + index);
+    }
+
+    @Override
+    public WriteResult write(List<ChangeEvent> batch) {
+        List<WriteResult.Rejection> rejected = new ArrayList<>();
+        int partitions = config.inFlight();
+        List<List<Action>> parts = new ArrayList<>();
+        for (int i = 0; i < partitions; i++) {
+            parts.add(new ArrayList<>());
+        }
+        for (ChangeEvent e : batch) {
+            String index = render(e.table());
+            if (e.row() != null && preparedIndexes.get(index) != e.row().getSchema()) {
+                prepare(e.table(), e.row().getSchema());
+            }
+            try {
+                Action a = action(index, e);
+                parts.get(Math.floorMod(a.id().hashCode(), partitions)).add(a);
+            } catch (IllegalArgumentException ex) {
+                rejected.add(new WriteResult.Rejection(e, ex.getMessage()));
+            }
+        }
+        List<CompletableFuture<List<WriteResult.Rejection>>> futures = new ArrayList<>();
+        for (List<Action> part : parts) {
+            if (!part.isEmpty()) {
+                futures.add(CompletableFuture.supplyAsync(() -> sendPartition(part), pool));
+            }
+        }
+        for (CompletableFuture<List<WriteResult.Rejection>> f : futures) {
+            try {
+                rejected.addAll(f.join());
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new RetriableSinkException("OpenSearch sink '" + name + "' failed: " + e.getCause(), e.getCause());
+            }
+        }
+        return new WriteResult(rejected);
+    }
+
+    private record Action(ChangeEvent event, String id, String lines) {
+    }
+
+    private Action action(String index, ChangeEvent e) {
+        String id = mapping.id().render(e);
+        boolean delete = e.operation() == Operation.DELETE && mapping.deleteMode() == DeleteMode.DELETE;
+        ObjectNode meta = JSON.createObjectNode();
+        ObjectNode target = meta.putObject(delete ? "delete" : "index");
+        target.put("_index", index).put("_id", id).put("version", e.version()).put("version_type", "external");
+        if (delete) {
+            return new Action(e, id, meta + "\n");
+        }
+        Map<String, Object> doc = DocumentMapper.document(e.row(), mapping);
+        if (e.operation() == Operation.DELETE) {
+            doc.put(DocumentMapper.DELETED_FIELD, true);
+        }
+        return new Action(e, id, meta + "\n" + DocumentMapper.json(doc) + "\n");
+    }
+
+    private List<WriteResult.Rejection> sendPartition(List<Action> actions) {
+        List<WriteResult.Rejection> rejected = new ArrayList<>();
+        int from = 0;
+        while (from < actions.size()) {
+            StringBuilder body = new StringBuilder();
+            int to = from;
+            while (to < actions.size() && to - from < config.maxDocs()
+                    && (to == from || body.length() + actions.get(to).lines().length() <= config.maxBytes())) {
+                body.append(actions.get(to).lines());
+                to++;
+            }
+            rejected.addAll(bulk(actions.subList(from, to), body.toString()));
+            from = to;
+        }
+        return rejected;
+    }
+
+    private List<WriteResult.Rejection> bulk(List<Action> actions, String body) {
+        HttpResponse<String> r = send("POST", "_bulk", body);
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+            throw new FatalSinkException("OpenSearch sink '" + name + "': _bulk refused (HTTP " + r.statusCode() + "): " + brief(r.body()), null);
+        }
+        if (r.statusCode() / 100 != 2) {
+            throw new RetriableSinkException("OpenSearch sink '" + name + "': _bulk answered HTTP " + r.statusCode() + ": " + brief(r.body()), null);
+        }
+        JsonNode items = read(r.body()).path("items");
+        List<WriteResult.Rejection> rejected = new ArrayList<>();
+        for (int i = 0; i < actions.size(); i++) {
+            JsonNode item = items.get(i);
+            JsonNode result = item == null ? null : item.elements().next();
+            int status = result == null ? 500 : result.path("status").asInt(500);
+            if (status / 100 == 2 || status == 409 || (status == 404 && result.has("result"))) {
+                continue; // written; or the index already holds a newer version; or a delete of a missing document
+            }
+            String reason = result == null ? "no item in the bulk response" : result.path("error").path("type").asText() + ": "
+                    + result.path("error").path("reason").asText();
+            if (status == 429 || status >= 500) {
+                throw new RetriableSinkException("OpenSearch sink '" + name + "': cluster busy or failing (" + status + " " + reason + ")", null);
+            }
+            rejected.add(new WriteResult.Rejection(actions.get(i).event(), "HTTP " + status + " " + reason));
+        }
+        return rejected;
+    }
+
+    /** Bulk writes are durable (translog) once acknowledged; nothing is buffered here. */
+    @Override
+    public void flush() {
+        // nothing buffered
+    }
+
+    /** Makes written documents visible to searches now (tests, and verify after a backfill). */
+    public void refresh(TableId table) {
+        HttpResponse<String> r = send("POST", enc(render(table)) + "/_refresh", null);
+        if (r.statusCode() / 100 != 2) {
+            throw failure("refresh", r);
+        }
+    }
+
+    private HttpResponse<String> send(String method, String path, String body) {
+        List<URI> urls = config.urls();
+        IOException last = null;
+        for (int attempt = 0; attempt < urls.size(); attempt++) {
+            URI base = urls.get((current + attempt) % urls.size());
+            HttpRequest.Builder req = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMillis(config.timeoutMs()))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            if (body != null) {
+                req.header("Content-Type", path.endsWith("_bulk") ? "application/x-ndjson" : "application/json");
+            }
+            if (authorization != null) {
+                req.header("Authorization", authorization);
+            }
+            try {
+                HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+                current = (current + attempt) % urls.size();
+                return r;
+            } catch (IOException e) {
+                last = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RetriableSinkException("OpenSearch sink '" + name + "' interrupted", e);
+            }
+        }
+        throw new RetriableSinkException("OpenSearch sink '" + name + "': no node of " + urls + " is reachable: " + last, last);
+    }
+
+    private RuntimeException failure(String what, HttpResponse<String> r) {
+        String message = "OpenSearch sink '" + name + "' could not " + what + ": HTTP " + r.statusCode() + " " + brief(r.body());
+        if (r.statusCode() == 401 || r.statusCode() == 403 || r.statusCode() == 400) {
+            return new FatalSinkException(message, null);
+        }
+        return new RetriableSinkException(message, null);
+    }
+
+    private static String brief(String body) {
+        return body == null ? "" : body.length() > 500 ? body.substring(0, 500) + "..." : body;
+    }
+
+    private static JsonNode read(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            throw new RetriableSinkException("OpenSearch answered something that is not JSON: " + brief(body), e);
+        }
+    }
+
+    private static String enc(String index) {
+        return URLEncoder.encode(index, StandardCharsets.UTF_8);
+    }
+
+    private static SSLContext trustAll() {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, new SecureRandom());
+            return ctx;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot build an insecure TLS context", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,192 @@
+package io.sluice.sink.opensearch;
+
+import static io.sluice.sink.TestEvents.delete;
+import static io.sluice.sink.TestEvents.upsert;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.event.ChangeEvent;
+import io.sluice.sink.RetryPolicy;
+import io.sluice.sink.SchemaOutcome;
+import io.sluice.sink.SinkRunner;
+import io.sluice.sink.TestEvents;
+import io.sluice.sink.dlq.DeadLetter;
+import io.sluice.sink.dlq.JdbcDeadLetterQueue;
+import io.sluice.testkit.MetadataDatabase;
+import io.sluice.testkit.OpenSearchTestNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.avro.Schema;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The OpenSearch sink against a real OpenSearch 2.19 node started from Maven artifacts in its own JVM. */
+class OpenSearchSinkIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private OpenSearchTestNode node;
+    private String prefix;
+
+    @BeforeEach
+    void start() {
+        node = OpenSearchTestNode.shared();
+        prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private OpenSearchSink sink(OpenSearchTestNode on, Map<String, String> extra) {
+        Map<String, String> props = new HashMap<>(Map.of(OpenSearchSinkConfig.URLS, on.url(), OpenSearchSinkConfig.REPLICAS, "0",
+                "target", prefix + "-{table}"));
+        props.putAll(extra);
+        OpenSearchSink sink = new OpenSearchSink("search", OpenSearchSinkConfig.parse("search", props));
+        sink.open();
+        return sink;
+    }
+
+    private String index() {
+        return prefix + "-customers";
+    }
+
+    private JsonNode get(OpenSearchTestNode on, String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(on.url() + "/" + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body());
+    }
+
+    private void put(String path, String body) throws Exception {
+        HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/" + path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void shouldIndexUpdateAndDeleteWithExternalVersions() throws Exception {
+        try (OpenSearchSink sink = sink(node, Map.of())) {
+            sink.write(List.of(upsert(1, "Ada", 100), upsert(2, "Grace", 110)));
+            JsonNode doc = get(node, index() + "/_doc/1");
+            assertThat(doc.path("_version").asLong()).isEqualTo(upsert(1, "Ada", 100).version());
+            assertThat(doc.path("_source").path("name").asText()).isEqualTo("Ada");
+            assertThat(doc.path("_source").path("balance").decimalValue()).isEqualByComparingTo("12.50");
+            JsonNode mapping = get(node, index() + "/_mapping").path(index()).path("mappings").path("properties");
+            assertThat(mapping.path("name").path("type").asText()).isEqualTo("text");
+            assertThat(mapping.path("name").path("fields").path("keyword").path("type").asText()).isEqualTo("keyword");
+            assertThat(mapping.path("balance").path("type").asText()).isEqualTo("scaled_float");
+            assertThat(mapping.path("joined").path("type").asText()).isEqualTo("date");
+
+            sink.write(List.of(upsert(1, "Ada L.", 120), delete(2, 130)));
+            assertThat(get(node, index() + "/_doc/1").path("_source").path("name").asText()).isEqualTo("Ada L.");
+            assertThat(get(node, index() + "/_doc/2").path("found").asBoolean()).isFalse();
+        }
+    }
+
+    @Test
+    void shouldConvergeUnderReplaysOutOfOrderDeliveryAndLateOlderWrites() throws Exception {
+        List<ChangeEvent> batch = List.of(upsert(1, "A", 100), upsert(2, "B", 110), upsert(1, "A2", 120), delete(2, 130), upsert(3, "C", 140));
+        try (OpenSearchSink sink = sink(node, Map.of())) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(sink.write(batch).rejected()).isEmpty();
+            }
+            assertThat(get(node, index() + "/_doc/1").path("_source").path("name").asText()).isEqualTo("A2");
+            assertThat(get(node, index() + "/_doc/2").path("found").asBoolean()).isFalse();
+
+            sink.write(List.of(upsert(3, "older", 135), upsert(1, "oldest", 90), upsert(2, "zombie", 125)));
+            assertThat(get(node, index() + "/_doc/3").path("_source").path("name").asText()).isEqualTo("C");
+            assertThat(get(node, index() + "/_doc/1").path("_source").path("name").asText()).isEqualTo("A2");
+            assertThat(get(node, index() + "/_doc/2").path("found").asBoolean()).as("a write older than the delete").isFalse();
+        }
+    }
+
+    @Test
+    void shouldSendRefusedDocumentsToTheDeadLetterQueueAndLandThemOnReplayAfterAFix() throws Exception {
+        // A mapping that conflicts with the data: 'name' as an integer.
+        put(index(), "{\"settings\":{\"number_of_replicas\":0},\"mappings\":{\"properties\":{\"name\":{\"type\":\"integer\"}}}}");
+        JdbcDeadLetterQueue dlq = new JdbcDeadLetterQueue(MetadataDatabase.inMemory(), Clock.systemUTC());
+        try (OpenSearchSink sink = sink(node, Map.of())) {
+            SinkRunner runner = new SinkRunner(sink, dlq, RetryPolicy.defaults(), Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
+            runner.write(List.of(upsert(1, "Ada", 100), upsert(2, "42", 110), upsert(3, "Linus", 120)));
+
+            assertThat(get(node, index() + "/_doc/2").path("found").asBoolean()).isTrue();
+            List<DeadLetter> letters = dlq.list("search", 10);
+            assertThat(letters).extracting(d -> d.event().key().get("id")).containsExactly(1, 3);
+            assertThat(letters.get(0).reason()).contains("mapper_parsing_exception");
+            assertThat(runner.status().deadLetters()).isEqualTo(2);
+
+            // The fix: rebuild the index with the mapping derived from the schema.
+            HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/" + index())).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(sink.prepare(TestEvents.TABLE, TestEvents.VALUE).applied()).isTrue();
+            List<Long> landed = runner.replay(letters.stream().map(DeadLetter::id).toList(), false);
+
+            assertThat(landed).hasSize(2);
+            assertThat(dlq.size("search")).isZero();
+            assertThat(get(node, index() + "/_doc/1").path("_source").path("name").asText()).isEqualTo("Ada");
+        }
+    }
+
+    @Test
+    void shouldExtendTheMappingForAdditiveChangesAndAskForAReindexOtherwise() throws Exception {
+        try (OpenSearchSink sink = sink(node, Map.of())) {
+            sink.prepare(TestEvents.TABLE, TestEvents.VALUE);
+            Schema added = new Schema.Parser().parse(TestEvents.VALUE.toString().replace("]}", ",{\"name\":\"tier\",\"type\":\"int\",\"default\":1}]}"));
+            SchemaOutcome outcome = sink.prepare(TestEvents.TABLE, added);
+            assertThat(outcome.applied()).isTrue();
+            assertThat(get(node, index() + "/_mapping").path(index()).path("mappings").path("properties").path("tier").path("type").asText())
+                    .isEqualTo("integer");
+            Schema changed = new Schema.Parser().parse(added.toString().replace("{\"name\":\"id\",\"type\":\"int\"}", "{\"name\":\"id\",\"type\":\"string\"}"));
+            SchemaOutcome conflict = sink.prepare(TestEvents.TABLE, changed);
+            assertThat(conflict.applied()).isFalse();
+            assertThat(conflict.detail()).contains("id: index has integer, schema needs text").contains("reindex");
+        }
+    }
+
+    @Test
+    void shouldLoseNothingWhileTheClusterIsDown() throws Exception {
+        OpenSearchTestNode own = OpenSearchTestNode.startNew();
+        try (OpenSearchSink sink = sink(own, Map.of())) {
+            SinkRunner runner = new SinkRunner(sink, new JdbcDeadLetterQueue(MetadataDatabase.inMemory(), Clock.systemUTC()),
+                    new RetryPolicy(Duration.ofMillis(50), Duration.ofMillis(500)), Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
+            AtomicInteger handedOut = new AtomicInteger();
+            List<Throwable> failures = new ArrayList<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int b = 0; b < 100; b++) {
+                        List<ChangeEvent> batch = new ArrayList<>();
+                        for (int i = 0; i < 10; i++) {
+                            int id = b * 10 + i;
+                            batch.add(upsert(id, "n" + id, 1000L + id * 10L));
+                        }
+                        handedOut.incrementAndGet();
+                        runner.write(batch);
+                        Thread.sleep(10);
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            });
+            writer.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> handedOut.get() > 10);
+            own.stop();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !runner.status().healthy());
+            int stuck = handedOut.get();
+            Thread.sleep(1500);
+            assertThat(handedOut.get()).isEqualTo(stuck);
+            own.start();
+            writer.join(120_000);
+            assertThat(failures).isEmpty();
+            HTTP.send(HttpRequest.newBuilder(URI.create(own.url() + "/" + index() + "/_refresh")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(get(own, index() + "/_count").path("count").asLong()).isEqualTo(1000);
+        } finally {
+            own.close();
+        }
+    }
+}
