@@ -1,0 +1,304 @@
+package io.sluice.sink.lucene;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.event.ChangeEvent;
+import io.sluice.event.Operation;
+import io.sluice.event.TableId;
+import io.sluice.sink.DeleteMode;
+import io.sluice.sink.DocumentMapper;
+import io.sluice.sink.FatalSinkException;
+import io.sluice.sink.Sink;
+import io.sluice.sink.TableMapping;
+import io.sluice.sink.WriteResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.standard.StandardAnalyzer;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.FSDirectory;
+
+/**
+ * The embedded search target: one Lucene index directory per target under {@code lucene.dir}, upserts by id,
+ * deletes as versioned tombstones, near-real-time search.
+ *
+ * <p>Each document stores its version; a write whose version is not newer than the stored one (tombstones
+ * included) is skipped. {@link #flush()} commits the index: the pipeline commits the source offset only after
+ * that, so after a crash the index is never behind the committed offset, and replay cannot make it go back.
+ * Tombstones older than {@code tombstone.ttl.ms} are purged at flush.
+ *
+ * <p>Writes come from one thread, as the {@link Sink} contract says; {@link #search} may be called from any
+ * thread at the same time.
+ */
+public final class LuceneSink implements Sink {
+    static final String ID = "_id";
+    static final String VERSION = "_version";
+    static final String DELETED = "_deleted";
+    static final String DELETED_AT = "_deleted_at";
+    static final String SOURCE = "_source";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final LuceneSinkConfig config;
+    private final TableMapping mapping;
+    private final Clock clock;
+    private final Analyzer analyzer = new StandardAnalyzer();
+    private final Map<String, Index> indexes = new HashMap<>();
+
+    private record Index(FSDirectory directory, IndexWriter writer, SearcherManager searchers) {
+    }
+
+    public LuceneSink(String name, LuceneSinkConfig config, Clock clock) {
+        this.name = name;
+        this.config = config;
+        this.mapping = config.mapping();
+        this.clock = clock;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void open() {
+        try {
+            Files.createDirectories(config.dir());
+        } catch (IOException e) {
+            throw new FatalSinkException("Lucene sink '" + name + "': cannot create " + config.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The index name of a table under this sink's target template. */
+    public String indexOf(TableId table) {
+        return mapping.target().toString().replace("{source}", table.source()).replace("{database}", table.database())
+                .replace("{table}", table.table()).toLowerCase(Locale.ROOT);
+    }
+
+    private synchronized Index index(String indexName) {
+        Index idx = indexes.get(indexName);
+        if (idx != null) {
+            return idx;
+        }
+        if (!indexName.matches("[a-z0-9._-]+")) {
+            throw new IllegalArgumentException("index name '" + indexName + "' may only hold a-z, 0-9, '.', '_' and '-'");
+        }
+        try {
+            FSDirectory dir = FSDirectory.open(config.dir().resolve(indexName));
+            IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig(analyzer).setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
+            idx = new Index(dir, writer, new SearcherManager(writer, null));
+            indexes.put(indexName, idx);
+            return idx;
+        } catch (IOException e) {
+            throw new FatalSinkException("Lucene sink '" + name + "': cannot open index " + indexName + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public WriteResult write(List<ChangeEvent> batch) {
+        List<WriteResult.Rejection> rejected = new ArrayList<>();
+        Map<String, Map<String, Long>> pending = new HashMap<>();
+        try {
+            for (ChangeEvent e : batch) {
+                String indexName;
+                String id;
+                try {
+                    indexName = indexOf(e.table());
+                    id = mapping.id().render(e);
+                } catch (IllegalArgumentException ex) {
+                    rejected.add(new WriteResult.Rejection(e, ex.getMessage()));
+                    continue;
+                }
+                Index idx = index(indexName);
+                Map<String, Long> versions = pending.computeIfAbsent(indexName, k -> {
+                    refresh(idx);
+                    return new HashMap<>();
+                });
+                Long current = versions.containsKey(id) ? versions.get(id) : storedVersion(idx, id);
+                if (current != null && current >= e.version()) {
+                    continue;
+                }
+                idx.writer().updateDocument(new Term(ID, id), document(id, e));
+                versions.put(id, e.version());
+            }
+        } catch (IOException ex) {
+            throw new FatalSinkException("Lucene sink '" + name + "' cannot write its index: " + ex.getMessage(), ex);
+        }
+        return new WriteResult(rejected);
+    }
+
+    private Document document(String id, ChangeEvent e) {
+        Document doc = new Document();
+        doc.add(new StringField(ID, id, Field.Store.YES));
+        doc.add(new StoredField(VERSION, e.version()));
+        if (e.operation() == Operation.DELETE && mapping.deleteMode() == DeleteMode.DELETE) {
+            long now = clock.millis();
+            doc.add(new StringField(DELETED, "true", Field.Store.NO));
+            doc.add(new LongPoint(DELETED_AT, now));
+            return doc;
+        }
+        Map<String, Object> source = DocumentMapper.document(e.row(), mapping);
+        if (e.operation() == Operation.DELETE) {
+            source.put(DocumentMapper.DELETED_FIELD, true);
+        }
+        doc.add(new StoredField(SOURCE, DocumentMapper.json(source)));
+        source.forEach((field, value) -> {
+            if (value instanceof String s) {
+                doc.add(new TextField(field, s, Field.Store.NO));
+                doc.add(new StringField(field + ".keyword", s, Field.Store.NO));
+            } else if (value instanceof Number || value instanceof Boolean) {
+                String text = value instanceof java.math.BigDecimal d ? d.toPlainString() : value.toString();
+                doc.add(new StringField(field + ".keyword", text, Field.Store.NO));
+            }
+        });
+        return doc;
+    }
+
+    private Long storedVersion(Index idx, String id) throws IOException {
+        IndexSearcher searcher = idx.searchers().acquire();
+        try {
+            TopDocs top = searcher.search(new TermQuery(new Term(ID, id)), 1);
+            if (top.scoreDocs.length == 0) {
+                return null;
+            }
+            return searcher.storedFields().document(top.scoreDocs[0].doc).getField(VERSION).numericValue().longValue();
+        } finally {
+            idx.searchers().release(searcher);
+        }
+    }
+
+    private static void refresh(Index idx) {
+        try {
+            idx.searchers().maybeRefreshBlocking();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Commits every index, after purging tombstones older than {@code tombstone.ttl.ms}. */
+    @Override
+    public synchronized void flush() {
+        long horizon = clock.millis() - config.tombstoneTtlMs();
+        for (Map.Entry<String, Index> e : indexes.entrySet()) {
+            try {
+                IndexWriter w = e.getValue().writer();
+                w.deleteDocuments(new BooleanQuery.Builder()
+                        .add(new TermQuery(new Term(DELETED, "true")), BooleanClause.Occur.FILTER)
+                        .add(LongPoint.newRangeQuery(DELETED_AT, Long.MIN_VALUE, horizon), BooleanClause.Occur.FILTER)
+                        .build());
+                w.commit();
+            } catch (IOException ex) {
+                throw new FatalSinkException("Lucene sink '" + name + "' cannot commit index " + e.getKey() + ": " + ex.getMessage(), ex);
+            }
+        }
+    }
+
+    /**
+     * Searches a table's index.
+     *
+     * @param from the first hit, from 0
+     * @param size how many hits, 1 to 1000
+     * @throws IllegalArgumentException for a bad page
+     */
+    public SearchPage search(TableId table, LuceneQuery query, int from, int size) {
+        if (from < 0 || size < 1 || size > 1000) {
+            throw new IllegalArgumentException("a page needs from >= 0 and size between 1 and 1000, got from=" + from + " size=" + size);
+        }
+        Index idx;
+        synchronized (this) {
+            String indexName = indexOf(table);
+            if (!indexes.containsKey(indexName) && !Files.isDirectory(config.dir().resolve(indexName))) {
+                return new SearchPage(0, List.of());
+            }
+            idx = index(indexName);
+        }
+        Query q = new BooleanQuery.Builder().add(luceneQuery(query), BooleanClause.Occur.MUST)
+                .add(new TermQuery(new Term(DELETED, "true")), BooleanClause.Occur.MUST_NOT).build();
+        try {
+            idx.searchers().maybeRefresh();
+            IndexSearcher searcher = idx.searchers().acquire();
+            try {
+                TopDocs top = searcher.search(q, from + size);
+                List<Map<String, Object>> hits = new ArrayList<>();
+                ScoreDoc[] docs = top.scoreDocs;
+                for (int i = from; i < docs.length; i++) {
+                    Document d = searcher.storedFields().document(docs[i].doc);
+                    Map<String, Object> hit = new LinkedHashMap<>();
+                    hit.put(ID, d.get(ID));
+                    hit.put(VERSION, d.getField(VERSION).numericValue().longValue());
+                    hit.putAll(JSON.readValue(d.get(SOURCE), new TypeReference<LinkedHashMap<String, Object>>() { }));
+                    hits.add(hit);
+                }
+                return new SearchPage(top.totalHits.value, hits);
+            } finally {
+                idx.searchers().release(searcher);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Lucene sink '" + name + "' cannot search " + indexOf(table), e);
+        }
+    }
+
+    private Query luceneQuery(LuceneQuery query) {
+        if (query instanceof LuceneQuery.Term t) {
+            return new TermQuery(new Term(t.field() + ".keyword", t.value()));
+        }
+        if (query instanceof LuceneQuery.Match m) {
+            BooleanQuery.Builder b = new BooleanQuery.Builder();
+            try (TokenStream ts = analyzer.tokenStream(m.field(), m.text())) {
+                CharTermAttribute term = ts.addAttribute(CharTermAttribute.class);
+                ts.reset();
+                while (ts.incrementToken()) {
+                    b.add(new TermQuery(new Term(m.field(), term.toString())), BooleanClause.Occur.SHOULD);
+                }
+                ts.end();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return b.build();
+        }
+        return new MatchAllDocsQuery();
+    }
+
+    /** Closes every index without committing: what was not flushed is lost, as in a crash. */
+    @Override
+    public synchronized void close() {
+        for (Index idx : indexes.values()) {
+            try {
+                idx.searchers().close();
+                idx.writer().rollback();
+                idx.directory().close();
+            } catch (IOException | RuntimeException e) {
+                // closing anyway
+            }
+        }
+        indexes.clear();
+    }
+
+}
