@@ -4,6 +4,7 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.debezium.embedded.Connect;
+import io.sluice.connect.DebeziumRecords;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SchemaChangeEvent;
 import io.sluice.event.SourceEvent;
@@ -76,7 +77,7 @@ public final class CaptureWorker implements AutoCloseable {
     private final EventBatchConsumer consumer;
     private final SchemaGate gate;
     private final Clock clock;
-    private final RecordMapper mapper;
+    private final DebeziumRecords mapper;
     private final RateMeter rate;
     private final AtomicLong total = new AtomicLong();
     private final CompletableFuture<Void> stopSignal = new CompletableFuture<>();
@@ -116,7 +117,7 @@ public final class CaptureWorker implements AutoCloseable {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.gate = Objects.requireNonNull(gate, "gate");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.mapper = new RecordMapper(config.name(), topicPrefix(config), config.versionEpoch());
+        this.mapper = new DebeziumRecords(config.name(), topicPrefix(config), config.versionEpoch());
         this.rate = new RateMeter(clock);
     }
 

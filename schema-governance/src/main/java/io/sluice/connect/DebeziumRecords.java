@@ -1,4 +1,4 @@
-package io.sluice.capture;
+package io.sluice.connect;
 
 import io.sluice.avro.ConnectAvroMapper;
 import io.sluice.event.ChangeEvent;
@@ -11,32 +11,37 @@ import io.sluice.event.TableId;
 import java.time.Instant;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.connector.ConnectRecord;
 
 /**
- * Turns the Connect records of Debezium's MySQL and MariaDB connectors into Sluice's events.
- * Not thread-safe: one per capture worker.
+ * Turns the Connect records of Debezium's MySQL and MariaDB connectors (change-event envelopes, schema changes,
+ * heartbeats) into Sluice's events, with their versions. Used by the capture worker in-process and by the sink
+ * tasks in Kafka Connect, so that both see the same events.
+ *
+ * <p>Not thread-safe: one per capture worker or task.
  */
-final class RecordMapper {
+public final class DebeziumRecords {
     private final String source;
     private final String topicPrefix;
     private final int epoch;
     private final ConnectAvroMapper avro = new ConnectAvroMapper();
 
-    RecordMapper(String source, String topicPrefix, int epoch) {
+    /**
+     * @param source the source's name in Sluice
+     * @param topicPrefix Debezium's {@code topic.prefix} (schema changes go to a topic of that name)
+     * @param epoch the source's version epoch
+     */
+    public DebeziumRecords(String source, String topicPrefix, int epoch) {
         this.source = source;
         this.topicPrefix = topicPrefix;
         this.epoch = epoch;
     }
 
-    ConnectAvroMapper avro() {
-        return avro;
-    }
-
     /** What kind of record Debezium sent. */
-    enum Kind { DATA, SCHEMA_CHANGE, HEARTBEAT, OTHER }
+    public enum Kind { DATA, SCHEMA_CHANGE, HEARTBEAT, OTHER }
 
-    Kind kind(SourceRecord record) {
+    /** The kind of a record, from its topic and value. */
+    public Kind kind(ConnectRecord<?> record) {
         String topic = record.topic();
         if (topic.startsWith("__debezium-heartbeat")) {
             return Kind.HEARTBEAT;
@@ -56,7 +61,7 @@ final class RecordMapper {
      * @throws io.sluice.event.VersionOverflowException if its binlog coordinates do not fit a version
      * @throws IllegalArgumentException for a record of another kind
      */
-    SourceEvent map(SourceRecord record) {
+    public SourceEvent map(ConnectRecord<?> record) {
         Struct value = (Struct) record.value();
         Struct src = value.getStruct("source");
         SourcePosition position = position(src);
@@ -70,7 +75,7 @@ final class RecordMapper {
         };
     }
 
-    private ChangeEvent dataEvent(SourceRecord record, Struct value, Struct src, SourcePosition position, long version,
+    private ChangeEvent dataEvent(ConnectRecord<?> record, Struct value, Struct src, SourcePosition position, long version,
             Instant commitTime) {
         TableId table = new TableId(source, src.getString("db"), src.getString("table"));
         Operation op = switch (value.getString("op")) {
@@ -94,7 +99,7 @@ final class RecordMapper {
                 optionalString(src, "gtid"), serverId == null ? 0 : ((Number) serverId).longValue(), isSnapshot);
     }
 
-    long version(SourcePosition p) {
+    public long version(SourcePosition p) {
         return EventVersion.of(epoch, EventVersion.fileNumber(p.binlogFile()), p.binlogPosition(), p.rowInEvent(),
                 !p.snapshot());
     }

@@ -1,0 +1,37 @@
+package io.sluice.sink.connect;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/** What Sluice's sink connectors share: their own keys and version. */
+public final class SluiceSinkConnectors {
+    public static final String VERSION = "0.1.0";
+    public static final String SOURCE_NAME = "sluice.source";
+    public static final String VERSION_EPOCH = "sluice.version.epoch";
+
+    private SluiceSinkConnectors() {
+    }
+
+    /** A sink's definition plus the connector keys. */
+    public static ConfigDef withConnectorKeys(ConfigDef sinkDefinition) {
+        return new ConfigDef(sinkDefinition)
+                .define(SOURCE_NAME, Type.STRING, "", Importance.MEDIUM,
+                        "The Sluice source name used in templates ({source}); empty takes the topic's first segment (Debezium's topic.prefix).")
+                .define(VERSION_EPOCH, Type.INT, 0, ConfigDef.Range.between(0, 15), Importance.LOW,
+                        "The source's version epoch; raise it with the source's after the binlog went backwards.");
+    }
+
+    /** Task configurations: every task gets the connector's. */
+    static List<Map<String, String>> copies(Map<String, String> props, int maxTasks) {
+        List<Map<String, String>> out = new ArrayList<>();
+        for (int i = 0; i < maxTasks; i++) {
+            out.add(Map.copyOf(props));
+        }
+        return out;
+    }
+
+}

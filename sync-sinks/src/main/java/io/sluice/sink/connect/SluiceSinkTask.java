@@ -1,0 +1,145 @@
+package io.sluice.sink.connect;
+
+import io.sluice.connect.DebeziumRecords;
+import io.sluice.event.ChangeEvent;
+import io.sluice.event.SourceEvent;
+import io.sluice.sink.FatalSinkException;
+import io.sluice.sink.RetriableSinkException;
+import io.sluice.sink.Sink;
+import io.sluice.sink.WriteResult;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+
+/**
+ * Runs a Sluice {@link Sink} as a Kafka Connect sink task. Records are Debezium change-event envelopes (as
+ * Sluice's Avro converter reads them back); they become the same {@link ChangeEvent}s, with the same versions,
+ * as in the embedded mode. Tombstones that follow deletes are skipped: the delete event already carried the
+ * version. Retriable sink failures become Connect's {@link RetriableException} (Connect retries the batch);
+ * events the target refuses go to Connect's dead-letter queue through the errant-record reporter.
+ * {@link #flush} makes the writes durable, so Connect commits offsets only past durable writes.
+ */
+public abstract class SluiceSinkTask extends SinkTask {
+    private Sink sink;
+    private Map<String, DebeziumRecords> mappers;
+    private String sourceName;
+    private int epoch;
+    private ErrantRecordReporter reporter;
+
+    /** Builds the sink from the task's configuration (already validated by the connector). */
+    protected abstract Sink createSink(Map<String, String> props);
+
+    @Override
+    public String version() {
+        return SluiceSinkConnectors.VERSION;
+    }
+
+    @Override
+    public void start(Map<String, String> props) {
+        Map<String, String> sinkProps = new HashMap<>(props);
+        sourceName = sinkProps.remove(SluiceSinkConnectors.SOURCE_NAME);
+        String epochText = sinkProps.remove(SluiceSinkConnectors.VERSION_EPOCH);
+        epoch = epochText == null ? 0 : Integer.parseInt(epochText);
+        sinkProps.keySet().removeIf(k -> !isSinkKey(k));
+        sink = createSink(sinkProps);
+        sink.open();
+        mappers = new HashMap<>();
+        try {
+            reporter = context == null ? null : context.errantRecordReporter();
+        } catch (NoSuchMethodError | NoClassDefFoundError e) {
+            reporter = null; // a worker older than Kafka 2.6
+        }
+    }
+
+    /** Whether a key of the task's configuration belongs to the sink (rather than to Connect). */
+    protected abstract boolean isSinkKey(String key);
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        List<ChangeEvent> batch = new ArrayList<>(records.size());
+        Map<ChangeEvent, SinkRecord> origin = new IdentityHashMap<>();
+        for (SinkRecord r : records) {
+            if (r.value() == null) {
+                continue;
+            }
+            DebeziumRecords mapper = mappers.computeIfAbsent(r.topic(), t -> new DebeziumRecords(source(t), null, epoch));
+            if (mapper.kind(r) != DebeziumRecords.Kind.DATA) {
+                continue;
+            }
+            SourceEvent event;
+            try {
+                event = mapper.map(r);
+            } catch (RuntimeException e) {
+                report(r, "not a Debezium change event Sluice can read: " + e.getMessage());
+                continue;
+            }
+            ChangeEvent change = (ChangeEvent) event;
+            batch.add(change);
+            origin.put(change, r);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        WriteResult result;
+        try {
+            result = sink.write(batch);
+        } catch (RetriableSinkException e) {
+            throw new RetriableException(e.getMessage(), e);
+        } catch (FatalSinkException e) {
+            throw new ConnectException(e.getMessage(), e);
+        }
+        for (WriteResult.Rejection rejection : result.rejected()) {
+            report(origin.get(rejection.event()), rejection.reason());
+        }
+    }
+
+    private void report(SinkRecord record, String reason) {
+        if (reporter == null) {
+            throw new ConnectException("sink '" + sink.name() + "' refused a record of " + record.topic() + "/" + record.kafkaPartition()
+                    + "@" + record.kafkaOffset() + ": " + reason + " (configure errors.tolerance=all and errors.deadletterqueue.topic.name to keep going)");
+        }
+        try {
+            reporter.report(record, new DataException(reason)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RetriableException("interrupted while reporting a refused record", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new RetriableException("could not report a refused record to the dead-letter queue: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private String source(String topic) {
+        if (sourceName != null && !sourceName.isEmpty()) {
+            return sourceName;
+        }
+        int dot = topic.indexOf('.');
+        return dot < 0 ? topic : topic.substring(0, dot);
+    }
+
+    @Override
+    public void flush(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        try {
+            sink.flush();
+        } catch (RetriableSinkException e) {
+            throw new RetriableException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (sink != null) {
+            sink.close();
+        }
+    }
+}
