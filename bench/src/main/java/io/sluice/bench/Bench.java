@@ -8,6 +8,7 @@ import java.util.Arrays;
  * <ul>
  * <li>{@code capture [rows] [rounds]}: the capture worker against Debezium's engine alone ({@link CaptureBench})</li>
  * <li>{@code serde [records] [rounds]}: Avro in Confluent's wire format with the registry against plain Avro ({@link SerdeBench})</li>
+ * <li>{@code sinks [events] [batch]}: each sink against its raw client doing the same writes ({@link SinkBench})</li>
  * </ul>
  * Exits 2 for an unknown scenario, 1 if a scenario could not run.
  */
@@ -21,8 +22,9 @@ public final class Bench {
         switch (scenario) {
             case "capture" -> CaptureBench.main(rest);
             case "serde" -> SerdeBench.main(rest);
+            case "sinks" -> SinkBench.main(rest);
             default -> {
-                System.err.println("usage: ./sluice bench capture [rows] [rounds] | serde [records] [rounds]");
+                System.err.println("usage: ./sluice bench capture [rows] [rounds] | serde [records] [rounds] | sinks [events] [batch]");
                 System.exit(2);
             }
         }

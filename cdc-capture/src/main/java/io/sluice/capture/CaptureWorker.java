@@ -149,7 +149,7 @@ public final class CaptureWorker implements AutoCloseable {
         }
         p.setProperty("snapshot.mode", config.snapshotMode().debeziumName());
         p.setProperty("snapshot.locking.mode", config.lockFreeSnapshot() ? "none" : "minimal");
-        p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+        p.setProperty("offset.storage", AtomicFileOffsetBackingStore.class.getName());
         p.setProperty("offset.storage.file.filename", dir.resolve(OFFSETS_FILE).toString());
         p.setProperty("offset.flush.interval.ms", Long.toString(config.offsetFlushIntervalMs()));
         p.setProperty("offset.flush.timeout.ms", "10000");

@@ -12,8 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads the binlog file name out of the offsets that Kafka's {@code FileOffsetBackingStore} wrote for a source
- * (a serialized map of JSON keys to JSON values), so that the worker can check that the file still exists before
+ * Reads the binlog file name out of the offsets file of a source ({@link AtomicFileOffsetBackingStore}'s format,
+ * the same as Kafka's FileOffsetBackingStore: a serialized map of JSON keys to JSON values), so that the worker can check that the file still exists before
  * it starts Debezium.
  *
  * <p>Why: with MariaDB GTIDs, Debezium 3.5 treats a stored position whose binlog was purged as available (MariaDB

@@ -55,7 +55,8 @@ class CaptureCrashIT {
                 Process child = startChild(configFile, output);
                 try {
                     long linesBefore = lines(output);
-                    await().atMost(Duration.ofSeconds(90)).until(() -> lines(output) > linesBefore + 50);
+                    await().atMost(Duration.ofSeconds(90)).failFast("the capture child exited: " + childLog(output), () -> !child.isAlive())
+                            .until(() -> lines(output) > linesBefore + 50);
                     Thread.sleep(200 + random.nextInt(1500));
                 } finally {
                     child.destroyForcibly(); // SIGKILL on Linux
@@ -126,6 +127,15 @@ class CaptureCrashIT {
             }
         });
         return missing;
+    }
+
+    private static String childLog(Path output) {
+        try {
+            List<String> log = Files.readAllLines(Path.of(output + ".log"), StandardCharsets.UTF_8);
+            return String.join("\n", log.subList(Math.max(0, log.size() - 40), log.size()));
+        } catch (Exception e) {
+            return "(no log: " + e + ")";
+        }
     }
 
     private static long lines(Path output) throws Exception {

@@ -1,8 +1,5 @@
 package io.sluice.registry;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,7 +8,6 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,14 +39,14 @@ public final class SchemaRegistry {
     /** Longest subject accepted (the column's size). */
     public static final int MAX_SUBJECT_LENGTH = 255;
 
-    private final DataSource dataSource;
+    private final MetadataStore store;
     private final Clock clock;
     private final Object writeLock = new Object();
     /** Schemas are immutable once registered: cache them by id forever (bounded by the number of schemas). */
     private final Map<Long, String> schemaById = new ConcurrentHashMap<>();
 
     public SchemaRegistry(DataSource dataSource, Clock clock) {
-        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.store = new MetadataStore(dataSource);
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -94,7 +90,7 @@ public final class SchemaRegistry {
         Schema schema = parse(schemaText);
         String canonical = schema.toString();
         synchronized (writeLock) {
-            return inTransaction(c -> {
+            return store.inTransaction(c -> {
                 Optional<SubjectVersion> existing = findInSubject(c, subject, canonical);
                 if (existing.isPresent()) {
                     return existing.get();
@@ -129,7 +125,7 @@ public final class SchemaRegistry {
      */
     public SubjectVersion lookup(String subject, String schemaText, boolean includeDeleted) {
         String canonical = parse(schemaText).toString();
-        return read(c -> {
+        return store.read(c -> {
             List<SubjectVersion> all = versions(c, subject, includeDeleted);
             if (all.isEmpty()) {
                 throw subjectNotFound(subject);
@@ -141,7 +137,7 @@ public final class SchemaRegistry {
 
     /** Every subject with at least one version (soft-deleted ones too when asked), sorted. */
     public List<String> subjects(boolean includeDeleted) {
-        return read(c -> {
+        return store.read(c -> {
             List<String> out = new ArrayList<>();
             String sql = "SELECT DISTINCT subject FROM registry_version" + (includeDeleted ? "" : " WHERE deleted = FALSE") + " ORDER BY subject";
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
@@ -159,7 +155,7 @@ public final class SchemaRegistry {
      * @throws RegistryException SUBJECT_NOT_FOUND when it has none
      */
     public List<Integer> versionNumbers(String subject, boolean includeDeleted) {
-        List<SubjectVersion> all = read(c -> versions(c, subject, includeDeleted));
+        List<SubjectVersion> all = store.read(c -> versions(c, subject, includeDeleted));
         if (all.isEmpty()) {
             throw subjectNotFound(subject);
         }
@@ -195,7 +191,7 @@ public final class SchemaRegistry {
      * @throws RegistryException SUBJECT_NOT_FOUND or VERSION_NOT_FOUND
      */
     public SubjectVersion version(String subject, int version, boolean includeDeleted) {
-        return read(c -> find(c, subject, version, includeDeleted));
+        return store.read(c -> find(c, subject, version, includeDeleted));
     }
 
     private SubjectVersion find(Connection c, String subject, int version, boolean includeDeleted) throws SQLException {
@@ -217,20 +213,20 @@ public final class SchemaRegistry {
      */
     public int deleteVersion(String subject, int version, boolean permanent) {
         synchronized (writeLock) {
-            return inTransaction(c -> {
+            return store.inTransaction(c -> {
                 SubjectVersion v = find(c, subject, version, permanent);
                 if (permanent) {
                     if (!v.deleted()) {
                         throw new RegistryException(RegistryError.VERSION_NOT_SOFT_DELETED, "Subject '" + subject + "' Version "
                                 + v.version() + " was not deleted first before being permanently deleted");
                     }
-                    update(c, "DELETE FROM registry_version WHERE subject = ? AND version = ?", subject, v.version());
+                    MetadataStore.update(c, "DELETE FROM registry_version WHERE subject = ? AND version = ?", subject, v.version());
                 } else {
                     if (v.deleted()) {
                         throw new RegistryException(RegistryError.VERSION_SOFT_DELETED, "Subject '" + subject + "' Version "
                                 + v.version() + " was soft deleted. Set permanent=true to delete permanently");
                     }
-                    update(c, "UPDATE registry_version SET deleted = TRUE WHERE subject = ? AND version = ?", subject, v.version());
+                    MetadataStore.update(c, "UPDATE registry_version SET deleted = TRUE WHERE subject = ? AND version = ?", subject, v.version());
                 }
                 return v.version();
             });
@@ -244,7 +240,7 @@ public final class SchemaRegistry {
      */
     public List<Integer> deleteSubject(String subject, boolean permanent) {
         synchronized (writeLock) {
-            return inTransaction(c -> {
+            return store.inTransaction(c -> {
                 List<SubjectVersion> all = versions(c, subject, true);
                 if (all.isEmpty()) {
                     throw subjectNotFound(subject);
@@ -255,15 +251,15 @@ public final class SchemaRegistry {
                         throw new RegistryException(RegistryError.SUBJECT_NOT_SOFT_DELETED, "Subject '" + subject
                                 + "' was not deleted first before being permanently deleted");
                     }
-                    update(c, "DELETE FROM registry_version WHERE subject = ?", subject);
-                    update(c, "DELETE FROM registry_config WHERE subject = ?", subject);
+                    MetadataStore.update(c, "DELETE FROM registry_version WHERE subject = ?", subject);
+                    MetadataStore.update(c, "DELETE FROM registry_config WHERE subject = ?", subject);
                     return all.stream().map(SubjectVersion::version).toList();
                 }
                 if (!anyLive) {
                     throw new RegistryException(RegistryError.SUBJECT_SOFT_DELETED, "Subject '" + subject
                             + "' was soft deleted. Set permanent=true to delete permanently");
                 }
-                update(c, "UPDATE registry_version SET deleted = TRUE WHERE subject = ?", subject);
+                MetadataStore.update(c, "UPDATE registry_version SET deleted = TRUE WHERE subject = ?", subject);
                 return all.stream().filter(v -> !v.deleted()).map(SubjectVersion::version).toList();
             });
         }
@@ -279,7 +275,7 @@ public final class SchemaRegistry {
         if (cached != null) {
             return cached;
         }
-        String text = read(c -> {
+        String text = store.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT schema_text FROM registry_schema WHERE id = ?")) {
                 ps.setLong(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -297,7 +293,7 @@ public final class SchemaRegistry {
     /** The subject versions that use a schema id (empty if none). */
     public List<SubjectVersion> versionsOf(long id, boolean includeDeleted) {
         schema(id);
-        return read(c -> {
+        return store.read(c -> {
             List<SubjectVersion> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT v.subject, v.version, v.schema_id, s.schema_text, v.deleted"
                     + " FROM registry_version v JOIN registry_schema s ON s.id = v.schema_id WHERE v.schema_id = ?"
@@ -320,7 +316,7 @@ public final class SchemaRegistry {
      */
     public CompatibilityResult testCompatibility(String subject, Integer version, String schemaText) {
         Schema schema = parse(schemaText);
-        return read(c -> {
+        return store.read(c -> {
             CompatibilityLevel level = effectiveLevel(c, subject);
             List<SubjectVersion> live = versions(c, subject, false);
             if (version == null) {
@@ -332,25 +328,30 @@ public final class SchemaRegistry {
         });
     }
 
+    /** The metadata database this registry lives in, for the classes that share it (schema review). */
+    public MetadataStore store() {
+        return store;
+    }
+
     /** Tests a schema against a subject's versions under a given level (for example a reviewer's override). */
     public CompatibilityResult testCompatibilityAt(String subject, CompatibilityLevel level, String schemaText) {
         Schema schema = parse(schemaText);
-        return read(c -> Compatibility.check(level, schema, parsedSchemas(versions(c, subject, false))));
+        return store.read(c -> Compatibility.check(level, schema, parsedSchemas(versions(c, subject, false))));
     }
 
     /** The global level. */
     public CompatibilityLevel globalLevel() {
-        return read(c -> configured(c, GLOBAL)).orElse(CompatibilityLevel.DEFAULT);
+        return store.read(c -> configured(c, GLOBAL)).orElse(CompatibilityLevel.DEFAULT);
     }
 
     /** The subject's own level, if it has one. */
     public Optional<CompatibilityLevel> subjectLevel(String subject) {
-        return read(c -> configured(c, subject));
+        return store.read(c -> configured(c, subject));
     }
 
     /** The level that applies to a subject: its own, else the global one. */
     public CompatibilityLevel effectiveLevel(String subject) {
-        return read(c -> effectiveLevel(c, subject));
+        return store.read(c -> effectiveLevel(c, subject));
     }
 
     /** Sets the global level ({@code subject == null}) or a subject's level. */
@@ -360,9 +361,9 @@ public final class SchemaRegistry {
         }
         String key = subject == null ? GLOBAL : subject;
         synchronized (writeLock) {
-            inTransaction(c -> {
-                if (update(c, "UPDATE registry_config SET compatibility = ? WHERE subject = ?", level.name(), key) == 0) {
-                    update(c, "INSERT INTO registry_config (subject, compatibility) VALUES (?, ?)", key, level.name());
+            store.inTransaction(c -> {
+                if (MetadataStore.update(c, "UPDATE registry_config SET compatibility = ? WHERE subject = ?", level.name(), key) == 0) {
+                    MetadataStore.update(c, "INSERT INTO registry_config (subject, compatibility) VALUES (?, ?)", key, level.name());
                 }
                 return null;
             });
@@ -378,7 +379,7 @@ public final class SchemaRegistry {
     public CompatibilityLevel deleteLevel(String subject) {
         String key = subject == null ? GLOBAL : subject;
         synchronized (writeLock) {
-            return inTransaction(c -> {
+            return store.inTransaction(c -> {
                 Optional<CompatibilityLevel> before = configured(c, key);
                 if (before.isEmpty()) {
                     if (subject == null) {
@@ -387,7 +388,7 @@ public final class SchemaRegistry {
                     throw new RegistryException(RegistryError.SUBJECT_LEVEL_COMPATIBILITY_NOT_CONFIGURED, "Subject '" + subject
                             + "' does not have subject-level compatibility configured");
                 }
-                update(c, "DELETE FROM registry_config WHERE subject = ?", key);
+                MetadataStore.update(c, "DELETE FROM registry_config WHERE subject = ?", key);
                 return before.get();
             });
         }
@@ -441,7 +442,7 @@ public final class SchemaRegistry {
     }
 
     private long schemaId(Connection c, String canonical) throws SQLException {
-        String hash = sha256(canonical);
+        String hash = MetadataStore.sha256(canonical);
         try (PreparedStatement ps = c.prepareStatement("SELECT id FROM registry_schema WHERE schema_hash = ?")) {
             ps.setString(1, hash);
             try (ResultSet rs = ps.executeQuery()) {
@@ -474,15 +475,6 @@ public final class SchemaRegistry {
         }
     }
 
-    private static int update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            return ps.executeUpdate();
-        }
-    }
-
     static void validateSubject(String subject) {
         if (subject == null || subject.isBlank() || subject.length() > MAX_SUBJECT_LENGTH || subject.chars().anyMatch(Character::isISOControl)) {
             throw new RegistryException(RegistryError.INVALID_SUBJECT, "Invalid subject: a subject is 1 to " + MAX_SUBJECT_LENGTH
@@ -494,43 +486,4 @@ public final class SchemaRegistry {
         return new RegistryException(RegistryError.SUBJECT_NOT_FOUND, "Subject '" + subject + "' not found.");
     }
 
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T read(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw new RegistryException(RegistryError.STORE_ERROR, "The metadata database failed: " + e.getMessage(), e);
-        }
-    }
-
-    private <T> T inTransaction(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
-            }
-        } catch (SQLException e) {
-            throw new RegistryException(RegistryError.STORE_ERROR, "The metadata database failed: " + e.getMessage(), e);
-        }
-    }
 }

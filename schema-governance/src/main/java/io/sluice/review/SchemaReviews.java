@@ -5,13 +5,11 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.registry.CompatibilityLevel;
 import io.sluice.registry.CompatibilityResult;
+import io.sluice.registry.MetadataStore;
 import io.sluice.registry.RegistryError;
 import io.sluice.registry.RegistryException;
 import io.sluice.registry.SchemaRegistry;
 import io.sluice.registry.SubjectVersion;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +19,6 @@ import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,14 +42,14 @@ public final class SchemaReviews {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String GLOBAL = "";
 
-    private final DataSource dataSource;
+    private final MetadataStore store;
     private final SchemaRegistry registry;
     private final Clock clock;
     private final Object writeLock = new Object();
     private final Map<String, CompletableFuture<Void>> changes = new ConcurrentHashMap<>();
 
     public SchemaReviews(DataSource dataSource, SchemaRegistry registry, Clock clock) {
-        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.store = new MetadataStore(Objects.requireNonNull(dataSource, "dataSource"));
         this.registry = Objects.requireNonNull(registry, "registry");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
@@ -79,7 +76,7 @@ public final class SchemaReviews {
 
     /** The policy that applies to a subject: its own, else the global one, else {@link ReviewPolicy#DEFAULT}. */
     public ReviewPolicy policy(String subject) {
-        return read(c -> {
+        return store.read(c -> {
             Optional<ReviewPolicy> own = configuredPolicy(c, subject);
             return own.isPresent() ? own.get() : configuredPolicy(c, GLOBAL).orElse(ReviewPolicy.DEFAULT);
         });
@@ -89,9 +86,9 @@ public final class SchemaReviews {
     public void setPolicy(String subject, ReviewPolicy policy, String actor) {
         String key = subject == null ? GLOBAL : subject;
         synchronized (writeLock) {
-            write(c -> {
-                if (update(c, "UPDATE review_policy SET policy = ? WHERE subject = ?", policy.name(), key) == 0) {
-                    update(c, "INSERT INTO review_policy (subject, policy) VALUES (?, ?)", key, policy.name());
+            store.inTransaction(c -> {
+                if (MetadataStore.update(c, "UPDATE review_policy SET policy = ? WHERE subject = ?", policy.name(), key) == 0) {
+                    MetadataStore.update(c, "INSERT INTO review_policy (subject, policy) VALUES (?, ?)", key, policy.name());
                 }
                 audit(c, actor, "policy.set", subject == null ? "policy/global" : "policy/" + subject, policy.wireName());
                 return null;
@@ -109,8 +106,8 @@ public final class SchemaReviews {
     public Proposal propose(String subject, String schemaText, String ddl, Proposal.Origin origin, String actor) {
         Schema schema = SchemaRegistry.parse(schemaText);
         String canonical = schema.toString();
-        String hash = sha256(canonical);
-        String semanticHash = sha256(semanticForm(schema));
+        String hash = MetadataStore.sha256(canonical);
+        String semanticHash = MetadataStore.sha256(semanticForm(schema));
         synchronized (writeLock) {
             Optional<Proposal> open = latestFor(subject, canonical).filter(p -> p.status() != Proposal.Status.REJECTED);
             if (open.isPresent()) {
@@ -120,7 +117,7 @@ public final class SchemaReviews {
             Schema previousSchema = previous == null ? null : SchemaRegistry.parse(previous.schema());
             List<FieldChange> diff = SchemaDiff.between(previousSchema, schema);
             Map<String, Proposal.Verdict> verdicts = verdicts(subject, schema);
-            long id = write(c -> {
+            long id = store.inTransaction(c -> {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO review_proposal (subject, schema_hash, semantic_hash,"
                         + " schema_text, previous_schema_id, ddl, diff, verdicts, status, origin, created_at, created_by)"
                         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?)", new String[] {"id"})) {
@@ -216,8 +213,8 @@ public final class SchemaReviews {
                 outcome = "approved ahead of the change; it registers when capture meets it";
             }
             Long finalId = registeredId;
-            write(c -> {
-                update(c, "UPDATE review_proposal SET status = 'APPROVED', decided_at = ?, decided_by = ?, decision_reason = ?,"
+            store.inTransaction(c -> {
+                MetadataStore.update(c, "UPDATE review_proposal SET status = 'APPROVED', decided_at = ?, decided_by = ?, decision_reason = ?,"
                         + " level_override = ?, registered_schema_id = ? WHERE id = ?", Timestamp.from(clock.instant()), actor, reason,
                         levelOverride == null ? null : levelOverride.name(), finalId, id);
                 audit(c, actor, "proposal.approve", "proposal/" + id, "subject " + p.subject() + ": " + outcome
@@ -239,8 +236,8 @@ public final class SchemaReviews {
         Proposal p;
         synchronized (writeLock) {
             p = pending(id);
-            write(c -> {
-                update(c, "UPDATE review_proposal SET status = 'REJECTED', decided_at = ?, decided_by = ?, decision_reason = ?"
+            store.inTransaction(c -> {
+                MetadataStore.update(c, "UPDATE review_proposal SET status = 'REJECTED', decided_at = ?, decided_by = ?, decision_reason = ?"
                         + " WHERE id = ?", Timestamp.from(clock.instant()), actor, reason, id);
                 audit(c, actor, "proposal.reject", "proposal/" + id, "subject " + p.subject() + ": " + reason);
                 return null;
@@ -256,7 +253,7 @@ public final class SchemaReviews {
             throw new ReviewException(ReviewException.Kind.INVALID, "A comment needs a body.");
         }
         find(id);
-        long commentId = write(c -> {
+        long commentId = store.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO review_comment (proposal_id, author, body, created_at)"
                     + " VALUES (?, ?, ?, ?)", new String[] {"id"})) {
                 ps.setLong(1, id);
@@ -276,7 +273,7 @@ public final class SchemaReviews {
     }
 
     public List<Comment> comments(long proposalId) {
-        return read(c -> {
+        return store.read(c -> {
             List<Comment> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, proposal_id, author, body, created_at FROM review_comment"
                     + " WHERE proposal_id = ? ORDER BY id")) {
@@ -311,14 +308,14 @@ public final class SchemaReviews {
 
     /** The newest proposal for this subject and schema, if any. */
     public Optional<Proposal> latestFor(String subject, String canonicalSchema) {
-        List<Proposal> found = query("WHERE p.subject = ? AND p.schema_hash = ? ORDER BY p.id DESC", subject, sha256(canonicalSchema));
+        List<Proposal> found = query("WHERE p.subject = ? AND p.schema_hash = ? ORDER BY p.id DESC", subject, MetadataStore.sha256(canonicalSchema));
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
     /** The newest approved proposal filed ahead of a change whose schema means the same as this one, if any. */
     public Optional<Proposal> approvedPlanFor(String subject, Schema schema) {
         List<Proposal> found = query("WHERE p.subject = ? AND p.semantic_hash = ? AND p.origin = 'PLANNED' AND p.status = 'APPROVED'"
-                + " ORDER BY p.id DESC", subject, sha256(semanticForm(schema)));
+                + " ORDER BY p.id DESC", subject, MetadataStore.sha256(semanticForm(schema)));
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
@@ -353,7 +350,7 @@ public final class SchemaReviews {
 
     /** The newest entries of the audit log first. */
     public List<AuditEntry> audit(int limit) {
-        return read(c -> {
+        return store.read(c -> {
             List<AuditEntry> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, at, actor, action, target, detail FROM audit_log ORDER BY id DESC")) {
                 ps.setMaxRows(limit);
@@ -370,7 +367,7 @@ public final class SchemaReviews {
 
     /** Records an action that happened outside this class (an automatic registration, say). */
     public void audit(String actor, String action, String target, String detail) {
-        write(c -> {
+        store.inTransaction(c -> {
             audit(c, actor, action, target, detail);
             return null;
         });
@@ -394,7 +391,7 @@ public final class SchemaReviews {
     }
 
     private List<Proposal> query(String where, Object... args) {
-        return read(c -> {
+        return store.read(c -> {
             List<Proposal> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT p.id, p.subject, p.schema_text, p.previous_schema_id, s.schema_text,"
                     + " p.ddl, p.diff, p.verdicts, p.status, p.origin, p.level_override, p.created_at, p.created_by, p.decided_at,"
@@ -433,17 +430,8 @@ public final class SchemaReviews {
     }
 
     private void audit(Connection c, String actor, String action, String target, String detail) throws SQLException {
-        update(c, "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+        MetadataStore.update(c, "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
                 Timestamp.from(clock.instant()), actor, action, target, detail);
-    }
-
-    private static int update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            return ps.executeUpdate();
-        }
     }
 
     private static String json(Object value) {
@@ -462,43 +450,4 @@ public final class SchemaReviews {
         }
     }
 
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Work<T> {
-        T run(Connection c) throws SQLException;
-    }
-
-    private <T> T read(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw new RegistryException(RegistryError.STORE_ERROR, "The metadata database failed: " + e.getMessage(), e);
-        }
-    }
-
-    private <T> T write(Work<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                T result = work.run(c);
-                c.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(auto);
-            }
-        } catch (SQLException e) {
-            throw new RegistryException(RegistryError.STORE_ERROR, "The metadata database failed: " + e.getMessage(), e);
-        }
-    }
 }

@@ -1,44 +1,10 @@
 package io.sluice.sink.connect;
 
 import io.sluice.sink.opensearch.OpenSearchSinkConfig;
-import java.util.List;
-import java.util.Map;
-import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.connect.connector.Task;
-import org.apache.kafka.connect.sink.SinkConnector;
 
 /** Sluice's OpenSearch sink as a Kafka Connect sink connector; its keys are {@link OpenSearchSinkConfig}'s plus the connector keys. */
-public final class OpenSearchSinkConnector extends SinkConnector {
-    static final ConfigDef CONFIG = SluiceSinkConnectors.withConnectorKeys(OpenSearchSinkConfig.DEFINITION);
-    private Map<String, String> props;
-
-    @Override
-    public void start(Map<String, String> props) {
-        this.props = props;
-    }
-
-    @Override
-    public Class<? extends Task> taskClass() {
-        return OpenSearchSinkTask.class;
-    }
-
-    @Override
-    public List<Map<String, String>> taskConfigs(int maxTasks) {
-        return SluiceSinkConnectors.copies(props, maxTasks);
-    }
-
-    @Override
-    public void stop() {
-        // nothing held
-    }
-
-    @Override
-    public ConfigDef config() {
-        return CONFIG;
-    }
-
-    @Override
-    public String version() {
-        return SluiceSinkConnectors.VERSION;
+public final class OpenSearchSinkConnector extends SluiceSinkConnector {
+    public OpenSearchSinkConnector() {
+        super(OpenSearchSinkConfig.DEFINITION, OpenSearchSinkTask.class);
     }
 }

@@ -7,11 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.event.ChangeEvent;
+import io.sluice.testkit.ManualClock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,30 +22,6 @@ class LuceneSinkIT {
 
     @TempDir
     Path dir;
-
-    /** A clock that tests move by hand. */
-    static final class ManualClock extends Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneId.of("UTC");
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
 
     private LuceneSink sink(Clock clock) {
         LuceneSink sink = new LuceneSink("index", LuceneSinkConfig.parse("index", Map.of(LuceneSinkConfig.DIR, dir.toString(),

@@ -1,0 +1,206 @@
+package io.sluice.bench;
+
+import io.sluice.event.ChangeEvent;
+import io.sluice.event.EventVersion;
+import io.sluice.event.Operation;
+import io.sluice.event.SourcePosition;
+import io.sluice.event.TableId;
+import io.sluice.sink.DocumentMapper;
+import io.sluice.sink.Sink;
+import io.sluice.sink.TableMapping;
+import io.sluice.sink.lucene.LuceneSink;
+import io.sluice.sink.lucene.LuceneSinkConfig;
+import io.sluice.sink.opensearch.OpenSearchSink;
+import io.sluice.sink.opensearch.OpenSearchSinkConfig;
+import io.sluice.sink.redis.RedisSink;
+import io.sluice.sink.redis.RedisSinkConfig;
+import io.sluice.testkit.OpenSearchTestNode;
+import io.sluice.testkit.RedisTestServer;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Conversions;
+import org.apache.avro.LogicalTypes;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.lucene.analysis.standard.StandardAnalyzer;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.store.FSDirectory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+
+/**
+ * Each sink against its raw client doing the same writes without Sluice (no versions, no compare-and-set), on
+ * the same events in one run: Redis (pipelined SET of the same JSON), Lucene (updateDocument of the same
+ * fields) and OpenSearch (_bulk index without external versions). Events are inserts of distinct keys.
+ */
+public final class SinkBench {
+    private static final TableId TABLE = new TableId("bench", "shop", "orders");
+    private static final Schema KEY = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Key\",\"namespace\":\"bench\","
+            + "\"fields\":[{\"name\":\"id\",\"type\":\"int\"}]}");
+    private static final Schema VALUE = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Value\",\"namespace\":\"bench\","
+            + "\"fields\":[{\"name\":\"id\",\"type\":\"int\"},{\"name\":\"customer\",\"type\":\"string\"},"
+            + "{\"name\":\"amount\",\"type\":{\"type\":\"bytes\",\"logicalType\":\"decimal\",\"precision\":12,\"scale\":2}},"
+            + "{\"name\":\"note\",\"type\":[\"null\",\"string\"],\"default\":null}]}");
+
+    private SinkBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        System.out.println("Sluice sink benchmark: " + events + " events in batches of " + batch);
+        System.out.println("machine: " + Machine.describe());
+        List<List<ChangeEvent>> batches = batches(events, batch);
+        Path work = Files.createTempDirectory("sluice-sink-bench-");
+        TableMapping mapping = TableMapping.defaults("{source}.{database}.{table}");
+        try (RedisTestServer redis = RedisTestServer.startNew(); OpenSearchTestNode search = OpenSearchTestNode.startNew()) {
+            for (int round = 1; round <= 2; round++) {
+                String suffix = "r" + round;
+                double rawRedis = rawRedis(redis, batches, mapping, suffix);
+                double sluiceRedis = sink(new RedisSink("redis", RedisSinkConfig.parse("redis", Map.of(RedisSinkConfig.URI,
+                        "redis://" + redis.host() + ":" + redis.port(), "target", "s" + suffix + ":{table}"))), batches);
+                double rawLucene = rawLucene(work.resolve("raw-" + suffix), batches, mapping);
+                double sluiceLucene = sink(new LuceneSink("lucene", LuceneSinkConfig.parse("lucene", Map.of(LuceneSinkConfig.DIR,
+                        work.resolve("sluice-" + suffix).toString())), Clock.systemUTC()), batches);
+                double rawSearch = rawOpenSearch(search, batches, mapping, "raw-" + suffix);
+                double sluiceSearch = sink(new OpenSearchSink("search", OpenSearchSinkConfig.parse("search", Map.of(OpenSearchSinkConfig.URLS,
+                        search.url(), OpenSearchSinkConfig.REPLICAS, "0", "target", "sluice-" + suffix + "-{table}",
+                        OpenSearchSinkConfig.MAX_DOCS, Integer.toString(batch)))), batches);
+                String label = round == 1 ? "warm-up" : "measured";
+                System.out.printf("round %d (%s)%n", round, label);
+                System.out.printf("  redis:      sluice %,.0f docs/s | raw pipelined SET %,.0f docs/s | ratio %.2f%n", sluiceRedis, rawRedis, sluiceRedis / rawRedis);
+                System.out.printf("  lucene:     sluice %,.0f docs/s | raw updateDocument %,.0f docs/s | ratio %.2f%n", sluiceLucene, rawLucene, sluiceLucene / rawLucene);
+                System.out.printf("  opensearch: sluice %,.0f docs/s | raw _bulk %,.0f docs/s | ratio %.2f%n", sluiceSearch, rawSearch, sluiceSearch / rawSearch);
+            }
+        } catch (Exception e) {
+            System.err.println("benchmark could not run: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static List<List<ChangeEvent>> batches(int events, int size) {
+        Schema amount = VALUE.getField("amount").schema();
+        Conversions.DecimalConversion decimals = new Conversions.DecimalConversion();
+        List<List<ChangeEvent>> out = new ArrayList<>();
+        List<ChangeEvent> current = new ArrayList<>();
+        for (int i = 0; i < events; i++) {
+            GenericData.Record key = new GenericData.Record(KEY);
+            key.put("id", i);
+            GenericData.Record row = new GenericData.Record(VALUE);
+            row.put("id", i);
+            row.put("customer", "customer " + (i % 5000));
+            row.put("amount", decimals.toBytes(BigDecimal.valueOf(i % 100_000, 2), amount, LogicalTypes.decimal(12, 2)));
+            row.put("note", i % 3 == 0 ? null : "note for order " + i);
+            long position = 4 + i * 100L;
+            current.add(new ChangeEvent(TABLE, Operation.CREATE, key, null, row, new SourcePosition("mysql-bin.000001", position, 0, null, 1, false),
+                    Instant.EPOCH, EventVersion.of(0, 1, position, 0, true)));
+            if (current.size() == size) {
+                out.add(current);
+                current = new ArrayList<>();
+            }
+        }
+        if (!current.isEmpty()) {
+            out.add(current);
+        }
+        return out;
+    }
+
+    private static int count(List<List<ChangeEvent>> batches) {
+        return batches.stream().mapToInt(List::size).sum();
+    }
+
+    private static double sink(Sink sink, List<List<ChangeEvent>> batches) {
+        try (sink) {
+            sink.open();
+            long t0 = System.nanoTime();
+            for (List<ChangeEvent> b : batches) {
+                if (!sink.write(b).rejected().isEmpty()) {
+                    throw new IllegalStateException(sink.name() + " rejected documents");
+                }
+            }
+            sink.flush();
+            return count(batches) / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private static double rawRedis(RedisTestServer redis, List<List<ChangeEvent>> batches, TableMapping mapping, String suffix) {
+        try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+            long t0 = System.nanoTime();
+            for (List<ChangeEvent> b : batches) {
+                Pipeline p = jedis.pipelined();
+                for (ChangeEvent e : b) {
+                    p.set("raw" + suffix + ":orders:" + e.key().get("id"), DocumentMapper.json(DocumentMapper.document(e.after(), mapping)));
+                }
+                p.sync();
+            }
+            return count(batches) / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private static double rawLucene(Path dir, List<List<ChangeEvent>> batches, TableMapping mapping) throws Exception {
+        try (FSDirectory d = FSDirectory.open(dir); IndexWriter w = new IndexWriter(d, new IndexWriterConfig(new StandardAnalyzer()))) {
+            long t0 = System.nanoTime();
+            for (List<ChangeEvent> b : batches) {
+                for (ChangeEvent e : b) {
+                    Map<String, Object> source = DocumentMapper.document(e.after(), mapping);
+                    Document doc = new Document();
+                    String id = e.key().get("id").toString();
+                    doc.add(new StringField("_id", id, Field.Store.YES));
+                    doc.add(new StoredField("_source", DocumentMapper.json(source)));
+                    source.forEach((f, v) -> {
+                        if (v instanceof String s) {
+                            doc.add(new TextField(f, s, Field.Store.NO));
+                            doc.add(new StringField(f + ".keyword", s, Field.Store.NO));
+                        } else if (v != null) {
+                            doc.add(new StringField(f + ".keyword", v.toString(), Field.Store.NO));
+                        }
+                    });
+                    w.updateDocument(new Term("_id", id), doc);
+                }
+            }
+            w.commit();
+            return count(batches) / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private static double rawOpenSearch(OpenSearchTestNode search, List<List<ChangeEvent>> batches, TableMapping mapping, String index)
+            throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        http.send(HttpRequest.newBuilder(URI.create(search.url() + "/" + index)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"settings\":{\"number_of_replicas\":0}}")).build(), HttpResponse.BodyHandlers.ofString());
+        long t0 = System.nanoTime();
+        for (List<ChangeEvent> b : batches) {
+            StringBuilder body = new StringBuilder();
+            for (ChangeEvent e : b) {
+                body.append("{\"index\":{\"_index\":\"").append(index).append("\",\"_id\":\"").append(e.key().get("id")).append("\"}}\n")
+                        .append(DocumentMapper.json(DocumentMapper.document(e.after(), mapping))).append('\n');
+            }
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(search.url() + "/_bulk"))
+                    .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200 || r.body().contains("\"errors\":true")) {
+                throw new IllegalStateException("raw _bulk failed: " + r.body().substring(0, Math.min(300, r.body().length())));
+            }
+        }
+        return count(batches) / ((System.nanoTime() - t0) / 1e9);
+    }
+}
