@@ -28,14 +28,21 @@ import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.PostingsEnum;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
@@ -44,6 +51,8 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * The embedded search target: one Lucene index directory per target under {@code lucene.dir}, upserts by id,
@@ -60,6 +69,8 @@ import org.apache.lucene.store.FSDirectory;
 public final class LuceneSink implements Sink {
     static final String ID = "_id";
     static final String VERSION = "_version";
+    /** The version again as doc values: read without decompressing stored fields on every write. */
+    static final String VERSION_DV = "_version_dv";
     static final String DELETED = "_deleted";
     static final String DELETED_AT = "_deleted_at";
     static final String SOURCE = "_source";
@@ -72,8 +83,15 @@ public final class LuceneSink implements Sink {
     private final Analyzer analyzer = new StandardAnalyzer();
     private final Map<String, Index> indexes = new HashMap<>();
 
-    private record Index(FSDirectory directory, IndexWriter writer, SearcherManager searchers) {
+    /**
+     * An open index. {@code recent} holds the versions written since the searcher was last refreshed, so that
+     * version checks need no near-real-time reopen per batch (which would flush a tiny segment every time).
+     */
+    private record Index(FSDirectory directory, IndexWriter writer, SearcherManager searchers, Map<String, Long> recent) {
     }
+
+    /** Versions kept in memory before the searcher is refreshed to cover them. */
+    static final int MAX_RECENT = 100_000;
 
     public LuceneSink(String name, LuceneSinkConfig config, Clock clock) {
         this.name = name;
@@ -113,7 +131,7 @@ public final class LuceneSink implements Sink {
         try {
             FSDirectory dir = FSDirectory.open(config.dir().resolve(indexName));
             IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig(analyzer).setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
-            idx = new Index(dir, writer, new SearcherManager(writer, null));
+            idx = new Index(dir, writer, new SearcherManager(writer, null), new HashMap<>());
             indexes.put(indexName, idx);
             return idx;
         } catch (IOException e) {
@@ -124,7 +142,6 @@ public final class LuceneSink implements Sink {
     @Override
     public WriteResult write(List<ChangeEvent> batch) {
         List<WriteResult.Rejection> rejected = new ArrayList<>();
-        Map<String, Map<String, Long>> pending = new HashMap<>();
         try {
             for (ChangeEvent e : batch) {
                 String indexName;
@@ -137,16 +154,18 @@ public final class LuceneSink implements Sink {
                     continue;
                 }
                 Index idx = index(indexName);
-                Map<String, Long> versions = pending.computeIfAbsent(indexName, k -> {
-                    refresh(idx);
-                    return new HashMap<>();
-                });
-                Long current = versions.containsKey(id) ? versions.get(id) : storedVersion(idx, id);
+                Long current = idx.recent().get(id);
+                if (current == null) {
+                    current = storedVersion(idx, id);
+                }
                 if (current != null && current >= e.version()) {
                     continue;
                 }
                 idx.writer().updateDocument(new Term(ID, id), document(id, e));
-                versions.put(id, e.version());
+                idx.recent().put(id, e.version());
+                if (idx.recent().size() >= MAX_RECENT) {
+                    refresh(idx);
+                }
             }
         } catch (IOException ex) {
             throw new FatalSinkException("Lucene sink '" + name + "' cannot write its index: " + ex.getMessage(), ex);
@@ -158,6 +177,7 @@ public final class LuceneSink implements Sink {
         Document doc = new Document();
         doc.add(new StringField(ID, id, Field.Store.YES));
         doc.add(new StoredField(VERSION, e.version()));
+        doc.add(new NumericDocValuesField(VERSION_DV, e.version()));
         if (e.operation() == Operation.DELETE && mapping.deleteMode() == DeleteMode.DELETE) {
             long now = clock.millis();
             doc.add(new StringField(DELETED, "true", Field.Store.NO));
@@ -181,22 +201,44 @@ public final class LuceneSink implements Sink {
         return doc;
     }
 
+    /** The version stored for an id (tombstones included), or null; seeks the id's term in each segment. */
     private Long storedVersion(Index idx, String id) throws IOException {
         IndexSearcher searcher = idx.searchers().acquire();
         try {
-            TopDocs top = searcher.search(new TermQuery(new Term(ID, id)), 1);
-            if (top.scoreDocs.length == 0) {
-                return null;
+            BytesRef term = new BytesRef(id);
+            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                Terms terms = leaf.reader().terms(ID);
+                if (terms == null) {
+                    continue;
+                }
+                TermsEnum te = terms.iterator();
+                if (!te.seekExact(term)) {
+                    continue;
+                }
+                PostingsEnum postings = te.postings(null, PostingsEnum.NONE);
+                Bits live = leaf.reader().getLiveDocs();
+                for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = postings.nextDoc()) {
+                    if (live != null && !live.get(doc)) {
+                        continue;
+                    }
+                    NumericDocValues versions = leaf.reader().getNumericDocValues(VERSION_DV);
+                    if (versions != null && versions.advanceExact(doc)) {
+                        return versions.longValue();
+                    }
+                    return searcher.storedFields().document(leaf.docBase + doc).getField(VERSION).numericValue().longValue();
+                }
             }
-            return searcher.storedFields().document(top.scoreDocs[0].doc).getField(VERSION).numericValue().longValue();
+            return null;
         } finally {
             idx.searchers().release(searcher);
         }
     }
 
+    /** Makes every write visible to the searcher; afterwards the recent versions are no longer needed. */
     private static void refresh(Index idx) {
         try {
             idx.searchers().maybeRefreshBlocking();
+            idx.recent().clear();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -214,6 +256,7 @@ public final class LuceneSink implements Sink {
                         .add(LongPoint.newRangeQuery(DELETED_AT, Long.MIN_VALUE, horizon), BooleanClause.Occur.FILTER)
                         .build());
                 w.commit();
+                refresh(e.getValue());
             } catch (IOException ex) {
                 throw new FatalSinkException("Lucene sink '" + name + "' cannot commit index " + e.getKey() + ": " + ex.getMessage(), ex);
             }
