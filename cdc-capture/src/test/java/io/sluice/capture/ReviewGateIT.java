@@ -97,6 +97,14 @@ class ReviewGateIT {
             assertThat(reviews.list(Proposal.Status.PENDING)).isEmpty();
             assertThat(registry.versionNumbers(SUBJECT, false)).containsExactly(1, 2, 3, 4);
 
+            // The same, filed as the DDL itself: Sluice translates it into the schema capture will produce.
+            Proposal byDdl = reviews.proposeDdl(SUBJECT, "ALTER TABLE review_db.orders ADD COLUMN w INT NOT NULL", "bob");
+            reviews.approve(byDdl.id(), "alice", "planned for release 43", CompatibilityLevel.FORWARD);
+            db.execute("ALTER TABLE review_db.orders ADD COLUMN w INT NOT NULL", "INSERT INTO review_db.orders VALUES (7, 70, 7, 77, 777, 7777)");
+            await().atMost(Duration.ofSeconds(30)).until(() -> consumer.changes("orders").size() == 7);
+            assertThat(reviews.list(Proposal.Status.PENDING)).isEmpty();
+            assertThat(registry.versionNumbers(SUBJECT, false)).containsExactly(1, 2, 3, 4, 5);
+
             List<AuditEntry> audit = reviews.audit(50);
             assertThat(audit).extracting(AuditEntry::action).contains("proposal.create", "proposal.approve", "schema.auto-register",
                     "schema.register-planned");

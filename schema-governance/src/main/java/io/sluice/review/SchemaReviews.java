@@ -150,6 +150,21 @@ public final class SchemaReviews {
         }
     }
 
+    /**
+     * Files a proposal for a planned DDL: the subject's current schema with the DDL applied (see
+     * {@link DdlTranslation}).
+     *
+     * @throws ReviewException INVALID when the DDL cannot be translated or the subject has no schema yet
+     */
+    public Proposal proposeDdl(String subject, String ddl, String actor) {
+        SubjectVersion current = latestVersion(subject);
+        if (current == null) {
+            throw new ReviewException(ReviewException.Kind.INVALID, "Subject '" + subject
+                    + "' has no schema yet: a DDL can only be translated against the current schema; file the schema text instead.");
+        }
+        return propose(subject, DdlTranslation.apply(current.schema(), ddl), ddl, Proposal.Origin.PLANNED, actor);
+    }
+
     private SubjectVersion latestVersion(String subject) {
         try {
             return registry.version(subject, -1, false);

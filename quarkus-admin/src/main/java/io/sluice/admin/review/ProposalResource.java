@@ -41,7 +41,7 @@ public class ProposalResource {
     @Inject
     SchemaReviews reviews;
 
-    /** A planned change filed ahead of its DDL. */
+    /** A planned change filed ahead of its DDL: the schema text, or only the DDL to translate. */
     public record ProposalRequest(String subject, String schema, String ddl) {
     }
 
@@ -81,8 +81,12 @@ public class ProposalResource {
             throw ApiException.invalid("body", "must be a JSON object with subject and schema");
         }
         require("subject", request.subject());
-        require("schema", request.schema());
-        Proposal p = reviews.propose(request.subject(), request.schema(), request.ddl(), Proposal.Origin.PLANNED, ANONYMOUS);
+        if ((request.schema() == null || request.schema().isBlank()) && (request.ddl() == null || request.ddl().isBlank())) {
+            throw ApiException.invalid("schema", "is required, unless ddl holds an ALTER TABLE ... ADD COLUMN statement to translate");
+        }
+        Proposal p = request.schema() == null || request.schema().isBlank()
+                ? reviews.proposeDdl(request.subject(), request.ddl(), ANONYMOUS)
+                : reviews.propose(request.subject(), request.schema(), request.ddl(), Proposal.Origin.PLANNED, ANONYMOUS);
         return Response.status(201).entity(p).build();
     }
 

@@ -80,6 +80,8 @@ class ProposalApiTest {
         apiError(given().get("/api/v1/schemas/audit?limit=0").then(), 422, "validation_failed");
         apiError(given().contentType(ContentType.JSON).body(Map.of("subject", "s")).post("/api/v1/schemas/proposals").then(),
                 422, "validation_failed");
+        apiError(given().contentType(ContentType.JSON).body(Map.of("subject", "s", "ddl", "DROP TABLE t")).post("/api/v1/schemas/proposals").then(),
+                422, "validation_failed");
         apiError(given().contentType(ContentType.JSON).body(Map.of("subject", "s", "schema", "{broken"))
                 .post("/api/v1/schemas/proposals").then(), 422, "registry_invalid_schema");
         apiError(given().contentType(ContentType.JSON).body("{not json").post("/api/v1/schemas/proposals").then(), 400, "bad_request");
@@ -90,6 +92,19 @@ class ProposalApiTest {
         apiError(given().contentType(ContentType.JSON).body(Map.of("policy", "sometimes"))
                 .put("/api/v1/schemas/policies/{s}", "x-value").then(), 422, "validation_failed");
         apiError(given().get("/api/v1/schemas/proposals/abc").then(), 404, "not_found");
+    }
+
+    @Test
+    void shouldTranslateAPlannedAddColumnIntoAProposal() {
+        String s = subject();
+        given().contentType("application/vnd.schemaregistry.v1+json").body(Map.of("schema", V1))
+                .post("/registry/subjects/{s}/versions", s).then().statusCode(200);
+        given().contentType(ContentType.JSON).body(Map.of("subject", s, "ddl", "ALTER TABLE t ADD COLUMN note VARCHAR(20) NULL COMMENT 'free text'"))
+                .post("/api/v1/schemas/proposals").then().statusCode(201)
+                .body("diff[0].kind", equalTo("ADDED")).body("diff[0].field", equalTo("note"))
+                .body("verdicts.BACKWARD.compatible", equalTo(true)).body("schema", containsString("free text"));
+        apiError(given().contentType(ContentType.JSON).body(Map.of("subject", s, "ddl", "ALTER TABLE t ADD COLUMN g GEOMETRY"))
+                .post("/api/v1/schemas/proposals").then(), 422, "validation_failed");
     }
 
     @Test
