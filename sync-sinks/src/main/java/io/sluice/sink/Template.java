@@ -87,6 +87,29 @@ public final class Template {
         return out.toString();
     }
 
+    /**
+     * Renders a template of built-in placeholders for a table, lower-cased (index names must be).
+     *
+     * @throws IllegalArgumentException if the template names key fields
+     */
+    public String renderIndex(io.sluice.event.TableId table) {
+        StringBuilder out = new StringBuilder();
+        for (String part : parts) {
+            if (!part.startsWith("{")) {
+                out.append(part);
+                continue;
+            }
+            switch (part.substring(1)) {
+                case "source" -> out.append(table.source());
+                case "database" -> out.append(table.database());
+                case "table" -> out.append(table.table());
+                default -> throw new IllegalArgumentException("template '" + text + "' names a key field; a target may only use"
+                        + " {source}, {database} and {table}");
+            }
+        }
+        return out.toString().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Every key field's value, in key order, joined by {@code :}. */
     public static String keyString(GenericRecord key) {
         if (key == null) {

@@ -1,7 +1,6 @@
 package io.sluice.admin.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.admin.registry.RegistryMediaTypes;
+import io.sluice.admin.registry.RegistryErrors;
 import io.sluice.registry.RegistryException;
 import io.sluice.review.ReviewException;
 import jakarta.ws.rs.WebApplicationException;
@@ -19,7 +18,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  */
 public class ErrorMappers {
     private static final Logger LOG = Logger.getLogger(ErrorMappers.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Context
     UriInfo uri;
@@ -47,7 +45,7 @@ public class ErrorMappers {
     @ServerExceptionMapper
     public Response registry(RegistryException e) {
         if (registryPath()) {
-            return registryResponse(e.error().httpStatus(), e.error().errorCode(), e.getMessage());
+            return RegistryErrors.of(e);
         }
         int status = e.error().httpStatus();
         if (status >= 500) {
@@ -65,7 +63,7 @@ public class ErrorMappers {
                 : "body";
         String message = "The request body is not valid JSON, or field '" + field + "' has the wrong type.";
         if (registryPath()) {
-            return registryResponse(400, 400, message);
+            return RegistryErrors.body(400, 400, message);
         }
         return apiResponse(400, new ApiError("bad_request", message, java.util.List.of(new ApiError.Detail(field,
                 "see the OpenAPI document at /q/openapi for the expected type"))));
@@ -89,7 +87,7 @@ public class ErrorMappers {
             default -> "The request cannot be served (HTTP " + status + ").";
         };
         if (registryPath()) {
-            return registryResponse(status, status, message);
+            return RegistryErrors.body(status, status, message);
         }
         String code = switch (status) {
             case 400 -> "bad_request";
@@ -106,7 +104,7 @@ public class ErrorMappers {
     public Response unexpected(Throwable e) {
         LOG.error("unexpected error serving " + uri.getPath(), e);
         if (registryPath()) {
-            return registryResponse(500, 50001, "Internal server error");
+            return RegistryErrors.body(500, 50001, "Internal server error");
         }
         return apiResponse(500, ApiError.of("internal_error", "The server failed; the log has the details."));
     }
@@ -120,10 +118,4 @@ public class ErrorMappers {
         return Response.status(status).type(MediaType.APPLICATION_JSON).entity(error).build();
     }
 
-    private static Response registryResponse(int status, int code, String message) {
-        var node = JSON.createObjectNode();
-        node.put("error_code", code);
-        node.put("message", message);
-        return Response.status(status).type(RegistryMediaTypes.V1_JSON).entity(node.toString()).build();
-    }
 }

@@ -8,14 +8,15 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
 /** Confluent's error body: {@code {"error_code": 40401, "message": "..."}}, with its content type. */
-final class RegistryErrors {
+public final class RegistryErrors {
     private static final Logger LOG = Logger.getLogger(RegistryErrors.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RegistryErrors() {
     }
 
-    static Response of(RegistryException e) {
+    /** The response for a registry exception; store failures are logged and answered without details. */
+    public static Response of(RegistryException e) {
         if (e.error() == RegistryError.STORE_ERROR) {
             // Details stay in the log: the client learns that the server failed, not how.
             LOG.error("registry store failed", e);
@@ -24,7 +25,8 @@ final class RegistryErrors {
         return body(e.error().httpStatus(), e.error().errorCode(), e.getMessage());
     }
 
-    static Response body(int status, int code, String message) {
+    /** A Confluent error response. */
+    public static Response body(int status, int code, String message) {
         ObjectNode node = JSON.createObjectNode();
         node.put("error_code", code);
         node.put("message", message);

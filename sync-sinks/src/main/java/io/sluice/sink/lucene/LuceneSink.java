@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
@@ -116,8 +115,7 @@ public final class LuceneSink implements Sink {
 
     /** The index name of a table under this sink's target template. */
     public String indexOf(TableId table) {
-        return mapping.target().toString().replace("{source}", table.source()).replace("{database}", table.database())
-                .replace("{table}", table.table()).toLowerCase(Locale.ROOT);
+        return mapping.target().renderIndex(table);
     }
 
     private synchronized Index index(String indexName) {

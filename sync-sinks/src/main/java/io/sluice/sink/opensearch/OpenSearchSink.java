@@ -110,9 +110,7 @@ public final class OpenSearchSink implements Sink {
     }
 
     private String render(TableId table) {
-        String t = mapping.target().toString().replace("{source}", table.source()).replace("{database}", table.database())
-                .replace("{table}", table.table());
-        return t.toLowerCase(java.util.Locale.ROOT);
+        return mapping.target().renderIndex(table);
     }
 
     @Override
