@@ -117,6 +117,17 @@ class RedisSinkIT {
     }
 
     @Test
+    void shouldKeepAMarkedLastImageInMarkDeleteMode() throws Exception {
+        try (RedisSink sink = sink(redis, Map.of("delete.mode", "mark"))) {
+            sink.write(List.of(upsert(1, "Ada", 100), delete(1, 200)));
+            Map<String, Object> doc = JSON.readValue(jedis.get(KEY_1), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+            assertThat(doc).containsEntry("__deleted", true).containsEntry("name", "gone");
+            sink.write(List.of(upsert(1, "zombie", 150)));
+            assertThat(jedis.get(KEY_1)).contains("\"__deleted\":true");
+        }
+    }
+
+    @Test
     void shouldLoseNothingAndBufferNothingWhileRedisIsDown() throws Exception {
         RedisTestServer own = RedisTestServer.startNew();
         try (RedisSink sink = sink(own, Map.of())) {
