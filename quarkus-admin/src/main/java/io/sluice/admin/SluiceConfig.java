@@ -11,6 +11,16 @@ public interface SluiceConfig {
     @WithDefault("data")
     String dataDir();
 
+    /**
+     * Base64 of 32 random bytes that encrypts stored credentials ({@code openssl rand -base64 32}); required in
+     * production, generated into the data directory in dev and test.
+     */
+    java.util.Optional<String> encryptionKey();
+
+    /** Let a production server generate its encryption key into the data directory (single-host setups). */
+    @WithDefault("false")
+    boolean allowGeneratedKey();
+
     /** Registry settings. */
     Registry registry();
 

@@ -27,6 +27,16 @@ public class ErrorMappers {
         return apiResponse(e.status(), e.error());
     }
 
+    /** A configuration with problems: 422 with one detail per problem, each naming the key and what is allowed. */
+    @ServerExceptionMapper
+    public Response config(io.sluice.config.InvalidConfigException e) {
+        java.util.List<ApiError.Detail> details = e.problems().stream()
+                .map(p -> new ApiError.Detail(p.key(), (p.value() == null ? "is missing" : "has value '" + p.value() + "'") + ": " + p.expected()))
+                .toList();
+        return apiResponse(422, new ApiError("validation_failed", "The configuration has " + details.size() + " problem"
+                + (details.size() == 1 ? "" : "s") + "; each detail names the key and what is allowed.", details));
+    }
+
     @ServerExceptionMapper
     public Response review(ReviewException e) {
         int status = switch (e.kind()) {

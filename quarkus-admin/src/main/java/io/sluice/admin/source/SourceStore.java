@@ -1,0 +1,161 @@
+package io.sluice.admin.source;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.admin.SluiceConfig;
+import io.sluice.admin.api.ApiError;
+import io.sluice.admin.api.ApiException;
+import io.sluice.capture.SourceConfig;
+import io.sluice.registry.MetadataStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+
+/**
+ * Registered sources in the metadata database. The password is encrypted with {@link SecretBox} and kept apart
+ * from the rest of the configuration, so that nothing read for display can carry it. Thread-safe.
+ */
+@ApplicationScoped
+public class SourceStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    SecretBox secrets;
+
+    @Inject
+    SluiceConfig config;
+
+    @Inject
+    Clock clock;
+
+    /**
+     * A stored source.
+     *
+     * @param name its name
+     * @param settings its keys without password and data directory, sorted
+     */
+    public record Stored(String name, Map<String, String> settings) {
+    }
+
+    private MetadataStore store() {
+        return new MetadataStore(dataSource);
+    }
+
+    /** The configuration a worker runs with: stored keys, the decrypted password, the server's data directory. */
+    public SourceConfig runtimeConfig(String name) {
+        Map<String, String> keys = store().read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT config, password_enc FROM source WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    Map<String, String> m = new HashMap<>(parse(rs.getString(1)));
+                    m.put(SourceConfig.PASSWORD, secrets.decrypt(rs.getString(2)));
+                    return m;
+                }
+            }
+        });
+        if (keys == null) {
+            throw notFound(name);
+        }
+        keys.put(SourceConfig.DATA_DIR, config.dataDir());
+        return SourceConfig.parse(keys);
+    }
+
+    /**
+     * Validates and stores a new source.
+     *
+     * @throws io.sluice.config.InvalidConfigException listing every problem
+     * @throws ApiException 409 if the name is taken, 422 if the request sets the data directory
+     */
+    public Stored create(Map<String, String> keys) {
+        if (keys.containsKey(SourceConfig.DATA_DIR)) {
+            throw ApiException.invalid(SourceConfig.DATA_DIR, "is set by the server (sluice.data-dir); remove it from the request");
+        }
+        Map<String, String> full = new HashMap<>(keys);
+        full.put(SourceConfig.DATA_DIR, config.dataDir());
+        SourceConfig.parse(full); // every problem at once, or nothing stored
+        String name = keys.get(SourceConfig.NAME);
+        Map<String, String> settings = new TreeMap<>(keys);
+        String password = settings.remove(SourceConfig.PASSWORD);
+        return store().inTransaction(c -> {
+            try (PreparedStatement check = c.prepareStatement("SELECT 1 FROM source WHERE name = ?")) {
+                check.setString(1, name);
+                try (ResultSet rs = check.executeQuery()) {
+                    if (rs.next()) {
+                        throw new ApiException(409, ApiError.of("conflict", "A source named '" + name + "' exists already; pick another"
+                                + " name or update that source."));
+                    }
+                }
+            }
+            Timestamp now = Timestamp.from(clock.instant());
+            MetadataStore.update(c, "INSERT INTO source (name, config, password_enc, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                    name, json(settings), secrets.encrypt(password == null ? "" : password), now, now);
+            return new Stored(name, settings);
+        });
+    }
+
+    public List<Stored> list() {
+        return store().read(c -> {
+            List<Stored> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT name, config FROM source ORDER BY name"); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Stored(rs.getString(1), parse(rs.getString(2))));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** @throws ApiException 404 */
+    public Stored get(String name) {
+        return find(name).orElseThrow(() -> notFound(name));
+    }
+
+    public Optional<Stored> find(String name) {
+        return list().stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    /** @throws ApiException 404 */
+    public void delete(String name) {
+        int removed = store().inTransaction(c -> MetadataStore.update(c, "DELETE FROM source WHERE name = ?", name));
+        if (removed == 0) {
+            throw notFound(name);
+        }
+    }
+
+    private static ApiException notFound(String name) {
+        return new ApiException(404, ApiError.of("not_found", "No source named '" + name + "'; GET /api/v1/sources lists them."));
+    }
+
+    private static String json(Map<String, String> m) {
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> parse(String json) {
+        try {
+            return new TreeMap<>(JSON.readValue(json, new TypeReference<Map<String, String>>() { }));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored source configuration is not JSON", e);
+        }
+    }
+}
