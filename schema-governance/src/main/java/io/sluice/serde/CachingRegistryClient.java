@@ -31,26 +31,22 @@ public final class CachingRegistryClient implements RegistryClient {
 
     @Override
     public long register(String subject, Schema schema) {
-        Key key = new Key(subject, schema);
-        Long id = ids.get(key);
-        if (id != null) {
-            return id;
-        }
-        remoteCalls.incrementAndGet();
-        long registered = delegate.register(subject, schema);
-        put(key, registered, schema);
-        return registered;
+        return cached(subject, schema, () -> delegate.register(subject, schema));
     }
 
     @Override
     public long lookup(String subject, Schema schema) {
+        return cached(subject, schema, () -> delegate.lookup(subject, schema));
+    }
+
+    private long cached(String subject, Schema schema, java.util.function.LongSupplier remote) {
         Key key = new Key(subject, schema);
         Long id = ids.get(key);
         if (id != null) {
             return id;
         }
         remoteCalls.incrementAndGet();
-        long found = delegate.lookup(subject, schema);
+        long found = remote.getAsLong();
         put(key, found, schema);
         return found;
     }

@@ -14,6 +14,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
@@ -31,14 +32,31 @@ import org.apache.kafka.connect.sink.SinkTask;
  * {@link #flush} makes the writes durable, so Connect commits offsets only past durable writes.
  */
 public abstract class SluiceSinkTask extends SinkTask {
+    /** Builds a sink from its name and validated keys. */
+    @FunctionalInterface
+    protected interface SinkFactory {
+        Sink create(String name, Map<String, String> keys);
+    }
+
+    private final ConfigDef definition;
+    private final SinkFactory factory;
+    private final String defaultName;
     private Sink sink;
     private Map<String, DebeziumRecords> mappers;
     private String sourceName;
     private int epoch;
     private ErrantRecordReporter reporter;
 
-    /** Builds the sink from the task's configuration (already validated by the connector). */
-    protected abstract Sink createSink(Map<String, String> props);
+    /**
+     * @param definition the sink's own keys; the task passes only those (and the connector's name) to the sink
+     * @param factory builds the sink
+     * @param defaultName the sink's name when the connector has none
+     */
+    protected SluiceSinkTask(ConfigDef definition, SinkFactory factory, String defaultName) {
+        this.definition = definition;
+        this.factory = factory;
+        this.defaultName = defaultName;
+    }
 
     @Override
     public String version() {
@@ -51,8 +69,9 @@ public abstract class SluiceSinkTask extends SinkTask {
         sourceName = sinkProps.remove(SluiceSinkConnectors.SOURCE_NAME);
         String epochText = sinkProps.remove(SluiceSinkConnectors.VERSION_EPOCH);
         epoch = epochText == null ? 0 : Integer.parseInt(epochText);
-        sinkProps.keySet().removeIf(k -> !isSinkKey(k));
-        sink = createSink(sinkProps);
+        String name = sinkProps.getOrDefault("name", defaultName);
+        sinkProps.keySet().removeIf(k -> !definition.configKeys().containsKey(k));
+        sink = factory.create(name, sinkProps);
         sink.open();
         mappers = new HashMap<>();
         try {
@@ -61,9 +80,6 @@ public abstract class SluiceSinkTask extends SinkTask {
             reporter = null; // a worker older than Kafka 2.6
         }
     }
-
-    /** Whether a key of the task's configuration belongs to the sink (rather than to Connect). */
-    protected abstract boolean isSinkKey(String key);
 
     @Override
     public void put(Collection<SinkRecord> records) {
