@@ -93,8 +93,8 @@ public final class CaptureBench {
                 sluiceRates.add(s);
             }
             // The first round warms the JIT up; the median of the others is the figure to quote.
-            double d = median(debeziumRates.subList(Math.min(1, rounds - 1), rounds));
-            double s = median(sluiceRates.subList(Math.min(1, rounds - 1), rounds));
+            double d = Figures.medianAfterWarmUp(debeziumRates);
+            double s = Figures.medianAfterWarmUp(sluiceRates);
             System.out.printf("median after warm-up: debezium %,.0f events/s, sluice %,.0f events/s, ratio %.2f%n", d, s, s / d);
         } catch (Exception e) {
             System.err.println("benchmark could not run: " + e);
@@ -217,13 +217,6 @@ public final class CaptureBench {
             }
         }
         return rate(rows, first.get(), last.get());
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     private static double rate(int rows, long first, long last) {

@@ -83,8 +83,8 @@ public final class SerdeBench {
             plain.add(p);
         }
         long steadyCalls = client.remoteCalls() - callsAfterWarmUp;
-        double w = median(wire.subList(1, rounds));
-        double p = median(plain.subList(1, rounds));
+        double w = Figures.medianAfterWarmUp(wire);
+        double p = Figures.medianAfterWarmUp(plain);
         System.out.printf("median after warm-up: wire format %,.0f records/s, plain Avro %,.0f records/s, ratio %.2f%n", w, p, w / p);
         System.out.printf("registry calls at steady state: %d in %,d serialize+deserialize pairs (%.1f per second)%n", steadyCalls,
                 (long) records * rounds, steadyCalls / (records * rounds / w));
@@ -111,13 +111,6 @@ public final class SerdeBench {
             sink += reader.read(null, decoder).hashCode() & 1;
         }
         return sink;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
 }

@@ -351,12 +351,13 @@ public final class CaptureWorker implements AutoCloseable {
         try {
             for (int i = 0; i < records.size(); i++) {
                 SourceRecord record = records.get(i).record();
-                switch (mapper.kind(record)) {
+                DebeziumRecords.Kind kind = mapper.kind(record);
+                switch (kind) {
                     case HEARTBEAT -> heartbeat();
                     case OTHER -> {
                     }
                     case DATA, SCHEMA_CHANGE -> {
-                        SourceEvent event = mapper.map(record);
+                        SourceEvent event = mapper.map(record, kind);
                         CaptureFailure regressed = guard.check(config.name(), event.version(), event.position().binlogFile());
                         if (regressed != null) {
                             throw new CaptureStoppedException(regressed);

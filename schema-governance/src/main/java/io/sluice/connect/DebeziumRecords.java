@@ -58,16 +58,17 @@ public final class DebeziumRecords {
     /**
      * Maps a data or schema-change record.
      *
+     * @param kind the record's {@link #kind}, which the caller has already asked for
      * @throws io.sluice.event.VersionOverflowException if its binlog coordinates do not fit a version
      * @throws IllegalArgumentException for a record of another kind
      */
-    public SourceEvent map(ConnectRecord<?> record) {
+    public SourceEvent map(ConnectRecord<?> record, Kind kind) {
         Struct value = (Struct) record.value();
         Struct src = value.getStruct("source");
         SourcePosition position = position(src);
         long version = version(position);
         Instant commitTime = Instant.ofEpochMilli(src.getInt64("ts_ms"));
-        return switch (kind(record)) {
+        return switch (kind) {
             case DATA -> dataEvent(record, value, src, position, version, commitTime);
             case SCHEMA_CHANGE -> new SchemaChangeEvent(source, nullToEmpty(value.getString("databaseName")),
                     singleTable(src), value.getString("ddl"), position, commitTime, version);

@@ -128,7 +128,14 @@ public class SourceStore {
     }
 
     public Optional<Stored> find(String name) {
-        return list().stream().filter(s -> s.name().equals(name)).findFirst();
+        return store().read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT name, config FROM source WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new Stored(rs.getString(1), parse(rs.getString(2)))) : Optional.empty();
+                }
+            }
+        });
     }
 
     /** @throws ApiException 404 */

@@ -90,12 +90,13 @@ public abstract class SluiceSinkTask extends SinkTask {
                 continue;
             }
             DebeziumRecords mapper = mappers.computeIfAbsent(r.topic(), t -> new DebeziumRecords(source(t), null, epoch));
-            if (mapper.kind(r) != DebeziumRecords.Kind.DATA) {
+            DebeziumRecords.Kind kind = mapper.kind(r);
+            if (kind != DebeziumRecords.Kind.DATA) {
                 continue;
             }
             SourceEvent event;
             try {
-                event = mapper.map(r);
+                event = mapper.map(r, kind);
             } catch (RuntimeException e) {
                 report(r, "not a Debezium change event Sluice can read: " + e.getMessage());
                 continue;

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.event.ChangeEvent;
+import io.sluice.sink.OutageLoad;
 import io.sluice.sink.RetryPolicy;
 import io.sluice.sink.SchemaOutcome;
 import io.sluice.sink.SinkRunner;
@@ -22,12 +23,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -152,36 +151,16 @@ class OpenSearchSinkIT {
     void shouldLoseNothingWhileTheClusterIsDown() throws Exception {
         OpenSearchTestNode own = OpenSearchTestNode.startNew();
         try (OpenSearchSink sink = sink(own, Map.of())) {
-            SinkRunner runner = new SinkRunner(sink, new JdbcDeadLetterQueue(MetadataDatabase.inMemory(), Clock.systemUTC()),
-                    new RetryPolicy(Duration.ofMillis(50), Duration.ofMillis(500)), Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
-            AtomicInteger handedOut = new AtomicInteger();
-            List<Throwable> failures = new ArrayList<>();
-            Thread writer = new Thread(() -> {
-                try {
-                    for (int b = 0; b < 100; b++) {
-                        List<ChangeEvent> batch = new ArrayList<>();
-                        for (int i = 0; i < 10; i++) {
-                            int id = b * 10 + i;
-                            batch.add(upsert(id, "n" + id, 1000L + id * 10L));
-                        }
-                        handedOut.incrementAndGet();
-                        runner.write(batch);
-                        Thread.sleep(10);
-                    }
-                } catch (Throwable t) {
-                    failures.add(t);
-                }
-            });
-            writer.start();
-            await().atMost(Duration.ofSeconds(60)).until(() -> handedOut.get() > 10);
+            SinkRunner runner = OutageLoad.runner(sink, Duration.ofMillis(50), Duration.ofMillis(500));
+            OutageLoad load = OutageLoad.start(runner, 100, 10, Duration.ofMillis(10));
+            await().atMost(Duration.ofSeconds(60)).until(() -> load.handedOut() > 10);
             own.stop();
             await().atMost(Duration.ofSeconds(30)).until(() -> !runner.status().healthy());
-            int stuck = handedOut.get();
+            int stuck = load.handedOut();
             Thread.sleep(1500);
-            assertThat(handedOut.get()).isEqualTo(stuck);
+            assertThat(load.handedOut()).isEqualTo(stuck);
             own.start();
-            writer.join(120_000);
-            assertThat(failures).isEmpty();
+            assertThat(load.finish(Duration.ofSeconds(120))).isEmpty();
             HTTP.send(HttpRequest.newBuilder(URI.create(own.url() + "/" + index() + "/_refresh")).POST(HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(get(own, index() + "/_count").path("count").asLong()).isEqualTo(1000);

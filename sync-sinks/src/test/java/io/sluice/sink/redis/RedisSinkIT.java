@@ -7,18 +7,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.event.ChangeEvent;
-import io.sluice.sink.RetryPolicy;
+import io.sluice.sink.OutageLoad;
 import io.sluice.sink.SinkRunner;
-import io.sluice.sink.dlq.JdbcDeadLetterQueue;
-import io.sluice.testkit.MetadataDatabase;
 import io.sluice.testkit.RedisTestServer;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,38 +126,18 @@ class RedisSinkIT {
     void shouldLoseNothingAndBufferNothingWhileRedisIsDown() throws Exception {
         RedisTestServer own = RedisTestServer.startNew();
         try (RedisSink sink = sink(own, Map.of())) {
-            SinkRunner runner = new SinkRunner(sink, new JdbcDeadLetterQueue(MetadataDatabase.inMemory(), Clock.systemUTC()),
-                    new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(200)), Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
-            AtomicInteger batchesHandedOut = new AtomicInteger();
-            List<Throwable> failures = new ArrayList<>();
-            Thread writer = new Thread(() -> {
-                try {
-                    for (int b = 0; b < 200; b++) {
-                        List<ChangeEvent> batch = new ArrayList<>();
-                        for (int i = 0; i < 10; i++) {
-                            int id = b * 10 + i;
-                            batch.add(upsert(id, "n" + id, 1000L + id * 10L));
-                        }
-                        batchesHandedOut.incrementAndGet();
-                        runner.write(batch);
-                        Thread.sleep(5);
-                    }
-                } catch (Throwable t) {
-                    failures.add(t);
-                }
-            });
-            writer.start();
-            await().atMost(Duration.ofSeconds(30)).until(() -> batchesHandedOut.get() > 20);
+            SinkRunner runner = OutageLoad.runner(sink, Duration.ofMillis(20), Duration.ofMillis(200));
+            OutageLoad load = OutageLoad.start(runner, 200, 10, Duration.ofMillis(5));
+            await().atMost(Duration.ofSeconds(30)).until(() -> load.handedOut() > 20);
             own.stop();
             await().atMost(Duration.ofSeconds(30)).until(() -> !runner.status().healthy());
-            int duringOutage = batchesHandedOut.get();
+            int duringOutage = load.handedOut();
             Thread.sleep(2000);
             // Backpressure: the writer waits on the stuck batch instead of queueing more.
-            assertThat(batchesHandedOut.get()).isEqualTo(duringOutage);
+            assertThat(load.handedOut()).isEqualTo(duringOutage);
             assertThat(runner.status().lastError()).contains("cache");
             own.start();
-            writer.join(60_000);
-            assertThat(failures).isEmpty();
+            assertThat(load.finish(Duration.ofSeconds(60))).isEmpty();
             assertThat(runner.status().healthy()).isTrue();
             try (Jedis check = new Jedis(own.host(), own.port())) {
                 for (int id = 0; id < 2000; id++) {
