@@ -88,6 +88,9 @@ public final class CaptureWorker implements AutoCloseable {
     private final Map<String, String> lastDdl = new ConcurrentHashMap<>();
     /** True while a batch is in the consumer's hands: a slow consumer is not a stalled engine. */
     private volatile boolean delivering;
+    /** Completed while nobody paused the source; a person's pause replaces it with an open one until resume. */
+    private volatile CompletableFuture<Void> resumed = CompletableFuture.completedFuture(null);
+    private volatile String pauseReason;
 
     private volatile CaptureState state = new CaptureState.Starting();
     private volatile SourcePosition lastPosition;
@@ -348,6 +351,7 @@ public final class CaptureWorker implements AutoCloseable {
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         List<SourceEvent> pending = new ArrayList<>(records.size());
         int firstUnmarked = 0;
+        awaitResume();
         try {
             for (int i = 0; i < records.size(); i++) {
                 SourceRecord record = records.get(i).record();
@@ -388,6 +392,58 @@ public final class CaptureWorker implements AutoCloseable {
             fail(failure);
             throw new CaptureStoppedException(failure);
         }
+    }
+
+    /**
+     * Holds capture before a batch while a person paused the source. Nothing is lost: the engine's queue fills
+     * and the binlog reader waits; offsets stay at the last acknowledged batch.
+     */
+    private void awaitResume() throws InterruptedException {
+        CompletableFuture<Void> gate = resumed;
+        if (gate.isDone()) {
+            return;
+        }
+        CaptureState before = state;
+        setState(new CaptureState.Paused(pauseReason));
+        try {
+            CompletableFuture.anyOf(gate, stopSignal).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+        if (stopping) {
+            throw new InterruptedException("capture of " + config.name() + " stopped while paused");
+        }
+        lastActivity = clock.instant(); // the pause was not a stall
+        if (state instanceof CaptureState.Paused) {
+            setState(before instanceof CaptureState.Paused || before instanceof CaptureState.Starting ? new CaptureState.Streaming() : before);
+        }
+    }
+
+    /**
+     * Pauses capture before its next batch: the state becomes {@link CaptureState.Paused} with this reason once the
+     * engine hands over a batch. Idempotent; thread-safe.
+     *
+     * @param reason why, in words, with who paused it
+     */
+    public synchronized void pause(String reason) {
+        pauseReason = Objects.requireNonNull(reason, "reason");
+        if (resumed.isDone()) {
+            resumed = new CompletableFuture<>();
+            LOG.info("source={} pause requested: {}", config.name(), reason);
+        }
+    }
+
+    /** Lets a paused source go on. Idempotent; thread-safe. */
+    public synchronized void resume() {
+        if (!resumed.isDone()) {
+            LOG.info("source={} resume requested", config.name());
+            resumed.complete(null);
+        }
+    }
+
+    /** True between {@link #pause} and {@link #resume}, whether or not a batch has reached the pause yet. */
+    public boolean pauseRequested() {
+        return !resumed.isDone();
     }
 
     private boolean needsGate(ChangeEvent change) {

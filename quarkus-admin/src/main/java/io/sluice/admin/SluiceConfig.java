@@ -21,6 +21,48 @@ public interface SluiceConfig {
     @WithDefault("false")
     boolean allowGeneratedKey();
 
+    /** The metadata database: sources, sinks, pipelines, schemas, reviews, users, dead letters. */
+    Metadata metadata();
+
+    /** Where the metadata lives. */
+    interface Metadata {
+        /**
+         * JDBC URL: {@code jdbc:postgresql://host:5432/sluice} in production; when absent, an embedded H2 file under the
+         * data directory.
+         */
+        java.util.Optional<String> jdbcUrl();
+
+        /** Database user (PostgreSQL). */
+        java.util.Optional<String> username();
+
+        /** Database password (PostgreSQL); give it from the environment, {@code SLUICE_METADATA_PASSWORD}. */
+        java.util.Optional<String> password();
+
+        /** Most connections in the pool. */
+        @WithDefault("16")
+        int maxConnections();
+    }
+
+    /** The first user, created at the first start when there is none. */
+    Admin admin();
+
+    /** The first admin user. */
+    interface Admin {
+        /** Name of the first admin. */
+        @WithDefault("admin")
+        String initialUser();
+
+        /**
+         * Password of the first admin (12 to 72 characters); when absent one is generated and printed once. Give it
+         * from the environment ({@code SLUICE_ADMIN_INITIAL_PASSWORD}), not from a file in version control.
+         */
+        java.util.Optional<String> initialPassword();
+    }
+
+    /** Whether the session cookie is sent over HTTPS only; leave it on unless the server is reached over plain HTTP. */
+    @WithDefault("true")
+    boolean secureCookies();
+
     /** Registry settings. */
     Registry registry();
 

@@ -110,6 +110,35 @@ public class ErrorMappers {
         return apiResponse(status, ApiError.of(code, message));
     }
 
+    /** No or wrong credentials: 401 for the APIs, the login page for a browser. */
+    @ServerExceptionMapper({io.quarkus.security.UnauthorizedException.class, io.quarkus.security.AuthenticationFailedException.class})
+    public Response unauthorized(RuntimeException e) {
+        String why = e instanceof io.quarkus.security.AuthenticationFailedException && e.getMessage() != null ? e.getMessage()
+                : "no credentials were sent";
+        String message = "Authentication required: " + why + ". Send 'Authorization: Bearer <token>' (create a token under"
+                + " /api/v1/me/tokens or in the UI) or Basic credentials of a user.";
+        if (registryPath()) {
+            return Response.fromResponse(RegistryErrors.body(401, 40101, message)).header("WWW-Authenticate", "Bearer realm=\"sluice\"").build();
+        }
+        if (!uri.getPath().startsWith("/api/")) {
+            return Response.seeOther(java.net.URI.create("/login")).cookie(io.sluice.admin.ui.LoginResource.expiredCookie()).build();
+        }
+        return Response.fromResponse(apiResponse(401, ApiError.of("unauthorized", message))).header("WWW-Authenticate",
+                "Bearer realm=\"sluice\"").build();
+    }
+
+    /** Signed in, but the role does not allow it. */
+    @ServerExceptionMapper
+    public Response forbidden(io.quarkus.security.ForbiddenException e) {
+        String message = "Your role does not allow this" + (e.getMessage() == null || e.getMessage().isBlank() ? "" : " (" + e.getMessage() + ")")
+                + "; ask an admin for a role that does (viewer reads, reviewer decides schemas, operator runs sources, backfills"
+                + " and dead letters, admin manages everything).";
+        if (registryPath()) {
+            return RegistryErrors.body(403, 40301, message);
+        }
+        return apiResponse(403, ApiError.of("forbidden", message));
+    }
+
     @ServerExceptionMapper(priority = 10_000)
     public Response unexpected(Throwable e) {
         LOG.error("unexpected error serving " + uri.getPath(), e);

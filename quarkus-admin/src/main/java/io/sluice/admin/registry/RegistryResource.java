@@ -12,6 +12,8 @@ import io.sluice.registry.RegistryError;
 import io.sluice.registry.RegistryException;
 import io.sluice.registry.SchemaRegistry;
 import io.sluice.registry.SubjectVersion;
+import io.sluice.admin.auth.Role;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -41,6 +43,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "registry", description = "Confluent-compatible schema registry")
 @Produces({RegistryMediaTypes.V1_JSON, RegistryMediaTypes.JSON, MediaType.APPLICATION_JSON})
 @Consumes({RegistryMediaTypes.V1_JSON, RegistryMediaTypes.JSON, MediaType.APPLICATION_JSON, MediaType.WILDCARD})
+@RolesAllowed(Role.READ)
 public class RegistryResource {
     private static final Set<String> SCHEMA_REQUEST_FIELDS = Set.of("schema", "schemaType", "references", "metadata", "ruleSet", "version", "id");
 
@@ -79,6 +82,7 @@ public class RegistryResource {
         });
     }
 
+    @RolesAllowed(Role.OPERATE)
     @POST
     @Path("/subjects/{subject}/versions")
     public Response register(@PathParam("subject") String subject, String body) {
@@ -107,6 +111,7 @@ public class RegistryResource {
         return call(() -> ok(registry.version(subject, SchemaRegistry.parseVersion(version), false).schema()));
     }
 
+    @RolesAllowed(Role.ADMINISTER)
     @DELETE
     @Path("/subjects/{subject}/versions/{version}")
     public Response deleteVersion(@PathParam("subject") String subject, @PathParam("version") String version,
@@ -114,6 +119,7 @@ public class RegistryResource {
         return call(() -> ok(json.getNodeFactory().numberNode(registry.deleteVersion(subject, SchemaRegistry.parseVersion(version), permanent))));
     }
 
+    @RolesAllowed(Role.ADMINISTER)
     @DELETE
     @Path("/subjects/{subject}")
     public Response deleteSubject(@PathParam("subject") String subject, @QueryParam("permanent") @DefaultValue("false") boolean permanent) {
@@ -173,6 +179,7 @@ public class RegistryResource {
         return call(() -> ok(json.createObjectNode().put("compatibilityLevel", registry.globalLevel().name())));
     }
 
+    @RolesAllowed(Role.ADMINISTER)
     @PUT
     @Path("/config")
     public Response setGlobalConfig(String body) {
@@ -183,6 +190,7 @@ public class RegistryResource {
         });
     }
 
+    @RolesAllowed(Role.ADMINISTER)
     @DELETE
     @Path("/config")
     public Response deleteGlobalConfig() {
@@ -200,6 +208,7 @@ public class RegistryResource {
         });
     }
 
+    @RolesAllowed(Role.ADMINISTER)
     @PUT
     @Path("/config/{subject}")
     public Response setSubjectConfig(@PathParam("subject") String subject, String body) {
@@ -210,6 +219,7 @@ public class RegistryResource {
         });
     }
 
+    @RolesAllowed(Role.ADMINISTER)
     @DELETE
     @Path("/config/{subject}")
     public Response deleteSubjectConfig(@PathParam("subject") String subject) {

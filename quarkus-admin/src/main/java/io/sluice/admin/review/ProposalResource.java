@@ -8,6 +8,9 @@ import io.sluice.review.Comment;
 import io.sluice.review.Proposal;
 import io.sluice.review.ReviewPolicy;
 import io.sluice.review.SchemaReviews;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.sluice.admin.auth.Role;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -28,15 +31,18 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
  * Schema review under {@code /api/v1/schemas}: proposals with their diffs and verdicts, decisions, comments,
  * review policies and the audit log.
  *
- * <p>Until the server has authentication (the server issue), decisions are recorded as made by
- * {@value #ANONYMOUS}.
+ * <p>Everyone signed in reads; reviewers file and decide proposals; admins set policies. Every decision is
+ * recorded under the signed-in user's name.
  */
 @Path("/api/v1/schemas")
 @Tag(name = "schemas", description = "Schema review")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed(Role.READ)
 public class ProposalResource {
-    static final String ANONYMOUS = "anonymous";
+
+    @Inject
+    SecurityIdentity identity;
 
     @Inject
     SchemaReviews reviews;
@@ -74,6 +80,7 @@ public class ProposalResource {
         return new ProposalView(reviews.find(id), reviews.comments(id));
     }
 
+    @RolesAllowed(Role.REVIEW)
     @POST
     @Path("/proposals")
     public Response propose(ProposalRequest request) {
@@ -85,11 +92,12 @@ public class ProposalResource {
             throw ApiException.invalid("schema", "is required, unless ddl holds an ALTER TABLE ... ADD COLUMN statement to translate");
         }
         Proposal p = request.schema() == null || request.schema().isBlank()
-                ? reviews.proposeDdl(request.subject(), request.ddl(), ANONYMOUS)
-                : reviews.propose(request.subject(), request.schema(), request.ddl(), Proposal.Origin.PLANNED, ANONYMOUS);
+                ? reviews.proposeDdl(request.subject(), request.ddl(), identity.getPrincipal().getName())
+                : reviews.propose(request.subject(), request.schema(), request.ddl(), Proposal.Origin.PLANNED, identity.getPrincipal().getName());
         return Response.status(201).entity(p).build();
     }
 
+    @RolesAllowed(Role.REVIEW)
     @POST
     @Path("/proposals/{id}/approve")
     public Proposal approve(@PathParam("id") long id, DecisionRequest request) {
@@ -102,19 +110,20 @@ public class ProposalResource {
                 throw ApiException.invalid("levelOverride", "must be one of " + java.util.Arrays.toString(CompatibilityLevel.values()));
             }
         }
-        return reviews.approve(id, ANONYMOUS, r.reason(), override);
+        return reviews.approve(id, identity.getPrincipal().getName(), r.reason(), override);
     }
 
+    @RolesAllowed(Role.REVIEW)
     @POST
     @Path("/proposals/{id}/reject")
     public Proposal reject(@PathParam("id") long id, DecisionRequest request) {
-        return reviews.reject(id, ANONYMOUS, request == null ? null : request.reason());
+        return reviews.reject(id, identity.getPrincipal().getName(), request == null ? null : request.reason());
     }
 
     @POST
     @Path("/proposals/{id}/comments")
     public Response comment(@PathParam("id") long id, CommentRequest request) {
-        return Response.status(201).entity(reviews.comment(id, ANONYMOUS, request == null ? null : request.body())).build();
+        return Response.status(201).entity(reviews.comment(id, identity.getPrincipal().getName(), request == null ? null : request.body())).build();
     }
 
     @GET
@@ -132,18 +141,20 @@ public class ProposalResource {
         return new PolicyView(subject, reviews.policy(subject).wireName());
     }
 
+    @RolesAllowed(Role.ADMINISTER)
     @PUT
     @Path("/policies/{subject}")
     public PolicyView setPolicy(@PathParam("subject") String subject, PolicyRequest request) {
-        reviews.setPolicy(subject, parsePolicy(request), ANONYMOUS);
+        reviews.setPolicy(subject, parsePolicy(request), identity.getPrincipal().getName());
         return policy(subject);
     }
 
+    @RolesAllowed(Role.ADMINISTER)
     @PUT
     @Path("/policies")
     public PolicyView setGlobalPolicy(PolicyRequest request) {
         ReviewPolicy p = parsePolicy(request);
-        reviews.setPolicy(null, p, ANONYMOUS);
+        reviews.setPolicy(null, p, identity.getPrincipal().getName());
         return new PolicyView(null, p.wireName());
     }
 

@@ -1,60 +1,96 @@
 package io.sluice.admin.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sluice.admin.api.ApiException;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.sluice.admin.activity.ActivityLog;
+import io.sluice.admin.api.Keys;
+import io.sluice.admin.auth.Role;
+import io.sluice.admin.pipeline.PipelineStore;
+import io.sluice.admin.pipeline.SourceStatus;
+import io.sluice.admin.pipeline.Supervisor;
 import io.sluice.preflight.Preflight;
 import io.sluice.preflight.PreflightReport;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * Sources under {@code /api/v1/sources}: register (validated as a whole, then checked by the preflight, whose
- * findings come back with the fix for each), list, show, delete, preflight again. Passwords are accepted and
- * never returned. Starting, stopping and the status of capture arrive with the pipelines.
+ * findings come back with the fix for each), list, show, update, delete, preflight again; start, stop, pause,
+ * resume; status and timeline. Passwords are accepted and never returned.
  */
 @Path("/api/v1/sources")
 @Tag(name = "sources", description = "Source databases")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed(Role.READ)
 public class SourceResource {
+    private static final String KEYS_HINT = "source keys (name, type, host, port, user, password, server.id, ...)";
 
     @Inject
     SourceStore sources;
 
-    /** A source and, when the preflight ran, its findings. */
-    public record SourceView(String name, Map<String, String> settings, PreflightReport preflight) {
+    @Inject
+    PipelineStore pipelines;
+
+    @Inject
+    Supervisor supervisor;
+
+    @Inject
+    ActivityLog activity;
+
+    @Inject
+    SecurityIdentity identity;
+
+    /** A source, its status and, when the preflight ran, its findings. */
+    public record SourceView(String name, Map<String, String> settings, SourceStatus status, PreflightReport preflight) {
     }
 
     @POST
+    @RolesAllowed(Role.ADMINISTER)
     public Response create(JsonNode body) {
-        Map<String, String> keys = keys(body);
-        SourceStore.Stored stored = sources.create(keys);
+        SourceStore.Stored stored = sources.create(Keys.fromBody(body, KEYS_HINT));
+        activity.record("source:" + stored.name(), actor(), "created", null);
         PreflightReport report = Preflight.run(sources.runtimeConfig(stored.name()));
-        return Response.status(201).entity(new SourceView(stored.name(), stored.settings(), report)).build();
+        return Response.status(201).entity(new SourceView(stored.name(), stored.settings(), supervisor.status(stored.name()), report)).build();
     }
 
     @GET
     public List<SourceView> list() {
-        return sources.list().stream().map(s -> new SourceView(s.name(), s.settings(), null)).toList();
+        return sources.list().stream().map(s -> new SourceView(s.name(), s.settings(), supervisor.status(s.name()), null)).toList();
     }
 
     @GET
     @Path("/{name}")
     public SourceView show(@PathParam("name") String name) {
         SourceStore.Stored s = sources.get(name);
-        return new SourceView(s.name(), s.settings(), null);
+        return new SourceView(s.name(), s.settings(), supervisor.status(name), null);
+    }
+
+    /** Replaces the keys (a missing password keeps the stored one) and restarts capture if it ran. */
+    @PUT
+    @Path("/{name}")
+    @RolesAllowed(Role.ADMINISTER)
+    public SourceView update(@PathParam("name") String name, JsonNode body) {
+        SourceStore.Stored s = sources.update(name, Keys.fromBody(body, KEYS_HINT));
+        activity.record("source:" + name, actor(), "updated", null);
+        supervisor.reconfigure(Set.of(name), Set.of(), actor(), "source updated");
+        return new SourceView(s.name(), s.settings(), supervisor.status(name), null);
     }
 
     @POST
@@ -64,27 +100,68 @@ public class SourceResource {
         return Preflight.run(sources.runtimeConfig(name));
     }
 
+    @GET
+    @Path("/{name}/status")
+    public SourceStatus status(@PathParam("name") String name) {
+        return supervisor.status(name);
+    }
+
+    /** The source's timeline: state changes and who did what, newest first. */
+    @GET
+    @Path("/{name}/timeline")
+    public List<ActivityLog.Entry> timeline(@PathParam("name") String name, @QueryParam("limit") @DefaultValue("100") int limit) {
+        sources.get(name);
+        return activity.timeline("source:" + name, Math.max(1, Math.min(limit, 1000)));
+    }
+
+    /** Starts capture; refused with the preflight's errors unless {@code force=true}. */
+    @POST
+    @Path("/{name}/start")
+    @Consumes(MediaType.WILDCARD)
+    @RolesAllowed(Role.OPERATE)
+    public SourceStatus start(@PathParam("name") String name, @QueryParam("force") @DefaultValue("false") boolean force) {
+        return supervisor.start(name, actor(), force);
+    }
+
+    @POST
+    @Path("/{name}/stop")
+    @Consumes(MediaType.WILDCARD)
+    @RolesAllowed(Role.OPERATE)
+    public SourceStatus stop(@PathParam("name") String name) {
+        return supervisor.stop(name, actor());
+    }
+
+    @POST
+    @Path("/{name}/pause")
+    @Consumes(MediaType.WILDCARD)
+    @RolesAllowed(Role.OPERATE)
+    public SourceStatus pause(@PathParam("name") String name) {
+        return supervisor.pause(name, actor());
+    }
+
+    @POST
+    @Path("/{name}/resume")
+    @Consumes(MediaType.WILDCARD)
+    @RolesAllowed(Role.OPERATE)
+    public SourceStatus resume(@PathParam("name") String name) {
+        return supervisor.resume(name, actor());
+    }
+
+    /** Deletes a source no pipeline reads; its stored offsets stay on disk. */
     @DELETE
     @Path("/{name}")
+    @RolesAllowed(Role.ADMINISTER)
     public Response delete(@PathParam("name") String name) {
+        sources.get(name);
+        if (pipelines.ofSource(name).isEmpty()) {
+            supervisor.forget(name);
+        }
         sources.delete(name);
+        activity.record("source:" + name, actor(), "deleted", null);
         return Response.noContent().build();
     }
 
-    /** The request's keys as strings; nested values are refused, numbers and booleans are written as text. */
-    private static Map<String, String> keys(JsonNode body) {
-        if (body == null || !body.isObject()) {
-            throw ApiException.invalid("body", "must be a JSON object of source keys (name, type, host, port, user, password, server.id, ...)");
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        body.fields().forEachRemaining(e -> {
-            if (e.getValue().isContainerNode()) {
-                throw ApiException.invalid(e.getKey(), "must be a string, number or boolean");
-            }
-            if (!e.getValue().isNull()) {
-                out.put(e.getKey(), e.getValue().asText());
-            }
-        });
-        return out;
+    private String actor() {
+        return identity.getPrincipal().getName();
     }
 }

@@ -1,11 +1,9 @@
 package io.sluice.admin.source;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.admin.SluiceConfig;
 import io.sluice.admin.api.ApiError;
 import io.sluice.admin.api.ApiException;
+import io.sluice.admin.api.Keys;
 import io.sluice.capture.SourceConfig;
 import io.sluice.registry.MetadataStore;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,8 +26,6 @@ import javax.sql.DataSource;
  */
 @ApplicationScoped
 public class SourceStore {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @Inject
     DataSource dataSource;
 
@@ -64,7 +60,7 @@ public class SourceStore {
                     if (!rs.next()) {
                         return null;
                     }
-                    Map<String, String> m = new HashMap<>(parse(rs.getString(1)));
+                    Map<String, String> m = new HashMap<>(Keys.fromJson(rs.getString(1)));
                     m.put(SourceConfig.PASSWORD, secrets.decrypt(rs.getString(2)));
                     return m;
                 }
@@ -105,7 +101,7 @@ public class SourceStore {
             }
             Timestamp now = Timestamp.from(clock.instant());
             MetadataStore.update(c, "INSERT INTO source (name, config, password_enc, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-                    name, json(settings), secrets.encrypt(password == null ? "" : password), now, now);
+                    name, Keys.toJson(settings), secrets.encrypt(password == null ? "" : password), now, now);
             return new Stored(name, settings);
         });
     }
@@ -115,7 +111,7 @@ public class SourceStore {
             List<Stored> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT name, config FROM source ORDER BY name"); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Stored(rs.getString(1), parse(rs.getString(2))));
+                    out.add(new Stored(rs.getString(1), Keys.fromJson(rs.getString(2))));
                 }
             }
             return out;
@@ -132,37 +128,89 @@ public class SourceStore {
             try (PreparedStatement ps = c.prepareStatement("SELECT name, config FROM source WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new Stored(rs.getString(1), parse(rs.getString(2)))) : Optional.empty();
+                    return rs.next() ? Optional.of(new Stored(rs.getString(1), Keys.fromJson(rs.getString(2)))) : Optional.empty();
                 }
             }
         });
     }
 
-    /** @throws ApiException 404 */
+    /**
+     * Replaces a source's keys. A request without a password keeps the stored one.
+     *
+     * @throws io.sluice.config.InvalidConfigException listing every problem
+     * @throws ApiException 404, or 422 if the body renames the source or sets the data directory
+     */
+    public Stored update(String name, Map<String, String> keys) {
+        if (keys.containsKey(SourceConfig.DATA_DIR)) {
+            throw ApiException.invalid(SourceConfig.DATA_DIR, "is set by the server (sluice.data-dir); remove it from the request");
+        }
+        if (keys.containsKey(SourceConfig.NAME) && !name.equals(keys.get(SourceConfig.NAME))) {
+            throw ApiException.invalid(SourceConfig.NAME, "must equal the name in the path ('" + name + "'); a source cannot be renamed");
+        }
+        Map<String, String> full = new HashMap<>(keys);
+        full.put(SourceConfig.NAME, name);
+        String password = full.containsKey(SourceConfig.PASSWORD) ? full.get(SourceConfig.PASSWORD) : runtimeConfig(name).password();
+        full.put(SourceConfig.PASSWORD, password);
+        full.put(SourceConfig.DATA_DIR, config.dataDir());
+        SourceConfig.parse(full);
+        Map<String, String> settings = new TreeMap<>(full);
+        settings.remove(SourceConfig.PASSWORD);
+        settings.remove(SourceConfig.DATA_DIR);
+        int changed = store().inTransaction(c -> MetadataStore.update(c,
+                "UPDATE source SET config = ?, password_enc = ?, updated_at = ? WHERE name = ?",
+                Keys.toJson(settings), secrets.encrypt(password == null ? "" : password), Timestamp.from(clock.instant()), name));
+        if (changed == 0) {
+            throw notFound(name);
+        }
+        return new Stored(name, settings);
+    }
+
+    /** What a person last asked of the source: {@code running}, {@code paused} or {@code stopped}. */
+    public String desiredState(String name) {
+        String state = store().read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT desired_state FROM source WHERE name = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
+                }
+            }
+        });
+        if (state == null) {
+            throw notFound(name);
+        }
+        return state;
+    }
+
+    public void setDesiredState(String name, String state) {
+        store().inTransaction(c -> MetadataStore.update(c, "UPDATE source SET desired_state = ? WHERE name = ?", state, name));
+    }
+
+    /** @throws ApiException 404, or 409 while pipelines read from the source */
     public void delete(String name) {
+        List<String> users = store().read(c -> {
+            List<String> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM pipeline WHERE source = ? ORDER BY name")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+            return out;
+        });
+        if (!users.isEmpty()) {
+            throw new ApiException(409, ApiError.of("conflict", "Source '" + name + "' is read by pipelines " + users
+                    + "; delete those pipelines first."));
+        }
         int removed = store().inTransaction(c -> MetadataStore.update(c, "DELETE FROM source WHERE name = ?", name));
         if (removed == 0) {
             throw notFound(name);
         }
     }
 
-    private static ApiException notFound(String name) {
+    /** @return an ApiException 404 naming the source */
+    public static ApiException notFound(String name) {
         return new ApiException(404, ApiError.of("not_found", "No source named '" + name + "'; GET /api/v1/sources lists them."));
-    }
-
-    private static String json(Map<String, String> m) {
-        try {
-            return JSON.writeValueAsString(m);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Map<String, String> parse(String json) {
-        try {
-            return new TreeMap<>(JSON.readValue(json, new TypeReference<Map<String, String>>() { }));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a stored source configuration is not JSON", e);
-        }
     }
 }

@@ -30,7 +30,8 @@ class HttpRegistryClientTest {
     URL registryUrl;
 
     private HttpRegistryClient client() {
-        return new HttpRegistryClient(new HttpRegistryClient.Settings(registryUrl.toString(), null, null, Duration.ofSeconds(5), 3));
+        return new HttpRegistryClient(new HttpRegistryClient.Settings(registryUrl.toString(), null,
+                io.sluice.admin.TestAuth.token(io.sluice.admin.auth.Role.OPERATOR), Duration.ofSeconds(5), 3));
     }
 
     @Test
@@ -54,7 +55,9 @@ class HttpRegistryClientTest {
     @Test
     void shouldConvertThroughTheServersRegistryLikeConfluentsAvroConverter() {
         SluiceAvroConverter converter = new SluiceAvroConverter();
-        converter.configure(Map.of("schema.registry.url", registryUrl.toString()), false);
+        io.sluice.admin.TestAuth.token(io.sluice.admin.auth.Role.OPERATOR); // creates the user; Confluent clients send Basic
+        converter.configure(Map.of("schema.registry.url", registryUrl.toString(), "basic.auth.user.info",
+                "test-operator:Test-Password-operator"), false);
         var schema = SchemaBuilder.struct().name("http.t.Value").field("id", org.apache.kafka.connect.data.Schema.INT64_SCHEMA).build();
         byte[] bytes = converter.fromConnectData("http.topic", schema, new Struct(schema).put("id", 42L));
         SchemaAndValue back = converter.toConnectData("http.topic", bytes);

@@ -22,6 +22,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The registry API against Confluent's contract: paths, shapes, content type, statuses and error codes. */
 @QuarkusTest
 class RegistryApiTest {
+
+    @org.junit.jupiter.api.BeforeEach
+    void signIn() {
+        io.sluice.admin.TestAuth.signInAs(io.sluice.admin.auth.Role.ADMIN);
+    }
     private static final String CT = RegistryMediaTypes.V1_JSON;
     private static final String V1 = "{\"type\":\"record\",\"name\":\"Row\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}";
     private static final String V2 = "{\"type\":\"record\",\"name\":\"Row\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"

@@ -16,6 +16,11 @@ import org.junit.jupiter.api.Test;
 /** Schema review API: proposals, decisions, comments, policies, audit, and every validation error. */
 @QuarkusTest
 class ProposalApiTest {
+
+    @org.junit.jupiter.api.BeforeEach
+    void signIn() {
+        io.sluice.admin.TestAuth.signInAs(io.sluice.admin.auth.Role.ADMIN);
+    }
     private static final String V1 = "{\"type\":\"record\",\"name\":\"Row\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}";
     private static final String V2_REQUIRED = "{\"type\":\"record\",\"name\":\"Row\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"
             + "{\"name\":\"b\",\"type\":\"int\"}]}";
@@ -56,7 +61,7 @@ class ProposalApiTest {
                 .post("/api/v1/schemas/proposals/{id}/approve", id).then(), 409, "registry_incompatible_schema");
         given().contentType(ContentType.JSON).body(Map.of("reason", "ok", "levelOverride", "FORWARD"))
                 .post("/api/v1/schemas/proposals/{id}/approve", id).then().statusCode(200)
-                .body("status", equalTo("APPROVED")).body("levelOverride", equalTo("FORWARD")).body("decidedBy", equalTo("anonymous"));
+                .body("status", equalTo("APPROVED")).body("levelOverride", equalTo("FORWARD")).body("decidedBy", equalTo("test-admin"));
         given().get("/api/v1/schemas/proposals/{id}", id).then().body("comments[0].body", equalTo("consumers are ready"));
         given().get("/api/v1/schemas/audit?limit=20").then().statusCode(200)
                 .body("action", hasItem("proposal.approve")).body("action", hasItem("proposal.comment"));

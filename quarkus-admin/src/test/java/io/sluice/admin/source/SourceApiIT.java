@@ -25,6 +25,11 @@ import org.junit.jupiter.api.Test;
 /** Sources API against a real MariaDB: registration with preflight findings, validation, secrets kept secret. */
 @QuarkusTest
 class SourceApiIT {
+
+    @org.junit.jupiter.api.BeforeEach
+    void signIn() {
+        io.sluice.admin.TestAuth.signInAs(io.sluice.admin.auth.Role.ADMIN);
+    }
     private static final String PASSWORD = "Very-Secret-Pw-9";
     static MariaDbServer db;
 

@@ -1,0 +1,49 @@
+package io.sluice.admin.auth;
+
+import io.quarkus.runtime.StartupEvent;
+import io.sluice.admin.SluiceConfig;
+import io.sluice.admin.activity.ActivityLog;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.security.SecureRandom;
+import java.util.Base64;
+import org.jboss.logging.Logger;
+
+/** Creates the first admin at the first start: with the configured password, or a generated one printed once. */
+@ApplicationScoped
+public class FirstAdmin {
+    private static final Logger LOG = Logger.getLogger(FirstAdmin.class);
+
+    @Inject
+    Users users;
+
+    @Inject
+    SluiceConfig config;
+
+    @Inject
+    ActivityLog activity;
+
+    void create(@Observes @Priority(1) StartupEvent event) {
+        if (users.any()) {
+            return;
+        }
+        String name = config.admin().initialUser();
+        boolean generated = config.admin().initialPassword().isEmpty();
+        String password = config.admin().initialPassword().orElseGet(() -> {
+            byte[] b = new byte[18];
+            new SecureRandom().nextBytes(b);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        });
+        users.create(name, password, Role.ADMIN);
+        activity.record("user:" + name, ActivityLog.SYSTEM, "created", "first admin");
+        if (generated) {
+            // Printed once, to the console only: it is not stored anywhere but as a bcrypt hash.
+            System.out.println("\n  Sluice created the first admin. Sign in as '" + name + "' with password: " + password
+                    + "\n  (shown once; change it under Users, or set sluice.admin.initial-password before the first start)\n");
+        } else {
+            LOG.infof("created the first admin '%s' with the configured password", name);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.sluice.admin.pipeline;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import io.sluice.admin.activity.ActivityLog;
+import io.sluice.admin.api.ApiException;
+import io.sluice.admin.auth.Role;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * Pipelines under {@code /api/v1/pipelines}: {@code {"name", "source", "tables": ["shop.*"], "sinks": [...]}}.
+ * Creating, changing or deleting one restarts only the source it reads (if that source runs); a new pipeline of
+ * a source that is not stopped starts it.
+ */
+@Path("/api/v1/pipelines")
+@Tag(name = "pipelines", description = "Which tables of a source go to which sinks")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@RolesAllowed(Role.READ)
+public class PipelineResource {
+
+    @Inject
+    PipelineStore pipelines;
+
+    @Inject
+    Supervisor supervisor;
+
+    @Inject
+    ActivityLog activity;
+
+    @Inject
+    SecurityIdentity identity;
+
+    /** A pipeline and the status of its source. */
+    public record PipelineView(String name, String source, List<String> tables, List<String> sinks, SourceStatus status) {
+    }
+
+    @POST
+    @RolesAllowed(Role.ADMINISTER)
+    public Response create(PipelineSpec spec) {
+        PipelineSpec created = pipelines.create(require(spec));
+        activity.record("pipeline:" + created.name(), actor(), "created", "source " + created.source() + " to " + created.sinks());
+        apply(created.source());
+        return Response.status(201).entity(view(created)).build();
+    }
+
+    @GET
+    public List<PipelineView> list() {
+        return pipelines.list().stream().map(this::view).toList();
+    }
+
+    @GET
+    @Path("/{name}")
+    public PipelineView show(@PathParam("name") String name) {
+        return view(pipelines.get(name));
+    }
+
+    @PUT
+    @Path("/{name}")
+    @RolesAllowed(Role.ADMINISTER)
+    public PipelineView update(@PathParam("name") String name, PipelineSpec spec) {
+        PipelineSpec body = require(spec);
+        if (body.name() != null && !name.equals(body.name())) {
+            throw ApiException.invalid("name", "must equal the name in the path ('" + name + "'); a pipeline cannot be renamed");
+        }
+        PipelineSpec old = pipelines.get(name);
+        PipelineSpec updated = pipelines.update(new PipelineSpec(name, body.source(), body.tables(), body.sinks()));
+        activity.record("pipeline:" + name, actor(), "updated", "source " + updated.source() + " to " + updated.sinks());
+        Set<String> touched = new LinkedHashSet<>(List.of(old.source(), updated.source()));
+        touched.forEach(this::apply);
+        return view(updated);
+    }
+
+    @DELETE
+    @Path("/{name}")
+    @RolesAllowed(Role.ADMINISTER)
+    public Response delete(@PathParam("name") String name) {
+        PipelineSpec old = pipelines.delete(name);
+        activity.record("pipeline:" + name, actor(), "deleted", null);
+        apply(old.source());
+        return Response.noContent().build();
+    }
+
+    /** Restarts the source if it runs, or starts it if a person has not stopped it. */
+    private void apply(String source) {
+        supervisor.reconfigure(Set.of(source), Set.of(), actor(), "pipelines changed");
+        SourceStatus st = supervisor.status(source);
+        if (!"stopped".equals(st.desired()) && st.startedAt() == null && !st.pipelines().isEmpty()) {
+            supervisor.start(source, actor(), true);
+        }
+    }
+
+    private static PipelineSpec require(PipelineSpec spec) {
+        if (spec == null) {
+            throw ApiException.invalid("body", "must be a JSON object {\"name\", \"source\", \"tables\", \"sinks\"}");
+        }
+        return spec;
+    }
+
+    private PipelineView view(PipelineSpec p) {
+        return new PipelineView(p.name(), p.source(), p.tables(), p.sinks(), supervisor.snapshot().get(p.source()));
+    }
+
+    private String actor() {
+        return identity.getPrincipal().getName();
+    }
+}

@@ -1,0 +1,88 @@
+package io.sluice.admin.sink;
+
+import io.sluice.admin.api.ApiException;
+import io.sluice.sink.Sink;
+import io.sluice.sink.lucene.LuceneSink;
+import io.sluice.sink.lucene.LuceneSinkConfig;
+import io.sluice.sink.opensearch.OpenSearchSink;
+import io.sluice.sink.opensearch.OpenSearchSinkConfig;
+import io.sluice.sink.redis.RedisSink;
+import io.sluice.sink.redis.RedisSinkConfig;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.config.ConfigDef;
+
+/** The kinds of sink the embedded server runs, each with its configuration definition. */
+public enum SinkType {
+    REDIS(RedisSinkConfig.DEFINITION) {
+        @Override
+        public Sink create(String name, Map<String, String> keys, Clock clock) {
+            return new RedisSink(name, RedisSinkConfig.parse(name, keys));
+        }
+    },
+    OPENSEARCH(OpenSearchSinkConfig.DEFINITION) {
+        @Override
+        public Sink create(String name, Map<String, String> keys, Clock clock) {
+            return new OpenSearchSink(name, OpenSearchSinkConfig.parse(name, keys));
+        }
+    },
+    /** An index in the server's data directory; its directory is set by the server, never by the request. */
+    LUCENE(LuceneSinkConfig.DEFINITION) {
+        @Override
+        public Sink create(String name, Map<String, String> keys, Clock clock) {
+            return new LuceneSink(name, LuceneSinkConfig.parse(name, keys), clock);
+        }
+
+        @Override
+        public Set<String> serverKeys() {
+            return Set.of(LuceneSinkConfig.DIR);
+        }
+    };
+
+    private final ConfigDef definition;
+
+    SinkType(ConfigDef definition) {
+        this.definition = definition;
+    }
+
+    /**
+     * Builds a sink from a whole configuration.
+     *
+     * @throws io.sluice.config.InvalidConfigException listing every problem
+     */
+    public abstract Sink create(String name, Map<String, String> keys, Clock clock);
+
+    /** Keys the server sets itself; a request that sets them is refused. */
+    public Set<String> serverKeys() {
+        return Set.of();
+    }
+
+    public ConfigDef definition() {
+        return definition;
+    }
+
+    /** Keys whose values are secrets: stored encrypted, never returned. */
+    public Set<String> secretKeys() {
+        return definition.configKeys().values().stream().filter(k -> k.type == ConfigDef.Type.PASSWORD).map(k -> k.name)
+                .collect(Collectors.toSet());
+    }
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** @throws ApiException 422 naming the allowed types */
+    public static SinkType parse(String field, String text) {
+        for (SinkType t : values()) {
+            if (t.label().equals(text)) {
+                return t;
+            }
+        }
+        throw ApiException.invalid(field, "must be one of " + Arrays.stream(values()).map(SinkType::label).toList()
+                + (text == null ? " (it is missing)" : ", not '" + text + "'"));
+    }
+}
