@@ -169,6 +169,10 @@ public final class CaptureWorker implements AutoCloseable {
         p.setProperty("schema.name.adjustment.mode", "avro");
         p.setProperty("column.propagate.source.type", ".*");
         p.setProperty("heartbeat.interval.ms", Integer.toString(config.heartbeatIntervalMs()));
+        // Debezium emits heartbeats only when the binlog client hears from the server, and asks the server for a
+        // heartbeat every 0.8 x the keep-alive interval (60 s by default): an idle source would go silent for 48 s,
+        // past the stall timeout. Asking every heartbeat interval keeps an idle source fresh.
+        p.setProperty("connect.keep.alive.interval.ms", Long.toString(Math.max(1000, Math.round(config.heartbeatIntervalMs() / 0.8))));
         p.setProperty("errors.max.retries", Integer.toString(config.maxRetries()));
         p.setProperty("errors.retry.delay.initial.ms", "300");
         p.setProperty("errors.retry.delay.max.ms", "10000");

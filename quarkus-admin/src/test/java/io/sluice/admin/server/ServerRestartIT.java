@@ -1,0 +1,215 @@
+package io.sluice.admin.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.testkit.FreePorts;
+import io.sluice.testkit.MariaDbServer;
+import io.sluice.testkit.OpenSearchTestNode;
+import io.sluice.testkit.PostgresTestServer;
+import io.sluice.testkit.RedisTestServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The packaged server end to end on real servers, with its metadata in embedded H2 and in PostgreSQL: MariaDB →
+ * server → Redis + Lucene + OpenSearch under a write load, the server killed (SIGKILL) in the middle and started
+ * again over the same data; afterwards every target equals the source table.
+ */
+class ServerRestartIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String ADMIN_PASSWORD = "Restart-Admin-Pw-1";
+    private static final String DB_PASSWORD = "Restart-Db-Pw-1";
+
+    @ParameterizedTest(name = "metadata in {0}")
+    @ValueSource(strings = {"h2", "postgresql"})
+    void shouldKeepEveryTargetEqualToTheSourceAcrossAKilledServer(String metadata) throws Exception {
+        MariaDbServer db = MariaDbServer.shared();
+        RedisTestServer redis = RedisTestServer.shared();
+        OpenSearchTestNode search = OpenSearchTestNode.shared();
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        String database = "restart_" + id;
+        db.createUser("restart_capture", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.recreateDatabase(database);
+        db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)");
+        for (int i = 1; i <= 100; i++) {
+            db.execute("INSERT INTO " + database + ".items VALUES (" + i + ", 'item " + i + "', " + i + ")");
+        }
+
+        Path dir = Files.createTempDirectory("sluice-server-" + metadata + "-");
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Map<String, String> props = new HashMap<>(Map.of("sluice.data-dir", dir.resolve("data").toString(),
+                "sluice.encryption-key", Base64.getEncoder().encodeToString(key), "sluice.admin.initial-password", ADMIN_PASSWORD,
+                "sluice.secure-cookies", "false"));
+        if (metadata.equals("postgresql")) {
+            PostgresTestServer pg = PostgresTestServer.shared();
+            props.put("sluice.metadata.jdbc-url", pg.createDatabase("sluice_" + id));
+            props.put("sluice.metadata.username", PostgresTestServer.USER);
+            props.put("sluice.metadata.password", PostgresTestServer.PASSWORD);
+        }
+        Path log = Path.of("target", "server-restart-" + metadata + ".log");
+        Files.deleteIfExists(log);
+        String source = "s" + id;
+        try (ServerProcess server = new ServerProcess(FreePorts.next(), props, log)) {
+            server.start();
+            call(server, "POST", "/api/v1/sources", JSON.writeValueAsString(Map.of("name", source, "type", "mariadb", "host", db.host(),
+                    "port", db.port(), "user", "restart_capture", "password", DB_PASSWORD, "server.id", 7900 + new Random().nextInt(90),
+                    "databases", database)), 201);
+            call(server, "POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "cache", "type", "redis", "config",
+                    Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()))), 201);
+            call(server, "POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "index", "type", "lucene")), 201);
+            call(server, "POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "search", "type", "opensearch", "config",
+                    Map.of("opensearch.urls", search.url(), "index.replicas", "0", "target", "restart-" + id))), 201);
+            call(server, "POST", "/api/v1/pipelines", JSON.writeValueAsString(Map.of("name", "all", "source", source,
+                    "sinks", List.of("cache", "index", "search"))), 201);
+            awaitStreaming(server, source);
+
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicReference<Exception> writeFailure = new AtomicReference<>();
+            Thread writer = new Thread(() -> load(db, database, writing, writeFailure), "restart-writer");
+            writer.start();
+            Thread.sleep(3000);
+            server.kill(); // in the middle of the load
+            Thread.sleep(1000);
+            server.start(); // same data directory and metadata: the source comes back by itself
+            awaitStreaming(server, source);
+            Thread.sleep(2000);
+            writing.set(false);
+            writer.join();
+            assertThat(writeFailure.get()).isNull();
+
+            Map<Integer, String> expected = sourceRows(db, database);
+            assertThat(expected.size()).isGreaterThan(100);
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                assertThat(drift(redisRows(redis, source + ":" + database + ":items:"), expected)).as("redis").isEmpty();
+                assertThat(drift(luceneRows(server, source + "." + database + ".items"), expected)).as("lucene").isEmpty();
+                assertThat(drift(openSearchRows(search, "restart-" + id), expected)).as("opensearch").isEmpty();
+            });
+            assertThat(server.tail()).doesNotContain(DB_PASSWORD).doesNotContain(ADMIN_PASSWORD);
+        }
+    }
+
+    /** What a target has wrong, in a few words per key: missing, stale or extra. */
+    private static List<String> drift(Map<Integer, String> target, Map<Integer, String> source) {
+        List<String> out = new java.util.ArrayList<>();
+        source.forEach((k, v) -> {
+            if (!target.containsKey(k)) {
+                out.add("missing " + k + "=" + v);
+            } else if (!target.get(k).equals(v)) {
+                out.add("stale " + k + "=" + target.get(k) + " (source " + v + ")");
+            }
+        });
+        target.keySet().stream().filter(k -> !source.containsKey(k)).forEach(k -> out.add("extra " + k + "=" + target.get(k)));
+        return out.size() > 20 ? out.subList(0, 20) : out;
+    }
+
+    private static JsonNode call(ServerProcess server, String method, String path, String json, int expected) throws Exception {
+        HttpResponse<String> r = server.call(method, path, json, "admin", ADMIN_PASSWORD);
+        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(expected);
+        return r.body().isEmpty() ? null : JSON.readTree(r.body());
+    }
+
+    private static void awaitStreaming(ServerProcess server, String source) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> "streaming".equals(
+                call(server, "GET", "/api/v1/sources/" + source + "/status", null, 200).path("state").asText()));
+    }
+
+    /** Random inserts, updates and deletes, one transaction each. */
+    private static void load(MariaDbServer db, String database, AtomicBoolean writing, AtomicReference<Exception> failure) {
+        Random random = new Random(11);
+        try (Connection c = db.connect(database); Statement s = c.createStatement()) {
+            int next = 101;
+            while (writing.get()) {
+                int op = random.nextInt(10);
+                if (op < 5) {
+                    s.execute("INSERT INTO items VALUES (" + next + ", 'new " + next + "', " + next + ")");
+                    next++;
+                } else if (op < 8) {
+                    s.execute("UPDATE items SET name = 'updated " + random.nextInt(1000) + "', qty = qty + 1 WHERE id = " + (1 + random.nextInt(next - 1)));
+                } else {
+                    s.execute("DELETE FROM items WHERE id = " + (1 + random.nextInt(next - 1)));
+                }
+                Thread.sleep(5);
+            }
+        } catch (Exception e) {
+            failure.set(e);
+        }
+    }
+
+    private static Map<Integer, String> sourceRows(MariaDbServer db, String database) throws Exception {
+        Map<Integer, String> out = new TreeMap<>();
+        try (Connection c = db.connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, qty FROM items")) {
+            while (rs.next()) {
+                out.put(rs.getInt(1), rs.getString(2) + "|" + rs.getInt(3));
+            }
+        }
+        return out;
+    }
+
+    private static String row(JsonNode doc) {
+        return doc.path("name").asText() + "|" + doc.path("qty").asInt();
+    }
+
+    private static Map<Integer, String> redisRows(RedisTestServer redis, String prefix) throws Exception {
+        Map<Integer, String> out = new TreeMap<>();
+        try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+            for (String key : jedis.keys(prefix + "{*}")) {
+                String value = jedis.get(key);
+                if (value != null) {
+                    out.put(Integer.parseInt(key.substring(key.indexOf('{') + 1, key.indexOf('}'))), row(JSON.readTree(value)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<Integer, String> luceneRows(ServerProcess server, String table) throws Exception {
+        Map<Integer, String> out = new TreeMap<>();
+        for (int from = 0;; from += 1000) {
+            JsonNode page = call(server, "GET", "/api/v1/sinks/index/search?size=1000&from=" + from + "&table=" + table, null, 200);
+            for (JsonNode hit : page.path("hits")) {
+                out.put(hit.path("_id").asInt(), row(hit));
+            }
+            if (from + 1000 >= page.path("total").asLong()) {
+                return out;
+            }
+        }
+    }
+
+    private static Map<Integer, String> openSearchRows(OpenSearchTestNode search, String index) throws Exception {
+        HTTP.send(HttpRequest.newBuilder(URI.create(search.url() + "/" + index + "/_refresh")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(search.url() + "/" + index + "/_search?size=10000")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Map<Integer, String> out = new TreeMap<>();
+        for (JsonNode hit : JSON.readTree(r.body()).path("hits").path("hits")) {
+            out.put(hit.path("_id").asInt(), row(hit.path("_source")));
+        }
+        return out;
+    }
+}
