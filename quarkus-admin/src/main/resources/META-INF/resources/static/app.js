@@ -92,7 +92,7 @@ function sourceRow(s) {
   return '<tr data-source="' + esc(s.name) + '"><td><a href="/sources/' + encodeURIComponent(s.name) + '">' + esc(s.name) + '</a></td>'
     + '<td class="state">' + badge(st.state) + (st.reason ? '<div class="muted">' + esc(st.reason) + '</div>' : '') + '</td>'
     + '<td class="num">' + ms(st.lagMs) + '</td><td class="num">' + ms(st.freshnessMs) + '</td>'
-    + '<td class="num events-per-second">' + rate(st.eventsPerSecond) + '</td><td class="num">' + rate(st.eventsTotal) + '</td>'
+    + '<td class="num events-per-second">' + rate(st.eventsPerSecond) + '</td><td class="num events">' + rate(st.eventsTotal) + '</td>'
     + '<td>' + sinkHealth(st.sinks) + '</td>'
     + '<td class="actions">' + controls(s.name, st) + '</td></tr>';
 }
@@ -167,6 +167,7 @@ const pages = {
         out.innerHTML = '<h2>Preflight of ' + esc(created.name) + '</h2>' + findings(created.preflight);
         toast('Source ' + created.name + ' registered');
       } catch (e) { out.innerHTML = errorHtml(e); }
+      out.scrollIntoView();
     });
   },
 
@@ -219,7 +220,7 @@ const pages = {
       const out = document.getElementById('result');
       try {
         const s = await api('POST', '/sinks', {name: f.get('name'), type: f.get('type'), config: keyLines(f.get('config'))});
-        out.innerHTML = '<div class="why ' + (s.connection.ok ? 'warn' : '') + '">Sink ' + esc(s.name) + ' added. Connection test: '
+        out.innerHTML = '<div class="why ' + (s.connection.ok ? 'ok' : '') + '">Sink ' + esc(s.name) + ' added. Connection test: '
           + badge(s.connection.ok ? 'ok' : 'error') + ' ' + esc(s.connection.message) + '</div>';
         load();
       } catch (e) { out.innerHTML = errorHtml(e); }
@@ -265,7 +266,8 @@ const pages = {
     live(async () => {
       const [all, audit] = await Promise.all([api('GET', '/schemas/proposals'), api('GET', '/schemas/audit?limit=30')]);
       document.getElementById('pending').innerHTML = head + (all.filter(p => p.status === 'PENDING').map(row).join('') || '<tr><td colspan="6" class="muted">Nothing waits.</td></tr>');
-      document.getElementById('decided').innerHTML = head + all.filter(p => p.status !== 'PENDING').slice(-30).reverse().map(row).join('');
+      document.getElementById('decided').innerHTML = head + (all.filter(p => p.status !== 'PENDING').slice(-30).reverse().map(row).join('')
+        || '<tr><td colspan="6" class="muted">None yet.</td></tr>');
       document.getElementById('audit').innerHTML = '<tr><th>When</th><th>Who</th><th>What</th><th>Of</th><th>Detail</th></tr>' + audit.map(a => '<tr><td>' + when(a.at) + '</td><td>' + esc(a.actor)
         + '</td><td>' + esc(a.action) + '</td><td>' + esc(a.target) + '</td><td>' + esc(a.detail) + '</td></tr>').join('');
     });
@@ -382,8 +384,9 @@ const pages = {
         + '<button type="submit" class="primary">Add user</button></form><div id="user-result"></div>' : '');
     const load = async () => {
       const tokens = await api('GET', '/me/tokens');
-      document.getElementById('tokens').innerHTML = '<tr><th>Id</th><th>Label</th><th>Created</th><th>Expires</th><th>Last used</th><th></th></tr>' + tokens.map(t => '<tr><td class="mono">' + esc(t.id) + '</td><td>' + esc(t.label)
-        + '</td><td>' + when(t.createdAt) + '</td><td>' + when(t.expiresAt) + '</td><td>' + when(t.lastUsed) + '</td><td><button class="danger" data-revoke="' + esc(t.id) + '">Revoke</button></td></tr>').join('');
+      document.getElementById('tokens').innerHTML = '<tr><th>Id</th><th>Label</th><th>Created</th><th>Expires</th><th>Last used</th><th></th></tr>' + (tokens.map(t => '<tr><td class="mono">' + esc(t.id) + '</td><td>' + esc(t.label)
+        + '</td><td>' + when(t.createdAt) + '</td><td>' + when(t.expiresAt) + '</td><td>' + when(t.lastUsed) + '</td><td><button class="danger" data-revoke="' + esc(t.id) + '">Revoke</button></td></tr>').join('')
+        || '<tr><td colspan="6" class="muted">No token yet.</td></tr>');
       if (me.role === 'admin') {
         const users = await api('GET', '/users');
         document.getElementById('users').innerHTML = '<tr><th>Name</th><th>Role</th><th>Created</th></tr>' + users.map(u => '<tr><td>' + esc(u.name) + '</td><td>' + esc(u.role.toLowerCase()) + '</td><td>' + when(u.createdAt) + '</td></tr>').join('');

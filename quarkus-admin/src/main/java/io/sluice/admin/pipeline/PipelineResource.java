@@ -112,7 +112,9 @@ public class PipelineResource {
     }
 
     private PipelineView view(PipelineSpec p) {
-        return new PipelineView(p.name(), p.source(), p.tables(), p.sinks(), supervisor.snapshot().get(p.source()));
+        // The live status, as the sources API gives it: the monitor's snapshot lags up to a second behind, so a
+        // pipeline just added showed its source "stopped: not started" while it was starting.
+        return new PipelineView(p.name(), p.source(), p.tables(), p.sinks(), supervisor.status(p.source()));
     }
 
     private String actor() {
