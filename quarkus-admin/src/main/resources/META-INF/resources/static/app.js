@@ -275,7 +275,8 @@ const pages = {
 
   async proposal() {
     const load = async () => {
-      const v = await api('GET', '/schemas/proposals/' + encodeURIComponent(subject));
+      const [v, impact] = await Promise.all([api('GET', '/schemas/proposals/' + encodeURIComponent(subject)),
+        api('GET', '/schemas/proposals/' + encodeURIComponent(subject) + '/impact')]);
       const p = v.proposal;
       const pretty = s => s ? JSON.stringify(JSON.parse(s), null, 2) : '(new subject)';
       const kindClass = k => k === 'ADDED' ? 'change-added' : k === 'REMOVED' ? 'change-removed' : 'change-other';
@@ -285,6 +286,9 @@ const pages = {
           + esc(d.kind.toLowerCase().replace('_', ' ')) + '</td><td><code>' + esc(d.field) + '</code></td><td class="mono">' + esc(d.before) + '</td><td class="mono">' + esc(d.after) + '</td></tr>').join('') + '</table>'
         + '<h2>Verdicts by compatibility mode</h2><table id="verdicts"><tr><th>Mode</th><th>Verdict</th><th>Why</th></tr>' + Object.entries(p.verdicts).map(([level, vd]) => '<tr><td>' + esc(level)
           + '</td><td>' + badge(vd.compatible ? 'ok' : 'error') + '</td><td>' + esc((vd.messages || []).join('; ')) + '</td></tr>').join('') + '</table>'
+        + '<h2>What it reaches</h2><table id="impact"><tr><th>Pipeline</th><th>Sink</th><th>Type</th><th>Index or keys</th></tr>'
+          + (impact.map(i => '<tr><td>' + esc(i.pipeline) + '</td><td>' + esc(i.sink) + '</td><td>' + esc(i.type) + '</td><td>' + esc(i.target) + '</td></tr>').join('')
+            || '<tr><td colspan="4" class="muted">No pipeline takes this table.</td></tr>') + '</table>'
         + '<h2>Side by side</h2><div class="cols"><div><b>Current</b><pre>' + esc(pretty(p.previousSchema)) + '</pre></div><div><b>Proposed</b><pre>' + esc(pretty(p.schema)) + '</pre></div></div>'
         + (p.status === 'PENDING' ? '<h2>Decide</h2><form class="card" id="decide"><label>Reason<input name="reason" id="reason" required placeholder="why"></label>'
           + '<label>Register under mode (optional override)<select name="levelOverride"><option value="">the subject\'s mode</option>'

@@ -66,9 +66,8 @@ public final class SchemaDiff {
         } else if (!typeName(a).equals(typeName(b))) {
             out.add(new FieldChange(FieldChange.Kind.TYPE_CHANGED, path, typeName(a), typeName(b)));
         }
-        if (!Objects.equals(String.valueOf(was.defaultVal()), String.valueOf(now.defaultVal()))) {
-            out.add(new FieldChange(FieldChange.Kind.DEFAULT_CHANGED, path, was.hasDefaultValue() ? String.valueOf(was.defaultVal()) : null,
-                    now.hasDefaultValue() ? String.valueOf(now.defaultVal()) : null));
+        if (!Objects.equals(defaultText(was), defaultText(now))) {
+            out.add(new FieldChange(FieldChange.Kind.DEFAULT_CHANGED, path, defaultText(was), defaultText(now)));
         }
         if (!Objects.equals(was.doc(), now.doc())) {
             out.add(new FieldChange(FieldChange.Kind.DOC_CHANGED, path, was.doc(), now.doc()));
@@ -77,7 +76,7 @@ public final class SchemaDiff {
 
     private static String describe(Schema.Field f) {
         return typeName(nonNull(f.schema())) + (nullable(f.schema()) ? " (nullable)" : "")
-                + (f.hasDefaultValue() ? " default " + f.defaultVal() : " (no default)");
+                + (f.hasDefaultValue() ? " default " + defaultText(f) : " (no default)");
     }
 
     private static boolean nullable(Schema s) {
@@ -101,5 +100,13 @@ public final class SchemaDiff {
             default -> s.getType().getName();
         };
         return s.getLogicalType() == null ? base : base + "(" + s.getLogicalType().getName() + ")";
+    }
+
+    /** A field's default as a person reads it ({@code null} for Avro's null default), or null when it has none. */
+    private static String defaultText(Schema.Field f) {
+        if (!f.hasDefaultValue()) {
+            return null;
+        }
+        return f.defaultVal() == org.apache.avro.JsonProperties.NULL_VALUE ? "null" : String.valueOf(f.defaultVal());
     }
 }

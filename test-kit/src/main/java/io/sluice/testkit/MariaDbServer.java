@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Objects;
@@ -225,9 +224,15 @@ public final class MariaDbServer implements AutoCloseable {
         return "jdbc:mariadb://" + host() + ":" + port + "/" + database;
     }
 
-    /** A new connection as root. The caller closes it. */
+    /**
+     * A new connection as root. The caller closes it. The driver is called directly: after a Quarkus test in the
+     * same JVM, DriverManager may hold only a copy of the driver that the caller's class loader cannot see.
+     */
     public Connection connect(String database) throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(database), rootUser(), rootPassword());
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", rootUser());
+        props.setProperty("password", rootPassword());
+        return new org.mariadb.jdbc.Driver().connect(jdbcUrl(database), props);
     }
 
     /** Runs each statement as root, in order, outside any database. */

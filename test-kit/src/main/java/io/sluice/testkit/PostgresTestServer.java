@@ -10,7 +10,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.UserPrincipal;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -269,7 +268,7 @@ public final class PostgresTestServer implements AutoCloseable {
         props.setProperty("user", USER);
         props.setProperty("password", PASSWORD);
         props.setProperty("connectTimeout", "5");
-        return DriverManager.getConnection(url, props);
+        return new org.postgresql.Driver().connect(url, props); // not DriverManager: see MariaDbServer#connect
     }
 
     /** The server's temporary directory (data, socket, logs); gone after {@link #close()}. */

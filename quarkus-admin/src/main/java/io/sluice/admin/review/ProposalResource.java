@@ -45,6 +45,22 @@ public class ProposalResource {
     SecurityIdentity identity;
 
     @Inject
+    io.sluice.admin.pipeline.PipelineStore pipelines;
+
+    @Inject
+    io.sluice.admin.sink.SinkStore sinks;
+
+    /**
+     * A target a proposal's table reaches.
+     *
+     * @param pipeline the pipeline that routes the table
+     * @param sink the sink
+     * @param target the index or keys the table's rows land in
+     */
+    public record Impact(String pipeline, String sink, String type, String target) {
+    }
+
+    @Inject
     SchemaReviews reviews;
 
     /** A planned change filed ahead of its DDL: the schema text, or only the DDL to translate. */
@@ -124,6 +140,30 @@ public class ProposalResource {
     @Path("/proposals/{id}/comments")
     public Response comment(@PathParam("id") long id, CommentRequest request) {
         return Response.status(201).entity(reviews.comment(id, identity.getPrincipal().getName(), request == null ? null : request.body())).build();
+    }
+
+    /** Which pipelines, sinks, index mappings and cache keys a proposal's table reaches. */
+    @GET
+    @Path("/proposals/{id}/impact")
+    public List<Impact> impact(@PathParam("id") long id) {
+        Proposal p = reviews.find(id);
+        String stem = p.subject().replaceAll("-(value|key)$", "");
+        String[] parts = stem.split("\\.");
+        if (parts.length != 3) {
+            return List.of(); // not a subject Sluice's capture names: nothing of Sluice's reads it
+        }
+        io.sluice.event.TableId table = new io.sluice.event.TableId(parts[0], parts[1], parts[2]);
+        List<Impact> out = new java.util.ArrayList<>();
+        for (io.sluice.admin.pipeline.PipelineSpec spec : pipelines.ofSource(table.source())) {
+            if (!spec.tableFilter().test(table)) {
+                continue;
+            }
+            for (String sinkName : spec.sinks()) {
+                sinks.find(sinkName).ifPresent(sink -> out.add(new Impact(spec.name(), sinkName, sink.type().label(),
+                        sink.type().target(sinks.runtimeKeys(sinkName), table))));
+            }
+        }
+        return out;
     }
 
     @GET

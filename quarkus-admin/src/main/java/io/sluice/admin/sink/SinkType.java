@@ -56,6 +56,24 @@ public enum SinkType {
      */
     public abstract Sink create(String name, Map<String, String> keys, Clock clock);
 
+    /**
+     * Where a table's rows land in this kind of sink, in words: which index or which keys a schema change of
+     * the table touches.
+     *
+     * @param keys the sink's whole, valid configuration
+     */
+    public String target(Map<String, String> keys, io.sluice.event.TableId table) {
+        io.sluice.sink.TableMapping mapping = io.sluice.sink.MappingConfig.mapping(new org.apache.kafka.common.config.AbstractConfig(definition, keys,
+                false));
+        String target = mapping.target().renderIndex(table);
+        return switch (this) {
+            case REDIS -> "keys " + target + ":{" + mapping.id() + "} (new fields appear in new writes; older values keep their shape"
+                    + " until rewritten)";
+            case OPENSEARCH -> "index " + target + " (its mapping gains added fields; a changed type needs a reindex)";
+            case LUCENE -> "embedded index " + target;
+        };
+    }
+
     /** Keys the server sets itself; a request that sets them is refused. */
     public Set<String> serverKeys() {
         return Set.of();

@@ -91,6 +91,13 @@ class PipelineApiIT {
         given().get("/api/v1/sinks/index-{id}/search?table={t}&field=name&q=lamp", id, source + "." + database + ".products").then()
                 .statusCode(200).body("total", equalTo(1)).body("hits[0].price", org.hamcrest.Matchers.hasToString("21.5"));
 
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+                .contains("sluice_source_freshness{source=\"" + source + "\"}")
+                .contains("sluice_source_lag{source=\"" + source + "\"}")
+                .contains("sluice_table_events_total{source=\"" + source + "\",table=\"" + database + ".products\"}")
+                .contains("sluice_sink_healthy{sink=\"cache-" + id + "\",source=\"" + source + "\"} 1.0")
+                .contains("sluice_sink_dead_letters{sink=\"index-" + id + "\"} 0.0"));
+
         given().post("/api/v1/sources/{s}/pause", source).then().statusCode(200).body("desired", equalTo("paused"));
         db.execute("INSERT INTO " + database + ".products VALUES (4, 'paused chair', 10.00)");
         awaitState(source, "paused");

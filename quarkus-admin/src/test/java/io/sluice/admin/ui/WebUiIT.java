@@ -223,6 +223,7 @@ class WebUiIT {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("diff"), "colour"));
         assertThat(driver.findElement(By.id("diff")).getText()).contains("added");
         assertThat(driver.findElement(By.id("verdicts")).getText()).contains("BACKWARD", "FORWARD", "FULL");
+        assertThat(driver.findElement(By.id("impact")).getText()).as("the index the change reaches").contains(SINK, "embedded index");
         assertThat(driver.findElement(By.tagName("h1")).getText()).contains(SUBJECT, "pending");
         screenshot("proposal");
         driver.findElement(By.id("reason")).sendKeys("colour is optional; consumers ignore it");
