@@ -355,13 +355,14 @@ public final class CaptureWorker implements AutoCloseable {
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         List<SourceEvent> pending = new ArrayList<>(records.size());
         int firstUnmarked = 0;
+        boolean heartbeatSeen = false;
         awaitResume();
         try {
             for (int i = 0; i < records.size(); i++) {
                 SourceRecord record = records.get(i).record();
                 DebeziumRecords.Kind kind = mapper.kind(record);
                 switch (kind) {
-                    case HEARTBEAT -> heartbeat();
+                    case HEARTBEAT -> heartbeatSeen = true; // applied after the events before it are delivered
                     case OTHER -> {
                     }
                     case DATA, SCHEMA_CHANGE -> {
@@ -384,6 +385,9 @@ public final class CaptureWorker implements AutoCloseable {
                 }
             }
             deliver(pending);
+            if (heartbeatSeen) {
+                heartbeat(); // after the snapshot rows of the same batch, so that the state does not flip back
+            }
             markProcessed(records, firstUnmarked, records.size(), committer);
             committer.markBatchFinished();
         } catch (CaptureStoppedException e) {
@@ -582,6 +586,14 @@ public final class CaptureWorker implements AutoCloseable {
     }
 
     private void fail(CaptureFailure failure) {
+        if (stopping) {
+            // Closing interrupts the engine's threads; what they throw on the way out is not a failure of the source.
+            LOG.debug("source={} error while stopping: {}", config.name(), failure);
+            if (engine == null) {
+                terminated.countDown();
+            }
+            return;
+        }
         if (!(state instanceof CaptureState.Failed)) {
             LOG.error("source={} capture failed: {}", config.name(), failure);
             state = new CaptureState.Failed(failure);

@@ -295,7 +295,7 @@ public final class Demo implements AutoCloseable {
         out.println();
         out.println("  UI        " + ui + "/");
         out.println("  sign in   user " + ADMIN + ", password " + adminPassword);
-        out.println("  search    " + ui + "/search   (table demo.shop.products, field name, words: lamp; " + lamps + " products match now)");
+        out.println("  search    " + ui + "/search?sink=" + LUCENE_SINK + "&table=demo.shop.products&field=name&q=lamp   (" + lamps + " products match now)");
         out.println("  Redis     redis-cli -p " + redis.port() + " GET '" + exampleKey() + "'");
         out.println("            " + shown);
         out.println("  API       curl -u " + ADMIN + ":" + adminPassword + " '" + ui + "/api/v1/sinks/" + LUCENE_SINK

@@ -362,6 +362,10 @@ const pages = {
     const sinks = (await api('GET', '/sinks')).filter(s => s.type === 'lucene');
     document.getElementById('search-sink').innerHTML = sinks.map(s => '<option>' + esc(s.name) + '</option>').join('');
     const form = document.getElementById('search-form');
+    // A link may carry the search: /search?sink=index&table=demo.shop.products&field=name&q=lamp
+    const params = new URLSearchParams(location.search);
+    ['table', 'field', 'q'].forEach(k => { if (params.get(k)) form[k].value = params.get(k); });
+    if (params.get('sink')) form.sink.value = params.get('sink');
     if (!form.table.value) form.table.value = 'demo.shop.products';
     const run = async () => {
       const f = new FormData(form);
