@@ -9,6 +9,8 @@ import java.util.Arrays;
  * <li>{@code capture [rows] [rounds]}: the capture worker against Debezium's engine alone ({@link CaptureBench})</li>
  * <li>{@code serde [records] [rounds]}: Avro in Confluent's wire format with the registry against plain Avro ({@link SerdeBench})</li>
  * <li>{@code sinks [events] [batch]}: each sink against its raw client doing the same writes ({@link SinkBench})</li>
+ * <li>{@code freshness [rows/s] [seconds]}: commit-to-visible time of the packaged server in Redis and Lucene under load,
+ *     and its memory, against Debezium's engine alone ({@link FreshnessBench})</li>
  * </ul>
  * Exits 2 for an unknown scenario, 1 if a scenario could not run.
  */
@@ -23,8 +25,9 @@ public final class Bench {
             case "capture" -> CaptureBench.main(rest);
             case "serde" -> SerdeBench.main(rest);
             case "sinks" -> SinkBench.main(rest);
+            case "freshness" -> FreshnessBench.main(rest);
             default -> {
-                System.err.println("usage: ./sluice bench capture [rows] [rounds] | serde [records] [rounds] | sinks [events] [batch]");
+                System.err.println("usage: ./sluice bench capture [rows] [rounds] | serde [records] [rounds] | sinks [events] [batch] | freshness [rows/s] [seconds]");
                 System.exit(2);
             }
         }

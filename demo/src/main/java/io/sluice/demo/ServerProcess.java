@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * The Sluice server as a child process: the packaged {@code quarkus-run.jar} on the same Java, its console in
  * a log file. Secrets travel in the environment, not on the command line.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final URI base;
@@ -35,7 +35,7 @@ final class ServerProcess implements AutoCloseable {
      *
      * @param adminPassword the first admin's password
      */
-    static ServerProcess start(Path jar, String bind, int port, Path dataDir, String adminPassword, Path log) {
+    public static ServerProcess start(Path jar, String bind, int port, Path dataDir, String adminPassword, Path log) {
         requireJar(jar);
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx768m",
@@ -66,8 +66,13 @@ final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The server's process id, for reading its memory use. */
+    public long pid() {
+        return process.pid();
+    }
+
     /** The server's base URI, for this machine. */
-    URI base() {
+    public URI base() {
         return base;
     }
 
@@ -75,7 +80,7 @@ final class ServerProcess implements AutoCloseable {
         return log;
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
@@ -84,7 +89,7 @@ final class ServerProcess implements AutoCloseable {
      *
      * @throws DemoException with the log's tail if the server exits or is not ready in time
      */
-    void awaitReady(Duration timeout) {
+    public void awaitReady(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         int lastStatus = -1;
@@ -113,7 +118,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** The last lines of the server's log, indented. */
-    String tail(int lines) {
+    public String tail(int lines) {
         try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
             long len = f.length();
             int n = (int) Math.min(len, 64 * 1024);

@@ -15,29 +15,29 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /** A small client of the server's REST API (java.net.http and Jackson), signed in by Basic credentials or an API token. */
-final class SluiceApi {
+public final class SluiceApi {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
     private volatile String authorization;
 
-    SluiceApi(URI base, String user, String password) {
+    public SluiceApi(URI base, String user, String password) {
         this.base = base;
         this.authorization = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Issues an API token for the signed-in user and uses it from now on (a token is cheaper to check than a password). */
-    void useToken(String label) {
+    public void useToken(String label) {
         JsonNode issued = post("/api/v1/me/tokens", Map.of("label", label, "ttlDays", 1));
         authorization = "Bearer " + issued.path("token").asText();
     }
 
-    JsonNode get(String path) {
+    public JsonNode get(String path) {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET(), path);
     }
 
-    JsonNode post(String path, Object body) {
+    public JsonNode post(String path, Object body) {
         try {
             return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))), path);
@@ -47,7 +47,7 @@ final class SluiceApi {
     }
 
     /** A path with query parameters, encoded. */
-    static String query(String path, Map<String, String> params) {
+    public static String query(String path, Map<String, String> params) {
         return path + "?" + params.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
                 + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
     }

@@ -100,7 +100,9 @@ function sourceRow(s) {
 function controls(name, st) {
   const b = (verb, label, cls) => '<button class="' + (cls || '') + '" data-verb="' + verb + '" data-name="' + esc(name) + '">' + label + '</button>';
   if (st.startedAt === null) return b('start', 'Start', 'primary');
-  return (st.state === 'paused' || st.desired === 'paused' ? b('resume', 'Resume', 'primary') : b('pause', 'Pause')) + b('stop', 'Stop', 'danger');
+  // Paused by a person: Resume. Paused by the schema gate: the way out is the review, not Resume.
+  const review = st.state === 'paused' && st.desired !== 'paused' ? '<a class="button" href="/schemas">Review the schema change</a>' : '';
+  return review + (st.desired === 'paused' ? b('resume', 'Resume', 'primary') : b('pause', 'Pause')) + b('stop', 'Stop', 'danger');
 }
 
 app.addEventListener('click', async ev => {

@@ -107,6 +107,8 @@ class AccessApiTest {
         given().get("/q/metrics").then().statusCode(401);
         given().header("Authorization", TestAuth.bearer(Role.VIEWER)).get("/q/metrics").then().statusCode(200)
                 .body(containsString("jvm_memory_used_bytes"));
+        given().header("Authorization", TestAuth.bearer(Role.VIEWER)).get("/q/openapi").then().statusCode(200)
+                .body(containsString("/api/v1/pipelines")).body(containsString("/registry/subjects"));
         given().redirects().follow(false).get("/").then().statusCode(303).header("Location", containsString("/login"));
         given().get("/login").then().statusCode(200).body(containsString("Sign in"));
         given().get("/static/app.css").then().statusCode(200);
