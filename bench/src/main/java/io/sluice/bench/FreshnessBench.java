@@ -37,8 +37,8 @@ import redis.clients.jedis.Jedis;
  * client's commit returned) to the moment it can be read in Redis and found in the embedded Lucene index, at
  * p50/p95/p99; and the server's resident memory at idle and under the load.
  *
- * <p>The load is {@code rate} rows/s inserted in small transactions; ten times a second a probe row is
- * committed and watched for. The baseline, in the same run and under the same load, is Debezium's embedded
+ * <p>The load is {@code rate} rows/s inserted in transactions of 20 rows; after a 20 s warm-up under the same
+ * load, ten times a second a probe row is committed and watched for. The baseline, in the same run and under the same load, is Debezium's embedded
  * engine alone (same settings) noticing the probe rows in a no-op consumer: the floor that capture puts under
  * any sink's freshness.
  *
@@ -47,6 +47,8 @@ import redis.clients.jedis.Jedis;
 public final class FreshnessBench {
     private static final String DB = "fresh";
     private static final long PROBE_BASE = 1_000_000_000L;
+    /** Load before the probes start, in both runs. */
+    private static final Duration WARM_UP = Duration.ofSeconds(20);
 
     private FreshnessBench() {
     }
@@ -55,7 +57,8 @@ public final class FreshnessBench {
         int rate = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         Path jar = Path.of(System.getProperty("sluice.root", "."), "quarkus-admin", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
-        System.out.println("Sluice freshness benchmark: " + rate + " rows/s for " + seconds + " s, probes every 100 ms");
+        System.out.println("Sluice freshness benchmark: " + rate + " rows/s, " + WARM_UP.toSeconds() + " s warm-up, then " + seconds
+                + " s measured with a probe row every 100 ms");
         System.out.println("machine: " + Machine.describe());
         Path work = Files.createTempDirectory("sluice-fresh-");
         try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
@@ -143,18 +146,22 @@ public final class FreshnessBench {
         AtomicBoolean running = new AtomicBoolean(true);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         AtomicLong rows = new AtomicLong();
-        long start = System.nanoTime();
         pool.execute(() -> load(db, rate, idOffset, running, rows));
-        Map<Long, Long> pendingRedis = new ConcurrentHashMap<>();
-        Map<Long, Long> pendingLucene = new ConcurrentHashMap<>();
+        Thread.sleep(WARM_UP.toMillis()); // the same load, unmeasured: JIT, connections and caches warm up
+        long start = System.nanoTime();
+        long rowsBefore = rows.get();
+        java.util.concurrent.ConcurrentSkipListMap<Long, Long> pendingRedis = new java.util.concurrent.ConcurrentSkipListMap<>();
+        java.util.concurrent.ConcurrentSkipListMap<Long, Long> pendingLucene = new java.util.concurrent.ConcurrentSkipListMap<>();
+        // Watchers look at the oldest probe not yet seen, then the next: the pipeline applies rows in order, so the
+        // polling stays one request at a time however far behind the targets are, and does not slow them down.
         pool.execute(() -> {
             try (Jedis jedis = new Jedis(watchers.redis.host(), watchers.redis.port())) {
                 while (running.get() || !pendingRedis.isEmpty()) {
-                    for (Map.Entry<Long, Long> p : pendingRedis.entrySet()) {
-                        if (jedis.exists("fresh:" + DB + ":items:{" + p.getKey() + "}")) {
-                            redisMs.add((System.nanoTime() - p.getValue()) / 1e6);
-                            pendingRedis.remove(p.getKey());
-                        }
+                    Map.Entry<Long, Long> oldest = pendingRedis.firstEntry();
+                    if (oldest != null && jedis.exists("fresh:" + DB + ":items:{" + oldest.getKey() + "}")) {
+                        redisMs.add((System.nanoTime() - oldest.getValue()) / 1e6);
+                        pendingRedis.remove(oldest.getKey());
+                        continue;
                     }
                     Thread.sleep(1);
                 }
@@ -165,13 +172,12 @@ public final class FreshnessBench {
         pool.execute(() -> {
             try {
                 while (running.get() || !pendingLucene.isEmpty()) {
-                    for (Map.Entry<Long, Long> p : pendingLucene.entrySet()) {
-                        long total = watchers.api.get(SluiceApi.query("/api/v1/sinks/index/search", Map.of("table", "fresh." + DB + ".items",
-                                "field", "id", "exact", "true", "q", Long.toString(p.getKey())))).path("total").asLong();
-                        if (total > 0) {
-                            luceneMs.add((System.nanoTime() - p.getValue()) / 1e6);
-                            pendingLucene.remove(p.getKey());
-                        }
+                    Map.Entry<Long, Long> oldest = pendingLucene.firstEntry();
+                    if (oldest != null && watchers.api.get(SluiceApi.query("/api/v1/sinks/index/search", Map.of("table", "fresh." + DB + ".items",
+                            "field", "id", "exact", "true", "q", Long.toString(oldest.getKey())))).path("total").asLong() > 0) {
+                        luceneMs.add((System.nanoTime() - oldest.getValue()) / 1e6);
+                        pendingLucene.remove(oldest.getKey());
+                        continue;
                     }
                     Thread.sleep(2);
                 }
@@ -179,6 +185,24 @@ public final class FreshnessBench {
                 Thread.currentThread().interrupt();
             }
         });
+        // One line every 5 s: what the server says of itself and what the probes saw in that window.
+        java.util.concurrent.ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
+        int[] seen = {0};
+        progress.scheduleAtFixedRate(() -> {
+            try {
+                var st = watchers.api.get("/api/v1/sources/fresh/status");
+                List<Double> window;
+                synchronized (redisMs) {
+                    window = new ArrayList<>(redisMs.subList(seen[0], redisMs.size()));
+                    seen[0] = redisMs.size();
+                }
+                System.out.printf("  t=%3ds  server: %,6.0f events/s, lag %5s ms  |  Redis window: p50 %5.0f ms, max %5.0f ms, %d probes%n",
+                        (System.nanoTime() - start) / 1_000_000_000L, st.path("eventsPerSecond").asDouble(), st.path("lagMs").asText(),
+                        percentile(window, 50), percentile(window, 100), window.size());
+            } catch (RuntimeException e) {
+                System.out.println("  (progress: " + e.getMessage() + ")");
+            }
+        }, 5, 5, TimeUnit.SECONDS);
         try (Connection c = db.connect(DB); Statement s = c.createStatement()) {
             long probes = (long) seconds * 10;
             for (long i = 0; i < probes; i++) {
@@ -192,12 +216,13 @@ public final class FreshnessBench {
         }
         long elapsed = System.nanoTime() - start;
         running.set(false);
+        progress.shutdownNow();
         pool.shutdown();
         if (!pool.awaitTermination(60, TimeUnit.SECONDS)) {
             pool.shutdownNow();
             System.out.println("warning: some probes were never seen: Redis " + pendingRedis.size() + ", Lucene " + pendingLucene.size());
         }
-        return new Result(redisMs, luceneMs, List.of(), rows.get() * 1_000_000_000L / elapsed);
+        return new Result(redisMs, luceneMs, List.of(), (rows.get() - rowsBefore) * 1_000_000_000L / elapsed);
     }
 
     /** The baseline: the same load and probes, seen by Debezium's engine alone in a consumer that only notes probe arrivals. */
@@ -232,8 +257,10 @@ public final class FreshnessBench {
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong rows = new AtomicLong();
             ExecutorService loader = Executors.newSingleThreadExecutor();
-            long start = System.nanoTime();
             loader.execute(() -> load(db, rate, 500_000_000L, running, rows));
+            Thread.sleep(WARM_UP.toMillis());
+            long start = System.nanoTime();
+            long rowsBefore = rows.get();
             try (Connection c = db.connect(DB); Statement s = c.createStatement()) {
                 for (long i = 0; i < (long) seconds * 10; i++) {
                     long id = PROBE_BASE + 500_000_000L + i;
@@ -249,7 +276,7 @@ public final class FreshnessBench {
             loader.shutdown();
             loader.awaitTermination(30, TimeUnit.SECONDS);
             Thread.sleep(3000);
-            return new Result(List.of(), List.of(), engineMs, rows.get() * 1_000_000_000L / elapsed);
+            return new Result(List.of(), List.of(), engineMs, (rows.get() - rowsBefore) * 1_000_000_000L / elapsed);
         } finally {
             engine.close();
             executor.shutdown();

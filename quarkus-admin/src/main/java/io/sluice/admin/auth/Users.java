@@ -260,8 +260,11 @@ public class Users {
                 }
             }
         });
-        p.ifPresent(x -> store().inTransaction(c -> MetadataStore.update(c, "UPDATE api_token SET last_used = ? WHERE token_hash = ?",
-                Timestamp.from(clock.instant()), hash)));
+        // At most one write a minute per token: a script polling the API must not turn every read into a write.
+        Instant now = clock.instant();
+        p.ifPresent(x -> store().inTransaction(c -> MetadataStore.update(c,
+                "UPDATE api_token SET last_used = ? WHERE token_hash = ? AND (last_used IS NULL OR last_used < ?)",
+                Timestamp.from(now), hash, Timestamp.from(now.minusSeconds(60)))));
         return p;
     }
 
