@@ -125,6 +125,60 @@ class PipelineApiIT {
     }
 
     @Test
+    void shouldHoldOnlyTheSourceWhoseSinkIsDownAndLoseNothing() throws Exception {
+        MariaDbServer db = MariaDbServer.shared();
+        RedisTestServer redis = RedisTestServer.shared();
+        db.createUser("pipeline_api", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        String other = database + "_b";
+        for (String d : List.of(database, other)) {
+            db.recreateDatabase(d);
+            db.execute("CREATE TABLE " + d + ".products (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, price DECIMAL(8,2) NOT NULL)");
+        }
+        String cached = "held-" + id;
+        String indexed = "free-" + id;
+        int serverId = 7100 + (int) (Math.random() * 800);
+        for (String[] s : List.of(new String[] {cached, database, "0"}, new String[] {indexed, other, "1"})) {
+            given().contentType(ContentType.JSON).body(Map.of("name", s[0], "type", "mariadb", "host", db.host(), "port", db.port(),
+                    "user", "pipeline_api", "password", DB_PASSWORD, "server.id", serverId + Integer.parseInt(s[2]), "databases", s[1]))
+                    .post("/api/v1/sources").then().statusCode(201);
+        }
+        sink("cache-" + id, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port(), "redis.timeout.ms", "500"));
+        sink("index-" + id, "lucene", Map.of());
+        given().contentType(ContentType.JSON).body(Map.of("name", "c-" + id, "source", cached, "sinks", List.of("cache-" + id)))
+                .post("/api/v1/pipelines").then().statusCode(201);
+        given().contentType(ContentType.JSON).body(Map.of("name", "i-" + id, "source", indexed, "sinks", List.of("index-" + id)))
+                .post("/api/v1/pipelines").then().statusCode(201);
+        awaitState(cached, "streaming");
+        awaitState(indexed, "streaming");
+
+        redis.stop();
+        try {
+            db.execute("INSERT INTO " + database + ".products VALUES (1, 'held lamp', 1.00)",
+                    "INSERT INTO " + other + ".products VALUES (1, 'free lamp', 1.00)");
+            awaitState(cached, "held");
+            given().get("/api/v1/sources/{s}/status", cached).then().body("reason", containsString("cache-" + id))
+                    .body("fix", containsString("nothing is lost"));
+            // The other source writes to other sinks: it goes on.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(given().get("/api/v1/sinks/index-{id}/search?table={t}",
+                    id, indexed + "." + other + ".products").then().extract().<Integer>path("total")).isEqualTo(1));
+            given().get("/api/v1/sources/{s}/status", indexed).then().body("state", equalTo("streaming"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/q/health/ready").then().extract().<String>path(
+                    "checks.find { it.name == 'pipelines' }.data.status"), equalTo("degraded"));
+            db.execute("INSERT INTO " + database + ".products VALUES (2, 'held chair', 2.00)");
+        } finally {
+            redis.start();
+        }
+        awaitState(cached, "streaming");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(redisNames(redis, cached)).isEqualTo(Map.of("1", "held lamp",
+                "2", "held chair")));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/api/v1/sources/{s}/timeline", cached).then()
+                .body("action", hasItems("state:held", "state:streaming")));
+        for (String s : List.of(cached, indexed)) {
+            given().post("/api/v1/sources/{s}/stop", s).then().statusCode(200);
+        }
+    }
+
+    @Test
     void shouldRefuseABadPipelineWithEveryProblemAtOnce() {
         given().contentType(ContentType.JSON).body(Map.of("name", "Bad Name", "source", "no-such-source", "tables", List.of("no_dot"),
                 "sinks", List.of("no-such-sink"))).post("/api/v1/pipelines").then().statusCode(422)
