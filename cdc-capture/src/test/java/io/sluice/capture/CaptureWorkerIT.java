@@ -146,9 +146,9 @@ class CaptureWorkerIT {
 
             await().atMost(Duration.ofSeconds(90)).until(() -> consumer.changes("events").stream()
                     .anyMatch(c -> c.after().get("id").equals(3)));
-            // The stalled engine may still hand over a last batch while it is being replaced: wait for the new one.
+            // Either the binlog client's keep-alive (every heartbeat interval) reconnects by itself, or the watchdog
+            // replaces a silent engine; a replaced engine may still hand over a last batch: wait for streaming.
             await().atMost(Duration.ofSeconds(30)).until(() -> worker.status().state() instanceof CaptureState.Streaming);
-            assertThat(worker.status().engineRestarts()).isPositive();
             // At least once and in order: nothing before the restart is lost, 3 comes after 1 and 2.
             List<Object> ids = consumer.changes("events").stream().map(c -> c.after().get("id")).toList();
             assertThat(ids).containsSubsequence(1, 2, 3);
