@@ -1,0 +1,219 @@
+package io.sluice.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sluice}: the Sluice server's command line. It talks to the server's REST API ({@code /api/v1}) with an API
+ * token; the server comes from {@code --server}, {@code SLUICE_SERVER} or the current context of the config file.
+ *
+ * <p>{@link #run} executes a command line in-process and returns its exit code ({@link ExitCode}); {@link #main}
+ * exits with it.
+ */
+@Command(name = "sluice",
+        description = "Talks to a Sluice server: sources, schema reviews, dead letters, backfills; contexts store servers and tokens.",
+        subcommands = {SourcesCommand.class, SchemasCommand.class, DlqCommand.class, BackfillCommand.class, VerifyCommand.class,
+            ContextCommand.class},
+        versionProvider = SluiceCli.Version.class,
+        footerHeading = "%nServer and token:%n",
+        footer = {
+            "  --server/--token, else SLUICE_SERVER/SLUICE_TOKEN, else the current context",
+            "  (`sluice context use NAME`); a context's token goes only to its own server.",
+            "  Config file: ~/.sluice/config.json, or the file $SLUICE_CONFIG names.",
+            "",
+            "Examples:",
+            "  sluice context set prod --server https://sluice.internal --token slu_...",
+            "  sluice sources list",
+            "  sluice schemas list --status pending -o json",
+            "  sluice --server http://localhost:8080 --token $T dlq replay index --all"})
+public final class SluiceCli implements Callable<Integer> {
+
+    /** The output format of commands that print data. */
+    enum Format { table, json }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--server", scope = ScopeType.INHERIT, paramLabel = "URL",
+            description = "The Sluice server, for example http://localhost:8080 (default: $SLUICE_SERVER, then the current context).")
+    String server;
+
+    @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
+            description = "API token, sent as 'Authorization: Bearer' (default: $SLUICE_TOKEN, then the context's token).")
+    String token;
+
+    @Option(names = "--context", scope = ScopeType.INHERIT, paramLabel = "NAME",
+            description = "Use this context instead of the current one.")
+    String context;
+
+    @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT",
+            description = "table (for people, the default) or json (the server's JSON, for scripts).")
+    Format output;
+
+    private final Map<String, String> env;
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private ApiClient api;
+
+    SluiceCli(Map<String, String> env, PrintWriter out, PrintWriter err) {
+        this.env = Map.copyOf(env);
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * Runs a command line.
+     *
+     * @param env the environment ({@code SLUICE_SERVER}, {@code SLUICE_TOKEN}, {@code SLUICE_CONFIG})
+     * @return the exit code, see {@link ExitCode}
+     */
+    public static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        try {
+            return commandLine(new SluiceCli(env, out, err)).execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    /** What {@link #run} printed and returned, for tests and embedding. */
+    public record Result(int exitCode, String out, String err) {
+    }
+
+    /** Runs a command line and captures its output. */
+    public static Result execute(Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = run(args, env, new PrintWriter(out), new PrintWriter(err));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    static CommandLine commandLine(SluiceCli root) {
+        CommandLine cl = new CommandLine(root);
+        cl.setOut(root.out);
+        cl.setErr(root.err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        Map<String, String> codes = new LinkedHashMap<>();
+        for (String line : ExitCode.HELP_LIST) {
+            int colon = line.indexOf(':');
+            codes.put(" " + line.substring(0, colon), line.substring(colon + 1));
+        }
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+        helpEverywhere(cl);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof CliException e) {
+                root.err.println(e.getMessage());
+                e.details().forEach(d -> root.err.println("  " + d));
+                return e.exitCode();
+            }
+            if (root.env.containsKey("SLUICE_DEBUG")) {
+                ex.printStackTrace(root.err);
+            }
+            root.err.println("sluice failed unexpectedly (" + ex + "); run it again with SLUICE_DEBUG=1 for the details and report them");
+            return ExitCode.FAILED;
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println(ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("`" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help` shows the usage");
+            return ExitCode.USAGE;
+        });
+        return cl;
+    }
+
+    /** {@code -h/--help} on every command; {@code -V/--version} on the top one. */
+    private static void helpEverywhere(CommandLine cl) {
+        cl.getCommandSpec().mixinStandardHelpOptions(true);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (sub.getCommandSpec().optionsMap().get("--help") == null) {
+                sub.getCommandSpec().addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                        .description("Show this help message and exit.").build());
+            }
+            helpEverywhere(sub);
+        }
+    }
+
+    /** Without a command: the usage, as a usage error. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(err);
+        return ExitCode.USAGE;
+    }
+
+    PrintWriter out() {
+        return out;
+    }
+
+    PrintWriter err() {
+        return err;
+    }
+
+    boolean json() {
+        return output == Format.json;
+    }
+
+    Contexts contexts() {
+        return Contexts.load(Contexts.location(env));
+    }
+
+    /** The API client for the resolved server and token. */
+    ApiClient api() {
+        if (api == null) {
+            api = new ApiClient(ApiClient.resolve(server, token, context, env, contexts()));
+        }
+        return api;
+    }
+
+    /** Prints an answer: as JSON with {@code --output json}, else with {@code table}. */
+    void print(JsonNode answer, java.util.function.Consumer<PrintWriter> table) {
+        if (json()) {
+            Text.json(out, answer);
+        } else {
+            table.accept(out);
+        }
+    }
+
+    static String version() {
+        return Version.VALUE;
+    }
+
+    /** The version from the build ({@code version.properties}). */
+    static final class Version implements CommandLine.IVersionProvider {
+        static final String VALUE = load();
+
+        private static String load() {
+            Properties p = new Properties();
+            try (InputStream in = SluiceCli.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                // the version is only informative
+            }
+            return p.getProperty("version", "unknown");
+        }
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"sluice " + VALUE};
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package io.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CLI against the real, packaged Sluice server ({@code quarkus-admin/target/quarkus-app}) started as a child
+ * process: exit codes, messages, JSON output and contexts, in-process through {@link SluiceCli#execute}; and the
+ * packaged {@code sluice-cli.jar} once with {@code java -jar}.
+ */
+class SluiceCliIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PASSWORD = "cli-it-" + Long.toHexString(System.nanoTime());
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @TempDir
+    static Path data;
+
+    private static Process server;
+    private static Path log;
+    private static String base;
+    private static String token;
+
+    @TempDir
+    Path home;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        Path jar = Path.of(System.getProperty("sluice.server.jar", "../quarkus-admin/target/quarkus-app/quarkus-run.jar")).toAbsolutePath().normalize();
+        assertThat(jar).as("the packaged server; build it with `mvn -B -ntp -pl quarkus-admin -am install -DskipTests`").isRegularFile();
+        int port = freePort();
+        base = "http://127.0.0.1:" + port;
+        log = data.resolve("server.log");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m",
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port, "-Dsluice.data-dir=" + data.resolve("server"),
+                "-Dsluice.allow-generated-key=true", "-Dsluice.secure-cookies=false", "-jar", jar.toString())
+                .directory(data.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("SLUICE_ADMIN_INITIAL_PASSWORD", PASSWORD);
+        Files.createDirectories(data.resolve("server"));
+        server = pb.start();
+        awaitReady(Duration.ofSeconds(120));
+        String basic = "Basic " + Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+        token = post("/api/v1/me/tokens", basic, "{\"label\":\"cli-it\",\"ttlDays\":1}").path("token").asText();
+        assertThat(token).isNotBlank();
+        JsonNode sink = post("/api/v1/sinks", "Bearer " + token, "{\"name\":\"index\",\"type\":\"lucene\",\"config\":{}}");
+        assertThat(sink.path("name").asText()).isEqualTo("index");
+    }
+
+    @AfterAll
+    static void stopServer() throws InterruptedException {
+        if (server != null) {
+            server.destroy();
+            if (!server.waitFor(30, TimeUnit.SECONDS)) {
+                server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private Map<String, String> env() {
+        return Map.of("SLUICE_CONFIG", home.resolve(".sluice/config.json").toString(), "SLUICE_SERVER", base, "SLUICE_TOKEN", token);
+    }
+
+    private SluiceCli.Result cli(String... args) {
+        return SluiceCli.execute(env(), args);
+    }
+
+    @Test
+    void sourcesListOnAnEmptyServerSucceeds() throws IOException {
+        SluiceCli.Result r = cli("sources", "list");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("no sources yet");
+        SluiceCli.Result json = cli("sources", "list", "-o", "json");
+        assertThat(json.exitCode()).isZero();
+        assertThat(JSON.readTree(json.out()).isArray()).isTrue();
+    }
+
+    @Test
+    void aMissingSourceExitsThreeWithTheServersMessage() {
+        SluiceCli.Result r = cli("sources", "show", "nope");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(r.err()).contains("nope").contains("`sluice sources list` shows the sources.").doesNotContain("Exception");
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(cli("sources", "status", "nope").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(cli("sources", "start", "nope").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(cli("schemas", "show", "424242").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(cli("dlq", "list", "nope").err()).contains("nope");
+    }
+
+    @Test
+    void aWrongTokenExitsFour() {
+        SluiceCli.Result r = cli("--token", "slu_wrong_token", "sources", "list");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.UNAUTHORIZED);
+        assertThat(r.err()).startsWith("the server refused the token (401) from --token: create one in the UI under Users or with POST /api/v1/me/tokens");
+        SluiceCli.Result none = SluiceCli.execute(Map.of("SLUICE_CONFIG", home.resolve("c.json").toString(), "SLUICE_SERVER", base), "sources", "list");
+        assertThat(none.exitCode()).isEqualTo(ExitCode.UNAUTHORIZED);
+        assertThat(none.err()).startsWith("the server requires a token (401) and none was given");
+    }
+
+    @Test
+    void anUnreachableServerExitsSix() throws IOException {
+        int port = freePort();
+        SluiceCli.Result r = cli("--server", "http://127.0.0.1:" + port, "sources", "list");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.UNREACHABLE);
+        assertThat(r.err()).isEqualTo("cannot reach the Sluice server at http://127.0.0.1:" + port
+                + " (connection refused; address from --server): check --server or `sluice context use`\n");
+    }
+
+    @Test
+    void backfillsExitFiveWithTheServersMessage() {
+        for (String[] args : List.of(new String[] {"backfill", "list"}, new String[] {"backfill", "status", "1"},
+                new String[] {"backfill", "start", "--pipeline", "shop"}, new String[] {"backfill", "cancel", "1"})) {
+            SluiceCli.Result r = cli(args);
+            assertThat(r.exitCode()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(ExitCode.NOT_AVAILABLE);
+            assertThat(r.err()).startsWith("not available on this server (501): Backfills are not available in this version of Sluice yet");
+        }
+    }
+
+    @Test
+    void schemasListAsJsonParses() throws IOException {
+        SluiceCli.Result r = cli("schemas", "list", "--output", "json");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(JSON.readTree(r.out()).isArray()).isTrue();
+        SluiceCli.Result pending = cli("-o", "json", "schemas", "list", "--status", "pending");
+        assertThat(pending.exitCode()).isZero();
+        assertThat(JSON.readTree(pending.out()).isArray()).isTrue();
+    }
+
+    @Test
+    void invalidRequestsListEachDetail() {
+        SluiceCli.Result ids = cli("dlq", "replay", "index", "--ids", "41,42");
+        assertThat(ids.exitCode()).as(ids.err()).isEqualTo(ExitCode.INVALID);
+        assertThat(ids.err()).startsWith("invalid request (422): ").contains("\n  ids: name entries this sink does not have: [41, 42]");
+        SluiceCli.Result level = cli("schemas", "approve", "1", "--reason", "fine", "--level", "SIDEWAYS");
+        assertThat(level.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(level.err()).contains("\n  levelOverride: must be one of");
+        SluiceCli.Result both = cli("dlq", "replay", "index", "--ids", "1", "--all");
+        assertThat(both.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(both.err()).contains("mutually exclusive");
+    }
+
+    @Test
+    void deadLettersOfAnEmptySinkListAndReplayNothing() throws IOException {
+        SluiceCli.Result list = cli("dlq", "list", "index");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.err()).contains("no dead letters in sink 'index'");
+        SluiceCli.Result dry = cli("dlq", "replay", "index", "--all", "--dry-run", "-o", "json");
+        assertThat(dry.exitCode()).as(dry.err()).isZero();
+        JsonNode outcome = JSON.readTree(dry.out());
+        assertThat(outcome.path("dryRun").asBoolean()).isTrue();
+        assertThat(outcome.path("remaining").asLong()).isZero();
+        SluiceCli.Result discard = cli("dlq", "discard", "index", "--all");
+        assertThat(discard.exitCode()).as(discard.err()).isZero();
+        assertThat(discard.out()).isEqualTo("discarded 0 entries of sink 'index'; 0 remain in the queue\n");
+    }
+
+    @Test
+    void contextsSelectTheServerAndToken() throws IOException {
+        Map<String, String> env = Map.of("SLUICE_CONFIG", home.resolve(".sluice/config.json").toString());
+        assertThat(SluiceCli.execute(env, "sources", "list").exitCode()).isEqualTo(ExitCode.USAGE);
+        SluiceCli.Result set = SluiceCli.execute(env, "context", "set", "it", "--server", base, "--token", token);
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(Files.getPosixFilePermissions(home.resolve(".sluice/config.json"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(SluiceCli.execute(env, "context", "set", "bad", "--server", base, "--token", "slu_nope").exitCode()).isZero();
+
+        SluiceCli.Result viaContext = SluiceCli.execute(env, "sources", "list");
+        assertThat(viaContext.exitCode()).as(viaContext.err()).isZero();
+
+        assertThat(SluiceCli.execute(env, "context", "use", "bad").exitCode()).isZero();
+        SluiceCli.Result refused = SluiceCli.execute(env, "sources", "list");
+        assertThat(refused.exitCode()).isEqualTo(ExitCode.UNAUTHORIZED);
+        assertThat(refused.err()).contains("from context 'bad'");
+        assertThat(SluiceCli.execute(env, "--context", "it", "sources", "list").exitCode()).isZero();
+
+        SluiceCli.Result list = SluiceCli.execute(env, "context", "list");
+        assertThat(list.out()).contains("it").contains("*        bad").doesNotContain(token);
+        assertThat(SluiceCli.execute(env, "context", "use", "missing").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(SluiceCli.execute(env, "context", "use", "it").exitCode()).isZero();
+        assertThat(SluiceCli.execute(env, "schemas", "list").exitCode()).isZero();
+    }
+
+    @Test
+    void thePackagedJarRunsOnItsOwn() throws Exception {
+        Path jar = Path.of(System.getProperty("sluice.cli.jar", "target/sluice-cli.jar"));
+        assertThat(jar).as("built by `mvn package`").isRegularFile();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
+                "sources", "show", "nope"));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("SLUICE_SERVER", base);
+        pb.environment().put("SLUICE_TOKEN", token);
+        pb.environment().put("SLUICE_CONFIG", home.resolve("jar.json").toString());
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(output).contains("nope").contains("`sluice sources list` shows the sources.");
+    }
+
+    private static JsonNode post(String path, String authorization, String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", authorization)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isBetween(200, 299);
+        return JSON.readTree(r.body());
+    }
+
+    private static void awaitReady(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!server.isAlive()) {
+                throw new AssertionError("the server exited with " + server.exitValue() + "; its log:\n" + Files.readString(log));
+            }
+            try {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("the server was not ready after " + timeout.toSeconds() + " s; its log:\n" + Files.readString(log));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,308 @@
+package io.sluice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Argument handling, exit codes, messages and formatting, against a JDK HTTP server that answers canned
+ * responses. {@code SluiceCliIT} runs the same commands against the real server.
+ */
+class SluiceCliTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private HttpServer server;
+    private String base;
+    /** path (with query) → status and body */
+    private final Map<String, Object[]> answers = new ConcurrentHashMap<>();
+    /** "METHOD path authorization body" of each request */
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getRawPath() + (exchange.getRequestURI().getRawQuery() == null ? "" : "?"
+                    + exchange.getRequestURI().getRawQuery());
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            requests.add(exchange.getRequestMethod() + " " + path + " " + exchange.getRequestHeaders().getFirst("Authorization") + " " + body);
+            Object[] answer = answers.getOrDefault(path, new Object[] {404, "{\"code\":\"not_found\",\"message\":\"No such resource: " + path + "\"}"});
+            byte[] bytes = ((String) answer[1]).getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders((int) answer[0], bytes.length == 0 ? -1 : bytes.length);
+            if (bytes.length > 0) {
+                exchange.getResponseBody().write(bytes);
+            }
+            exchange.close();
+        });
+        server.start();
+        base = "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.stop(0);
+    }
+
+    private void answer(String path, int status, String body) {
+        answers.put(path, new Object[] {status, body});
+    }
+
+    private Map<String, String> env() {
+        return Map.of("SLUICE_CONFIG", dir.resolve("config.json").toString());
+    }
+
+    private SluiceCli.Result run(String... args) {
+        return SluiceCli.execute(env(), args);
+    }
+
+    private SluiceCli.Result runAt(String... args) {
+        String[] all = new String[args.length + 4];
+        all[0] = "--server";
+        all[1] = base;
+        all[2] = "--token";
+        all[3] = "t0k";
+        System.arraycopy(args, 0, all, 4, args.length);
+        return run(all);
+    }
+
+    @Test
+    void sourcesListPrintsATableAndSendsTheTokenAsBearer() {
+        answer("/api/v1/sources", 200, """
+                [{"name":"shop","settings":{"type":"mariadb","host":"db","port":"3306"},
+                  "status":{"state":"streaming","desired":"running","eventsPerSecond":12.5,"lagMs":40,"pipelines":["p1"],"reason":null}}]""");
+        SluiceCli.Result r = runAt("sources", "list");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out().lines().toList()).hasSize(2);
+        assertThat(r.out()).contains("NAME").contains("shop").contains("mariadb").contains("db:3306").contains("streaming").contains("12.5")
+                .contains("40 ms").contains("p1");
+        assertThat(requests).containsExactly("GET /api/v1/sources Bearer t0k ");
+    }
+
+    @Test
+    void jsonOutputIsTheServersJsonWhereverTheOptionStands() throws IOException {
+        answer("/api/v1/sources", 200, "[{\"name\":\"shop\",\"settings\":{}}]");
+        for (String[] args : List.of(new String[] {"-o", "json", "sources", "list"}, new String[] {"sources", "list", "--output", "JSON"})) {
+            SluiceCli.Result r = runAt(args);
+            assertThat(r.exitCode()).isZero();
+            JsonNode parsed = JSON.readTree(r.out());
+            assertThat(parsed.get(0).get("name").asText()).isEqualTo("shop");
+        }
+    }
+
+    @Test
+    void notFoundExitsThreeWithTheServersMessageAndWhereToLook() {
+        answer("/api/v1/sources/nope", 404, "{\"code\":\"not_found\",\"message\":\"No source named 'nope'.\",\"details\":[]}");
+        SluiceCli.Result r = runAt("sources", "show", "nope");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(r.err()).isEqualTo("No source named 'nope'. `sluice sources list` shows the sources.\n");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void pathSegmentsAreEncoded() {
+        runAt("sources", "status", "a b/c");
+        assertThat(requests).singleElement().asString().startsWith("GET /api/v1/sources/a%20b%2Fc/status ");
+    }
+
+    @Test
+    void refusedTokenExitsFourNamingWhereTheTokenCameFrom() {
+        answer("/api/v1/sources", 401, "{\"code\":\"unauthorized\",\"message\":\"Authentication required\"}");
+        SluiceCli.Result r = runAt("sources", "list");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.UNAUTHORIZED);
+        assertThat(r.err()).startsWith("the server refused the token (401) from --token: create one in the UI under Users or with POST"
+                + " /api/v1/me/tokens");
+        SluiceCli.Result none = run("--server", base, "sources", "list");
+        assertThat(none.exitCode()).isEqualTo(ExitCode.UNAUTHORIZED);
+        assertThat(none.err()).startsWith("the server requires a token (401) and none was given");
+        answer("/api/v1/sources", 403, "{\"code\":\"forbidden\",\"message\":\"Your role does not allow this.\"}");
+        assertThat(runAt("sources", "list").exitCode()).isEqualTo(ExitCode.UNAUTHORIZED);
+    }
+
+    @Test
+    void validationErrorsListEachDetail() {
+        answer("/api/v1/sinks/index/dead-letters/replay", 422, """
+                {"code":"validation_failed","message":"The request is invalid: ids name entries this sink does not have: [9].",
+                 "details":[{"field":"ids","message":"name entries this sink does not have: [9]"}]}""");
+        SluiceCli.Result r = runAt("dlq", "replay", "index", "--ids", "9", "--dry-run");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(r.err()).isEqualTo("invalid request (422): The request is invalid: ids name entries this sink does not have: [9].\n"
+                + "  ids: name entries this sink does not have: [9]\n");
+        assertThat(requests).singleElement().asString().endsWith(" {\"ids\":[9],\"dryRun\":true}");
+    }
+
+    @Test
+    void conflictsExitSevenWithTheirDetails() {
+        answer("/api/v1/sources/shop/start", 409, """
+                {"code":"preflight_failed","message":"The preflight check of source 'shop' found 1 error(s).",
+                 "details":[{"field":"binlog_format","message":"is STATEMENT. Fix: set binlog_format=ROW"}]}""");
+        SluiceCli.Result r = runAt("sources", "start", "shop");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(r.err()).contains("refused (409 conflict)").contains("  binlog_format: is STATEMENT. Fix: set binlog_format=ROW");
+        answer("/api/v1/sources/shop/start?force=true", 200, "{\"source\":\"shop\",\"state\":\"starting\",\"desired\":\"running\"}");
+        SluiceCli.Result forced = runAt("sources", "start", "shop", "--force");
+        assertThat(forced.exitCode()).isZero();
+        assertThat(forced.out()).isEqualTo("source 'shop': starting (wanted: running)\n");
+    }
+
+    @Test
+    void notImplementedExitsFiveWithTheServersMessage() {
+        answer("/api/v1/backfills", 501, "{\"code\":\"not_implemented\",\"message\":\"Backfills are not available in this version.\"}");
+        SluiceCli.Result r = runAt("backfill", "list");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.NOT_AVAILABLE);
+        assertThat(r.err()).isEqualTo("not available on this server (501): Backfills are not available in this version.\n");
+        SluiceCli.Result start = runAt("backfill", "start", "--pipeline", "shop", "--table", "shop.a,shop.b", "--rate", "500");
+        assertThat(start.exitCode()).isEqualTo(ExitCode.NOT_AVAILABLE);
+        assertThat(requests.get(1)).endsWith(" {\"pipeline\":\"shop\",\"tables\":[\"shop.a\",\"shop.b\"],\"rowsPerSecond\":500}");
+    }
+
+    @Test
+    void serverErrorsAndForeignServersExitOne() {
+        answer("/api/v1/sources", 500, "{\"code\":\"internal_error\",\"message\":\"The server failed; the log has the details.\"}");
+        SluiceCli.Result r = runAt("sources", "list");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(r.err()).isEqualTo("the server failed (500): The server failed; the log has the details.\n");
+        answer("/api/v1/sources", 200, "<html>hello</html>");
+        SluiceCli.Result html = runAt("sources", "list");
+        assertThat(html.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(html.err()).contains("is not JSON").contains("a Sluice server?");
+        answer("/api/v1/sources/x", 404, "");
+        SluiceCli.Result foreign = runAt("sources", "show", "x");
+        assertThat(foreign.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(foreign.err()).contains("is the address (from --server) a Sluice server?");
+    }
+
+    @Test
+    void anUnreachableServerExitsSix() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        SluiceCli.Result r = run("--server", "http://127.0.0.1:" + port, "sources", "list");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.UNREACHABLE);
+        assertThat(r.err()).isEqualTo("cannot reach the Sluice server at http://127.0.0.1:" + port + " (connection refused; address from --server):"
+                + " check --server or `sluice context use`\n");
+        SluiceCli.Result host = run("--server", "http://no-such-host.invalid:8080", "sources", "list");
+        assertThat(host.exitCode()).isEqualTo(ExitCode.UNREACHABLE);
+        assertThat(host.err()).contains("no-such-host.invalid");
+    }
+
+    @Test
+    void usageErrorsExitTwoWithoutAStackTrace() {
+        SluiceCli.Result none = run("sources", "list");
+        assertThat(none.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(none.err()).startsWith("no Sluice server given: pass --server URL, set SLUICE_SERVER");
+        assertThat(run("--server", "localhost:8080", "sources", "list").err()).contains("is not an http(s) URL");
+        assertThat(run("--server", "http://localhost:99999", "sources", "list").exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(run("sourcez").exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(run("sources").err()).contains("Missing required subcommand");
+        SluiceCli.Result both = runAt("dlq", "replay", "index", "--ids", "1", "--all");
+        assertThat(both.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(both.err()).contains("mutually exclusive").doesNotContain("Exception");
+        assertThat(runAt("schemas", "approve", "7").err()).contains("--reason");
+        assertThat(runAt("schemas", "show", "seven").exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(runAt("schemas", "list", "--status", "maybe").err()).contains("pending, approved, rejected");
+        assertThat(run().exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void helpAndVersionExitZero() {
+        SluiceCli.Result help = run("--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("Exit codes:").contains("6   server unreachable").contains("SLUICE_SERVER");
+        for (String cmd : List.of("sources", "schemas", "dlq", "backfill", "context")) {
+            SluiceCli.Result sub = run(cmd, "--help");
+            assertThat(sub.exitCode()).isZero();
+            assertThat(sub.out()).contains("Examples:");
+        }
+        assertThat(run("dlq", "replay", "-h").out()).contains("--dry-run");
+        assertThat(run("--version").out()).startsWith("sluice ");
+    }
+
+    @Test
+    void contextsAreStoredOwnerOnlyAndUsedWithTheirToken() throws IOException {
+        Path file = dir.resolve("sub/config.json");
+        Map<String, String> env = Map.of("SLUICE_CONFIG", file.toString());
+        SluiceCli.Result set = SluiceCli.execute(env, "context", "set", "local", "--server", base, "--token", "secret-1");
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(set.out()).contains("created").contains("current context");
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(SluiceCli.execute(env, "context", "set", "prod", "--server", "https://prod.example").exitCode()).isZero();
+
+        SluiceCli.Result list = SluiceCli.execute(env, "context", "list");
+        assertThat(list.out()).contains("*        local").contains("prod").contains("stored").doesNotContain("secret-1");
+        answer("/api/v1/sources", 200, "[]");
+        assertThat(SluiceCli.execute(env, "sources", "list").exitCode()).isZero();
+        assertThat(requests).containsExactly("GET /api/v1/sources Bearer secret-1 ");
+
+        // a context's token never goes to a server named elsewhere
+        assertThat(SluiceCli.execute(env, "--server", base + "/", "sources", "list").exitCode()).isZero();
+        assertThat(SluiceCli.execute(Map.of("SLUICE_CONFIG", file.toString(), "SLUICE_SERVER", "http://127.0.0.1:" + server.getAddress().getPort() + "0"),
+                "sources", "list").err()).contains("is not an http(s) URL");
+        requests.clear();
+        SluiceCli.execute(Map.of("SLUICE_CONFIG", file.toString(), "SLUICE_SERVER", base.replace("127.0.0.1", "localhost")), "sources", "list");
+        assertThat(requests).containsExactly("GET /api/v1/sources null ");
+        requests.clear();
+        SluiceCli.execute(Map.of("SLUICE_CONFIG", file.toString(), "SLUICE_TOKEN", "env-token"), "sources", "list");
+        assertThat(requests).containsExactly("GET /api/v1/sources Bearer env-token ");
+
+        assertThat(SluiceCli.execute(env, "context", "use", "prod").out()).contains("prod");
+        SluiceCli.Result json = SluiceCli.execute(env, "context", "list", "-o", "json");
+        JsonNode parsed = JSON.readTree(json.out());
+        assertThat(parsed.get("current").asText()).isEqualTo("prod");
+        assertThat(parsed.get("contexts").get(0).get("token").asBoolean()).isTrue();
+        assertThat(json.out()).doesNotContain("secret-1");
+        SluiceCli.Result missing = SluiceCli.execute(env, "context", "use", "staging");
+        assertThat(missing.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(missing.err()).contains("no context 'staging'").contains("sluice context list");
+        SluiceCli.Result viaFlag = SluiceCli.execute(env, "--context", "local", "sources", "list");
+        assertThat(viaFlag.exitCode()).isZero();
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    }
+
+    @Test
+    void aBrokenConfigFileIsNamedWithTheFix() throws IOException {
+        Files.writeString(dir.resolve("config.json"), "{not json");
+        SluiceCli.Result r = run("sources", "list");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(r.err()).contains(dir.resolve("config.json").toString()).contains("is not valid JSON").contains("delete it");
+    }
+
+    @Test
+    void serverTextNeverCarriesControlCharacters() {
+        answer("/api/v1/sources/x/status", 200, "{\"source\":\"x\",\"state\":\"failed\",\"reason\":\"bad\\u001b[31m red\\nline\"}");
+        SluiceCli.Result r = runAt("sources", "status", "x");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("bad [31m red line").doesNotContain("\u001b");
+    }
+
+    @Test
+    void dlqReplayThatDoesNotLandExitsOne() {
+        answer("/api/v1/sinks/index/dead-letters/replay", 200, "{\"ids\":[1,2],\"done\":1,\"dryRun\":false,\"remaining\":1}");
+        SluiceCli.Result r = runAt("dlq", "replay", "index", "--ids", "1,2");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(r.out()).isEqualTo("replayed 1 of 2 entries to sink 'index'; 1 remain in the queue\n");
+        assertThat(r.err()).contains("1 of 2 entries did not land").contains("sluice dlq list index");
+    }
+}
