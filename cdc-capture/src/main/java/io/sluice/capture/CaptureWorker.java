@@ -634,6 +634,37 @@ public final class CaptureWorker implements AutoCloseable {
         return terminated.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Asks the engine to stop. Debezium's async engine refuses a close while it moves between start-up states
+     * (the close is lost, and the engine would run on): a refused close is tried again until the engine takes
+     * it or ends, for up to 30 s.
+     */
+    private void closeEngine() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (engine != null) {
+            DebeziumEngine<RecordChangeEvent<SourceRecord>> current = engine;
+            try {
+                current.close();
+                return;
+            } catch (IOException e) {
+                LOG.warn("source={} engine did not close cleanly: {}", config.name(), e.getMessage());
+                return;
+            } catch (IllegalStateException e) {
+                // Either a handler paused at the gate ended the engine itself when the stop signal woke it, or the
+                // engine is between start-up states: wait a little and see whether it ended.
+                try {
+                    if (terminated.await(100, TimeUnit.MILLISECONDS) || System.nanoTime() > deadline) {
+                        return;
+                    }
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                LOG.debug("source={} engine not closable yet ({}), trying again", config.name(), e.getMessage());
+            }
+        }
+    }
+
     /** Stops capture gracefully and waits up to a minute for the engine to commit and end. Idempotent. */
     @Override
     public void close() {
@@ -647,16 +678,7 @@ public final class CaptureWorker implements AutoCloseable {
         if (watchdog != null) {
             watchdog.shutdownNow();
         }
-        if (engine != null) {
-            try {
-                engine.close();
-            } catch (IOException e) {
-                LOG.warn("source={} engine did not close cleanly: {}", config.name(), e.getMessage());
-            } catch (IllegalStateException e) {
-                // A handler paused at the gate ended the engine itself when the stop signal woke it: nothing to close.
-                LOG.debug("source={} engine already shutting down", config.name());
-            }
-        }
+        closeEngine();
         if (executor != null) {
             executor.shutdown();
             try {

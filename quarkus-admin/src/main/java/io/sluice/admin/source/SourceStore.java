@@ -141,6 +141,7 @@ public class SourceStore {
      * @throws ApiException 404, or 422 if the body renames the source or sets the data directory
      */
     public Stored update(String name, Map<String, String> keys) {
+        get(name);
         if (keys.containsKey(SourceConfig.DATA_DIR)) {
             throw ApiException.invalid(SourceConfig.DATA_DIR, "is set by the server (sluice.data-dir); remove it from the request");
         }

@@ -179,6 +179,41 @@ class PipelineApiIT {
     }
 
     @Test
+    void shouldUpdateASourceAndAPipelineAndKeepTheStoredPassword() {
+        MariaDbServer db = MariaDbServer.shared();
+        db.createUser("pipeline_api", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        String source = "upd-" + id;
+        Map<String, Object> keys = new java.util.HashMap<>(Map.of("name", source, "type", "mariadb", "host", db.host(), "port", db.port(),
+                "user", "pipeline_api", "password", DB_PASSWORD, "server.id", 7100 + (int) (Math.random() * 800), "databases", database));
+        given().contentType(ContentType.JSON).body(keys).post("/api/v1/sources").then().statusCode(201);
+        keys.remove("password");
+        keys.put("databases", database + "_other");
+        given().contentType(ContentType.JSON).body(keys).put("/api/v1/sources/{s}", source).then().statusCode(200)
+                .body("settings.databases", equalTo(database + "_other")).body(not(containsString(DB_PASSWORD)));
+        // The stored password still opens the connection.
+        given().post("/api/v1/sources/{s}/preflight", source).then().statusCode(200)
+                .body("findings.find { it.check == 'connection' }.severity", equalTo("OK"));
+        keys.put("name", "renamed");
+        given().contentType(ContentType.JSON).body(keys).put("/api/v1/sources/{s}", source).then().statusCode(422)
+                .body("details[0].field", equalTo("name"));
+        given().contentType(ContentType.JSON).body(Map.of("name", source)).put("/api/v1/sources/none-{id}", id).then().statusCode(404);
+
+        sink("a-" + id, "lucene", Map.of());
+        sink("b-" + id, "lucene", Map.of());
+        given().contentType(ContentType.JSON).body(Map.of("name", "u-" + id, "source", source, "sinks", List.of("a-" + id)))
+                .post("/api/v1/pipelines").then().statusCode(201);
+        given().contentType(ContentType.JSON).body(Map.of("source", source, "tables", List.of(database + ".products"), "sinks", List.of("b-" + id)))
+                .put("/api/v1/pipelines/u-{id}", id).then().statusCode(200).body("sinks", equalTo(List.of("b-" + id)));
+        given().get("/api/v1/pipelines/u-{id}", id).then().statusCode(200).body("tables", equalTo(List.of(database + ".products")));
+        given().get("/api/v1/sinks/a-{id}", id).then().statusCode(200).body("pipelines", equalTo(List.of()));
+        given().contentType(ContentType.JSON).body(Map.of("name", "other", "source", source, "sinks", List.of("b-" + id)))
+                .put("/api/v1/pipelines/u-{id}", id).then().statusCode(422).body("details[0].field", equalTo("name"));
+        given().post("/api/v1/sources/{s}/stop", source).then().statusCode(200);
+        given().delete("/api/v1/pipelines/u-{id}", id).then().statusCode(204);
+        given().delete("/api/v1/sources/{s}", source).then().statusCode(204);
+    }
+
+    @Test
     void shouldRefuseABadPipelineWithEveryProblemAtOnce() {
         given().contentType(ContentType.JSON).body(Map.of("name", "Bad Name", "source", "no-such-source", "tables", List.of("no_dot"),
                 "sinks", List.of("no-such-sink"))).post("/api/v1/pipelines").then().statusCode(422)
