@@ -44,6 +44,7 @@ public final class ServerProcess implements AutoCloseable {
                 "-Dsluice.data-dir=" + dataDir,
                 "-Dsluice.allow-generated-key=true",
                 "-Dsluice.secure-cookies=false",
+                "-Dsluice.parent-pid=" + ProcessHandle.current().pid(), // a killed launcher leaves no server behind
                 "-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(command).directory(dataDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));

@@ -59,6 +59,12 @@ public interface SluiceConfig {
         java.util.Optional<String> initialPassword();
     }
 
+    /**
+     * A process id the server lives with: when that process ends, the server stops. For launchers such as
+     * {@code ./sluice demo}, so that a killed launcher leaves no server behind.
+     */
+    java.util.Optional<Long> parentPid();
+
     /** Whether the session cookie is sent over HTTPS only; leave it on unless the server is reached over plain HTTP. */
     @WithDefault("true")
     boolean secureCookies();

@@ -67,6 +67,10 @@ final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException("the server did not get ready within 90 s; log tail:\n" + tail());
     }
 
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
     /** Stops the server as a service manager would (SIGTERM) and waits for it to exit. */
     void stop() throws InterruptedException {
         if (process != null) {
