@@ -261,7 +261,21 @@ const pages = {
   },
 
   async schemas() {
-    app.innerHTML = '<h1>Schema reviews</h1><h2>Waiting for a decision</h2><table id="pending"></table><h2>Decided</h2><table id="decided"></table><h2>Audit log</h2><table id="audit"></table>';
+    app.innerHTML = '<h1>Schema reviews</h1><h2>Waiting for a decision</h2><table id="pending"></table><h2>Decided</h2><table id="decided"></table>'
+      + (app.dataset.role === 'admin' ? '<h2>Review policy</h2><form class="card" id="policy"><div class="grid">'
+        + field('subject', 'Subject (empty: the global default)', 'shop.inventory.orders-value')
+        + '<label>Policy<select name="policy"><option value="auto">auto: register what is compatible, review the rest</option>'
+        + '<option value="review-all">review-all: every change waits for a reviewer</option><option value="locked">locked: no change passes</option></select></label>'
+        + '</div><button type="submit" class="primary">Set the policy</button></form>' : '')
+      + '<h2>Audit log</h2><table id="audit"></table>';
+    const policy = document.getElementById('policy');
+    if (policy) policy.addEventListener('submit', async ev => {
+      ev.preventDefault();
+      const f = new FormData(policy);
+      const subjectName = (f.get('subject') || '').trim();
+      const r = await act('PUT', '/schemas/policies' + (subjectName ? '/' + encodeURIComponent(subjectName) : ''), {policy: f.get('policy')});
+      toast('Policy of ' + (r.subject || 'every subject without its own') + ': ' + r.policy);
+    });
     const row = p => '<tr><td><a href="/schemas/proposals/' + p.id + '">#' + p.id + '</a></td><td>' + esc(p.subject) + '</td><td>' + badge(p.status.toLowerCase())
       + '</td><td>' + esc(p.diff.map(d => d.kind.toLowerCase() + ' ' + d.field).join(', ')) + '</td><td>' + esc(p.createdBy) + '</td><td>' + when(p.createdAt) + '</td></tr>';
     const head = '<tr><th>#</th><th>Subject</th><th>Status</th><th>Changes</th><th>Filed by</th><th>When</th></tr>';

@@ -200,10 +200,15 @@ class WebUiIT {
     }
 
     private void decideTheSchemaReview() {
-        // Every new schema of the table now waits for a person (the UI has no policy editor: the API, as the CLI).
-        given().header("Authorization", TestAuth.bearer(Role.ADMIN)).contentType(ContentType.JSON)
-                .body(Map.of("policy", "review-all")).put("/api/v1/schemas/policies/{subject}", SUBJECT)
-                .then().statusCode(200);
+        // Every new schema of the table now waits for a person: the admin sets the subject's policy in the UI.
+        nav("Schema reviews");
+        WebElement policy = driver.findElement(By.id("policy"));
+        type(policy, "subject", SUBJECT);
+        new Select(policy.findElement(By.name("policy"))).selectByValue("review-all");
+        policy.findElement(By.cssSelector("button[type=submit]")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("toast"), "review-all"));
+        given().header("Authorization", TestAuth.bearer(Role.ADMIN)).get("/api/v1/schemas/policies/{subject}", SUBJECT).then()
+                .statusCode(200).body("policy", org.hamcrest.Matchers.equalTo("review-all"));
         db.execute("ALTER TABLE " + DATABASE + ".products ADD COLUMN colour VARCHAR(20) NULL",
                 "INSERT INTO " + DATABASE + ".products VALUES (4, 'floor lamp', 'brass')");
 
