@@ -103,20 +103,30 @@ public class Users {
     }
 
     public List<User> list() {
+        return users(null);
+    }
+
+    public Optional<User> find(String name) {
+        return users(name).stream().findFirst();
+    }
+
+    /** Every user, or the one with this name. */
+    private List<User> users(String name) {
         return store().read(c -> {
             List<User> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT name, role, created_at FROM app_user ORDER BY name");
-                    ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new User(rs.getString(1), Role.valueOf(rs.getString(2)), rs.getTimestamp(3).toInstant()));
+            try (PreparedStatement ps = c.prepareStatement("SELECT name, role, created_at FROM app_user"
+                    + (name == null ? "" : " WHERE name = ?") + " ORDER BY name")) {
+                if (name != null) {
+                    ps.setString(1, name);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new User(rs.getString(1), Role.valueOf(rs.getString(2)), rs.getTimestamp(3).toInstant()));
+                    }
                 }
             }
             return out;
         });
-    }
-
-    public Optional<User> find(String name) {
-        return list().stream().filter(u -> u.name().equals(name)).findFirst();
     }
 
     /** @throws ApiException 404 */
@@ -217,12 +227,23 @@ public class Users {
     }
 
     public List<Token> tokens(String user) {
+        return tokens("user_name", user);
+    }
+
+    /** @throws ApiException 404 */
+    public Token token(String id) {
+        return tokens("id", id).stream().findFirst()
+                .orElseThrow(() -> new ApiException(404, ApiError.of("not_found", "No token with id '" + id + "'.")));
+    }
+
+    /** Tokens whose column ({@code user_name} or {@code id}, never input) equals the value; all tokens when it is null. */
+    private List<Token> tokens(String column, String value) {
         return store().read(c -> {
             List<Token> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, user_name, label, created_at, expires_at, last_used FROM api_token"
-                    + (user == null ? "" : " WHERE user_name = ?") + " ORDER BY created_at")) {
-                if (user != null) {
-                    ps.setString(1, user);
+                    + (value == null ? "" : " WHERE " + column + " = ?") + " ORDER BY created_at")) {
+                if (value != null) {
+                    ps.setString(1, value);
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -233,12 +254,6 @@ public class Users {
             }
             return out;
         });
-    }
-
-    /** @throws ApiException 404 */
-    public Token token(String id) {
-        return tokens(null).stream().filter(t -> t.id().equals(id)).findFirst()
-                .orElseThrow(() -> new ApiException(404, ApiError.of("not_found", "No token with id '" + id + "'.")));
     }
 
     public void revokeToken(String id) {
