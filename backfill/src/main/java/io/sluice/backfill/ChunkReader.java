@@ -14,7 +14,9 @@ import java.util.Objects;
 /**
  * Reads a table in primary-key order, one chunk at a time, without locks: each chunk is one keyset query
  * ({@code WHERE (k1, k2) > (?, ?) ORDER BY k1, k2 LIMIT n}), so memory stays flat whatever the table's size, and
- * a reader can resume after any chunk from the last key it returned. This is the read half of a DBLog backfill;
+ * a reader can resume after any chunk from the last key it returned. The read stops at the largest key the table
+ * held when the reader was first opened ({@link #upTo()}): rows inserted later reach the targets through the
+ * binlog, and a reader chasing them would never end on a busy table. This is the read half of a DBLog backfill;
  * which rows of a chunk are kept is decided by the caller against the binlog.
  *
  * <p>Identifiers are never pasted from input: the table and its key columns are looked up in the database's
@@ -43,6 +45,7 @@ public final class ChunkReader {
     private final String filter;
     private final int chunkSize;
     private List<Object> after;
+    private List<Object> upTo;
 
     private ChunkReader(Connection connection, String database, String table, List<String> keyColumns, String filter, int chunkSize,
             List<Object> after) {
@@ -60,12 +63,14 @@ public final class ChunkReader {
      *
      * @param filter a SQL condition on the table's columns, or null for every row
      * @param startAfter the key to resume after (from {@link Chunk#lastKey()}), or null to start at the beginning
+     * @param upTo the last key to read (a resumed reader passes the first reader's {@link #upTo()}), or null for the
+     *     largest key the table holds now
      * @throws BackfillException naming the table or filter and what to do, if the table does not exist, has no
      *     primary key, or the filter is not valid SQL for it
      * @throws SQLException if the database fails otherwise
      */
     public static ChunkReader open(Connection connection, String database, String table, String filter, int chunkSize,
-            List<Object> startAfter) throws SQLException {
+            List<Object> startAfter, List<Object> upTo) throws SQLException {
         Objects.requireNonNull(connection, "connection");
         if (chunkSize < 1 || chunkSize > 1_000_000) {
             throw new BackfillException("chunk size " + chunkSize + " is out of range; use 1 to 1,000,000 rows (10,000 is a good start)");
@@ -78,15 +83,27 @@ public final class ChunkReader {
         String condition = filter == null || filter.isBlank() ? null : filter.trim();
         ChunkReader reader = new ChunkReader(connection, database, table, key, condition, chunkSize, startAfter == null ? null
                 : List.copyOf(startAfter));
+        if (upTo != null && upTo.size() != key.size()) {
+            throw new BackfillException("the last key " + upTo + " has " + upTo.size() + " values but the primary key of "
+                    + database + "." + table + " has " + key.size() + " columns " + key);
+        }
         if (condition != null) {
             reader.checkFilter();
         }
+        reader.upTo = upTo != null ? List.copyOf(upTo) : reader.largestKey();
         return reader;
     }
 
     /** The primary key's columns, in key order. */
     public List<String> keyColumns() {
         return keyColumns;
+    }
+
+    /**
+     * The last key this reader reads, or an empty list when the table was empty (then every chunk is empty).
+     */
+    public List<Object> upTo() {
+        return upTo;
     }
 
     /** The table's row count as the server estimates it (InnoDB statistics), or -1 when unknown. */
@@ -103,13 +120,20 @@ public final class ChunkReader {
 
     /** Reads the next chunk; an empty chunk means the table has been read to its end. */
     public Chunk next() throws SQLException {
+        if (upTo.isEmpty()) {
+            return new Chunk(List.of(), List.of());
+        }
         String sql = "SELECT * FROM " + quote(database) + "." + quote(table) + where() + " ORDER BY " + keyList() + " LIMIT " + chunkSize;
         List<Map<String, Object>> rows = new ArrayList<>(Math.min(chunkSize, 10_000));
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            int p = 1;
             if (after != null) {
-                for (int i = 0; i < after.size(); i++) {
-                    ps.setObject(i + 1, after.get(i));
+                for (Object v : after) {
+                    ps.setObject(p++, v);
                 }
+            }
+            for (Object v : upTo) {
+                ps.setObject(p++, v);
             }
             try (ResultSet rs = ps.executeQuery()) {
                 ResultSetMetaData md = rs.getMetaData();
@@ -136,10 +160,26 @@ public final class ChunkReader {
         if (after != null) {
             parts.add("(" + keyList() + ") > (" + String.join(", ", java.util.Collections.nCopies(keyColumns.size(), "?")) + ")");
         }
+        parts.add("(" + keyList() + ") <= (" + String.join(", ", java.util.Collections.nCopies(keyColumns.size(), "?")) + ")");
         if (filter != null) {
             parts.add("(" + filter + ")");
         }
-        return parts.isEmpty() ? "" : " WHERE " + String.join(" AND ", parts);
+        return " WHERE " + String.join(" AND ", parts);
+    }
+
+    private List<Object> largestKey() throws SQLException {
+        String sql = "SELECT " + keyList() + " FROM " + quote(database) + "." + quote(table) + " ORDER BY "
+                + String.join(", ", keyColumns.stream().map(k -> quote(k) + " DESC").toList()) + " LIMIT 1";
+        try (PreparedStatement ps = connection.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return List.of();
+            }
+            List<Object> key = new ArrayList<>(keyColumns.size());
+            for (int i = 1; i <= keyColumns.size(); i++) {
+                key.add(rs.getObject(i));
+            }
+            return List.copyOf(key);
+        }
     }
 
     private String keyList() {

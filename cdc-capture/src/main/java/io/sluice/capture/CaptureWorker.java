@@ -356,13 +356,17 @@ public final class CaptureWorker implements AutoCloseable {
         List<SourceEvent> pending = new ArrayList<>(records.size());
         int firstUnmarked = 0;
         boolean heartbeatSeen = false;
+        Map<String, ?> reachedOffset = null;
         awaitResume();
         try {
             for (int i = 0; i < records.size(); i++) {
                 SourceRecord record = records.get(i).record();
                 DebeziumRecords.Kind kind = mapper.kind(record);
                 switch (kind) {
-                    case HEARTBEAT -> heartbeatSeen = true; // applied after the events before it are delivered
+                    case HEARTBEAT -> { // applied after the events before it are delivered
+                        heartbeatSeen = true;
+                        reachedOffset = record.sourceOffset();
+                    }
                     case OTHER -> {
                     }
                     case DATA, SCHEMA_CHANGE -> {
@@ -387,6 +391,9 @@ public final class CaptureWorker implements AutoCloseable {
             deliver(pending);
             if (heartbeatSeen) {
                 heartbeat(); // after the snapshot rows of the same batch, so that the state does not flip back
+                if (reachedOffset != null && reachedOffset.get("file") instanceof String file && reachedOffset.get("pos") instanceof Number pos) {
+                    consumer.reached(file, pos.longValue());
+                }
             }
             markProcessed(records, firstUnmarked, records.size(), committer);
             committer.markBatchFinished();

@@ -23,4 +23,15 @@ public interface EventBatchConsumer {
      * @throws Exception for any failure; the source is failed and nothing of the batch is committed
      */
     void accept(List<SourceEvent> batch) throws Exception;
+
+    /**
+     * The stream has read the binlog up to {@code file:position}: every event that starts before it was delivered
+     * (in this or an earlier batch). Called on the capture thread after the batch that carried a heartbeat; an idle
+     * source still reports progress this way, every {@code heartbeat.interval.ms}. Does nothing by default.
+     *
+     * @param file the binlog file
+     * @param position the byte position in it where the next event will start
+     */
+    default void reached(String file, long position) {
+    }
 }
