@@ -137,10 +137,17 @@ public final class ChunkReader {
             }
             try (ResultSet rs = ps.executeQuery()) {
                 ResultSetMetaData md = rs.getMetaData();
+                int n = md.getColumnCount();
+                String[] labels = new String[n + 1];
+                String[] types = new String[n + 1];
+                for (int c = 1; c <= n; c++) {
+                    labels[c] = md.getColumnLabel(c);
+                    types[c] = md.getColumnTypeName(c).toUpperCase(java.util.Locale.ROOT);
+                }
                 while (rs.next()) {
                     Map<String, Object> row = new LinkedHashMap<>();
-                    for (int c = 1; c <= md.getColumnCount(); c++) {
-                        row.put(md.getColumnLabel(c), rs.getObject(c));
+                    for (int c = 1; c <= n; c++) {
+                        row.put(labels[c], value(rs, c, types[c]));
                     }
                     rows.add(row);
                 }
@@ -153,6 +160,20 @@ public final class ChunkReader {
         List<Object> lastKey = keyColumns.stream().map(last::get).toList();
         after = lastKey;
         return new Chunk(rows, lastKey);
+    }
+
+    /**
+     * A column's value: TIME as text (it reaches -838:59:59 to 838:59:59, which {@link java.sql.Time} cannot hold),
+     * DATETIME as a wall-clock {@link java.time.LocalDateTime} (no time zone is applied), anything else as the
+     * driver's default object.
+     */
+    private static Object value(ResultSet rs, int column, String type) throws SQLException {
+        return switch (type) {
+            case "TIME" -> rs.getString(column);
+            case "DATETIME" -> rs.getObject(column, java.time.LocalDateTime.class);
+            case "DATE" -> rs.getObject(column, java.time.LocalDate.class);
+            default -> rs.getObject(column);
+        };
     }
 
     private String where() {
