@@ -34,6 +34,7 @@ public final class ChunkWindow {
     private List<Map<String, Object>> rows;
     private BinlogPoint high;
     private boolean closed;
+    private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
 
     /**
      * Opens a window on a table: call before reading the chunk.
@@ -80,12 +81,23 @@ public final class ChunkWindow {
     public synchronized boolean reached(BinlogPoint point) {
         if (!closed && high != null && point.compareTo(high) >= 0) {
             closed = true;
+            closing.countDown();
         }
         return closed;
     }
 
     public synchronized boolean closed() {
         return closed;
+    }
+
+    /**
+     * Waits for the stream to close the window.
+     *
+     * @return true if it closed within the timeout
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitClosed(java.time.Duration timeout) throws InterruptedException {
+        return closing.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     /** The chunk's rows whose key did not change while the window was open, in chunk order. */

@@ -75,7 +75,27 @@ public final class SluiceCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        // Progress bars only where a person watches: a console, and a terminal that understands a carriage return.
+        env.putIfAbsent(TERMINAL_ENV, System.console() != null && !"dumb".equals(env.get("TERM")) ? "1" : "0");
+        System.exit(run(args, env, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Set to 1 when the output is a terminal (progress bars) or 0 when not (plain lines); {@link #main} sets it. */
+    static final String TERMINAL_ENV = "SLUICE_TERMINAL";
+
+    /** True when the output is a terminal. */
+    boolean terminal() {
+        return "1".equals(env.get(TERMINAL_ENV));
+    }
+
+    /** How often {@code --watch} asks the server, in ms ({@code SLUICE_WATCH_INTERVAL_MS}, default 1000). */
+    long watchIntervalMs() {
+        try {
+            return Math.max(50, Long.parseLong(env.getOrDefault("SLUICE_WATCH_INTERVAL_MS", "1000")));
+        } catch (NumberFormatException e) {
+            return 1000;
+        }
     }
 
     /**

@@ -129,13 +129,18 @@ class SluiceCliIT {
     }
 
     @Test
-    void backfillsExitFiveWithTheServersMessage() {
-        for (String[] args : List.of(new String[] {"backfill", "list"}, new String[] {"backfill", "status", "1"},
-                new String[] {"backfill", "start", "--pipeline", "shop"}, new String[] {"backfill", "cancel", "1"})) {
-            SluiceCli.Result r = cli(args);
-            assertThat(r.exitCode()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(ExitCode.NOT_AVAILABLE);
-            assertThat(r.err()).startsWith("not available on this server (501): Backfills are not available in this version of Sluice yet");
-        }
+    void backfillCommandsAnswerWithTheServersVerdictAndExitCodes() throws IOException {
+        SluiceCli.Result list = cli("backfill", "list", "-o", "json");
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(JSON.readTree(list.out()).isArray()).isTrue();
+        SluiceCli.Result missing = cli("backfill", "status", "424242");
+        assertThat(missing.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(missing.err()).contains("424242").contains("`sluice backfill list` shows the backfills.");
+        assertThat(cli("backfill", "start", "--pipeline", "shop").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        SluiceCli.Result invalid = cli("backfill", "start", "--pipeline", "shop", "--chunk-size", "0", "--rate", "-5");
+        assertThat(invalid.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(invalid.err()).contains("chunkSize").contains("rowsPerSecond").doesNotContain("Exception");
+        assertThat(cli("backfill", "cancel", "424242").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
     }
 
     @Test

@@ -46,6 +46,10 @@ class SluiceCliTest {
                     + exchange.getRequestURI().getRawQuery());
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             requests.add(exchange.getRequestMethod() + " " + path + " " + exchange.getRequestHeaders().getFirst("Authorization") + " " + body);
+            java.util.Deque<String> turns = inTurn.get(path);
+            if (turns != null) {
+                answers.put(path, new Object[] {200, turns.size() > 1 ? turns.poll() : turns.peek()});
+            }
             Object[] answer = answers.getOrDefault(path, new Object[] {404, "{\"code\":\"not_found\",\"message\":\"No such resource: " + path + "\"}"});
             byte[] bytes = ((String) answer[1]).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
@@ -62,6 +66,21 @@ class SluiceCliTest {
     @AfterEach
     void stopServer() {
         server.stop(0);
+    }
+
+    private final Map<String, java.util.Deque<String>> inTurn = new ConcurrentHashMap<>();
+
+    /** Answers 200 with each body in turn, the last one for ever. */
+    private void answerInTurn(String path, String... bodies) {
+        inTurn.put(path, new java.util.concurrent.ConcurrentLinkedDeque<>(List.of(bodies)));
+    }
+
+    private SluiceCli.Result runWith(Map<String, String> extraEnv, String... args) {
+        Map<String, String> env = new java.util.HashMap<>(env());
+        env.putAll(extraEnv);
+        List<String> all = new java.util.ArrayList<>(List.of("--server", base, "--token", "t0k"));
+        all.addAll(List.of(args));
+        return SluiceCli.execute(env, all.toArray(String[]::new));
     }
 
     private void answer(String path, int status, String body) {
@@ -174,6 +193,33 @@ class SluiceCliTest {
         SluiceCli.Result start = runAt("backfill", "start", "--pipeline", "shop", "--table", "shop.a,shop.b", "--rate", "500");
         assertThat(start.exitCode()).isEqualTo(ExitCode.NOT_AVAILABLE);
         assertThat(requests.get(1)).endsWith(" {\"pipeline\":\"shop\",\"tables\":[\"shop.a\",\"shop.b\"],\"rowsPerSecond\":500}");
+    }
+
+    private static final String[] PROGRESS = {
+        "{\"id\":3,\"state\":\"running\",\"rowsRead\":0,\"estimatedRows\":200000}",
+        "{\"id\":3,\"state\":\"running\",\"rowsRead\":100000,\"estimatedRows\":200000,\"rate\":12345.6,\"etaSeconds\":8}",
+        "{\"id\":3,\"state\":\"succeeded\",\"rowsRead\":200100,\"estimatedRows\":200000}"};
+
+    @Test
+    void watchDrawsABarOnATerminalAndPlainLinesOnAPipe() {
+        answerInTurn("/api/v1/backfills/3", PROGRESS);
+        SluiceCli.Result tty = runWith(Map.of("SLUICE_TERMINAL", "1", "SLUICE_WATCH_INTERVAL_MS", "50"), "backfill", "status", "3", "--watch");
+        assertThat(tty.exitCode()).as(tty.err()).isZero();
+        assertThat(tty.out()).startsWith("\r[--------------------]   0%  0 / ~200,000 rows  – rows/s  running")
+                .contains("\r[##########----------]  50%  100,000 / ~200,000 rows  12,346 rows/s  ETA 8 s  running")
+                .endsWith("\r[####################] 100%  200,100 / ~200,000 rows  – rows/s  succeeded   \n");
+
+        answerInTurn("/api/v1/backfills/3", PROGRESS);
+        SluiceCli.Result pipe = runWith(Map.of("SLUICE_TERMINAL", "0", "SLUICE_WATCH_INTERVAL_MS", "50"), "backfill", "status", "3", "--watch");
+        assertThat(pipe.exitCode()).isZero();
+        assertThat(pipe.out()).doesNotContain("\r").isEqualTo("backfill 3 running: 0 / ~200,000 rows (0%), – rows/s\n"
+                + "backfill 3 succeeded: 200,100 / ~200,000 rows (100%), – rows/s\n");
+
+        answerInTurn("/api/v1/backfills/4", "{\"id\":4,\"state\":\"failed\",\"reason\":\"column geo cannot be backfilled\",\"rowsRead\":5,\"estimatedRows\":9}");
+        SluiceCli.Result failed = runWith(Map.of("SLUICE_TERMINAL", "0"), "backfill", "status", "4", "--watch", "-o", "json");
+        assertThat(failed.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(failed.out()).contains("\"state\" : \"failed\"");
+        assertThat(failed.err()).isEqualTo("backfill 4 failed: column geo cannot be backfilled\n");
     }
 
     @Test

@@ -335,12 +335,48 @@ const pages = {
   },
 
   async backfills() {
-    app.innerHTML = '<h1>Backfills</h1><div id="state"></div>';
-    try {
-      await api('GET', '/backfills');
-    } catch (e) {
-      document.getElementById('state').innerHTML = '<div class="why warn">' + esc(e.message) + '</div>';
-    }
+    app.innerHTML = '<h1>Backfills</h1><p class="muted">Fill a pipeline\'s targets from the live tables, online: rows are read in key chunks and a live change always wins.</p>'
+      + '<div class="live-error"></div><table id="backfills"></table><h2>Start a backfill</h2><form class="card" id="new-backfill"><div class="grid">'
+      + field('pipeline', 'Pipeline', 'shop-to-search') + field('tables', 'Tables (comma separated; empty for all of the pipeline\'s)', 'shop.orders')
+      + field('sink', 'Only this sink (empty for all)', 'search') + field('where', 'Only rows where (SQL)', "created_at >= '2026-01-01'")
+      + field('chunkSize', 'Rows per chunk', '2048') + field('rowsPerSecond', 'Rows per second at most (0: no limit)', '0') + '</div>'
+      + '<div class="actions" style="margin-top:12px"><button class="primary" type="submit">Start</button></div></form><div id="result"></div>';
+    const pct = b => b.estimatedRows > 0 ? Math.min(100, Math.round(100 * b.rowsRead / b.estimatedRows)) : null;
+    const eta = s => s === null || s === undefined ? '–' : s < 90 ? s + ' s' : Math.round(s / 60) + ' min';
+    const load = async () => {
+      const list = await api('GET', '/backfills');
+      document.getElementById('backfills').innerHTML = '<tr><th>#</th><th>Pipeline</th><th>Tables</th><th>Sinks</th><th>State</th><th>Rows written</th><th>Progress</th><th>Rows/s</th><th>ETA</th><th>Started</th><th></th></tr>'
+        + (list.map(b => '<tr data-backfill="' + b.id + '"><td>' + b.id + '</td><td>' + esc(b.pipeline) + '</td><td>' + esc(b.tables.join(', '))
+          + (b.where ? '<div class="muted">where ' + esc(b.where) + '</div>' : '') + '</td><td>' + esc(b.sinks.join(', ')) + '</td><td class="state">' + badge(b.state)
+          + (b.reason ? '<div class="muted">' + esc(b.reason) + '</div>' : '') + (b.waitingFor ? '<div class="muted">waiting for the stream to pass ' + esc(b.waitingFor) + '</div>' : '')
+          + '</td><td class="num rows">' + rate(b.rowsWritten) + '</td><td>' + (pct(b) === null ? '–' : '<progress max="100" value="' + pct(b) + '"></progress> ' + pct(b) + '%')
+          + '</td><td class="num">' + rate(b.rate) + '</td><td class="num">' + eta(b.etaSeconds) + '</td><td>' + when(b.createdAt) + '<div class="muted">' + esc(b.createdBy) + '</div></td><td class="actions">'
+          + (b.state === 'running' ? '<button data-backfill-verb="pause" data-id="' + b.id + '">Pause</button>' : '')
+          + (b.state === 'paused' || b.state === 'failed' ? '<button class="primary" data-backfill-verb="resume" data-id="' + b.id + '">Resume</button>' : '')
+          + (b.state === 'running' || b.state === 'paused' ? '<button class="danger" data-backfill-verb="cancel" data-id="' + b.id + '">Cancel</button>' : '')
+          + '</td></tr>').join('') || '<tr><td colspan="11" class="muted">None yet.</td></tr>');
+    };
+    live(load);
+    app.addEventListener('click', async ev => {
+      const b = ev.target.closest('[data-backfill-verb]');
+      if (b) await act('POST', '/backfills/' + b.dataset.id + '/' + b.dataset.backfillVerb, undefined, load);
+    });
+    document.getElementById('new-backfill').addEventListener('submit', async ev => {
+      ev.preventDefault();
+      const f = new FormData(ev.target);
+      const body = {pipeline: f.get('pipeline')};
+      const tables = f.get('tables').split(',').map(x => x.trim()).filter(x => x);
+      if (tables.length) body.tables = tables;
+      ['sink', 'where'].forEach(k => { if (f.get(k).trim()) body[k] = f.get(k).trim(); });
+      ['chunkSize', 'rowsPerSecond'].forEach(k => { if (f.get(k).trim()) body[k] = Number(f.get(k)); });
+      const out = document.getElementById('result');
+      try {
+        const created = await api('POST', '/backfills', body);
+        out.innerHTML = '';
+        toast('Backfill ' + created.id + ' started');
+        load();
+      } catch (e) { out.innerHTML = errorHtml(e); }
+    });
   },
 
   async 'dead-letters'() {

@@ -2,6 +2,11 @@ package io.sluice.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.ScanParams;
 import redis.embedded.RedisServer;
 
 /**
@@ -94,6 +99,45 @@ public final class RedisTestServer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /**
+     * Every string key that starts with {@code prefix} and ends with {@code suffix}, with its value: read with SCAN
+     * and MGET, so that a test compares a whole target without loading it key by key.
+     */
+    public Map<String, String> strings(String prefix, String suffix) {
+        Map<String, String> out = new HashMap<>();
+        try (Jedis jedis = new Jedis(host(), port())) {
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                var page = jedis.scan(cursor, new ScanParams().match(prefix + "*").count(5000));
+                List<String> keys = page.getResult().stream().filter(k -> k.endsWith(suffix)).toList();
+                if (!keys.isEmpty()) {
+                    List<String> values = jedis.mget(keys.toArray(String[]::new));
+                    for (int i = 0; i < keys.size(); i++) {
+                        if (values.get(i) != null) {
+                            out.put(keys.get(i), values.get(i));
+                        }
+                    }
+                }
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        }
+        return out;
+    }
+
+    /** Removes every key that starts with {@code prefix}: the shared server reloads all it holds when a test restarts it. */
+    public void unlinkAll(String prefix) {
+        try (Jedis jedis = new Jedis(host(), port())) {
+            String cursor = ScanParams.SCAN_POINTER_START;
+            do {
+                var page = jedis.scan(cursor, new ScanParams().match(prefix + "*").count(5000));
+                if (!page.getResult().isEmpty()) {
+                    jedis.unlink(page.getResult().toArray(String[]::new));
+                }
+                cursor = page.getCursor();
+            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        }
     }
 
     public boolean isRunning() {

@@ -7,6 +7,8 @@ import io.sluice.admin.api.ApiError;
 import io.sluice.admin.api.ApiException;
 import io.sluice.admin.sink.SinkStore;
 import io.sluice.admin.source.SourceStore;
+import io.sluice.backfill.BackfillRun;
+import io.sluice.backfill.ChunkWindows;
 import io.sluice.capture.CaptureState;
 import io.sluice.capture.CaptureStatus;
 import io.sluice.capture.CaptureWorker;
@@ -89,6 +91,7 @@ public class Supervisor {
     private final Map<String, SourceStatus> snapshot = new ConcurrentHashMap<>();
     private final Map<String, String> lastState = new HashMap<>();
     private final Map<String, Boolean> lastSinkHealth = new HashMap<>();
+    private final Map<String, ChunkWindows> windows = new ConcurrentHashMap<>();
     private final List<BiConsumer<String, List<SourceEvent>>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private DeadLetterQueue dlq;
     private ScheduledExecutorService monitor;
@@ -256,6 +259,37 @@ public class Supervisor {
         }
     }
 
+    /** The backfill windows a source's stream feeds; they outlive restarts of its worker. */
+    public ChunkWindows windows(String source) {
+        return windows.computeIfAbsent(source, s -> new ChunkWindows());
+    }
+
+    /** True while a capture worker runs for the source (in any state, paused or held included). */
+    public boolean running(String source) {
+        return running.containsKey(source);
+    }
+
+    /**
+     * Where a backfill writes: the named sinks, through runners of their own (retries and dead letters as for live
+     * events) on the shared instances, so that backfilled rows and live events interleave safely.
+     *
+     * @throws ApiException 404 if a sink does not exist
+     */
+    public synchronized BackfillRun.Target backfillTarget(List<String> sinkNames) {
+        List<SinkRunner> runners = new ArrayList<>();
+        for (String name : sinkNames) {
+            runners.add(new SinkRunner(shared(name), dlq, RetryPolicy.defaults(), clock, d -> Thread.sleep(d.toMillis())));
+        }
+        return rows -> {
+            for (SinkRunner r : runners) {
+                r.write(rows);
+            }
+            for (SinkRunner r : runners) {
+                r.flush();
+            }
+        };
+    }
+
     /** Listens to every batch the sources deliver, after the sinks flushed it (the demo and tests use it). */
     public void onDelivered(BiConsumer<String, List<SourceEvent>> listener) {
         listeners.add(listener);
@@ -289,10 +323,20 @@ public class Supervisor {
             }
         }
         Pipeline pipeline = new Pipeline(source, merge(routes));
-        EventBatchConsumer consumer = batch -> {
-            pipeline.accept(batch);
-            for (BiConsumer<String, List<SourceEvent>> l : listeners) {
-                l.accept(source, batch);
+        ChunkWindows open = windows(source);
+        EventBatchConsumer consumer = new EventBatchConsumer() {
+            @Override
+            public void accept(List<SourceEvent> batch) throws Exception {
+                open.observe(batch);
+                pipeline.accept(batch);
+                for (BiConsumer<String, List<SourceEvent>> l : listeners) {
+                    l.accept(source, batch);
+                }
+            }
+
+            @Override
+            public void reached(String file, long position) {
+                open.reached(file, position);
             }
         };
         CaptureWorker worker = new CaptureWorker(config, consumer, new ReviewGate(reviews), clock);

@@ -253,13 +253,6 @@ class PipelineApiIT {
         given().delete("/api/v1/sinks/s-{id}", id).then().statusCode(204);
     }
 
-    @Test
-    void shouldAnswerBackfillsWithNotImplementedUntilTheyExist() {
-        given().get("/api/v1/backfills").then().statusCode(501).body("code", equalTo("not_implemented"));
-        given().post("/api/v1/backfills/7/pause").then().statusCode(501);
-        given().post("/api/v1/backfills/7/explode").then().statusCode(404);
-    }
-
     private static void sink(String name, String type, Map<String, String> config) {
         given().contentType(ContentType.JSON).body(Map.of("name", name, "type", type, "config", config)).post("/api/v1/sinks").then()
                 .statusCode(201).body("connection.ok", equalTo(true)).body("type", equalTo(type));

@@ -102,10 +102,26 @@ public final class RedisSink implements Sink {
             }
             throw new RetriableSinkException("Redis sink '" + name + "': " + uri.getHost() + ":" + uri.getPort() + " unreachable: " + e.getMessage(), e);
         } catch (JedisDataException e) {
-            j.close();
+            if (j != null) {
+                j.close();
+            }
+            if (isTransient(e)) {
+                throw new RetriableSinkException("Redis sink '" + name + "': " + uri.getHost() + ":" + uri.getPort() + " is not ready yet ("
+                        + e.getMessage() + ")", e);
+            }
             throw new FatalSinkException("Redis sink '" + name + "': the server refused us (" + e.getMessage()
                     + "); check redis.password and that EVAL/SCRIPT are allowed", e);
         }
+    }
+
+    /**
+     * A server that restarts answers LOADING while it reads its dataset back (longer the bigger it is); BUSY,
+     * TRYAGAIN, MASTERDOWN and CLUSTERDOWN also pass by themselves.
+     */
+    static boolean isTransient(JedisDataException e) {
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        return m.startsWith("LOADING") || m.startsWith("BUSY") || m.startsWith("TRYAGAIN") || m.startsWith("MASTERDOWN")
+                || m.startsWith("CLUSTERDOWN");
     }
 
     @Override
@@ -147,6 +163,9 @@ public final class RedisSink implements Sink {
                 if (String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
                     drop();
                     throw new RetriableSinkException("Redis sink '" + name + "': script cache was flushed", e);
+                }
+                if (isTransient(e)) {
+                    throw new RetriableSinkException("Redis sink '" + name + "': the server is not ready (" + e.getMessage() + ")", e);
                 }
                 rejected.add(new WriteResult.Rejection(sent.get(i), "Redis refused the write: " + e.getMessage()));
             }

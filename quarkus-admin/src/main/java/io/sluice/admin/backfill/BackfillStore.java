@@ -1,0 +1,181 @@
+package io.sluice.admin.backfill;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.admin.api.ApiError;
+import io.sluice.admin.api.ApiException;
+import io.sluice.registry.MetadataStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** Backfills in the metadata database: the request, the state and the checkpoint. Thread-safe. */
+@ApplicationScoped
+public class BackfillStore {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final String COLUMNS = "id, pipeline, source, tables, sinks, row_filter, chunk_size, rows_per_second, state, reason,"
+            + " table_index, last_key, up_to, rows_read, rows_written, chunks_done, estimated_rows, created_by, created_at, updated_at,"
+            + " finished_at";
+
+    /**
+     * A stored backfill.
+     *
+     * @param lastKey the last key written in the current table ({@code tables[tableIndex]}), or null
+     * @param upTo the last key to read in the current table, or null before it was opened
+     */
+    public record Stored(long id, String pipeline, String source, List<String> tables, List<String> sinks, String filter, int chunkSize,
+            int rowsPerSecond, BackfillState state, String reason, int tableIndex, List<Object> lastKey, List<Object> upTo, long rowsRead,
+            long rowsWritten, long chunksDone, long estimatedRows, String createdBy, Instant createdAt, Instant updatedAt,
+            Instant finishedAt) {
+    }
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    Clock clock;
+
+    private MetadataStore store() {
+        return new MetadataStore(dataSource);
+    }
+
+    /** Stores a new running backfill and returns it with its id. */
+    public Stored create(String pipeline, String source, List<String> tables, List<String> sinks, String filter, int chunkSize,
+            int rowsPerSecond, long estimatedRows, String actor) {
+        long id = store().inTransaction(c -> {
+            Timestamp now = Timestamp.from(clock.instant());
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO backfill (pipeline, source, tables, sinks, row_filter, chunk_size,"
+                    + " rows_per_second, state, table_index, rows_read, rows_written, chunks_done, estimated_rows, created_by, created_at,"
+                    + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, pipeline);
+                ps.setString(2, source);
+                ps.setString(3, json(tables));
+                ps.setString(4, json(sinks));
+                ps.setString(5, filter);
+                ps.setInt(6, chunkSize);
+                ps.setInt(7, rowsPerSecond);
+                ps.setString(8, BackfillState.RUNNING.label());
+                ps.setLong(9, estimatedRows);
+                ps.setString(10, actor);
+                ps.setTimestamp(11, now);
+                ps.setTimestamp(12, now);
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    return keys.getLong(1);
+                }
+            }
+        });
+        return get(id);
+    }
+
+    /** Records a written chunk: the checkpoint a restart resumes from. */
+    public void checkpoint(long id, int tableIndex, List<Object> lastKey, List<Object> upTo, long rowsRead, long rowsWritten, long chunksDone) {
+        store().inTransaction(c -> MetadataStore.update(c, "UPDATE backfill SET table_index = ?, last_key = ?, up_to = ?, rows_read = ?,"
+                + " rows_written = ?, chunks_done = ?, updated_at = ? WHERE id = ?", tableIndex, lastKey == null ? null : json(lastKey),
+                upTo == null ? null : json(upTo), rowsRead, rowsWritten, chunksDone, Timestamp.from(clock.instant()), id));
+    }
+
+    /** Moves to a new state; a final state also sets the end time. */
+    public void setState(long id, BackfillState state, String reason) {
+        Timestamp now = Timestamp.from(clock.instant());
+        store().inTransaction(c -> MetadataStore.update(c, "UPDATE backfill SET state = ?, reason = ?, updated_at = ?, finished_at = ?"
+                + " WHERE id = ?", state.label(), reason, now, state.isFinal() ? now : null, id));
+    }
+
+    /** Every backfill, newest first. */
+    public List<Stored> list() {
+        return query("SELECT " + COLUMNS + " FROM backfill ORDER BY id DESC", null);
+    }
+
+    /** Backfills that are running or paused. */
+    public List<Stored> active() {
+        return query("SELECT " + COLUMNS + " FROM backfill WHERE state IN ('running', 'paused') ORDER BY id", null);
+    }
+
+    public Optional<Stored> find(long id) {
+        return query("SELECT " + COLUMNS + " FROM backfill WHERE id = ?", id).stream().findFirst();
+    }
+
+    /** @throws ApiException 404 */
+    public Stored get(long id) {
+        return find(id).orElseThrow(() -> new ApiException(404, ApiError.of("not_found", "No backfill with id " + id
+                + "; GET /api/v1/backfills lists them.")));
+    }
+
+    private List<Stored> query(String sql, Long id) {
+        return store().read(c -> {
+            List<Stored> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                if (id != null) {
+                    ps.setLong(1, id);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(row(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    private static Stored row(ResultSet rs) throws SQLException {
+        return new Stored(rs.getLong(1), rs.getString(2), rs.getString(3), strings(rs.getString(4)), strings(rs.getString(5)),
+                rs.getString(6), rs.getInt(7), rs.getInt(8), BackfillState.of(rs.getString(9)), rs.getString(10), rs.getInt(11),
+                values(rs.getString(12)), values(rs.getString(13)), rs.getLong(14), rs.getLong(15), rs.getLong(16), rs.getLong(17),
+                rs.getString(18), instant(rs.getTimestamp(19)), instant(rs.getTimestamp(20)), instant(rs.getTimestamp(21)));
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    /**
+     * Keys as JSON: numbers stay numbers, everything else (strings, dates, times) is stored as the text MariaDB
+     * compares it by, which a resumed keyset query binds as a string.
+     */
+    private static String json(List<?> values) {
+        List<Object> plain = new ArrayList<>(values.size());
+        for (Object v : values) {
+            plain.add(v == null || v instanceof Number || v instanceof Boolean ? v : v instanceof java.time.LocalDateTime t
+                    ? t.toString().replace('T', ' ') : v.toString());
+        }
+        try {
+            return JSON.writeValueAsString(plain);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<String> strings(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<List<String>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored backfill list is not JSON", e);
+        }
+    }
+
+    private static List<Object> values(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<List<Object>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored backfill key is not JSON", e);
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package io.sluice.admin.backfill;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.sluice.admin.TestAuth;
+import io.sluice.admin.auth.Role;
+import io.sluice.testkit.MariaDbServer;
+import io.sluice.testkit.OpenSearchTestNode;
+import io.sluice.testkit.RedisTestServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Online backfills through the API, the module's example: a 200,000-row table is backfilled into an empty Redis
+ * and an empty OpenSearch index, one sink at a time, while another thread updates, deletes and inserts rows of the
+ * same table. At the end both targets hold exactly the table, by an independent comparison; a backfill aimed at one
+ * sink leaves the others alone; bad requests are refused with what to fix.
+ */
+@QuarkusTest
+class BackfillApiIT {
+    private static final String DB_PASSWORD = "Backfill-Db-Pw-3";
+    private static final int ROWS = 200_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final String id = UUID.randomUUID().toString().substring(0, 6);
+    private final String database = "bf_" + id;
+    private final String source = "bf-" + id;
+
+    @BeforeEach
+    void signIn() {
+        TestAuth.signInAs(Role.ADMIN);
+    }
+
+    @Test
+    void shouldFillEmptyTargetsWhileTheTableIsWrittenAndEndEqualToIt() throws Exception {
+        MariaDbServer db = MariaDbServer.shared();
+        RedisTestServer redis = RedisTestServer.shared();
+        OpenSearchTestNode search = OpenSearchTestNode.shared();
+        db.createUser("backfill_api", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.recreateDatabase(database);
+        db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL)",
+                "INSERT INTO " + database + ".items SELECT seq, CONCAT('item ', seq), seq % 1000 FROM " + database + ".seq_1_to_" + ROWS);
+        // Capture starts at the binlog's end: the targets begin empty, as for a sink added to a running pipeline.
+        given().contentType(ContentType.JSON).body(Map.of("name", source, "type", "mariadb", "host", db.host(), "port", db.port(),
+                "user", "backfill_api", "password", DB_PASSWORD, "server.id", 8100 + (int) (Math.random() * 800), "databases", database,
+                "snapshot.mode", "no_data")).post("/api/v1/sources").then().statusCode(201);
+        String cache = "cache-" + id;
+        String index = "search-" + id;
+        String lucene = "index-" + id;
+        sink(cache, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
+        sink(index, "opensearch", Map.of("opensearch.urls", search.url(), "index.replicas", "0", "target", "bf-{table}-" + id));
+        sink(lucene, "lucene", Map.of());
+        given().contentType(ContentType.JSON).body(Map.of("name", "p-" + id, "source", source, "sinks", List.of(cache, index, lucene)))
+                .post("/api/v1/pipelines").then().statusCode(201);
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/api/v1/sources/{s}/status", source).then().extract().path("state"),
+                equalTo("streaming"));
+
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicInteger changes = new AtomicInteger();
+        Thread writer = new Thread(() -> write(db, writing, changes), "backfill-writer");
+        writer.setDaemon(true);
+        writer.start();
+        try {
+            // The table's schema is registered by capture with its first change.
+            await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/registry/subjects").then().extract().body().asString()
+                    .contains(source + "." + database + ".items-value"));
+
+            refusals();
+
+            long first = startBackfill(Map.of("pipeline", "p-" + id, "tables", List.of(database + ".items"), "sink", cache,
+                    "chunkSize", 4096));
+            // The same table into the same sink twice is refused while the first runs.
+            given().contentType(ContentType.JSON).body(Map.of("pipeline", "p-" + id, "sink", cache)).post("/api/v1/backfills").then()
+                    .statusCode(409).body("code", equalTo("conflict")).body("message", containsString("Backfill " + first));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(given().get("/q/metrics").then().statusCode(200).extract()
+                    .asString()).contains("sluice_backfill_rows_written{backfill=\"" + first + "\",pipeline=\"p-" + id + "\",source=\"" + source
+                    + "\"}"));
+            awaitOutcome(first, "succeeded");
+            long documentsInIndex = count(search, "bf-items-" + id);
+            assertThat(documentsInIndex).as("documents in the OpenSearch index, which the Redis-only backfill must not touch")
+                    .isLessThan(changes.get() + 1L).isLessThan(ROWS / 4);
+
+            long second = startBackfill(Map.of("pipeline", "p-" + id, "sink", index));
+            awaitOutcome(second, "succeeded");
+            given().get("/api/v1/backfills/{id}", second).then().statusCode(200).body("tables", hasItem(database + ".items"))
+                    .body("rowsWritten", org.hamcrest.Matchers.greaterThan(ROWS / 2)).body("sinks", org.hamcrest.Matchers.contains(index));
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+        assertThat(changes.get()).as("changes written during the backfills").isGreaterThan(200);
+        Map<String, String> expected = table(db);
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                assertThat(redisRows(redis)).isEqualTo(expected);
+                assertThat(openSearchRows(search, "bf-items-" + id)).isEqualTo(expected);
+            });
+        } finally {
+            redis.unlinkAll(source + ":");
+        }
+        given().get("/api/v1/backfills").then().statusCode(200).body("id", hasItem((int) (long) startedIds.get(0)));
+    }
+
+    private final List<Long> startedIds = new ArrayList<>();
+
+    private void refusals() {
+        given().contentType(ContentType.JSON).body(Map.of("tables", List.of("no-dot"), "chunkSize", 0, "rowsPerSecond", -1))
+                .post("/api/v1/backfills").then().statusCode(422).body("details.field", org.hamcrest.Matchers.hasItems("pipeline", "tables",
+                        "chunkSize", "rowsPerSecond"));
+        given().contentType(ContentType.JSON).body(Map.of("pipeline", "nope-" + id)).post("/api/v1/backfills").then().statusCode(404);
+        given().contentType(ContentType.JSON).body(Map.of("pipeline", "p-" + id, "tables", List.of(database + ".missing"))).post("/api/v1/backfills")
+                .then().statusCode(422).body("details[0].message", containsString("does not exist"));
+        given().contentType(ContentType.JSON).body(Map.of("pipeline", "p-" + id, "where", "colour = 'red'")).post("/api/v1/backfills")
+                .then().statusCode(422).body("details[0].field", equalTo("where")).body("details[0].message", containsString("colour"));
+        given().contentType(ContentType.JSON).body(Map.of("pipeline", "p-" + id, "sink", "elsewhere")).post("/api/v1/backfills").then()
+                .statusCode(422).body("details[0].field", equalTo("sink"));
+        given().get("/api/v1/backfills/abc").then().statusCode(404);
+        given().post("/api/v1/backfills/999999/pause").then().statusCode(404);
+    }
+
+    private long startBackfill(Map<String, Object> body) {
+        long created = ((Number) given().contentType(ContentType.JSON).body(body).post("/api/v1/backfills").then().statusCode(201)
+                .body("state", equalTo("running")).extract().path("id")).longValue();
+        startedIds.add(created);
+        return created;
+    }
+
+    private static void awaitOutcome(long backfill, String state) {
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            String s = given().get("/api/v1/backfills/{id}", backfill).then().statusCode(200).extract().path("state");
+            if ("failed".equals(s)) {
+                throw new AssertionError("backfill " + backfill + " failed: " + given().get("/api/v1/backfills/{id}", backfill).asString());
+            }
+            return s;
+        }, equalTo(state));
+    }
+
+    /** Updates, deletes and inserts anywhere in the table, one transaction each, until told to stop. */
+    private void write(MariaDbServer db, AtomicBoolean writing, AtomicInteger changes) {
+        Random random = new Random(11);
+        try (Connection c = db.connect(database); Statement s = c.createStatement()) {
+            int next = ROWS + 1;
+            while (writing.get()) {
+                int op = random.nextInt(10);
+                int row = 1 + random.nextInt(ROWS);
+                if (op < 6) {
+                    s.execute("UPDATE items SET qty = qty + 1, name = 'changed " + random.nextInt(1000) + "' WHERE id = " + row);
+                } else if (op < 8) {
+                    s.execute("DELETE FROM items WHERE id = " + row);
+                } else {
+                    s.execute("INSERT INTO items VALUES (" + next++ + ", 'new', 0)");
+                }
+                changes.incrementAndGet();
+                Thread.sleep(3);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> table(MariaDbServer db, String database) throws Exception {
+        Map<String, String> out = new HashMap<>();
+        try (Connection c = db.connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, qty FROM items")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2) + "|" + rs.getInt(3));
+            }
+        }
+        return out;
+    }
+
+    private Map<String, String> table(MariaDbServer db) throws Exception {
+        return table(db, database);
+    }
+
+    /** Every row in Redis (SCAN and MGET): an independent look at the target. */
+    private Map<String, String> redisRows(RedisTestServer redis) throws Exception {
+        String prefix = source + ":" + database + ":items:{";
+        Map<String, String> out = new HashMap<>();
+        for (Map.Entry<String, String> e : redis.strings(prefix, "}").entrySet()) {
+            JsonNode doc = JSON.readTree(e.getValue());
+            String key = e.getKey();
+            out.put(key.substring(prefix.length(), key.length() - 1), doc.path("name").asText() + "|" + doc.path("qty").asInt());
+        }
+        return out;
+    }
+
+    /** Every document of the index, read with a scroll. */
+    private static Map<String, String> openSearchRows(OpenSearchTestNode search, String index) throws Exception {
+        post(search.url() + "/" + index + "/_refresh", "");
+        Map<String, String> out = new HashMap<>();
+        JsonNode page = JSON.readTree(post(search.url() + "/" + index + "/_search?scroll=1m", "{\"size\": 10000, \"sort\": [\"_doc\"]}"));
+        while (page.path("hits").path("hits").size() > 0) {
+            for (JsonNode hit : page.path("hits").path("hits")) {
+                out.put(hit.path("_id").asText(), hit.path("_source").path("name").asText() + "|" + hit.path("_source").path("qty").asInt());
+            }
+            page = JSON.readTree(post(search.url() + "/_search/scroll", "{\"scroll\": \"1m\", \"scroll_id\": \"" + page.path("_scroll_id").asText()
+                    + "\"}"));
+        }
+        return out;
+    }
+
+    private static long count(OpenSearchTestNode search, String index) throws Exception {
+        post(search.url() + "/" + index + "/_refresh", "");
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(search.url() + "/" + index + "/_count")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return r.statusCode() == 404 ? 0 : JSON.readTree(r.body()).path("count").asLong();
+    }
+
+    private static String post(String url, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static void sink(String name, String type, Map<String, String> config) {
+        given().contentType(ContentType.JSON).body(Map.of("name", name, "type", type, "config", config)).post("/api/v1/sinks").then()
+                .statusCode(201).body("connection.ok", equalTo(true));
+    }
+}

@@ -1,0 +1,159 @@
+package io.sluice.admin.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.testkit.FreePorts;
+import io.sluice.testkit.MariaDbServer;
+import io.sluice.testkit.RedisTestServer;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A backfill survives a killed server: the packaged server is SIGKILLed in the middle of a backfill into Redis
+ * while the table is written; started again over the same data it resumes the backfill from its last written
+ * chunk (not from the start) and the target ends equal to the table.
+ */
+class BackfillRestartIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ADMIN_PASSWORD = "Backfill-Restart-Pw-1";
+    private static final String DB_PASSWORD = "Backfill-Restart-Db-1";
+    private static final int ROWS = 150_000;
+
+    @Test
+    void shouldResumeAKilledBackfillFromItsLastChunkAndEndEqual() throws Exception {
+        MariaDbServer db = MariaDbServer.shared();
+        RedisTestServer redis = RedisTestServer.shared();
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        String database = "bfr_" + id;
+        db.createUser("bfr_capture", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.recreateDatabase(database);
+        db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL)",
+                "INSERT INTO " + database + ".items SELECT seq, CONCAT('item ', seq), seq % 1000 FROM " + database + ".seq_1_to_" + ROWS);
+        Path dir = Files.createTempDirectory("sluice-backfill-restart-");
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Map<String, String> props = new HashMap<>(Map.of("sluice.data-dir", dir.resolve("data").toString(),
+                "sluice.encryption-key", Base64.getEncoder().encodeToString(key), "sluice.admin.initial-password", ADMIN_PASSWORD,
+                "sluice.secure-cookies", "false"));
+        Path log = Path.of("target", "backfill-restart.log");
+        Files.deleteIfExists(log);
+        String source = "b" + id;
+        try (ServerProcess server = new ServerProcess(FreePorts.next(), props, log)) {
+            server.start();
+            call(server, "POST", "/api/v1/sources", JSON.writeValueAsString(Map.of("name", source, "type", "mariadb", "host", db.host(),
+                    "port", db.port(), "user", "bfr_capture", "password", DB_PASSWORD, "server.id", 7800 + new Random().nextInt(90),
+                    "databases", database, "snapshot.mode", "no_data")), 201);
+            call(server, "POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "cache", "type", "redis", "config",
+                    Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()))), 201);
+            call(server, "POST", "/api/v1/pipelines", JSON.writeValueAsString(Map.of("name", "all", "source", source,
+                    "sinks", List.of("cache"))), 201);
+            awaitStreaming(server, source);
+
+            AtomicBoolean writing = new AtomicBoolean(true);
+            Thread writer = new Thread(() -> load(db, database, writing), "backfill-restart-writer");
+            writer.setDaemon(true);
+            writer.start();
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> call(server, "GET", "/registry/subjects", null, 200).toString()
+                        .contains(source + "." + database + ".items-value"));
+                long backfill = call(server, "POST", "/api/v1/backfills", JSON.writeValueAsString(Map.of("pipeline", "all",
+                        "chunkSize", 1000, "rowsPerSecond", 15_000)), 201).path("id").asLong();
+                String path = "/api/v1/backfills/" + backfill;
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> call(server, "GET", path, null, 200).path("rowsWritten").asLong() >= 30_000);
+                server.kill(); // in the middle of the backfill
+                server.start();
+                JsonNode resumed = call(server, "GET", path, null, 200);
+                assertThat(resumed.path("rowsWritten").asLong()).as("rows written before the kill, kept by the checkpoint").isGreaterThan(20_000);
+                assertThat(resumed.path("state").asText()).isEqualTo("running");
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> call(server, "GET", path, null, 200).path("state").asText(), s -> !s.equals("running"));
+                JsonNode done = call(server, "GET", path, null, 200);
+                assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("succeeded");
+                assertThat(done.path("rowsRead").asLong()).as("rows read in all: the restart went on, it did not start over")
+                        .isLessThan(ROWS + 20_000L);
+                assertThat(Files.readString(log)).contains("backfill=" + backfill + " resumed at boot");
+            } finally {
+                writing.set(false);
+                writer.join();
+            }
+            Map<String, String> expected = table(db, database);
+            try {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                        .untilAsserted(() -> assertThat(redisRows(redis, source + ":" + database + ":items:{")).isEqualTo(expected));
+            } finally {
+                redis.unlinkAll(source + ":");
+            }
+        }
+    }
+
+    private static JsonNode call(ServerProcess server, String method, String path, String json, int expected) throws Exception {
+        HttpResponse<String> r = server.call(method, path, json, "admin", ADMIN_PASSWORD);
+        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(expected);
+        return r.body().isEmpty() ? null : JSON.readTree(r.body());
+    }
+
+    private static void awaitStreaming(ServerProcess server, String source) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> "streaming".equals(
+                call(server, "GET", "/api/v1/sources/" + source + "/status", null, 200).path("state").asText()));
+    }
+
+    private static void load(MariaDbServer db, String database, AtomicBoolean writing) {
+        Random random = new Random(17);
+        try (Connection c = db.connect(database); Statement s = c.createStatement()) {
+            int next = ROWS + 1;
+            while (writing.get()) {
+                int op = random.nextInt(10);
+                int row = 1 + random.nextInt(ROWS);
+                if (op < 6) {
+                    s.execute("UPDATE items SET qty = qty + 1, name = 'changed " + random.nextInt(1000) + "' WHERE id = " + row);
+                } else if (op < 8) {
+                    s.execute("DELETE FROM items WHERE id = " + row);
+                } else {
+                    s.execute("INSERT INTO items VALUES (" + next++ + ", 'new', 0)");
+                }
+                Thread.sleep(5);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> table(MariaDbServer db, String database) throws Exception {
+        Map<String, String> out = new HashMap<>();
+        try (Connection c = db.connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, qty FROM items")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2) + "|" + rs.getInt(3));
+            }
+        }
+        return out;
+    }
+
+    /** Every row in Redis (SCAN and MGET): an independent look at the target. */
+    private static Map<String, String> redisRows(RedisTestServer redis, String prefix) throws Exception {
+        Map<String, String> out = new HashMap<>();
+        for (Map.Entry<String, String> e : redis.strings(prefix, "}").entrySet()) {
+            JsonNode doc = JSON.readTree(e.getValue());
+            String key = e.getKey();
+            out.put(key.substring(prefix.length(), key.length() - 1), doc.path("name").asText() + "|" + doc.path("qty").asInt());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,17 @@
+package io.sluice.sink.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.exceptions.JedisDataException;
+
+class RedisSinkTest {
+
+    @Test
+    void shouldRetryWhileARestartedServerLoadsItsDataset() {
+        assertThat(RedisSink.isTransient(new JedisDataException("LOADING Redis is loading the dataset in memory"))).isTrue();
+        assertThat(RedisSink.isTransient(new JedisDataException("BUSY Redis is busy running a script"))).isTrue();
+        assertThat(RedisSink.isTransient(new JedisDataException("WRONGPASS invalid username-password pair"))).isFalse();
+        assertThat(RedisSink.isTransient(new JedisDataException((String) null))).isFalse();
+    }
+}
