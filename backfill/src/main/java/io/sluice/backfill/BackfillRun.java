@@ -46,7 +46,10 @@ public final class BackfillRun {
         void write(List<ChangeEvent> rows) throws InterruptedException;
     }
 
-    /** Stores the progress after each written chunk, so that a crash resumes there. */
+    /**
+     * Stores the progress after each written chunk, so that a crash resumes there; its {@code rowsRead} counts the
+     * rows up to that chunk, not those of chunks still waiting for the stream.
+     */
     @FunctionalInterface
     public interface Checkpoints {
         void chunkWritten(Progress progress);
@@ -106,7 +109,7 @@ public final class BackfillRun {
         void sleep(Duration d) throws InterruptedException;
     }
 
-    private record InFlight(ChunkWindow window, List<Object> lastKey) {
+    private record InFlight(ChunkWindow window, List<Object> lastKey, int rows) {
     }
 
     private static final Duration POLL = Duration.ofMillis(200);
@@ -122,6 +125,8 @@ public final class BackfillRun {
     private volatile boolean cancelled;
     private volatile Progress progress;
     private long rowsRead;
+    /** Rows read up to the last written chunk: what a run resumed from the checkpoint has read. */
+    private long rowsReadCheckpointed;
     private long rowsWritten;
     private long chunksDone;
     private long estimatedRows = -1;
@@ -141,6 +146,7 @@ public final class BackfillRun {
             lastKey = resume.after();
             upTo = resume.upTo();
             rowsRead = resume.rowsRead();
+            rowsReadCheckpointed = resume.rowsRead();
             rowsWritten = resume.rowsWritten();
             chunksDone = resume.chunksDone();
         }
@@ -189,7 +195,7 @@ public final class BackfillRun {
                         continue;
                     }
                     window.chunkRead(chunk.rows(), BinlogPoint.current(connection));
-                    inFlight.add(new InFlight(window, chunk.lastKey()));
+                    inFlight.add(new InFlight(window, chunk.lastKey(), chunk.rows().size()));
                     synchronized (lock) {
                         rowsRead += chunk.rows().size();
                         sample();
@@ -230,12 +236,17 @@ public final class BackfillRun {
             if (!events.isEmpty()) {
                 target.write(events);
             }
+            Progress checkpoint;
             synchronized (lock) {
                 rowsWritten += events.size();
+                rowsReadCheckpointed += done.rows();
                 chunksDone++;
                 lastKey = done.lastKey();
+                Progress current = publish(Phase.READING, null);
+                checkpoint = new Progress(current.phase(), rowsReadCheckpointed, rowsWritten, chunksDone, estimatedRows, lastKey, upTo,
+                        current.rowsPerSecond(), null);
             }
-            checkpoints.chunkWritten(publish(Phase.READING, null));
+            checkpoints.chunkWritten(checkpoint);
         }
     }
 

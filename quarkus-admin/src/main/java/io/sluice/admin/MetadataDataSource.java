@@ -27,7 +27,7 @@ public class MetadataDataSource {
     DataSource dataSource(SluiceConfig config) {
         SluiceConfig.Metadata m = config.metadata();
         String url = m.jdbcUrl().orElseGet(() -> "jdbc:h2:file:" + Path.of(config.dataDir()).toAbsolutePath().resolve("metadata")
-                + ";DB_CLOSE_ON_EXIT=FALSE");
+                + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0"); // a commit reaches the file before it returns: a killed server keeps it
         if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
             throw new IllegalStateException("sluice.metadata.jdbc-url is '" + url.replaceAll("password=[^&;]*", "password=****")
                     + "'; expected jdbc:postgresql://host:port/database, or leave it out for the embedded H2 database");

@@ -259,8 +259,9 @@ class WebUiIT {
         type(form, "tables", DATABASE + ".products");
         type(form, "chunkSize", "2");
         form.findElement(By.cssSelector("button[type=submit]")).click();
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("backfills"), "succeeded"));
-        assertThat(driver.findElement(By.id("backfills")).getText()).contains(PIPELINE, DATABASE + ".products", SINK);
+        By row = By.xpath("//table[@id='backfills']//tr[td[text()='" + PIPELINE + "']]");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "succeeded"));
+        assertThat(driver.findElement(row).getText()).contains(DATABASE + ".products", SINK);
         screenshot("backfills");
     }
 
