@@ -167,7 +167,7 @@ public final class ChunkReader {
      * DATETIME as a wall-clock {@link java.time.LocalDateTime} (no time zone is applied), anything else as the
      * driver's default object.
      */
-    private static Object value(ResultSet rs, int column, String type) throws SQLException {
+    static Object value(ResultSet rs, int column, String type) throws SQLException {
         return switch (type) {
             case "TIME" -> rs.getString(column);
             case "DATETIME" -> rs.getObject(column, java.time.LocalDateTime.class);

@@ -141,6 +141,12 @@ class SluiceCliIT {
         assertThat(invalid.exitCode()).isEqualTo(ExitCode.INVALID);
         assertThat(invalid.err()).contains("chunkSize").contains("rowsPerSecond").doesNotContain("Exception");
         assertThat(cli("backfill", "cancel", "424242").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        SluiceCli.Result verify = cli("verify", "--pipeline", "shop", "--table", "shop.items");
+        assertThat(verify.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(verify.err()).contains("shop").doesNotContain("Exception");
+        SluiceCli.Result badTable = cli("verify", "--pipeline", "shop", "--table", "no dot");
+        assertThat(badTable.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(badTable.err()).contains("table");
     }
 
     @Test

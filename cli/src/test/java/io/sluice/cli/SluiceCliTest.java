@@ -223,6 +223,27 @@ class SluiceCliTest {
     }
 
     @Test
+    void verifyWaitsForTheResultAndExitsOneOnDifferences() {
+        answer("/api/v1/verifications", 201, "{\"id\":5,\"state\":\"running\"}");
+        answerInTurn("/api/v1/verifications/5", "{\"id\":5,\"state\":\"running\"}", "{\"id\":5,\"state\":\"succeeded\","
+                + "\"table\":\"shop.items\",\"sink\":\"cache\",\"rowsChecked\":20000,\"missing\":2,\"stale\":1,\"extra\":0,"
+                + "\"extraChecked\":true,\"repair\":false,\"samples\":{\"missing\":[\"7\",\"9\"],\"stale\":[\"12\"],\"extra\":[]}}");
+        SluiceCli.Result r = runWith(Map.of("SLUICE_WATCH_INTERVAL_MS", "50"), "verify", "--pipeline", "shop", "--table", "shop.items",
+                "--sink", "cache");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(ExitCode.FAILED);
+        assertThat(r.out()).isEqualTo("shop.items against cache: 20,000 rows checked, 2 missing, 1 stale, 0 extra\n"
+                + "  missing, for example: 7, 9\n  stale, for example: 12\n");
+        assertThat(requests.get(0)).endsWith(" {\"pipeline\":\"shop\",\"table\":\"shop.items\",\"sink\":\"cache\",\"repair\":false}");
+
+        answer("/api/v1/verifications", 201, "{\"id\":6,\"state\":\"running\"}");
+        answerInTurn("/api/v1/verifications/6", "{\"id\":6,\"state\":\"failed\",\"reason\":\"Redis sink 'cache' stores hashes\"}");
+        SluiceCli.Result failed = runWith(Map.of("SLUICE_WATCH_INTERVAL_MS", "50"), "verify", "--pipeline", "shop", "--table", "shop.items");
+        assertThat(failed.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(failed.err()).isEqualTo("verification 6 failed: Redis sink 'cache' stores hashes\n");
+        assertThat(runAt("verify", "--table", "shop.items").exitCode()).isEqualTo(ExitCode.USAGE);
+    }
+
+    @Test
     void serverErrorsAndForeignServersExitOne() {
         answer("/api/v1/sources", 500, "{\"code\":\"internal_error\",\"message\":\"The server failed; the log has the details.\"}");
         SluiceCli.Result r = runAt("sources", "list");

@@ -340,7 +340,35 @@ const pages = {
       + field('pipeline', 'Pipeline', 'shop-to-search') + field('tables', 'Tables (comma separated; empty for all of the pipeline\'s)', 'shop.orders')
       + field('sink', 'Only this sink (empty for all)', 'search') + field('where', 'Only rows where (SQL)', "created_at >= '2026-01-01'")
       + field('chunkSize', 'Rows per chunk', '2048') + field('rowsPerSecond', 'Rows per second at most (0: no limit)', '0') + '</div>'
-      + '<div class="actions" style="margin-top:12px"><button class="primary" type="submit">Start</button></div></form><div id="result"></div>';
+      + '<div class="actions" style="margin-top:12px"><button class="primary" type="submit">Start</button></div></form><div id="result"></div>'
+      + '<h2>Verify a target</h2><p class="muted">Compares a table with one sink, chunk by chunk: missing, stale and extra keys (differences still on their way are checked again before they count). Repair re-sends exactly those.</p>'
+      + '<table id="verifications"></table><form class="card" id="new-verification"><div class="grid">'
+      + field('pipeline', 'Pipeline', 'shop-to-search') + field('table', 'Table', 'shop.orders') + field('sink', 'Sink (needed when the pipeline has several)', 'search')
+      + field('where', 'Only rows where (SQL)', '') + '<label><input type="checkbox" name="repair" style="width:auto"> Repair what differs</label></div>'
+      + '<div class="actions" style="margin-top:12px"><button class="primary" type="submit">Verify</button></div></form><div id="verify-result"></div>';
+    const loadVerifications = async () => {
+      const list = await api('GET', '/verifications');
+      const sample = v => ['missing', 'stale', 'extra'].filter(k => v.samples && v.samples[k] && v.samples[k].length).map(k => k + ': ' + v.samples[k].join(', ')).join('; ');
+      document.getElementById('verifications').innerHTML = '<tr><th>#</th><th>Table</th><th>Sink</th><th>State</th><th>Rows checked</th><th>Missing</th><th>Stale</th><th>Extra</th><th>Repaired</th><th>Started</th></tr>'
+        + (list.map(v => '<tr data-verification="' + v.id + '"><td>' + v.id + '</td><td>' + esc(v.table) + (v.where ? '<div class="muted">where ' + esc(v.where) + '</div>' : '') + '</td><td>' + esc(v.sink)
+          + '</td><td class="state">' + badge(v.state) + (v.reason ? '<div class="muted">' + esc(v.reason) + '</div>' : '') + (sample(v) ? '<div class="muted">' + esc(sample(v)) + '</div>' : '')
+          + '</td><td class="num">' + rate(v.rowsChecked) + '</td><td class="num missing">' + v.missing + '</td><td class="num stale">' + v.stale + '</td><td class="num extra">' + (v.extraChecked || v.state !== 'succeeded' ? v.extra : '–')
+          + '</td><td class="num">' + (v.repair ? v.repaired : '–') + '</td><td>' + when(v.createdAt) + '<div class="muted">' + esc(v.createdBy) + '</div></td></tr>').join('') || '<tr><td colspan="10" class="muted">None yet.</td></tr>');
+    };
+    live(loadVerifications);
+    document.getElementById('new-verification').addEventListener('submit', async ev => {
+      ev.preventDefault();
+      const f = new FormData(ev.target);
+      const body = {pipeline: f.get('pipeline'), table: f.get('table'), repair: f.get('repair') === 'on'};
+      ['sink', 'where'].forEach(k => { if (f.get(k).trim()) body[k] = f.get(k).trim(); });
+      const out = document.getElementById('verify-result');
+      try {
+        const created = await api('POST', '/verifications', body);
+        out.innerHTML = '';
+        toast('Verification ' + created.id + ' started');
+        loadVerifications();
+      } catch (e) { out.innerHTML = errorHtml(e); }
+    });
     const pct = b => b.estimatedRows > 0 ? Math.min(100, Math.round(100 * b.rowsRead / b.estimatedRows)) : null;
     const eta = s => s === null || s === undefined ? '–' : s < 90 ? s + ' s' : Math.round(s / 60) + ' min';
     const load = async () => {

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -65,6 +66,30 @@ public final class MetadataStore {
             }
             return ps.executeUpdate();
         }
+    }
+
+    /** Maps the current row of a result. */
+    @FunctionalInterface
+    public interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    /** Runs a query with positional arguments and maps every row. */
+    public <T> java.util.List<T> query(String sql, RowMapper<T> mapper, Object... args) {
+        return read(c -> {
+            java.util.List<T> out = new java.util.ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.length; i++) {
+                    ps.setObject(i + 1, args[i]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(mapper.map(rs));
+                    }
+                }
+            }
+            return out;
+        });
     }
 
     /** The SHA-256 of a text as 64 hex digits: how schemas are found by content. */

@@ -93,6 +93,15 @@ public final class Template {
      * @throws IllegalArgumentException if the template names key fields
      */
     public String renderIndex(io.sluice.event.TableId table) {
+        return renderTable(table).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * Renders a template of built-in placeholders for a table, as written (a Redis key prefix keeps its case).
+     *
+     * @throws IllegalArgumentException if the template names key fields
+     */
+    public String renderTable(io.sluice.event.TableId table) {
         StringBuilder out = new StringBuilder();
         for (String part : parts) {
             if (!part.startsWith("{")) {
@@ -107,7 +116,7 @@ public final class Template {
                         + " {source}, {database} and {table}");
             }
         }
-        return out.toString().toLowerCase(java.util.Locale.ROOT);
+        return out.toString();
     }
 
     /** Every key field's value, in key order, joined by {@code :}. */

@@ -116,20 +116,7 @@ public class BackfillStore {
     }
 
     private List<Stored> query(String sql, Long id) {
-        return store().read(c -> {
-            List<Stored> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                if (id != null) {
-                    ps.setLong(1, id);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(row(rs));
-                    }
-                }
-            }
-            return out;
-        });
+        return id == null ? store().query(sql, BackfillStore::row) : store().query(sql, BackfillStore::row, id);
     }
 
     private static Stored row(ResultSet rs) throws SQLException {

@@ -341,7 +341,7 @@ public class Backfills {
     }
 
     /** The table's latest registered value and key schemas. @throws ApiException 409 if capture has not registered them */
-    private BackfillRun.Schemas schemas(TableId table) {
+    public BackfillRun.Schemas schemas(TableId table) {
         String stem = table.subjectStem();
         try {
             org.apache.avro.Schema value = SchemaRegistry.parse(registry.version(stem + "-value", -1, false).schema());
@@ -373,12 +373,14 @@ public class Backfills {
         return out;
     }
 
-    static TableId tableId(String source, String qualified) {
+    /** A {@code database.table} name of a source as a table id. */
+    public static TableId tableId(String source, String qualified) {
         int dot = qualified.indexOf('.');
         return new TableId(source, qualified.substring(0, dot), qualified.substring(dot + 1));
     }
 
-    private static Connection connect(SourceConfig config) throws SQLException {
+    /** A connection to a source with its capture user, as backfills and verifications read it. */
+    public static Connection connect(SourceConfig config) throws SQLException {
         return DriverManager.getConnection(config.type().jdbcUrl(config.host(), config.port()) + "?connectTimeout=" + config.connectTimeoutMs(),
                 config.user(), config.password());
     }

@@ -2,8 +2,10 @@ package io.sluice.admin.pipeline;
 
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.TableId;
+import io.sluice.sink.ReadableSink;
 import io.sluice.sink.SchemaOutcome;
 import io.sluice.sink.Sink;
+import io.sluice.sink.TableMapping;
 import io.sluice.sink.WriteResult;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -56,6 +58,66 @@ final class SharedSink implements Sink {
     /** Runners do not own the shared sink: their close does nothing; {@link #dispose()} closes it. */
     @Override
     public void close() {
+    }
+
+    /**
+     * The shared sink read back for verify, its calls serialized with the writes of every source.
+     *
+     * @throws UnsupportedOperationException if the sink's target cannot be read back
+     */
+    ReadableSink readable() {
+        if (!(delegate instanceof ReadableSink r)) {
+            throw new UnsupportedOperationException("sink '" + delegate.name() + "' cannot be read back, so it cannot be verified");
+        }
+        SharedSink lock = this;
+        return new ReadableSink() {
+            @Override
+            public String name() {
+                return r.name();
+            }
+
+            @Override
+            public void open() {
+                lock.open();
+            }
+
+            @Override
+            public WriteResult write(List<ChangeEvent> batch) {
+                return lock.write(batch);
+            }
+
+            @Override
+            public void flush() {
+                lock.flush();
+            }
+
+            @Override
+            public void close() {
+            }
+
+            @Override
+            public TableMapping mapping() {
+                return r.mapping();
+            }
+
+            @Override
+            public List<String> readBack(List<ChangeEvent> rows) {
+                synchronized (lock) {
+                    lock.open();
+                    return r.readBack(rows);
+                }
+            }
+
+            @Override
+            public void scanIds(TableId table, java.util.function.Consumer<List<String>> batch) {
+                List<List<String>> pages = new java.util.ArrayList<>();
+                synchronized (lock) {
+                    lock.open();
+                    r.scanIds(table, pages::add);
+                }
+                pages.forEach(batch);
+            }
+        };
     }
 
     synchronized void dispose() {

@@ -290,6 +290,16 @@ public class Supervisor {
         };
     }
 
+    /**
+     * A sink as verify reads it back, its calls serialized with the live writes.
+     *
+     * @throws ApiException 404 if the sink does not exist
+     * @throws UnsupportedOperationException if it cannot be read back
+     */
+    public synchronized io.sluice.sink.ReadableSink readable(String sinkName) {
+        return shared(sinkName).readable();
+    }
+
     /** Listens to every batch the sources deliver, after the sinks flushed it (the demo and tests use it). */
     public void onDelivered(BiConsumer<String, List<SourceEvent>> listener) {
         listeners.add(listener);

@@ -262,6 +262,16 @@ class WebUiIT {
         By row = By.xpath("//table[@id='backfills']//tr[td[text()='" + PIPELINE + "']]");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(row, "succeeded"));
         assertThat(driver.findElement(row).getText()).contains(DATABASE + ".products", SINK);
+        // Then the index is verified against the table from the same page: nothing differs.
+        WebElement verify = driver.findElement(By.id("new-verification"));
+        type(verify, "pipeline", PIPELINE);
+        type(verify, "table", DATABASE + ".products");
+        verify.findElement(By.cssSelector("button[type=submit]")).click();
+        By checked = By.xpath("//table[@id='verifications']//tr[td[text()='" + DATABASE + ".products']]");
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(checked, "succeeded"));
+        assertThat(driver.findElement(checked).findElement(By.className("missing")).getText()).isEqualTo("0");
+        assertThat(driver.findElement(checked).findElement(By.className("stale")).getText()).isEqualTo("0");
+        assertThat(driver.findElement(checked).findElement(By.className("extra")).getText()).isEqualTo("0");
         screenshot("backfills");
     }
 

@@ -8,6 +8,7 @@ import io.sluice.event.TableId;
 import io.sluice.sink.DeleteMode;
 import io.sluice.sink.DocumentMapper;
 import io.sluice.sink.FatalSinkException;
+import io.sluice.sink.ReadableSink;
 import io.sluice.sink.Sink;
 import io.sluice.sink.TableMapping;
 import io.sluice.sink.WriteResult;
@@ -65,7 +66,7 @@ import org.apache.lucene.util.BytesRef;
  * <p>Writes come from one thread, as the {@link Sink} contract says; {@link #search} may be called from any
  * thread at the same time.
  */
-public final class LuceneSink implements Sink {
+public final class LuceneSink implements ReadableSink {
     static final String ID = "_id";
     static final String VERSION = "_version";
     /** The version again as doc values: read without decompressing stored fields on every write. */
@@ -111,6 +112,80 @@ public final class LuceneSink implements Sink {
         } catch (IOException e) {
             throw new FatalSinkException("Lucene sink '" + name + "': cannot create " + config.dir() + ": " + e.getMessage(), e);
         }
+    }
+
+    @Override
+    public TableMapping mapping() {
+        return mapping;
+    }
+
+    @Override
+    public List<String> readBack(List<ChangeEvent> rows) {
+        List<String> out = new ArrayList<>(rows.size());
+        if (rows.isEmpty()) {
+            return out;
+        }
+        Index idx = existing(rows.get(0).table());
+        if (idx == null) {
+            rows.forEach(e -> out.add(null));
+            return out;
+        }
+        try {
+            idx.searchers().maybeRefresh();
+            IndexSearcher searcher = idx.searchers().acquire();
+            try {
+                for (ChangeEvent e : rows) {
+                    TopDocs top = searcher.search(new TermQuery(new Term(ID, mapping.id().render(e))), 1);
+                    out.add(top.scoreDocs.length == 0 ? null : searcher.storedFields().document(top.scoreDocs[0].doc).get(SOURCE));
+                }
+            } finally {
+                idx.searchers().release(searcher);
+            }
+            return out;
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Lucene sink '" + name + "' cannot read " + indexOf(rows.get(0).table()), ex);
+        }
+    }
+
+    @Override
+    public void scanIds(TableId table, java.util.function.Consumer<List<String>> batch) {
+        Index idx = existing(table);
+        if (idx == null) {
+            return;
+        }
+        try {
+            idx.searchers().maybeRefresh();
+            IndexSearcher searcher = idx.searchers().acquire();
+            try {
+                Query live = new BooleanQuery.Builder().add(new MatchAllDocsQuery(), BooleanClause.Occur.MUST)
+                        .add(new TermQuery(new Term(DELETED, "true")), BooleanClause.Occur.MUST_NOT).build();
+                List<String> ids = new ArrayList<>();
+                var stored = searcher.storedFields();
+                for (ScoreDoc d : searcher.search(live, Math.max(1, searcher.getIndexReader().maxDoc())).scoreDocs) {
+                    ids.add(stored.document(d.doc, java.util.Set.of(ID)).get(ID));
+                    if (ids.size() == 5000) {
+                        batch.accept(List.copyOf(ids));
+                        ids.clear();
+                    }
+                }
+                if (!ids.isEmpty()) {
+                    batch.accept(ids);
+                }
+            } finally {
+                idx.searchers().release(searcher);
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException("Lucene sink '" + name + "' cannot list " + indexOf(table), ex);
+        }
+    }
+
+    /** A table's index if it exists, or null. */
+    private synchronized Index existing(TableId table) {
+        String indexName = indexOf(table);
+        if (!indexes.containsKey(indexName) && !Files.isDirectory(config.dir().resolve(indexName))) {
+            return null;
+        }
+        return index(indexName);
     }
 
     /** The index name of a table under this sink's target template. */

@@ -9,6 +9,7 @@ import io.sluice.event.TableId;
 import io.sluice.sink.DeleteMode;
 import io.sluice.sink.DocumentMapper;
 import io.sluice.sink.FatalSinkException;
+import io.sluice.sink.ReadableSink;
 import io.sluice.sink.RetriableSinkException;
 import io.sluice.sink.SchemaOutcome;
 import io.sluice.sink.Sink;
@@ -51,7 +52,7 @@ import org.apache.avro.Schema;
  *
  * <p>Not thread-safe: one caller thread, as the {@link io.sluice.sink.Sink} contract says.
  */
-public final class OpenSearchSink implements Sink {
+public final class OpenSearchSink implements ReadableSink {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
@@ -101,6 +102,64 @@ public final class OpenSearchSink implements Sink {
         }
         if (r.statusCode() / 100 != 2) {
             throw new RetriableSinkException("OpenSearch sink '" + name + "': cluster answered HTTP " + r.statusCode(), null);
+        }
+    }
+
+    @Override
+    public TableMapping mapping() {
+        return mapping;
+    }
+
+    @Override
+    public List<String> readBack(List<ChangeEvent> rows) {
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        String index = render(rows.get(0).table());
+        com.fasterxml.jackson.databind.node.ArrayNode ids = JSON.createArrayNode();
+        rows.forEach(e -> ids.add(mapping.id().render(e)));
+        HttpResponse<String> r = send("POST", "/" + index + "/_mget?realtime=true", JSON.createObjectNode().set("ids", ids).toString());
+        List<String> out = new ArrayList<>(rows.size());
+        if (r.statusCode() == 404) {
+            rows.forEach(e -> out.add(null));
+            return out;
+        }
+        if (r.statusCode() != 200) {
+            throw failure("read documents back from " + index, r);
+        }
+        for (JsonNode doc : read(r.body()).path("docs")) {
+            out.add(doc.path("found").asBoolean() ? doc.path("_source").toString() : null);
+        }
+        return out;
+    }
+
+    @Override
+    public void scanIds(TableId table, java.util.function.Consumer<List<String>> batch) {
+        String index = render(table);
+        HttpResponse<String> r = send("POST", "/" + index + "/_search?scroll=1m", "{\"size\": 5000, \"_source\": false, \"sort\": [\"_doc\"]}");
+        if (r.statusCode() == 404) {
+            return;
+        }
+        String scroll = null;
+        try {
+            while (true) {
+                if (r.statusCode() != 200) {
+                    throw failure("list the documents of " + index, r);
+                }
+                JsonNode page = read(r.body());
+                scroll = page.path("_scroll_id").asText(null);
+                List<String> ids = new ArrayList<>();
+                page.path("hits").path("hits").forEach(h -> ids.add(h.path("_id").asText()));
+                if (ids.isEmpty()) {
+                    return;
+                }
+                batch.accept(ids);
+                r = send("POST", "/_search/scroll", JSON.createObjectNode().put("scroll", "1m").put("scroll_id", scroll).toString());
+            }
+        } finally {
+            if (scroll != null) {
+                send("DELETE", "/_search/scroll", JSON.createObjectNode().put("scroll_id", scroll).toString());
+            }
         }
     }
 

@@ -2,9 +2,11 @@ package io.sluice.sink.redis;
 
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.Operation;
+import io.sluice.event.TableId;
 import io.sluice.sink.DeleteMode;
 import io.sluice.sink.DocumentMapper;
 import io.sluice.sink.FatalSinkException;
+import io.sluice.sink.ReadableSink;
 import io.sluice.sink.RetriableSinkException;
 import io.sluice.sink.Sink;
 import io.sluice.sink.TableMapping;
@@ -36,7 +38,7 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <p>Not thread-safe: one thread, as the {@link Sink} contract says.
  */
-public final class RedisSink implements Sink {
+public final class RedisSink implements ReadableSink {
     static final String SCRIPT = """
             local cur = redis.call('GET', KEYS[2])
             if cur and cur >= ARGV[1] then return 0 end
@@ -199,6 +201,55 @@ public final class RedisSink implements Sink {
             args.add(DocumentMapper.json(doc));
         }
         return args;
+    }
+
+    @Override
+    public TableMapping mapping() {
+        return mapping;
+    }
+
+    /** @throws UnsupportedOperationException for {@code redis.format=hash}: verify reads JSON documents only */
+    @Override
+    public List<String> readBack(List<ChangeEvent> rows) {
+        if (config.hashFormat()) {
+            throw new UnsupportedOperationException("Redis sink '" + name + "' stores hashes (redis.format=hash); verify reads"
+                    + " redis.format=json only");
+        }
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        String[] keys = rows.stream().map(e -> mapping.target().render(e) + ":{" + mapping.id().render(e) + "}").toArray(String[]::new);
+        try {
+            return connection().mget(keys);
+        } catch (JedisConnectionException e) {
+            drop();
+            throw new RetriableSinkException("Redis sink '" + name + "' lost its connection: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void scanIds(TableId table, java.util.function.Consumer<List<String>> batch) {
+        String prefix = mapping.target().renderTable(table) + ":{";
+        try {
+            String cursor = redis.clients.jedis.params.ScanParams.SCAN_POINTER_START;
+            do {
+                var page = connection().scan(cursor, new redis.clients.jedis.params.ScanParams().match(glob(prefix) + "*").count(5000));
+                List<String> ids = page.getResult().stream().filter(k -> k.endsWith("}"))
+                        .map(k -> k.substring(prefix.length(), k.length() - 1)).toList();
+                if (!ids.isEmpty()) {
+                    batch.accept(ids);
+                }
+                cursor = page.getCursor();
+            } while (!cursor.equals(redis.clients.jedis.params.ScanParams.SCAN_POINTER_START));
+        } catch (JedisConnectionException e) {
+            drop();
+            throw new RetriableSinkException("Redis sink '" + name + "' lost its connection: " + e.getMessage(), e);
+        }
+    }
+
+    /** A key prefix as a SCAN pattern: glob characters escaped. */
+    private static String glob(String prefix) {
+        return prefix.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
     }
 
     /** Redis applies each write before answering: nothing is buffered here. Durability is the server's (AOF, replicas). */

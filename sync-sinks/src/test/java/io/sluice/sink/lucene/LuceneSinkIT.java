@@ -57,6 +57,21 @@ class LuceneSinkIT {
     }
 
     @Test
+    void shouldReadDocumentsBackAndListTheLiveIdsForVerify() {
+        try (LuceneSink sink = sink(Clock.systemUTC())) {
+            assertThat(sink.readBack(List.of(upsert(1, "x", 1)))).containsExactly((String) null);
+            sink.write(List.of(upsert(1, "Ada", 100), upsert(2, "Grace", 110), upsert(3, "Hedy", 120), delete(2, 130)));
+            List<String> held = sink.readBack(List.of(upsert(1, "x", 1), upsert(2, "x", 1), upsert(3, "x", 1)));
+            assertThat(held.get(0)).contains("\"name\":\"Ada\"");
+            assertThat(held.get(1)).as("a tombstone holds no document").isNull();
+            assertThat(held.get(2)).contains("\"name\":\"Hedy\"");
+            List<String> ids = new java.util.ArrayList<>();
+            sink.scanIds(TABLE, ids::addAll);
+            assertThat(ids).containsExactlyInAnyOrder("1", "3");
+        }
+    }
+
+    @Test
     void shouldConvergeUnderReplaysOutOfOrderDeliveryAndLateOlderWrites() {
         List<ChangeEvent> batch = List.of(upsert(1, "A", 100), upsert(2, "B", 110), upsert(1, "A2", 120), delete(2, 130), upsert(3, "C", 140));
         try (LuceneSink sink = sink(Clock.systemUTC())) {

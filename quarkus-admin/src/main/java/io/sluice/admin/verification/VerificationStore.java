@@ -1,0 +1,131 @@
+package io.sluice.admin.verification;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.admin.api.ApiError;
+import io.sluice.admin.api.ApiException;
+import io.sluice.backfill.Verifier;
+import io.sluice.registry.MetadataStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/** Verifications and their results in the metadata database. Thread-safe. */
+@ApplicationScoped
+public class VerificationStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String COLUMNS = "id, pipeline, source, table_name, sink, row_filter, repair, state, reason, rows_checked, missing,"
+            + " stale, extra, samples, extra_checked, repaired, created_by, created_at, finished_at";
+
+    /**
+     * A stored verification.
+     *
+     * @param state running, succeeded (compared, whatever it found) or failed (could not compare; see reason)
+     * @param samples up to ten keys of each kind: missing, stale, extra
+     */
+    public record Stored(long id, String pipeline, String source, String table, String sink, String where, boolean repair, String state,
+            String reason, long rowsChecked, long missing, long stale, long extra, Map<String, List<String>> samples, boolean extraChecked,
+            long repaired, String createdBy, Instant createdAt, Instant finishedAt) {
+    }
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    Clock clock;
+
+    private MetadataStore store() {
+        return new MetadataStore(dataSource);
+    }
+
+    public Stored create(String pipeline, String source, String table, String sink, String where, boolean repair, String actor) {
+        long id = store().inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO verification (pipeline, source, table_name, sink, row_filter, repair,"
+                    + " state, rows_checked, missing, stale, extra, extra_checked, repaired, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?,"
+                    + " 'running', 0, 0, 0, 0, FALSE, 0, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                ps.setString(1, pipeline);
+                ps.setString(2, source);
+                ps.setString(3, table);
+                ps.setString(4, sink);
+                ps.setString(5, where);
+                ps.setBoolean(6, repair);
+                ps.setString(7, actor);
+                ps.setTimestamp(8, Timestamp.from(clock.instant()));
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    return keys.getLong(1);
+                }
+            }
+        });
+        return get(id);
+    }
+
+    public void finished(long id, Verifier.Report r) {
+        String samples = json(Map.of("missing", r.missingSample(), "stale", r.staleSample(), "extra", r.extraSample()));
+        store().inTransaction(c -> MetadataStore.update(c, "UPDATE verification SET state = 'succeeded', rows_checked = ?, missing = ?,"
+                + " stale = ?, extra = ?, samples = ?, extra_checked = ?, repaired = ?, finished_at = ? WHERE id = ?", r.rowsChecked(),
+                r.missing(), r.stale(), r.extra(), samples, r.extraChecked(), r.repaired(), Timestamp.from(clock.instant()), id));
+    }
+
+    public void failed(long id, String reason) {
+        store().inTransaction(c -> MetadataStore.update(c, "UPDATE verification SET state = 'failed', reason = ?, finished_at = ? WHERE id = ?",
+                reason, Timestamp.from(clock.instant()), id));
+    }
+
+    /** Marks verifications a stopped server left running: their thread is gone. */
+    public void abandonRunning() {
+        store().inTransaction(c -> MetadataStore.update(c, "UPDATE verification SET state = 'failed', reason = ?, finished_at = ? WHERE"
+                + " state = 'running'", "the server stopped during the verification; run it again", Timestamp.from(clock.instant())));
+    }
+
+    public List<Stored> list() {
+        return query("SELECT " + COLUMNS + " FROM verification ORDER BY id DESC", null);
+    }
+
+    /** @throws ApiException 404 */
+    public Stored get(long id) {
+        return query("SELECT " + COLUMNS + " FROM verification WHERE id = ?", id).stream().findFirst().orElseThrow(() -> new ApiException(404,
+                ApiError.of("not_found", "No verification with id " + id + "; GET /api/v1/verifications lists them.")));
+    }
+
+    private List<Stored> query(String sql, Long id) {
+        return id == null ? store().query(sql, VerificationStore::row) : store().query(sql, VerificationStore::row, id);
+    }
+
+    private static Stored row(ResultSet rs) throws SQLException {
+        String samples = rs.getString(14);
+        Timestamp finished = rs.getTimestamp(19);
+        return new Stored(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                rs.getBoolean(7), rs.getString(8), rs.getString(9), rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13),
+                samples == null ? Map.of() : samples(samples), rs.getBoolean(15), rs.getLong(16), rs.getString(17),
+                rs.getTimestamp(18).toInstant(), finished == null ? null : finished.toInstant());
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, List<String>> samples(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<Map<String, List<String>>>() { });
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored verification samples are not JSON", e);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package io.sluice.admin.verification;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.sluice.admin.TestAuth;
+import io.sluice.admin.auth.Role;
+import io.sluice.testkit.MariaDbServer;
+import io.sluice.testkit.OpenSearchTestNode;
+import io.sluice.testkit.RedisTestServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Verify and repair through the API, the module's example: a table streamed into Redis and OpenSearch, both
+ * damaged on purpose (keys deleted, values changed, keys added) while the table keeps being written elsewhere;
+ * verify names exactly the damage, repair fixes it, and a second verify finds nothing.
+ */
+@QuarkusTest
+class VerifyApiIT {
+    private static final String DB_PASSWORD = "Verify-Db-Pw-5";
+    private static final int ROWS = 20_000;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final String id = UUID.randomUUID().toString().substring(0, 6);
+    private final String database = "vf_" + id;
+    private final String source = "vf-" + id;
+
+    @BeforeEach
+    void signIn() {
+        TestAuth.signInAs(Role.ADMIN);
+    }
+
+    @Test
+    void shouldReportExactlyTheDamageAndRepairIt() throws Exception {
+        MariaDbServer db = MariaDbServer.shared();
+        RedisTestServer redis = RedisTestServer.shared();
+        OpenSearchTestNode search = OpenSearchTestNode.shared();
+        db.createUser("verify_api", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.recreateDatabase(database);
+        db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL, price DECIMAL(8,2))",
+                "INSERT INTO " + database + ".items SELECT seq, CONCAT('item ', seq), seq % 1000, seq / 100 FROM " + database + ".seq_1_to_" + ROWS);
+        given().contentType(ContentType.JSON).body(Map.of("name", source, "type", "mariadb", "host", db.host(), "port", db.port(),
+                "user", "verify_api", "password", DB_PASSWORD, "server.id", 8900 + (int) (Math.random() * 90), "databases", database))
+                .post("/api/v1/sources").then().statusCode(201);
+        String cache = "vcache-" + id;
+        String index = "vsearch-" + id;
+        String target = "vf-items-" + id;
+        sink(cache, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
+        sink(index, "opensearch", Map.of("opensearch.urls", search.url(), "index.replicas", "0", "target", "vf-{table}-" + id));
+        given().contentType(ContentType.JSON).body(Map.of("name", "p-" + id, "source", source, "sinks", List.of(cache, index)))
+                .post("/api/v1/pipelines").then().statusCode(201);
+        String prefix = source + ":" + database + ":items:{";
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> redis.strings(prefix, "}").size() == ROWS && count(search, target) == ROWS);
+
+            AtomicBoolean writing = new AtomicBoolean(true);
+            Thread writer = new Thread(() -> write(db, writing), "verify-writer");
+            writer.setDaemon(true);
+            writer.start();
+            try {
+                damageRedis(redis, prefix);
+                damageOpenSearch(search, target);
+
+                refusals(cache);
+
+                JsonPath redisReport = verify(Map.of("pipeline", "p-" + id, "table", database + ".items", "sink", cache));
+                assertThat(List.of(redisReport.getLong("missing"), redisReport.getLong("stale"), redisReport.getLong("extra")))
+                        .as(redisReport.prettify()).containsExactly(5L, 3L, 4L);
+                assertThat(redisReport.getList("samples.missing", String.class)).containsExactlyInAnyOrder("1", "2", "3", "4", "5");
+                assertThat(redisReport.getList("samples.extra", String.class)).containsExactlyInAnyOrder("900001", "900002", "900003",
+                        "900004");
+                assertThat(redisReport.getLong("rowsChecked")).isGreaterThanOrEqualTo(ROWS - 1000L);
+
+                JsonPath searchReport = verify(Map.of("pipeline", "p-" + id, "table", database + ".items", "sink", index));
+                assertThat(List.of(searchReport.getLong("missing"), searchReport.getLong("stale"), searchReport.getLong("extra")))
+                        .as(searchReport.prettify()).containsExactly(3L, 2L, 2L);
+
+                JsonPath repaired = verify(Map.of("pipeline", "p-" + id, "table", database + ".items", "sink", cache, "repair", true));
+                assertThat(repaired.getLong("repaired")).isEqualTo(12);
+                JsonPath searchRepaired = verify(Map.of("pipeline", "p-" + id, "table", database + ".items", "sink", index, "repair", true));
+                assertThat(searchRepaired.getLong("repaired")).isEqualTo(7);
+
+                for (String sink : List.of(cache, index)) {
+                    JsonPath again = verify(Map.of("pipeline", "p-" + id, "table", database + ".items", "sink", sink));
+                    assertThat(List.of(again.getLong("missing"), again.getLong("stale"), again.getLong("extra"))).as(sink + ": " + again.prettify())
+                            .containsExactly(0L, 0L, 0L);
+                }
+            } finally {
+                writing.set(false);
+                writer.join();
+            }
+            try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+                assertThat(jedis.get(prefix + "1}")).contains("\"name\":\"item 1\"");
+                assertThat(jedis.get(prefix + "900001}")).isNull();
+            }
+            given().get("/api/v1/verifications").then().statusCode(200).body("size()", org.hamcrest.Matchers.greaterThanOrEqualTo(6));
+        } finally {
+            redis.unlinkAll(source + ":");
+        }
+    }
+
+    private void refusals(String cache) {
+        given().contentType(ContentType.JSON).body(Map.of("pipeline", "p-" + id, "table", database + ".nope", "sink", cache))
+                .post("/api/v1/verifications").then().statusCode(422).body("details[0].field", equalTo("table"));
+        given().contentType(ContentType.JSON).body(Map.of("pipeline", "p-" + id, "table", database + ".items"))
+                .post("/api/v1/verifications").then().statusCode(422).body("details[0].field", equalTo("sink"));
+        given().contentType(ContentType.JSON).body(Map.of("pipeline", "p-" + id, "table", database + ".items", "sink", cache, "where", "x ="))
+                .post("/api/v1/verifications").then().statusCode(422).body("details[0].field", equalTo("where"));
+        given().contentType(ContentType.JSON).body(Map.of("table", "bad name")).post("/api/v1/verifications").then().statusCode(422)
+                .body("details.field", org.hamcrest.Matchers.hasItems("pipeline", "table"));
+        given().get("/api/v1/verifications/x").then().statusCode(404);
+    }
+
+    private static JsonPath verify(Map<String, Object> body) {
+        long created = ((Number) given().contentType(ContentType.JSON).body(body).post("/api/v1/verifications").then().statusCode(201)
+                .extract().path("id")).longValue();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> given().get("/api/v1/verifications/{id}", created).then().statusCode(200).extract().path("state"),
+                        s -> !"running".equals(s));
+        JsonPath result = given().get("/api/v1/verifications/{id}", created).then().statusCode(200).extract().jsonPath();
+        assertThat(result.getString("state")).as(result.prettify()).isEqualTo("succeeded");
+        return result;
+    }
+
+    /** Keys 1-5 deleted, 6-8 changed, four keys the table never had added. */
+    private static void damageRedis(RedisTestServer redis, String prefix) {
+        try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+            for (int k = 1; k <= 5; k++) {
+                jedis.del(prefix + k + "}");
+            }
+            for (int k = 6; k <= 8; k++) {
+                jedis.set(prefix + k + "}", "{\"id\":" + k + ",\"name\":\"tampered\",\"qty\":0,\"price\":0}");
+            }
+            for (int k = 900001; k <= 900004; k++) {
+                jedis.set(prefix + k + "}", "{\"id\":" + k + ",\"name\":\"ghost\",\"qty\":0,\"price\":0}");
+            }
+        }
+    }
+
+    /** Documents 11-13 deleted, 14-15 changed, two the table never had added. */
+    private static void damageOpenSearch(OpenSearchTestNode search, String index) throws Exception {
+        for (int k = 11; k <= 13; k++) {
+            send("DELETE", search.url() + "/" + index + "/_doc/" + k + "?refresh=true", null);
+        }
+        for (int k = 14; k <= 15; k++) {
+            send("POST", search.url() + "/" + index + "/_update/" + k + "?refresh=true", "{\"doc\": {\"name\": \"tampered\"}}");
+        }
+        for (int k = 900001; k <= 900002; k++) {
+            send("PUT", search.url() + "/" + index + "/_doc/" + k + "?refresh=true", "{\"id\": " + k + ", \"name\": \"ghost\", \"qty\": 0}");
+        }
+    }
+
+    /** Changes rows 10,001 and up only, so that the damage to rows 1-15 stays exactly what the test made. */
+    private void write(MariaDbServer db, AtomicBoolean writing) {
+        Random random = new Random(23);
+        try (Connection c = db.connect(database); Statement s = c.createStatement()) {
+            int next = ROWS + 1;
+            while (writing.get()) {
+                int op = random.nextInt(10);
+                int row = 10_001 + random.nextInt(ROWS - 10_000);
+                if (op < 6) {
+                    s.execute("UPDATE items SET qty = qty + 1, name = 'changed " + random.nextInt(1000) + "' WHERE id = " + row);
+                } else if (op < 8) {
+                    s.execute("DELETE FROM items WHERE id = " + row);
+                } else {
+                    s.execute("INSERT INTO items VALUES (" + next++ + ", 'new', 0, 1.25)");
+                }
+                Thread.sleep(10);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long count(OpenSearchTestNode search, String index) throws Exception {
+        send("POST", search.url() + "/" + index + "/_refresh", "");
+        HttpResponse<String> r = send("GET", search.url() + "/" + index + "/_count", null);
+        return r.statusCode() != 200 ? 0 : new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("count").asLong();
+    }
+
+    private static HttpResponse<String> send(String method, String url, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void sink(String name, String type, Map<String, String> config) {
+        given().contentType(ContentType.JSON).body(Map.of("name", name, "type", type, "config", config)).post("/api/v1/sinks").then()
+                .statusCode(201).body("connection.ok", equalTo(true));
+    }
+}

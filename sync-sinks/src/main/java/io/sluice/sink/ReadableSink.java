@@ -1,0 +1,34 @@
+package io.sluice.sink;
+
+import io.sluice.event.ChangeEvent;
+import io.sluice.event.TableId;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * A {@link Sink} whose target can be read back, so that verify can compare it with the source and repair can
+ * re-send what differs. Used between {@link Sink#open()} and {@link Sink#close()}, under the same one-thread-at-a-
+ * time rule as the sink's writes.
+ */
+public interface ReadableSink extends Sink {
+
+    /** How rows become documents in this sink: their ids and fields. */
+    TableMapping mapping();
+
+    /**
+     * What the target holds for rows.
+     *
+     * @param rows events of one table whose rows to look up (their keys give the document ids)
+     * @return for each row, in order, the stored document as JSON, or null when the target holds none (a deleted
+     *     row's tombstone counts as none)
+     * @throws RetriableSinkException if the target is not reachable
+     */
+    List<String> readBack(List<ChangeEvent> rows);
+
+    /**
+     * Lists the id of every document the target holds for a table, in batches and in no particular order.
+     *
+     * @throws RetriableSinkException if the target is not reachable
+     */
+    void scanIds(TableId table, Consumer<List<String>> batch);
+}
