@@ -11,6 +11,8 @@ import java.util.Arrays;
  * <li>{@code sinks [events] [batch]}: each sink against its raw client doing the same writes ({@link SinkBench})</li>
  * <li>{@code freshness [rows/s] [seconds]}: commit-to-visible time of the packaged server in Redis and Lucene under load,
  *     and its memory, against Debezium's engine alone ({@link FreshnessBench})</li>
+ * <li>{@code backfill [rows] [chunk]}: a DBLog backfill into Lucene and Redis against Debezium's snapshot and a plain JDBC
+ *     scan ({@link BackfillBench})</li>
  * </ul>
  * Exits 2 for an unknown scenario, 1 if a scenario could not run.
  */
@@ -26,8 +28,9 @@ public final class Bench {
             case "serde" -> SerdeBench.main(rest);
             case "sinks" -> SinkBench.main(rest);
             case "freshness" -> FreshnessBench.main(rest);
+            case "backfill" -> BackfillBench.main(rest);
             default -> {
-                System.err.println("usage: ./sluice bench capture [rows] [rounds] | serde [records] [rounds] | sinks [events] [batch] | freshness [rows/s] [seconds]");
+                System.err.println("usage: ./sluice bench capture [rows] [rounds] | serde [records] [rounds] | sinks [events] [batch] | freshness [rows/s] [seconds] | backfill [rows] [chunk]");
                 System.exit(2);
             }
         }

@@ -110,7 +110,7 @@ final class BackfillCommand {
             lastState = state;
             if (done) {
                 if (root.json()) {
-                    Text.json(root.out(), b);
+                    root.structured(b);
                 }
                 if ("succeeded".equals(state)) {
                     return ExitCode.OK;

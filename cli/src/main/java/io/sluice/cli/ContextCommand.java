@@ -83,7 +83,7 @@ final class ContextCommand {
             for (Contexts.Context c : contexts.all().values()) {
                 list.addObject().put("name", c.name()).put("server", c.server()).put("token", c.token() != null);
             }
-            Text.json(root.out(), o);
+            root.structured(o);
             return ExitCode.OK;
         }
         if (contexts.all().isEmpty()) {

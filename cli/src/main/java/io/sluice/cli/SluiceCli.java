@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sluice",
         description = "Talks to a Sluice server: sources, schema reviews, dead letters, backfills; contexts store servers and tokens.",
         subcommands = {SourcesCommand.class, SchemasCommand.class, DlqCommand.class, BackfillCommand.class, VerifyCommand.class,
-            ContextCommand.class},
+            ContextCommand.class, CompletionCommand.class, CompletionCommand.Names.class},
         versionProvider = SluiceCli.Version.class,
         footerHeading = "%nServer and token:%n",
         footer = {
@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
 public final class SluiceCli implements Callable<Integer> {
 
     /** The output format of commands that print data. */
-    enum Format { table, json }
+    enum Format { table, json, yaml }
 
     @Spec
     CommandSpec spec;
@@ -60,7 +60,7 @@ public final class SluiceCli implements Callable<Integer> {
     String context;
 
     @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT",
-            description = "table (for people, the default) or json (the server's JSON, for scripts).")
+            description = "table (for people, the default), json (the server's JSON, for scripts) or yaml (the same, as YAML).")
     Format output;
 
     private final Map<String, String> env;
@@ -186,8 +186,9 @@ public final class SluiceCli implements Callable<Integer> {
         return err;
     }
 
+    /** True when the output is structured (json or yaml) rather than a table for people. */
     boolean json() {
-        return output == Format.json;
+        return output == Format.json || output == Format.yaml;
     }
 
     Contexts contexts() {
@@ -202,10 +203,19 @@ public final class SluiceCli implements Callable<Integer> {
         return api;
     }
 
-    /** Prints an answer: as JSON with {@code --output json}, else with {@code table}. */
+    /** Prints a tree as the output format asks: JSON or YAML. */
+    void structured(JsonNode answer) {
+        if (output == Format.yaml) {
+            Text.yaml(out, answer);
+        } else {
+            Text.json(out, answer);
+        }
+    }
+
+    /** Prints an answer: as JSON or YAML with {@code --output json|yaml}, else with {@code table}. */
     void print(JsonNode answer, java.util.function.Consumer<PrintWriter> table) {
         if (json()) {
-            Text.json(out, answer);
+            structured(answer);
         } else {
             table.accept(out);
         }

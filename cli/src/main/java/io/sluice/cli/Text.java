@@ -63,6 +63,20 @@ final class Text {
         return true;
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper YAML = new com.fasterxml.jackson.databind.ObjectMapper(
+            com.fasterxml.jackson.dataformat.yaml.YAMLFactory.builder()
+                    .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES).build());
+
+    /** A tree as YAML, for people who read configuration rather than JSON. */
+    static void yaml(PrintWriter out, JsonNode node) {
+        try {
+            out.print(YAML.writeValueAsString(node));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static void json(PrintWriter out, JsonNode node) {
         try {
             out.println(ApiClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));

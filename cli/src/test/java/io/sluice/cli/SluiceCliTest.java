@@ -244,6 +244,29 @@ class SluiceCliTest {
     }
 
     @Test
+    void yamlOutputPrintsTheSameTreeAsYaml() {
+        answer("/api/v1/backfills/3", 200, "{\"id\":3,\"state\":\"running\",\"tables\":[\"shop.items\"],\"rate\":12.5}");
+        SluiceCli.Result r = runAt("backfill", "status", "3", "-o", "yaml");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("id: 3\nstate: running\ntables:\n- shop.items\nrate: 12.5\n");
+    }
+
+    @Test
+    void completionCompletesCommandsOptionsAndLiveNames() {
+        SluiceCli.Result script = run("completion");
+        assertThat(script.exitCode()).isZero();
+        assertThat(script.out()).contains("complete -F _sluice sluice").contains("sources schemas dlq backfill verify context completion")
+                .contains("backfill)").contains("--watch").contains("--pipeline) _sluice_names pipelines").doesNotContain("__names)");
+        answer("/api/v1/sources", 200, "[{\"name\":\"shop\"},{\"name\":\"crm\"}]");
+        answer("/registry/subjects", 200, "[\"shop.shop.orders-value\",\"shop.shop.orders-key\",\"shop.shop.items-value\"]");
+        assertThat(runAt("__names", "sources").out()).isEqualTo("shop\ncrm\n");
+        assertThat(runAt("__names", "tables").out()).isEqualTo("shop.items\nshop.orders\n");
+        SluiceCli.Result unreachable = run("--server", "http://127.0.0.1:9", "__names", "sources");
+        assertThat(unreachable.out()).isEmpty();
+        assertThat(unreachable.err()).isEmpty();
+    }
+
+    @Test
     void serverErrorsAndForeignServersExitOne() {
         answer("/api/v1/sources", 500, "{\"code\":\"internal_error\",\"message\":\"The server failed; the log has the details.\"}");
         SluiceCli.Result r = runAt("sources", "list");

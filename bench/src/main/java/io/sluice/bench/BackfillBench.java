@@ -1,0 +1,247 @@
+package io.sluice.bench;
+
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import io.sluice.backfill.BackfillRun;
+import io.sluice.backfill.ChunkWindows;
+import io.sluice.capture.CaptureState;
+import io.sluice.capture.CaptureWorker;
+import io.sluice.capture.EventBatchConsumer;
+import io.sluice.capture.SourceConfig;
+import io.sluice.event.SourceEvent;
+import io.sluice.event.TableId;
+import io.sluice.review.SchemaGate;
+import io.sluice.sink.Sink;
+import io.sluice.sink.lucene.LuceneSink;
+import io.sluice.sink.lucene.LuceneSinkConfig;
+import io.sluice.sink.redis.RedisSink;
+import io.sluice.sink.redis.RedisSinkConfig;
+import io.sluice.testkit.MariaDbServer;
+import io.sluice.testkit.RedisTestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Backfill throughput: Sluice's DBLog backfill of one table into Lucene and into Redis, against Debezium's own
+ * snapshot of the same table into a no-op consumer and a plain JDBC scan of it, in one run, with the heap used.
+ *
+ * <p>The table is idle while each contender runs, the hardest case for a backfill without watermark writes: its
+ * windows close at the source's heartbeats ({@code heartbeat.interval.ms}, 2 s by default, as in the server).
+ *
+ * <p>Arguments: {@code [rows] [chunk size]}, by default 1,000,000 and 2048 (the server's default). Exits 1 if a
+ * contender could not run.
+ */
+public final class BackfillBench {
+    private static final String DB = "bfbench";
+
+    private BackfillBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int chunk = args.length > 1 ? Integer.parseInt(args[1]) : 2048;
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        System.out.println("Sluice backfill benchmark: " + rows + " rows, chunks of " + chunk);
+        System.out.println("machine: " + Machine.describe());
+        Path work = Files.createTempDirectory("sluice-bench-backfill-");
+        try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
+            db.createUser("bench", "bench-pw", "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+            db.recreateDatabase(DB);
+            db.execute("CREATE TABLE " + DB + ".items (id BIGINT PRIMARY KEY, name VARCHAR(64) NOT NULL, amount DECIMAL(12,2),"
+                    + " created DATETIME(6), flag TINYINT, note TEXT)");
+            long t0 = System.nanoTime();
+            db.execute("INSERT INTO " + DB + ".items SELECT seq, CONCAT('name-', seq), (seq % 100000) + 0.25, '2024-01-01 12:00:00.123456',"
+                    + " seq % 2, CONCAT('a note about row ', seq) FROM " + DB + ".seq_1_to_" + rows);
+            System.out.printf("inserted %,d rows in %.1f s%n", rows, (System.nanoTime() - t0) / 1e9);
+
+            Measured scan = measure(() -> jdbcScan(db));
+            print("plain JDBC scan", scan);
+            Measured snapshot = measure(() -> debeziumSnapshot(props(db, work, "dbz", 7301), rows));
+            print("Debezium snapshot -> no-op", snapshot);
+            Measured lucene = measure(() -> backfill(db, work, 7302, new LuceneSink("lucene", LuceneSinkConfig.parse("lucene",
+                    Map.of(LuceneSinkConfig.DIR, work.resolve("lucene").toString())), Clock.systemUTC()), chunk));
+            print("Sluice backfill -> Lucene", lucene);
+            Measured cache = measure(() -> backfill(db, work, 7303, new RedisSink("redis", RedisSinkConfig.parse("redis",
+                    Map.of(RedisSinkConfig.URI, "redis://" + redis.host() + ":" + redis.port()))), chunk));
+            print("Sluice backfill -> Redis", cache);
+            System.out.printf("ratios against Debezium's snapshot: Lucene %.2f, Redis %.2f; against the JDBC scan: Lucene %.2f, Redis %.2f%n",
+                    lucene.rate() / snapshot.rate(), cache.rate() / snapshot.rate(), lucene.rate() / scan.rate(), cache.rate() / scan.rate());
+        } catch (Exception e) {
+            System.err.println("benchmark could not run: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    /** Rows per second from start to end, and the largest heap in use seen meanwhile. */
+    private record Measured(long rows, double seconds, long maxHeapBytes) {
+        double rate() {
+            return rows / seconds;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Run {
+        long rows() throws Exception;
+    }
+
+    private static Measured measure(Run run) throws Exception {
+        System.gc();
+        AtomicLong max = new AtomicLong();
+        Runtime rt = Runtime.getRuntime();
+        java.util.concurrent.ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> max.accumulateAndGet(rt.totalMemory() - rt.freeMemory(), Math::max), 0, 100, TimeUnit.MILLISECONDS);
+        long t0 = System.nanoTime();
+        try {
+            long rows = run.rows();
+            return new Measured(rows, (System.nanoTime() - t0) / 1e9, max.get());
+        } finally {
+            sampler.shutdownNow();
+        }
+    }
+
+    private static void print(String what, Measured m) {
+        System.out.printf("%-28s %,10d rows in %6.1f s = %,9.0f rows/s, heap used at most %,5d MiB%n", what, m.rows(), m.seconds(), m.rate(),
+                m.maxHeapBytes() / (1024 * 1024));
+    }
+
+    private static long jdbcScan(MariaDbServer db) throws Exception {
+        long n = 0;
+        try (Connection c = db.connect(DB); Statement s = c.createStatement()) {
+            s.setFetchSize(Integer.MIN_VALUE); // stream the rows: the driver does not hold the result in memory
+            try (ResultSet rs = s.executeQuery("SELECT * FROM items")) {
+                int columns = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    for (int i = 1; i <= columns; i++) {
+                        rs.getObject(i);
+                    }
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static long debeziumSnapshot(Map<String, String> props, int rows) throws Exception {
+        Properties p = CaptureWorker.debeziumProperties(SourceConfig.parse(props));
+        p.setProperty("snapshot.mode", "initial_only");
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicLong count = new AtomicLong();
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(p)
+                .notifying((records, committer) -> {
+                    for (RecordChangeEvent<SourceRecord> r : records) {
+                        if (r.record().value() instanceof Struct v && v.schema().field("op") != null) {
+                            count.incrementAndGet();
+                        }
+                        committer.markProcessed(r);
+                    }
+                    committer.markBatchFinished();
+                    if (count.get() >= rows) {
+                        done.countDown();
+                    }
+                })
+                .build();
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        executor.execute(engine);
+        try {
+            if (!done.await(20, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("Debezium's snapshot delivered " + count.get() + " of " + rows + " rows in 20 minutes");
+            }
+        } finally {
+            engine.close();
+            executor.shutdown();
+            executor.awaitTermination(1, TimeUnit.MINUTES);
+        }
+        return count.get();
+    }
+
+    /**
+     * A capture worker feeds the windows (and gives the table's schemas from one change made for that purpose);
+     * the backfill writes straight into the sink and flushes after each chunk.
+     */
+    private static long backfill(MariaDbServer db, Path work, int serverId, Sink sink, int chunk) throws Exception {
+        ChunkWindows windows = new ChunkWindows();
+        AtomicReference<BackfillRun.Schemas> schemas = new AtomicReference<>();
+        EventBatchConsumer consumer = new EventBatchConsumer() {
+            @Override
+            public void accept(List<SourceEvent> batch) {
+                windows.observe(batch);
+                for (SourceEvent e : batch) {
+                    if (e instanceof io.sluice.event.ChangeEvent c && schemas.get() == null) {
+                        schemas.set(new BackfillRun.Schemas(c.after().getSchema(), c.key().getSchema()));
+                    }
+                }
+            }
+
+            @Override
+            public void reached(String file, long position) {
+                windows.reached(file, position);
+            }
+        };
+        Map<String, String> props = props(db, work, "bfb" + serverId, serverId);
+        try (CaptureWorker worker = new CaptureWorker(SourceConfig.parse(props), consumer, SchemaGate.permissive(), Clock.systemUTC())) {
+            worker.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!(worker.status().state() instanceof CaptureState.Streaming)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("capture did not start streaming");
+                }
+                Thread.sleep(20);
+            }
+            db.execute("UPDATE " + DB + ".items SET flag = flag WHERE id = 1", "UPDATE " + DB + ".items SET note = CONCAT(note, '') WHERE id = 1",
+                    "UPDATE " + DB + ".items SET flag = 1 - flag WHERE id = 1");
+            while (schemas.get() == null) {
+                Thread.sleep(20);
+            }
+            sink.open();
+            BackfillRun run = new BackfillRun(new BackfillRun.Options(new TableId(props.get(SourceConfig.NAME), DB, "items"), null, chunk, 0,
+                    16, 0), windows, r -> {
+                        var refused = sink.write(r).rejected();
+                        if (!refused.isEmpty()) {
+                            throw new IllegalStateException("the sink refused rows: " + refused.get(0).reason());
+                        }
+                        sink.flush();
+                    }, p -> { }, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()), null);
+            try (Connection c = db.connect(DB)) {
+                run.run(c, schemas.get());
+            }
+            sink.close();
+            return run.progress().rowsWritten();
+        }
+    }
+
+    private static Map<String, String> props(MariaDbServer db, Path work, String name, int serverId) {
+        Map<String, String> p = new HashMap<>();
+        p.put(SourceConfig.NAME, name);
+        p.put(SourceConfig.TYPE, "mariadb");
+        p.put(SourceConfig.HOST, db.host());
+        p.put(SourceConfig.PORT, Integer.toString(db.port()));
+        p.put(SourceConfig.USER, "bench");
+        p.put(SourceConfig.PASSWORD, "bench-pw");
+        p.put(SourceConfig.DATABASES, DB);
+        p.put(SourceConfig.SERVER_ID, Integer.toString(serverId));
+        p.put(SourceConfig.DATA_DIR, work.toString());
+        p.put(SourceConfig.SNAPSHOT_MODE, "no_data");
+        return p;
+    }
+}
