@@ -23,8 +23,9 @@ import org.apache.avro.generic.GenericRecord;
  * a window on the source's stream ({@link ChunkWindows}), reads the chunk ({@link ChunkReader}), notes the binlog's
  * end ({@link BinlogPoint}) and, once the stream has passed that point, writes the rows whose keys did not change
  * meanwhile to the {@link Target} as {@link Operation#READ} events with the window's snapshot version, so that any
- * later live change wins in every sink. Several windows may be open at once ({@link Options#parallelChunks}): an
- * idle source only passes a point at its next heartbeat, and reading on meanwhile keeps the backfill fast.
+ * later live change wins in every sink. Several windows may be open at once ({@link Options#parallelChunks}): a
+ * busy stream passes each point a moment later, and the chunks that closed are written together once all are in
+ * flight (one flush per round).
  *
  * <p>Chunks are written and checkpointed in key order; a run started again with the last checkpoint's
  * {@link Resume} goes on after the last written chunk. Memory holds at most {@code parallelChunks} chunks.
@@ -183,8 +184,10 @@ public final class BackfillRun {
                 if (cancelled) {
                     return Outcome.CANCELLED;
                 }
-                awaitResume();
-                writeClosed(inFlight, schemas);
+                if (paused) {
+                    writeClosed(inFlight, schemas); // what the stream already decided lands before the pause
+                    awaitResume();
+                }
                 if (!readerDone && inFlight.size() < options.parallelChunks()) {
                     publish(Phase.READING, null);
                     ChunkWindow window = windows.open(table, reader.keyColumns());
@@ -194,7 +197,7 @@ public final class BackfillRun {
                         readerDone = true;
                         continue;
                     }
-                    window.chunkRead(chunk.rows(), BinlogPoint.current(connection));
+                    windows.chunkRead(window, chunk.rows(), BinlogPoint.current(connection));
                     inFlight.add(new InFlight(window, chunk.lastKey(), chunk.rows().size()));
                     synchronized (lock) {
                         rowsRead += chunk.rows().size();
@@ -202,6 +205,11 @@ public final class BackfillRun {
                     }
                     readSinceStart += chunk.rows().size();
                     throttle(startedAt, readSinceStart);
+                    continue;
+                }
+                // All chunks in flight (or the table read to its end): write those the stream closed, together, so
+                // that a target that commits on flush (Lucene) commits once per round rather than per chunk.
+                if (writeClosed(inFlight, schemas)) {
                     continue;
                 }
                 if (inFlight.isEmpty()) {
@@ -217,37 +225,49 @@ public final class BackfillRun {
         }
     }
 
-    /** Writes the chunks whose windows closed, oldest first, and checkpoints each. */
-    private void writeClosed(Deque<InFlight> inFlight, Schemas schemas) throws InterruptedException {
+    /**
+     * Writes the chunks whose windows closed, oldest first, in one call to the target, and checkpoints after the
+     * last of them.
+     *
+     * @return true if anything was written
+     */
+    private boolean writeClosed(Deque<InFlight> inFlight, Schemas schemas) throws InterruptedException {
+        List<ChangeEvent> events = new ArrayList<>();
+        List<InFlight> done = new ArrayList<>();
+        Instant now = clock.instant();
         while (!inFlight.isEmpty() && inFlight.peek().window().closed()) {
-            InFlight done = inFlight.poll();
-            ChunkWindow w = done.window();
-            List<Map<String, Object>> survivors = w.survivors();
-            List<ChangeEvent> events = new ArrayList<>(survivors.size());
+            InFlight f = inFlight.poll();
+            done.add(f);
+            ChunkWindow w = f.window();
             BinlogPoint high = w.high();
             SourcePosition position = new SourcePosition(high.file(), high.position(), 0, null, 0, true);
             long version = w.version(options.epoch());
-            Instant now = clock.instant();
-            for (Map<String, Object> row : survivors) {
+            for (Map<String, Object> row : w.survivors()) {
                 GenericRecord value = RowConverter.value(options.table(), row, schemas.value());
                 GenericRecord key = schemas.key() == null ? null : RowConverter.key(value, schemas.key());
                 events.add(new ChangeEvent(options.table(), Operation.READ, key, null, value, position, now, version));
             }
-            if (!events.isEmpty()) {
-                target.write(events);
-            }
-            Progress checkpoint;
-            synchronized (lock) {
-                rowsWritten += events.size();
-                rowsReadCheckpointed += done.rows();
-                chunksDone++;
-                lastKey = done.lastKey();
-                Progress current = publish(Phase.READING, null);
-                checkpoint = new Progress(current.phase(), rowsReadCheckpointed, rowsWritten, chunksDone, estimatedRows, lastKey, upTo,
-                        current.rowsPerSecond(), null);
-            }
-            checkpoints.chunkWritten(checkpoint);
         }
+        if (done.isEmpty()) {
+            return false;
+        }
+        if (!events.isEmpty()) {
+            target.write(events);
+        }
+        Progress checkpoint;
+        synchronized (lock) {
+            rowsWritten += events.size();
+            for (InFlight f : done) {
+                rowsReadCheckpointed += f.rows();
+                chunksDone++;
+            }
+            lastKey = done.get(done.size() - 1).lastKey();
+            Progress current = publish(Phase.READING, null);
+            checkpoint = new Progress(current.phase(), rowsReadCheckpointed, rowsWritten, chunksDone, estimatedRows, lastKey, upTo,
+                    current.rowsPerSecond(), null);
+        }
+        checkpoints.chunkWritten(checkpoint);
+        return true;
     }
 
     private void throttle(long startedAt, long readSinceStart) throws InterruptedException {

@@ -222,7 +222,7 @@ public final class Verifier {
                     // A key the table lacks is read as its key alone: the window drops it if the stream touched it.
                     read.add(row != null ? row : keyRow(k, keyColumns));
                 }
-                window.chunkRead(read, BinlogPoint.current(connection));
+                windows.chunkRead(window, read, BinlogPoint.current(connection));
                 while (!window.awaitClosed(Duration.ofMillis(200))) {
                     // the stream passes the high point with its next event or heartbeat
                 }

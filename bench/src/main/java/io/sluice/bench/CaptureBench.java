@@ -64,8 +64,8 @@ public final class CaptureBench {
             List<Map<String, String>> debezium = new ArrayList<>();
             List<Map<String, String>> sluice = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
-                debezium.add(props(db, work, "dbz" + r, 7000 + r));
-                sluice.add(props(db, work, "slc" + r, 7100 + r));
+                debezium.add(props(db, work, DB, "dbz" + r, 7000 + r));
+                sluice.add(props(db, work, DB, "slc" + r, 7100 + r));
             }
             for (int r = 0; r < rounds; r++) {
                 position(debezium.get(r));
@@ -104,7 +104,8 @@ public final class CaptureBench {
         System.exit(0);
     }
 
-    private static Map<String, String> props(MariaDbServer db, Path work, String name, int serverId) {
+    /** A source on the benchmark's MariaDB that starts at the binlog's end ({@code no_data}). */
+    static Map<String, String> props(MariaDbServer db, Path work, String database, String name, int serverId) {
         Map<String, String> p = new HashMap<>();
         p.put(SourceConfig.NAME, name);
         p.put(SourceConfig.TYPE, "mariadb");
@@ -112,7 +113,7 @@ public final class CaptureBench {
         p.put(SourceConfig.PORT, Integer.toString(db.port()));
         p.put(SourceConfig.USER, "bench");
         p.put(SourceConfig.PASSWORD, "bench-pw");
-        p.put(SourceConfig.DATABASES, DB);
+        p.put(SourceConfig.DATABASES, database);
         p.put(SourceConfig.SERVER_ID, Integer.toString(serverId));
         p.put(SourceConfig.DATA_DIR, work.toString());
         p.put(SourceConfig.SNAPSHOT_MODE, "no_data");
