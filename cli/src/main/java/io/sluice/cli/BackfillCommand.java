@@ -33,6 +33,8 @@ final class BackfillCommand {
             @Option(names = "--where", paramLabel = "SQL", description = "Only rows matching this filter.") String where,
             @Option(names = "--chunk-size", paramLabel = "ROWS", description = "Rows per chunk.") Integer chunkSize,
             @Option(names = "--rate", paramLabel = "ROWS/S", description = "At most this many rows per second.") Integer rate,
+            @Option(names = "--reindex", description = "Fill a new index of the OpenSearch --sink and swap it in behind the old name"
+                    + " once it caught up (zero-downtime reindex).") boolean reindex,
             @Option(names = "--watch", description = "Follow the progress until the backfill ends: a bar on a terminal, plain lines"
                     + " otherwise; exits 0 if it succeeded, 1 if it failed or was cancelled.") boolean watch) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -42,6 +44,7 @@ final class BackfillCommand {
         body.put("where", where);
         body.put("chunkSize", chunkSize);
         body.put("rowsPerSecond", rate);
+        body.put("reindex", reindex ? Boolean.TRUE : null);
         body.values().removeIf(v -> v == null);
         JsonNode created = root.api().post("api/v1/backfills", body, null);
         if (watch) {

@@ -339,7 +339,8 @@ const pages = {
       + '<div class="live-error"></div><table id="backfills"></table><h2>Start a backfill</h2><form class="card" id="new-backfill"><div class="grid">'
       + field('pipeline', 'Pipeline', 'shop-to-search') + field('tables', 'Tables (comma separated; empty for all of the pipeline\'s)', 'shop.orders')
       + field('sink', 'Only this sink (empty for all)', 'search') + field('where', 'Only rows where (SQL)', "created_at >= '2026-01-01'")
-      + field('chunkSize', 'Rows per chunk', '2048') + field('rowsPerSecond', 'Rows per second at most (0: no limit)', '0') + '</div>'
+      + field('chunkSize', 'Rows per chunk', '2048') + field('rowsPerSecond', 'Rows per second at most (0: no limit)', '0')
+      + '<label><input type="checkbox" name="reindex" style="width:auto"> Rebuild the sink\'s search index and swap it in (OpenSearch)</label></div>'
       + '<div class="actions" style="margin-top:12px"><button class="primary" type="submit">Start</button></div></form><div id="result"></div>'
       + '<h2>Verify a target</h2><p class="muted">Compares a table with one sink, chunk by chunk: missing, stale and extra keys (differences still on their way are checked again before they count). Repair re-sends exactly those.</p>'
       + '<table id="verifications"></table><form class="card" id="new-verification"><div class="grid">'
@@ -375,7 +376,7 @@ const pages = {
       const list = await api('GET', '/backfills');
       document.getElementById('backfills').innerHTML = '<tr><th>#</th><th>Pipeline</th><th>Tables</th><th>Sinks</th><th>State</th><th>Rows written</th><th>Progress</th><th>Rows/s</th><th>ETA</th><th>Started</th><th></th></tr>'
         + (list.map(b => '<tr data-backfill="' + b.id + '"><td>' + b.id + '</td><td>' + esc(b.pipeline) + '</td><td>' + esc(b.tables.join(', '))
-          + (b.where ? '<div class="muted">where ' + esc(b.where) + '</div>' : '') + '</td><td>' + esc(b.sinks.join(', ')) + '</td><td class="state">' + badge(b.state)
+          + (b.where ? '<div class="muted">where ' + esc(b.where) + '</div>' : '') + '</td><td>' + esc(b.sinks.join(', ')) + (b.reindex ? '<div class="muted">reindex' + (b.newIndex ? ' into ' + esc(b.newIndex) : '') + '</div>' : '') + '</td><td class="state">' + badge(b.state)
           + (b.reason ? '<div class="muted">' + esc(b.reason) + '</div>' : '') + (b.waitingFor ? '<div class="muted">waiting for the stream to pass ' + esc(b.waitingFor) + '</div>' : '')
           + '</td><td class="num rows">' + rate(b.rowsWritten) + '</td><td>' + (pct(b) === null ? '–' : '<progress max="100" value="' + pct(b) + '"></progress> ' + pct(b) + '%')
           + '</td><td class="num">' + rate(b.rate) + '</td><td class="num">' + eta(b.etaSeconds) + '</td><td>' + when(b.createdAt) + '<div class="muted">' + esc(b.createdBy) + '</div></td><td class="actions">'
@@ -397,6 +398,7 @@ const pages = {
       if (tables.length) body.tables = tables;
       ['sink', 'where'].forEach(k => { if (f.get(k).trim()) body[k] = f.get(k).trim(); });
       ['chunkSize', 'rowsPerSecond'].forEach(k => { if (f.get(k).trim()) body[k] = Number(f.get(k)); });
+      if (f.get('reindex') === 'on') body.reindex = true;
       const out = document.getElementById('result');
       try {
         const created = await api('POST', '/backfills', body);

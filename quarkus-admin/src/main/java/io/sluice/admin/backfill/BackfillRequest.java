@@ -14,8 +14,11 @@ import java.util.regex.Pattern;
  * @param where a SQL condition on the tables' columns, checked by the source before the first row; null for all rows
  * @param chunkSize rows per chunk, {@value #MIN_CHUNK} to {@value #MAX_CHUNK}; null for {@value #DEFAULT_CHUNK}
  * @param rowsPerSecond a rate limit in rows read per second; null or 0 for none
+ * @param reindex fill a new index of the (OpenSearch) {@code sink} instead, and swap it in behind the old name once
+ *     it caught up; null for false
  */
-public record BackfillRequest(String pipeline, List<String> tables, String sink, String where, Integer chunkSize, Integer rowsPerSecond) {
+public record BackfillRequest(String pipeline, List<String> tables, String sink, String where, Integer chunkSize, Integer rowsPerSecond,
+        Boolean reindex) {
     public static final int DEFAULT_CHUNK = 2048;
     public static final int MIN_CHUNK = 1;
     public static final int MAX_CHUNK = 100_000;
@@ -40,10 +43,20 @@ public record BackfillRequest(String pipeline, List<String> tables, String sink,
         if (rowsPerSecond != null && rowsPerSecond < 0) {
             out.add(new ApiError.Detail("rowsPerSecond", "must be 0 (no limit) or more, not " + rowsPerSecond));
         }
+        if (reindexOrDefault() && (sink == null || sink.isBlank())) {
+            out.add(new ApiError.Detail("sink", "is missing: a reindex rebuilds the index of one OpenSearch sink; name it"));
+        }
+        if (reindexOrDefault() && where != null && !where.isBlank()) {
+            out.add(new ApiError.Detail("where", "cannot be used with reindex: the new index replaces the old one and must hold every row"));
+        }
         if (where != null && where.contains(";")) {
             out.add(new ApiError.Detail("where", "is one SQL condition without ';', for example: created_at >= '2026-01-01'"));
         }
         return out;
+    }
+
+    boolean reindexOrDefault() {
+        return reindex != null && reindex;
     }
 
     int chunkSizeOrDefault() {

@@ -47,11 +47,12 @@ public class BackfillResource {
      * @param lastKey the key of the last chunk written in the current table
      * @param phase what the run does now: starting, reading, waiting_for_stream, paused, done; null when not running here
      * @param waitingFor the binlog point the oldest chunk waits for the stream to pass
+     * @param newIndex the index a running reindex fills, swapped in behind the old name when it is done
      */
     public record BackfillView(long id, String pipeline, String source, List<String> tables, List<String> sinks, String where, int chunkSize,
             int rowsPerSecond, String state, String reason, String currentTable, long rowsRead, long rowsWritten, long chunksDone,
             long estimatedRows, Double rate, Long etaSeconds, List<Object> lastKey, String phase, String waitingFor, String createdBy,
-            Instant createdAt, Instant updatedAt, Instant finishedAt) {
+            Instant createdAt, Instant updatedAt, Instant finishedAt, boolean reindex, String newIndex) {
     }
 
     @POST
@@ -101,7 +102,7 @@ public class BackfillResource {
         return new BackfillView(b.id(), b.pipeline(), b.source(), b.tables(), b.sinks(), b.filter(), b.chunkSize(), b.rowsPerSecond(),
                 b.state().label(), b.reason(), current, read, written, chunks, b.estimatedRows(), rate, eta,
                 p == null ? b.lastKey() : p.lastKey(), p == null ? null : p.phase().name().toLowerCase(java.util.Locale.ROOT),
-                p == null ? null : p.waitingFor(), b.createdBy(), b.createdAt(), b.updatedAt(), b.finishedAt());
+                p == null ? null : p.waitingFor(), b.createdBy(), b.createdAt(), b.updatedAt(), b.finishedAt(), b.reindex(), b.newIndex());
     }
 
     private static long parse(String id) {

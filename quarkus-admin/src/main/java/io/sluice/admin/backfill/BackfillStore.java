@@ -27,18 +27,20 @@ public class BackfillStore {
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final String COLUMNS = "id, pipeline, source, tables, sinks, row_filter, chunk_size, rows_per_second, state, reason,"
             + " table_index, last_key, up_to, rows_read, rows_written, chunks_done, estimated_rows, created_by, created_at, updated_at,"
-            + " finished_at";
+            + " finished_at, reindex, new_index";
 
     /**
      * A stored backfill.
      *
      * @param lastKey the last key written in the current table ({@code tables[tableIndex]}), or null
      * @param upTo the last key to read in the current table, or null before it was opened
+     * @param reindex true when the backfill fills a new search index that is then swapped in behind the old name
+     * @param newIndex the new index being filled, while a reindex runs
      */
     public record Stored(long id, String pipeline, String source, List<String> tables, List<String> sinks, String filter, int chunkSize,
             int rowsPerSecond, BackfillState state, String reason, int tableIndex, List<Object> lastKey, List<Object> upTo, long rowsRead,
             long rowsWritten, long chunksDone, long estimatedRows, String createdBy, Instant createdAt, Instant updatedAt,
-            Instant finishedAt) {
+            Instant finishedAt, boolean reindex, String newIndex) {
     }
 
     @Inject
@@ -53,12 +55,12 @@ public class BackfillStore {
 
     /** Stores a new running backfill and returns it with its id. */
     public Stored create(String pipeline, String source, List<String> tables, List<String> sinks, String filter, int chunkSize,
-            int rowsPerSecond, long estimatedRows, String actor) {
+            int rowsPerSecond, long estimatedRows, boolean reindex, String actor) {
         long id = store().inTransaction(c -> {
             Timestamp now = Timestamp.from(clock.instant());
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO backfill (pipeline, source, tables, sinks, row_filter, chunk_size,"
                     + " rows_per_second, state, table_index, rows_read, rows_written, chunks_done, estimated_rows, created_by, created_at,"
-                    + " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                    + " updated_at, reindex) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, pipeline);
                 ps.setString(2, source);
                 ps.setString(3, json(tables));
@@ -71,6 +73,7 @@ public class BackfillStore {
                 ps.setString(10, actor);
                 ps.setTimestamp(11, now);
                 ps.setTimestamp(12, now);
+                ps.setBoolean(13, reindex);
                 ps.executeUpdate();
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     keys.next();
@@ -86,6 +89,18 @@ public class BackfillStore {
         store().inTransaction(c -> MetadataStore.update(c, "UPDATE backfill SET table_index = ?, last_key = ?, up_to = ?, rows_read = ?,"
                 + " rows_written = ?, chunks_done = ?, updated_at = ? WHERE id = ?", tableIndex, lastKey == null ? null : json(lastKey),
                 upTo == null ? null : json(upTo), rowsRead, rowsWritten, chunksDone, Timestamp.from(clock.instant()), id));
+    }
+
+    /** Notes the new index a reindex fills (null once it was swapped in or dropped). */
+    public void setNewIndex(long id, String index) {
+        store().inTransaction(c -> MetadataStore.update(c, "UPDATE backfill SET new_index = ?, updated_at = ? WHERE id = ?", index,
+                Timestamp.from(clock.instant()), id));
+    }
+
+    /** Starts a backfill over from its first table: a reindex cut short cannot go on into an index it no longer feeds. */
+    public void restart(long id) {
+        store().inTransaction(c -> MetadataStore.update(c, "UPDATE backfill SET table_index = 0, last_key = NULL, up_to = NULL, rows_read = 0,"
+                + " rows_written = 0, chunks_done = 0, new_index = NULL, updated_at = ? WHERE id = ?", Timestamp.from(clock.instant()), id));
     }
 
     /** Moves to a new state; a final state also sets the end time. */
@@ -123,7 +138,8 @@ public class BackfillStore {
         return new Stored(rs.getLong(1), rs.getString(2), rs.getString(3), strings(rs.getString(4)), strings(rs.getString(5)),
                 rs.getString(6), rs.getInt(7), rs.getInt(8), BackfillState.of(rs.getString(9)), rs.getString(10), rs.getInt(11),
                 values(rs.getString(12)), values(rs.getString(13)), rs.getLong(14), rs.getLong(15), rs.getLong(16), rs.getLong(17),
-                rs.getString(18), instant(rs.getTimestamp(19)), instant(rs.getTimestamp(20)), instant(rs.getTimestamp(21)));
+                rs.getString(18), instant(rs.getTimestamp(19)), instant(rs.getTimestamp(20)), instant(rs.getTimestamp(21)), rs.getBoolean(22),
+                rs.getString(23));
     }
 
     private static Instant instant(Timestamp t) {

@@ -130,6 +130,11 @@ public class Backfills {
             problems.add(new ApiError.Detail("sink", "'" + request.sink() + "' is not a sink of pipeline '" + pipeline.name() + "' (its sinks: "
                     + pipeline.sinks() + "); name one of them, or leave it out for all"));
         }
+        if (problems.isEmpty() && request.reindexOrDefault()
+                && !supervisor.locked(request.sink(), sink -> sink instanceof io.sluice.sink.opensearch.OpenSearchSink)) {
+            problems.add(new ApiError.Detail("sink", "'" + request.sink() + "' is not an OpenSearch sink; only a search index can be rebuilt"
+                    + " and swapped in behind its name"));
+        }
         if (!problems.isEmpty()) {
             throw invalid(problems);
         }
@@ -181,9 +186,9 @@ public class Backfills {
             }
         }
         Stored created = store.create(pipeline.name(), config.name(), tables, sinks, blankToNull(request.where()), request.chunkSizeOrDefault(),
-                request.rowsPerSecondOrDefault(), estimated, actor);
-        activity.record("backfill:" + created.id(), actor, "started", tables + " into " + sinks
-                + (created.filter() == null ? "" : " where " + created.filter()));
+                request.rowsPerSecondOrDefault(), estimated, request.reindexOrDefault(), actor);
+        activity.record("backfill:" + created.id(), actor, "started", tables + " into " + (created.reindex() ? "a new index of " : "")
+                + sinks + (created.filter() == null ? "" : " where " + created.filter()));
         launch(created);
         return created;
     }
@@ -283,12 +288,40 @@ public class Backfills {
     }
 
     /** The backfill's thread: table after table from the checkpoint on. */
-    private void execute(Stored b, Map<Integer, BackfillRun> runs) {
-        long id = b.id();
+    private void execute(Stored stored, Map<Integer, BackfillRun> runs) {
+        long id = stored.id();
+        Stored b = stored;
+        if (b.reindex() && (b.tableIndex() > 0 || b.lastKey() != null || b.newIndex() != null)) {
+            // The new index was fed live changes by the server that stopped; this one does not know it: start over.
+            String leftover = b.newIndex();
+            if (leftover != null) {
+                supervisor.locked(b.sinks().get(0), s -> {
+                    ((io.sluice.sink.opensearch.OpenSearchSink) s).deleteIndex(leftover);
+                    return null;
+                });
+            }
+            store.restart(id);
+            b = store.get(id);
+            LOG.infof("backfill=%d is a reindex cut short: it starts over into a new index", id);
+        }
+        io.sluice.sink.opensearch.OpenSearchSink reindexed = null;
+        TableId current = null;
         try {
             SourceConfig config = sources.runtimeConfig(b.source());
             long[] totals = {b.rowsRead(), b.rowsWritten(), b.chunksDone()};
-            BackfillRun.Target target = supervisor.backfillTarget(b.sinks());
+            BackfillRun.Target target;
+            if (b.reindex()) {
+                String sinkName = b.sinks().get(0);
+                reindexed = supervisor.locked(sinkName, s -> (io.sluice.sink.opensearch.OpenSearchSink) s);
+                io.sluice.sink.SinkRunner runner = supervisor.runner(sinkName,
+                        (s, rows) -> ((io.sluice.sink.opensearch.OpenSearchSink) s).writeReindex(rows));
+                target = rows -> {
+                    runner.write(rows);
+                    runner.flush();
+                };
+            } else {
+                target = supervisor.backfillTarget(b.sinks());
+            }
             for (int i = b.tableIndex(); i < b.tables().size(); i++) {
                 TableId table = tableId(b.source(), b.tables().get(i));
                 boolean resuming = i == b.tableIndex() && (b.lastKey() != null || b.upTo() != null);
@@ -303,12 +336,30 @@ public class Backfills {
                 }
                 runs.clear();
                 runs.put(i, run);
+                BackfillRun.Schemas schemas = schemas(table);
+                if (reindexed != null) {
+                    io.sluice.sink.opensearch.OpenSearchSink sink = reindexed;
+                    String next = supervisor.locked(b.sinks().get(0), s -> sink.startReindex(table, schemas.value(), clock.millis()));
+                    current = table;
+                    store.setNewIndex(id, next);
+                }
                 BackfillRun.Outcome outcome;
                 try (Connection c = connect(config)) {
-                    outcome = run.run(c, schemas(table));
+                    outcome = run.run(c, schemas);
                 }
                 if (outcome == BackfillRun.Outcome.CANCELLED) {
                     return;
+                }
+                if (reindexed != null) {
+                    io.sluice.sink.opensearch.OpenSearchSink sink = reindexed;
+                    supervisor.locked(b.sinks().get(0), s -> {
+                        sink.finishReindex(table);
+                        return null;
+                    });
+                    current = null;
+                    store.setNewIndex(id, null);
+                    activity.record("backfill:" + id, ActivityLog.SYSTEM, "swapped", "the new index of " + table + " is in place behind "
+                            + sink.indexOf(table));
                 }
                 BackfillRun.Progress p = run.progress();
                 totals[0] = p.rowsRead();
@@ -321,7 +372,7 @@ public class Backfills {
             LOG.infof("backfill=%d succeeded: %d rows read, %d written", id, totals[0], totals[1]);
         } catch (InterruptedException e) {
             LOG.infof("backfill=%d stopped with the server; it resumes from its last checkpoint", id);
-        } catch (BackfillException | ApiException | SQLException | RegistryException e) {
+        } catch (BackfillException | ApiException | SQLException | RegistryException | io.sluice.sink.FatalSinkException e) {
             if (stopping) {
                 return;
             }
@@ -336,6 +387,19 @@ public class Backfills {
             store.setState(id, BackfillState.FAILED, "unexpected error: " + e);
             LOG.errorf(e, "backfill=%d failed", id);
         } finally {
+            if (reindexed != null && current != null && !stopping) {
+                io.sluice.sink.opensearch.OpenSearchSink sink = reindexed;
+                TableId table = current;
+                try {
+                    supervisor.locked(b.sinks().get(0), s -> {
+                        sink.abortReindex(table);
+                        return null;
+                    });
+                    store.setNewIndex(id, null);
+                } catch (RuntimeException e) {
+                    LOG.warnf("backfill=%d could not drop its new index: %s", id, e.getMessage());
+                }
+            }
             jobs.remove(id);
         }
     }

@@ -55,6 +55,12 @@ final class SharedSink implements Sink {
         delegate.flush();
     }
 
+    /** Runs work on the sink, opened, serialized with every write. */
+    synchronized <T> T locked(java.util.function.Function<Sink, T> work) {
+        open();
+        return work.apply(delegate);
+    }
+
     /** Runners do not own the shared sink: their close does nothing; {@link #dispose()} closes it. */
     @Override
     public void close() {

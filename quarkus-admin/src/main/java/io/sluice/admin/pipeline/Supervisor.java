@@ -23,6 +23,7 @@ import io.sluice.review.SchemaReviews;
 import io.sluice.sink.RetryPolicy;
 import io.sluice.sink.Sink;
 import io.sluice.sink.SinkRunner;
+import io.sluice.sink.WriteResult;
 import io.sluice.sink.dlq.DeadLetterQueue;
 import io.sluice.sink.dlq.JdbcDeadLetterQueue;
 import jakarta.annotation.Priority;
@@ -298,6 +299,55 @@ public class Supervisor {
      */
     public synchronized io.sluice.sink.ReadableSink readable(String sinkName) {
         return shared(sinkName).readable();
+    }
+
+    /**
+     * Runs work on a shared sink, serialized with the writes of every source (a reindex swaps its index so).
+     *
+     * @throws ApiException 404 if the sink does not exist
+     */
+    public <T> T locked(String sinkName, java.util.function.Function<Sink, T> work) {
+        SharedSink shared;
+        synchronized (this) {
+            shared = shared(sinkName);
+        }
+        return shared.locked(work);
+    }
+
+    /**
+     * A runner (retries, dead letters) over a view of a sink that writes through {@code write}, serialized with
+     * the sink's other writes: a reindex writes its rows to the new index only.
+     */
+    public SinkRunner runner(String sinkName, java.util.function.BiFunction<Sink, List<io.sluice.event.ChangeEvent>, WriteResult> write) {
+        Sink view = new Sink() {
+            @Override
+            public String name() {
+                return sinkName;
+            }
+
+            @Override
+            public void open() {
+                locked(sinkName, s -> null);
+            }
+
+            @Override
+            public WriteResult write(List<io.sluice.event.ChangeEvent> batch) {
+                return locked(sinkName, s -> write.apply(s, batch));
+            }
+
+            @Override
+            public void flush() {
+                locked(sinkName, s -> {
+                    s.flush();
+                    return null;
+                });
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        return new SinkRunner(view, dlq, RetryPolicy.defaults(), clock, d -> Thread.sleep(d.toMillis()));
     }
 
     /** Listens to every batch the sources deliver, after the sinks flushed it (the demo and tests use it). */

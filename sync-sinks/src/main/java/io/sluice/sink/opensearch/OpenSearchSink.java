@@ -53,6 +53,7 @@ import org.apache.avro.Schema;
  * <p>Not thread-safe: one caller thread, as the {@link io.sluice.sink.Sink} contract says.
  */
 public final class OpenSearchSink implements ReadableSink {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OpenSearchSink.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String name;
@@ -62,6 +63,8 @@ public final class OpenSearchSink implements ReadableSink {
     private final String authorization;
     private final ExecutorService pool;
     private final Map<String, Schema> preparedIndexes = new HashMap<>();
+    /** Tables being reindexed, to the new index every change of theirs is written to as well. */
+    private final Map<TableId, String> reindexing = new java.util.concurrent.ConcurrentHashMap<>();
     private int current;
 
     public OpenSearchSink(String name, OpenSearchSinkConfig config) {
@@ -178,16 +181,20 @@ public final class OpenSearchSink implements ReadableSink {
         ObjectNode wanted = IndexMappings.properties(valueSchema, mapping);
         HttpResponse<String> existing = send("GET", enc(index) + "/_mapping", null);
         if (existing.statusCode() == 404) {
+            // The table's name is an alias of a concrete index, so that a reindex can later swap another one in
+            // without removing anything a search may be reading.
+            String concrete = index + "-000001";
             ObjectNode body = JSON.createObjectNode();
             body.putObject("settings").put("number_of_shards", config.shards()).put("number_of_replicas", config.replicas())
                     .put("index.gc_deletes", config.tombstoneTtlMs() + "ms");
             body.putObject("mappings").set("properties", wanted);
-            HttpResponse<String> created = send("PUT", enc(index), body.toString());
+            body.putObject("aliases").putObject(index);
+            HttpResponse<String> created = send("PUT", enc(concrete), body.toString());
             if (created.statusCode() / 100 != 2 && !created.body().contains("resource_already_exists_exception")) {
-                throw failure("create index " + index, created);
+                throw failure("create index " + concrete + " behind alias " + index, created);
             }
             preparedIndexes.put(index, valueSchema);
-            return SchemaOutcome.applied("created index " + index);
+            return SchemaOutcome.applied("created index " + concrete + " behind alias " + index);
         }
         if (existing.statusCode() / 100 != 2) {
             throw failure("read the mapping of " + index, existing);
@@ -229,7 +236,12 @@ public final class OpenSearchSink implements ReadableSink {
             }
             try {
                 Action a = action(index, e);
-                parts.get(Math.floorMod(a.id().hashCode(), partitions)).add(a);
+                List<Action> part = parts.get(Math.floorMod(a.id().hashCode(), partitions));
+                part.add(a);
+                String next = reindexing.get(e.table());
+                if (next != null) {
+                    part.add(action(next, e)); // same partition: the two indexes see a key's changes in the same order
+                }
             } catch (IllegalArgumentException ex) {
                 rejected.add(new WriteResult.Rejection(e, ex.getMessage()));
             }
@@ -320,6 +332,116 @@ public final class OpenSearchSink implements ReadableSink {
     @Override
     public void flush() {
         // nothing buffered
+    }
+
+    /**
+     * Starts a reindex of a table: creates a new index with the mapping of the table's schema, and from now on
+     * writes every change of the table to it as well. Fill it with {@link #writeReindex}, then swap it in with
+     * {@link #finishReindex} or drop it with {@link #abortReindex}.
+     *
+     * @return the new index's name
+     * @throws IllegalStateException if the table is being reindexed already
+     */
+    public String startReindex(TableId table, Schema valueSchema, long stamp) {
+        if (reindexing.containsKey(table)) {
+            throw new IllegalStateException("table " + table + " is being reindexed into " + reindexing.get(table) + " already");
+        }
+        String index = render(table) + "-reindex-" + stamp;
+        ObjectNode body = JSON.createObjectNode();
+        body.putObject("settings").put("number_of_shards", config.shards()).put("number_of_replicas", config.replicas())
+                .put("index.gc_deletes", config.tombstoneTtlMs() + "ms");
+        body.putObject("mappings").set("properties", IndexMappings.properties(valueSchema, mapping));
+        HttpResponse<String> created = send("PUT", enc(index), body.toString());
+        if (created.statusCode() / 100 != 2) {
+            throw failure("create index " + index, created);
+        }
+        preparedIndexes.put(index, valueSchema);
+        reindexing.put(table, index);
+        return index;
+    }
+
+    /** Writes rows of a table being reindexed to its new index only. */
+    public WriteResult writeReindex(List<ChangeEvent> rows) {
+        List<Action> actions = new ArrayList<>();
+        List<WriteResult.Rejection> rejected = new ArrayList<>();
+        for (ChangeEvent e : rows) {
+            String next = reindexing.get(e.table());
+            if (next == null) {
+                throw new IllegalStateException("table " + e.table() + " is not being reindexed");
+            }
+            try {
+                actions.add(action(next, e));
+            } catch (IllegalArgumentException ex) {
+                rejected.add(new WriteResult.Rejection(e, ex.getMessage()));
+            }
+        }
+        rejected.addAll(sendPartition(actions));
+        return new WriteResult(rejected);
+    }
+
+    /**
+     * Swaps the new index in: in one atomic {@code _aliases} request the table's alias moves to the new index, so
+     * that a search by that name never fails and never sees half of each. The indexes it named so far are deleted
+     * {@value #RETIRE_DELAY_SECONDS} s later, when searches that started on them are over. A table whose name is
+     * still a concrete index (created before the sink used aliases) has it removed in the same request instead.
+     */
+    public void finishReindex(TableId table) {
+        String next = reindexing.get(table);
+        if (next == null) {
+            throw new IllegalStateException("table " + table + " is not being reindexed");
+        }
+        String name = render(table);
+        List<String> old = new ArrayList<>();
+        boolean concrete = false;
+        HttpResponse<String> aliases = send("GET", "_alias/" + enc(name), null);
+        if (aliases.statusCode() == 200) {
+            read(aliases.body()).fieldNames().forEachRemaining(old::add);
+        } else if (send("HEAD", enc(name), null).statusCode() == 200) {
+            concrete = true;
+        }
+        ObjectNode body = JSON.createObjectNode();
+        var actions = body.putArray("actions");
+        actions.addObject().putObject("add").put("index", next).put("alias", name);
+        if (concrete) {
+            actions.addObject().putObject("remove_index").put("index", name);
+        }
+        for (String index : old) {
+            actions.addObject().putObject("remove").put("index", index).put("alias", name);
+        }
+        HttpResponse<String> r = send("POST", "_aliases", body.toString());
+        if (r.statusCode() / 100 != 2) {
+            throw failure("swap " + next + " in behind " + name, r);
+        }
+        reindexing.remove(table);
+        preparedIndexes.remove(name);
+        preparedIndexes.keySet().removeAll(old);
+        CompletableFuture.runAsync(() -> old.forEach(index -> {
+            try {
+                deleteIndex(index);
+            } catch (RuntimeException e) {
+                LOG.warn("OpenSearch sink '{}' could not delete the retired index {}: {}", name, index, e.getMessage());
+            }
+        }), CompletableFuture.delayedExecutor(RETIRE_DELAY_SECONDS, java.util.concurrent.TimeUnit.SECONDS));
+    }
+
+    /** How long an index swapped out by a reindex stays, for the searches that started on it. */
+    static final long RETIRE_DELAY_SECONDS = 10;
+
+    /** Deletes an index (a new index a stopped server left behind); a missing one is fine. */
+    public void deleteIndex(String index) {
+        HttpResponse<String> r = send("DELETE", enc(index), null);
+        if (r.statusCode() / 100 != 2 && r.statusCode() != 404) {
+            throw failure("delete index " + index, r);
+        }
+    }
+
+    /** Stops a reindex and deletes its new index; the table's current index stays as it is. */
+    public void abortReindex(TableId table) {
+        String next = reindexing.remove(table);
+        if (next != null) {
+            send("DELETE", enc(next), null);
+            preparedIndexes.remove(next);
+        }
     }
 
     /** Makes written documents visible to searches now (tests, and verify after a backfill). */

@@ -76,7 +76,7 @@ class OpenSearchSinkIT {
             assertThat(doc.path("_version").asLong()).isEqualTo(upsert(1, "Ada", 100).version());
             assertThat(doc.path("_source").path("name").asText()).isEqualTo("Ada");
             assertThat(doc.path("_source").path("balance").decimalValue()).isEqualByComparingTo("12.50");
-            JsonNode mapping = get(node, index() + "/_mapping").path(index()).path("mappings").path("properties");
+            JsonNode mapping = get(node, index() + "/_mapping").elements().next().path("mappings").path("properties");
             assertThat(mapping.path("name").path("type").asText()).isEqualTo("text");
             assertThat(mapping.path("name").path("fields").path("keyword").path("type").asText()).isEqualTo("keyword");
             assertThat(mapping.path("balance").path("type").asText()).isEqualTo("scaled_float");
@@ -138,7 +138,7 @@ class OpenSearchSinkIT {
             Schema added = new Schema.Parser().parse(TestEvents.VALUE.toString().replace("]}", ",{\"name\":\"tier\",\"type\":\"int\",\"default\":1}]}"));
             SchemaOutcome outcome = sink.prepare(TestEvents.TABLE, added);
             assertThat(outcome.applied()).isTrue();
-            assertThat(get(node, index() + "/_mapping").path(index()).path("mappings").path("properties").path("tier").path("type").asText())
+            assertThat(get(node, index() + "/_mapping").elements().next().path("mappings").path("properties").path("tier").path("type").asText())
                     .isEqualTo("integer");
             Schema changed = new Schema.Parser().parse(added.toString().replace("{\"name\":\"id\",\"type\":\"int\"}", "{\"name\":\"id\",\"type\":\"string\"}"));
             SchemaOutcome conflict = sink.prepare(TestEvents.TABLE, changed);

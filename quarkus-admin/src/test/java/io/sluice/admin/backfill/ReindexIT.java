@@ -1,0 +1,183 @@
+package io.sluice.admin.backfill;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.sluice.admin.TestAuth;
+import io.sluice.admin.auth.Role;
+import io.sluice.testkit.MariaDbServer;
+import io.sluice.testkit.OpenSearchTestNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A zero-downtime reindex: a search index is rebuilt into a new index from the live table while the table is
+ * written, then swapped in atomically behind the old name, as a reader searches that name all along. No search
+ * fails, and afterwards the name holds exactly the table.
+ */
+@QuarkusTest
+class ReindexIT {
+    private static final String DB_PASSWORD = "Reindex-Db-Pw-2";
+    private static final int ROWS = 30_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final String id = UUID.randomUUID().toString().substring(0, 6);
+    private final String database = "rx_" + id;
+
+    @BeforeEach
+    void signIn() {
+        TestAuth.signInAs(Role.ADMIN);
+    }
+
+    @Test
+    void shouldSwapARebuiltIndexInWhileEverySearchSucceeds() throws Exception {
+        MariaDbServer db = MariaDbServer.shared();
+        OpenSearchTestNode search = OpenSearchTestNode.shared();
+        db.createUser("reindex_api", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.recreateDatabase(database);
+        db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL)",
+                "INSERT INTO " + database + ".items SELECT seq, CONCAT('item ', seq), seq % 1000 FROM " + database + ".seq_1_to_" + ROWS);
+        String source = "rx-" + id;
+        given().contentType(ContentType.JSON).body(Map.of("name", source, "type", "mariadb", "host", db.host(), "port", db.port(),
+                "user", "reindex_api", "password", DB_PASSWORD, "server.id", 8600 + (int) (Math.random() * 90), "databases", database))
+                .post("/api/v1/sources").then().statusCode(201);
+        String sink = "rxsearch-" + id;
+        String name = "rx-items-" + id;
+        given().contentType(ContentType.JSON).body(Map.of("name", sink, "type", "opensearch", "config", Map.of("opensearch.urls", search.url(),
+                "index.replicas", "0", "target", "rx-{table}-" + id))).post("/api/v1/sinks").then().statusCode(201);
+        given().contentType(ContentType.JSON).body(Map.of("name", "p-" + id, "source", source, "sinks", List.of(sink)))
+                .post("/api/v1/pipelines").then().statusCode(201);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> count(search, name) == ROWS);
+
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong searches = new AtomicLong();
+        AtomicReference<String> failedSearch = new AtomicReference<>();
+        Thread reader = new Thread(() -> {
+            while (running.get()) {
+                try {
+                    HttpResponse<String> r = send("GET", search.url() + "/" + name + "/_search?size=1&q=name:item", null);
+                    if (r.statusCode() != 200 || JSON.readTree(r.body()).path("hits").path("total").path("value").asLong() == 0) {
+                        failedSearch.compareAndSet(null, r.statusCode() + " " + r.body());
+                    }
+                    searches.incrementAndGet();
+                } catch (Exception e) {
+                    failedSearch.compareAndSet(null, e.toString());
+                }
+            }
+        }, "reindex-reader");
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> write(db, writing), "reindex-writer");
+        reader.start();
+        writer.start();
+        long backfill;
+        try {
+            given().contentType(ContentType.JSON).body(Map.of("pipeline", "p-" + id, "reindex", true)).post("/api/v1/backfills").then()
+                    .statusCode(422).body("details[0].field", equalTo("sink"));
+            backfill = ((Number) given().contentType(ContentType.JSON).body(Map.of("pipeline", "p-" + id, "sink", sink, "reindex", true,
+                    "chunkSize", 2000)).post("/api/v1/backfills").then().statusCode(201).body("reindex", equalTo(true)).extract().path("id"))
+                    .longValue();
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                String state = given().get("/api/v1/backfills/{id}", backfill).then().statusCode(200).extract().path("state");
+                assertThat(state).isNotEqualTo("failed");
+                return state;
+            }, equalTo("succeeded"));
+            Thread.sleep(1000); // the reader goes on searching through the new index for a moment
+        } finally {
+            writing.set(false);
+            writer.join();
+            running.set(false);
+            reader.join();
+        }
+        assertThat(failedSearch.get()).as("a search during the reindex failed").isNull();
+        assertThat(searches.get()).isGreaterThan(20);
+        JsonNode aliases = JSON.readTree(send("GET", search.url() + "/_alias/" + name, null).body());
+        assertThat(aliases.fieldNames().next()).as("the name is now an alias of the new index").startsWith(name + "-reindex-");
+        given().get("/api/v1/backfills/{id}", backfill).then().body("newIndex", org.hamcrest.Matchers.nullValue());
+        Map<String, String> expected = table(db);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(rows(search, name))
+                .isEqualTo(expected));
+        // Live changes go on landing through the alias.
+        db.execute("UPDATE " + database + ".items SET name = 'after the swap' WHERE id = 7");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rows(search, name)).containsEntry("7", "after the swap|7"));
+    }
+
+    private void write(MariaDbServer db, AtomicBoolean writing) {
+        Random random = new Random(31);
+        try (Connection c = db.connect(database); Statement s = c.createStatement()) {
+            int next = ROWS + 1;
+            while (writing.get()) {
+                int op = random.nextInt(10);
+                int row = 8 + random.nextInt(ROWS - 8);
+                if (op < 6) {
+                    s.execute("UPDATE items SET qty = qty + 1, name = 'item changed " + random.nextInt(1000) + "' WHERE id = " + row);
+                } else if (op < 8) {
+                    s.execute("DELETE FROM items WHERE id = " + row);
+                } else {
+                    s.execute("INSERT INTO items VALUES (" + next++ + ", 'item new', 0)");
+                }
+                Thread.sleep(5);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, String> table(MariaDbServer db) throws Exception {
+        Map<String, String> out = new HashMap<>();
+        try (Connection c = db.connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, qty FROM items")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2) + "|" + rs.getInt(3));
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, String> rows(OpenSearchTestNode search, String index) throws Exception {
+        send("POST", search.url() + "/" + index + "/_refresh", "");
+        Map<String, String> out = new HashMap<>();
+        JsonNode page = JSON.readTree(send("POST", search.url() + "/" + index + "/_search?scroll=1m", "{\"size\": 10000, \"sort\": [\"_doc\"]}").body());
+        while (page.path("hits").path("hits").size() > 0) {
+            for (JsonNode hit : page.path("hits").path("hits")) {
+                out.put(hit.path("_id").asText(), hit.path("_source").path("name").asText() + "|" + hit.path("_source").path("qty").asInt());
+            }
+            page = JSON.readTree(send("POST", search.url() + "/_search/scroll", "{\"scroll\": \"1m\", \"scroll_id\": \""
+                    + page.path("_scroll_id").asText() + "\"}").body());
+        }
+        return out;
+    }
+
+    private static long count(OpenSearchTestNode search, String index) throws Exception {
+        send("POST", search.url() + "/" + index + "/_refresh", "");
+        HttpResponse<String> r = send("GET", search.url() + "/" + index + "/_count", null);
+        return r.statusCode() != 200 ? 0 : JSON.readTree(r.body()).path("count").asLong();
+    }
+
+    private static HttpResponse<String> send(String method, String url, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
