@@ -229,6 +229,54 @@ class SluiceCliIT {
         assertThat(output).contains("nope").contains("`sluice sources list` shows the sources.");
     }
 
+    @Test
+    void backfillWatchDrawsABarOnARealTerminalAndPlainLinesOnAPipe() throws Exception {
+        io.sluice.testkit.MariaDbServer db = io.sluice.testkit.MariaDbServer.shared();
+        db.createUser("cli_watch", "Cli-Watch-Pw-1", "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.recreateDatabase("cli_watch");
+        db.execute("CREATE TABLE cli_watch.items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL)",
+                "INSERT INTO cli_watch.items SELECT seq, CONCAT('item ', seq) FROM cli_watch.seq_1_to_20000");
+        String bearer = "Bearer " + token;
+        post("/api/v1/sources", bearer, JSON.writeValueAsString(java.util.Map.of("name", "watched", "type", "mariadb", "host", db.host(),
+                "port", db.port(), "user", "cli_watch", "password", "Cli-Watch-Pw-1", "server.id", 9600 + (int) (Math.random() * 90),
+                "databases", "cli_watch")));
+        post("/api/v1/pipelines", bearer, "{\"name\":\"watched\",\"source\":\"watched\",\"sinks\":[\"index\"]}");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!cli("sources", "status", "watched", "-o", "json").out().contains("\"streaming\"")) {
+            assertThat(System.nanoTime()).as("the source did not start streaming").isLessThan(deadline);
+            Thread.sleep(300);
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path jar = Path.of(System.getProperty("sluice.cli.jar", "target/sluice-cli.jar")).toAbsolutePath();
+        String start = java + " -jar " + jar + " backfill start --pipeline watched --chunk-size 500 --rate 10000 --watch";
+
+        // A real pseudo-terminal (util-linux script): the bar redraws its line with carriage returns.
+        Process tty = watch(List.of("script", "-qec", start, "/dev/null"));
+        String drawn = new String(tty.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(tty.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(tty.exitValue()).as(drawn).isZero();
+        assertThat(drawn).contains("\r[").contains("] 100%").contains("succeeded");
+
+        // A pipe: one plain line now and then, no control characters.
+        Process pipe = watch(List.of(java, "-jar", jar.toString(), "backfill", "start", "--pipeline", "watched", "--chunk-size", "500", "--rate",
+                "10000", "--watch"));
+        String lines = new String(pipe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(pipe.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(pipe.exitValue()).as(lines).isZero();
+        assertThat(lines).doesNotContain("\r").doesNotContain("[#");
+        assertThat(lines.lines().toList().get(lines.lines().toList().size() - 1)).matches("backfill \\d+ succeeded: .* rows.*");
+    }
+
+    private Process watch(List<String> command) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("SLUICE_SERVER", base);
+        pb.environment().put("SLUICE_TOKEN", token);
+        pb.environment().put("SLUICE_CONFIG", home.resolve("watch.json").toString());
+        pb.environment().put("SLUICE_WATCH_INTERVAL_MS", "200");
+        pb.environment().put("TERM", "xterm");
+        return pb.start();
+    }
+
     private static JsonNode post(String path, String authorization, String body) throws IOException, InterruptedException {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", authorization)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),

@@ -235,6 +235,27 @@ public final class MariaDbServer implements AutoCloseable {
         return new org.mariadb.jdbc.Driver().connect(jdbcUrl(database), props);
     }
 
+    /**
+     * A query's rows as text, for comparing a table with a target: the first column's value to the others' joined
+     * by {@code |}.
+     */
+    public java.util.Map<String, String> rows(String database, String sql) {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        try (Connection c = connect(database); Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder rest = new StringBuilder();
+                for (int i = 2; i <= columns; i++) {
+                    rest.append(i == 2 ? "" : "|").append(rs.getString(i));
+                }
+                out.put(rs.getString(1), rest.toString());
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("query failed on the test MariaDB: " + e.getMessage() + " (" + sql + ")", e);
+        }
+        return out;
+    }
+
     /** Runs each statement as root, in order, outside any database. */
     public void execute(String... statements) {
         try (Connection c = connect(""); Statement s = c.createStatement()) {

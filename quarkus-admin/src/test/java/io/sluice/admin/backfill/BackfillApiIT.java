@@ -16,22 +16,17 @@ import io.sluice.admin.auth.Role;
 import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
 import io.sluice.testkit.RedisTestServer;
+import io.sluice.testkit.RowChanges;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -81,11 +76,7 @@ class BackfillApiIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/api/v1/sources/{s}/status", source).then().extract().path("state"),
                 equalTo("streaming"));
 
-        AtomicBoolean writing = new AtomicBoolean(true);
-        AtomicInteger changes = new AtomicInteger();
-        Thread writer = new Thread(() -> write(db, writing, changes), "backfill-writer");
-        writer.setDaemon(true);
-        writer.start();
+        RowChanges load = RowChanges.start(db, database + ".items", 1, ROWS, "'new', 0", 3, 11);
         try {
             // The table's schema is registered by capture with its first change.
             await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/registry/subjects").then().extract().body().asString()
@@ -104,23 +95,32 @@ class BackfillApiIT {
             awaitOutcome(first, "succeeded");
             long documentsInIndex = count(search, "bf-items-" + id);
             assertThat(documentsInIndex).as("documents in the OpenSearch index, which the Redis-only backfill must not touch")
-                    .isLessThan(changes.get() + 1L).isLessThan(ROWS / 4);
+                    .isLessThan(load.count() + 1L).isLessThan(ROWS / 4);
 
             long second = startBackfill(Map.of("pipeline", "p-" + id, "sink", index));
             awaitOutcome(second, "succeeded");
             given().get("/api/v1/backfills/{id}", second).then().statusCode(200).body("tables", hasItem(database + ".items"))
                     .body("rowsWritten", org.hamcrest.Matchers.greaterThan(ROWS / 2)).body("sinks", org.hamcrest.Matchers.contains(index));
         } finally {
-            writing.set(false);
-            writer.join();
+            load.close();
         }
-        assertThat(changes.get()).as("changes written during the backfills").isGreaterThan(200);
-        Map<String, String> expected = table(db);
+        assertThat(load.count()).as("changes written during the backfills").isGreaterThan(200);
+        Map<String, String> expected = db.rows(database, "SELECT id, name, qty FROM items");
         try {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                 assertThat(redisRows(redis)).isEqualTo(expected);
                 assertThat(openSearchRows(search, "bf-items-" + id)).isEqualTo(expected);
             });
+            // Sluice's own verify agrees with the independent comparison: nothing missing, stale or extra.
+            for (String sink : List.of(cache, index)) {
+                long verification = ((Number) given().contentType(ContentType.JSON).body(Map.of("pipeline", "p-" + id, "table",
+                        database + ".items", "sink", sink)).post("/api/v1/verifications").then().statusCode(201).extract().path("id")).longValue();
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> given()
+                        .get("/api/v1/verifications/{id}", verification).then().extract().path("state"), s -> !"running".equals(s));
+                given().get("/api/v1/verifications/{id}", verification).then().statusCode(200).body("state", equalTo("succeeded"))
+                        .body("rowsChecked", equalTo(expected.size())).body("missing", equalTo(0)).body("stale", equalTo(0))
+                        .body("extra", equalTo(0));
+            }
         } finally {
             redis.unlinkAll(source + ":");
         }
@@ -159,43 +159,6 @@ class BackfillApiIT {
             }
             return s;
         }, equalTo(state));
-    }
-
-    /** Updates, deletes and inserts anywhere in the table, one transaction each, until told to stop. */
-    private void write(MariaDbServer db, AtomicBoolean writing, AtomicInteger changes) {
-        Random random = new Random(11);
-        try (Connection c = db.connect(database); Statement s = c.createStatement()) {
-            int next = ROWS + 1;
-            while (writing.get()) {
-                int op = random.nextInt(10);
-                int row = 1 + random.nextInt(ROWS);
-                if (op < 6) {
-                    s.execute("UPDATE items SET qty = qty + 1, name = 'changed " + random.nextInt(1000) + "' WHERE id = " + row);
-                } else if (op < 8) {
-                    s.execute("DELETE FROM items WHERE id = " + row);
-                } else {
-                    s.execute("INSERT INTO items VALUES (" + next++ + ", 'new', 0)");
-                }
-                changes.incrementAndGet();
-                Thread.sleep(3);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Map<String, String> table(MariaDbServer db, String database) throws Exception {
-        Map<String, String> out = new HashMap<>();
-        try (Connection c = db.connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, qty FROM items")) {
-            while (rs.next()) {
-                out.put(rs.getString(1), rs.getString(2) + "|" + rs.getInt(3));
-            }
-        }
-        return out;
-    }
-
-    private Map<String, String> table(MariaDbServer db) throws Exception {
-        return table(db, database);
     }
 
     /** Every row in Redis (SCAN and MGET): an independent look at the target. */

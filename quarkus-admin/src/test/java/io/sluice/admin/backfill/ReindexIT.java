@@ -13,18 +13,15 @@ import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
 import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
+import io.sluice.testkit.RowChanges;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -88,10 +85,8 @@ class ReindexIT {
                 }
             }
         }, "reindex-reader");
-        AtomicBoolean writing = new AtomicBoolean(true);
-        Thread writer = new Thread(() -> write(db, writing), "reindex-writer");
         reader.start();
-        writer.start();
+        RowChanges load = RowChanges.start(db, database + ".items", 8, ROWS, "'item new', 0", 5, 31);
         long backfill;
         try {
             given().contentType(ContentType.JSON).body(Map.of("pipeline", "p-" + id, "reindex", true)).post("/api/v1/backfills").then()
@@ -106,8 +101,7 @@ class ReindexIT {
             }, equalTo("succeeded"));
             Thread.sleep(1000); // the reader goes on searching through the new index for a moment
         } finally {
-            writing.set(false);
-            writer.join();
+            load.close();
             running.set(false);
             reader.join();
         }
@@ -116,43 +110,12 @@ class ReindexIT {
         JsonNode aliases = JSON.readTree(send("GET", search.url() + "/_alias/" + name, null).body());
         assertThat(aliases.fieldNames().next()).as("the name is now an alias of the new index").startsWith(name + "-reindex-");
         given().get("/api/v1/backfills/{id}", backfill).then().body("newIndex", org.hamcrest.Matchers.nullValue());
-        Map<String, String> expected = table(db);
+        Map<String, String> expected = db.rows(database, "SELECT id, name, qty FROM items");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(rows(search, name))
                 .isEqualTo(expected));
         // Live changes go on landing through the alias.
         db.execute("UPDATE " + database + ".items SET name = 'after the swap' WHERE id = 7");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rows(search, name)).containsEntry("7", "after the swap|7"));
-    }
-
-    private void write(MariaDbServer db, AtomicBoolean writing) {
-        Random random = new Random(31);
-        try (Connection c = db.connect(database); Statement s = c.createStatement()) {
-            int next = ROWS + 1;
-            while (writing.get()) {
-                int op = random.nextInt(10);
-                int row = 8 + random.nextInt(ROWS - 8);
-                if (op < 6) {
-                    s.execute("UPDATE items SET qty = qty + 1, name = 'item changed " + random.nextInt(1000) + "' WHERE id = " + row);
-                } else if (op < 8) {
-                    s.execute("DELETE FROM items WHERE id = " + row);
-                } else {
-                    s.execute("INSERT INTO items VALUES (" + next++ + ", 'item new', 0)");
-                }
-                Thread.sleep(5);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private Map<String, String> table(MariaDbServer db) throws Exception {
-        Map<String, String> out = new HashMap<>();
-        try (Connection c = db.connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, qty FROM items")) {
-            while (rs.next()) {
-                out.put(rs.getString(1), rs.getString(2) + "|" + rs.getInt(3));
-            }
-        }
-        return out;
     }
 
     private static Map<String, String> rows(OpenSearchTestNode search, String index) throws Exception {

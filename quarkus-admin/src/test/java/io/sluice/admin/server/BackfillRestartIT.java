@@ -8,13 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.testkit.FreePorts;
 import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.RedisTestServer;
+import io.sluice.testkit.RowChanges;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,10 +63,7 @@ class BackfillRestartIT {
                     "sinks", List.of("cache"))), 201);
             awaitStreaming(server, source);
 
-            AtomicBoolean writing = new AtomicBoolean(true);
-            Thread writer = new Thread(() -> load(db, database, writing), "backfill-restart-writer");
-            writer.setDaemon(true);
-            writer.start();
+            RowChanges load = RowChanges.start(db, database + ".items", 1, ROWS, "'new', 0", 5, 17);
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> call(server, "GET", "/registry/subjects", null, 200).toString()
                         .contains(source + "." + database + ".items-value"));
@@ -94,10 +88,9 @@ class BackfillRestartIT {
                 assertThat(done.path("rowsRead").asLong()).as("rows read in all").isLessThanOrEqualTo(ROWS);
                 assertThat(Files.readString(log)).contains("backfill=" + backfill + " resumed at boot");
             } finally {
-                writing.set(false);
-                writer.join();
+                load.close();
             }
-            Map<String, String> expected = table(db, database);
+            Map<String, String> expected = db.rows(database, "SELECT id, name, qty FROM items");
             try {
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
                         .untilAsserted(() -> assertThat(redisRows(redis, source + ":" + database + ":items:{")).isEqualTo(expected));
@@ -116,37 +109,6 @@ class BackfillRestartIT {
     private static void awaitStreaming(ServerProcess server, String source) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> "streaming".equals(
                 call(server, "GET", "/api/v1/sources/" + source + "/status", null, 200).path("state").asText()));
-    }
-
-    private static void load(MariaDbServer db, String database, AtomicBoolean writing) {
-        Random random = new Random(17);
-        try (Connection c = db.connect(database); Statement s = c.createStatement()) {
-            int next = ROWS + 1;
-            while (writing.get()) {
-                int op = random.nextInt(10);
-                int row = 1 + random.nextInt(ROWS);
-                if (op < 6) {
-                    s.execute("UPDATE items SET qty = qty + 1, name = 'changed " + random.nextInt(1000) + "' WHERE id = " + row);
-                } else if (op < 8) {
-                    s.execute("DELETE FROM items WHERE id = " + row);
-                } else {
-                    s.execute("INSERT INTO items VALUES (" + next++ + ", 'new', 0)");
-                }
-                Thread.sleep(5);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Map<String, String> table(MariaDbServer db, String database) throws Exception {
-        Map<String, String> out = new HashMap<>();
-        try (Connection c = db.connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, qty FROM items")) {
-            while (rs.next()) {
-                out.put(rs.getString(1), rs.getString(2) + "|" + rs.getInt(3));
-            }
-        }
-        return out;
     }
 
     /** Every row in Redis (SCAN and MGET): an independent look at the target. */

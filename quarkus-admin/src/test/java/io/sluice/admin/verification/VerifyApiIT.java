@@ -13,18 +13,15 @@ import io.sluice.admin.auth.Role;
 import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
 import io.sluice.testkit.RedisTestServer;
+import io.sluice.testkit.RowChanges;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -73,10 +70,8 @@ class VerifyApiIT {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> redis.strings(prefix, "}").size() == ROWS && count(search, target) == ROWS);
 
-            AtomicBoolean writing = new AtomicBoolean(true);
-            Thread writer = new Thread(() -> write(db, writing), "verify-writer");
-            writer.setDaemon(true);
-            writer.start();
+            // Rows 10,001 and up only, so that the damage to rows 1-15 stays exactly what the test made.
+            RowChanges load = RowChanges.start(db, database + ".items", 10_001, ROWS, "'new', 0, 1.25", 10, 23);
             try {
                 damageRedis(redis, prefix);
                 damageOpenSearch(search, target);
@@ -106,8 +101,7 @@ class VerifyApiIT {
                             .containsExactly(0L, 0L, 0L);
                 }
             } finally {
-                writing.set(false);
-                writer.join();
+                load.close();
             }
             try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
                 assertThat(jedis.get(prefix + "1}")).contains("\"name\":\"item 1\"");
@@ -167,28 +161,6 @@ class VerifyApiIT {
         }
         for (int k = 900001; k <= 900002; k++) {
             send("PUT", search.url() + "/" + index + "/_doc/" + k + "?refresh=true", "{\"id\": " + k + ", \"name\": \"ghost\", \"qty\": 0}");
-        }
-    }
-
-    /** Changes rows 10,001 and up only, so that the damage to rows 1-15 stays exactly what the test made. */
-    private void write(MariaDbServer db, AtomicBoolean writing) {
-        Random random = new Random(23);
-        try (Connection c = db.connect(database); Statement s = c.createStatement()) {
-            int next = ROWS + 1;
-            while (writing.get()) {
-                int op = random.nextInt(10);
-                int row = 10_001 + random.nextInt(ROWS - 10_000);
-                if (op < 6) {
-                    s.execute("UPDATE items SET qty = qty + 1, name = 'changed " + random.nextInt(1000) + "' WHERE id = " + row);
-                } else if (op < 8) {
-                    s.execute("DELETE FROM items WHERE id = " + row);
-                } else {
-                    s.execute("INSERT INTO items VALUES (" + next++ + ", 'new', 0, 1.25)");
-                }
-                Thread.sleep(10);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 
