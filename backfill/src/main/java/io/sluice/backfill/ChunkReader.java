@@ -136,21 +136,7 @@ public final class ChunkReader {
                 ps.setObject(p++, v);
             }
             try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
-                int n = md.getColumnCount();
-                String[] labels = new String[n + 1];
-                String[] types = new String[n + 1];
-                for (int c = 1; c <= n; c++) {
-                    labels[c] = md.getColumnLabel(c);
-                    types[c] = md.getColumnTypeName(c).toUpperCase(java.util.Locale.ROOT);
-                }
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int c = 1; c <= n; c++) {
-                        row.put(labels[c], value(rs, c, types[c]));
-                    }
-                    rows.add(row);
-                }
+                rows.addAll(rows(rs));
             }
         }
         if (rows.isEmpty()) {
@@ -162,12 +148,33 @@ public final class ChunkReader {
         return new Chunk(rows, lastKey);
     }
 
+    /** Every row of a result, each column name to its value as {@link #value} reads it, in result order. */
+    static List<Map<String, Object>> rows(ResultSet rs) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        int n = md.getColumnCount();
+        String[] labels = new String[n + 1];
+        String[] types = new String[n + 1];
+        for (int c = 1; c <= n; c++) {
+            labels[c] = md.getColumnLabel(c);
+            types[c] = md.getColumnTypeName(c).toUpperCase(java.util.Locale.ROOT);
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        while (rs.next()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int c = 1; c <= n; c++) {
+                row.put(labels[c], value(rs, c, types[c]));
+            }
+            out.add(row);
+        }
+        return out;
+    }
+
     /**
      * A column's value: TIME as text (it reaches -838:59:59 to 838:59:59, which {@link java.sql.Time} cannot hold),
      * DATETIME as a wall-clock {@link java.time.LocalDateTime} (no time zone is applied), anything else as the
      * driver's default object.
      */
-    static Object value(ResultSet rs, int column, String type) throws SQLException {
+    private static Object value(ResultSet rs, int column, String type) throws SQLException {
         return switch (type) {
             case "TIME" -> rs.getString(column);
             case "DATETIME" -> rs.getObject(column, java.time.LocalDateTime.class);

@@ -12,7 +12,6 @@ import io.sluice.sink.ReadableSink;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -146,7 +145,7 @@ public final class Verifier {
                 }
                 try {
                     List<List<Object>> keys = ids.stream().map(id -> parseId(id, keyColumns.size())).toList();
-                    Set<List<Object>> present = existing(connection, keyColumns, keys);
+                    Set<List<Object>> present = rowsByKey(connection, keyColumns, keys).keySet();
                     for (List<Object> k : keys) {
                         if (!present.contains(normalize(k))) {
                             extraSuspects.add(k);
@@ -391,15 +390,6 @@ public final class Verifier {
         return key.stream().map(String::valueOf).toList();
     }
 
-    /** The normalized keys of those given that the table holds. */
-    private Set<List<Object>> existing(Connection c, List<String> keyColumns, List<List<Object>> keys) throws SQLException {
-        Set<List<Object>> out = new HashSet<>();
-        for (List<Object> k : rowsByKey(c, keyColumns, keys).keySet()) {
-            out.add(k);
-        }
-        return out;
-    }
-
     /** The rows with these keys, by normalized key; absent keys are left out. */
     private Map<List<Object>, Map<String, Object>> rowsByKey(Connection c, List<String> keyColumns, List<List<Object>> keys)
             throws SQLException {
@@ -419,12 +409,7 @@ public final class Verifier {
                 }
             }
             try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int i = 1; i <= md.getColumnCount(); i++) {
-                        row.put(md.getColumnLabel(i), ChunkReader.value(rs, i, md.getColumnTypeName(i).toUpperCase(java.util.Locale.ROOT)));
-                    }
+                for (Map<String, Object> row : ChunkReader.rows(rs)) {
                     out.put(normalize(key(row, keyColumns)), row);
                 }
             }

@@ -108,10 +108,8 @@ public final class RedisTestServer implements AutoCloseable {
     public Map<String, String> strings(String prefix, String suffix) {
         Map<String, String> out = new HashMap<>();
         try (Jedis jedis = new Jedis(host(), port())) {
-            String cursor = ScanParams.SCAN_POINTER_START;
-            do {
-                var page = jedis.scan(cursor, new ScanParams().match(prefix + "*").count(5000));
-                List<String> keys = page.getResult().stream().filter(k -> k.endsWith(suffix)).toList();
+            scan(jedis, prefix, page -> {
+                List<String> keys = page.stream().filter(k -> k.endsWith(suffix)).toList();
                 if (!keys.isEmpty()) {
                     List<String> values = jedis.mget(keys.toArray(String[]::new));
                     for (int i = 0; i < keys.size(); i++) {
@@ -120,8 +118,7 @@ public final class RedisTestServer implements AutoCloseable {
                         }
                     }
                 }
-                cursor = page.getCursor();
-            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            });
         }
         return out;
     }
@@ -129,15 +126,20 @@ public final class RedisTestServer implements AutoCloseable {
     /** Removes every key that starts with {@code prefix}: the shared server reloads all it holds when a test restarts it. */
     public void unlinkAll(String prefix) {
         try (Jedis jedis = new Jedis(host(), port())) {
-            String cursor = ScanParams.SCAN_POINTER_START;
-            do {
-                var page = jedis.scan(cursor, new ScanParams().match(prefix + "*").count(5000));
-                if (!page.getResult().isEmpty()) {
-                    jedis.unlink(page.getResult().toArray(String[]::new));
-                }
-                cursor = page.getCursor();
-            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            scan(jedis, prefix, page -> jedis.unlink(page.toArray(String[]::new)));
         }
+    }
+
+    /** Hands every non-empty page of the keys under a prefix to {@code page}. */
+    private static void scan(Jedis jedis, String prefix, java.util.function.Consumer<List<String>> page) {
+        String cursor = ScanParams.SCAN_POINTER_START;
+        do {
+            var result = jedis.scan(cursor, new ScanParams().match(prefix + "*").count(5000));
+            if (!result.getResult().isEmpty()) {
+                page.accept(result.getResult());
+            }
+            cursor = result.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
     }
 
     public boolean isRunning() {

@@ -7,23 +7,18 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.sluice.admin.TargetRows;
 import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
 import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
 import io.sluice.testkit.RedisTestServer;
 import io.sluice.testkit.RowChanges;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,7 +36,6 @@ class BackfillApiIT {
     private static final String DB_PASSWORD = "Backfill-Db-Pw-3";
     private static final int ROWS = 200_000;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final String id = UUID.randomUUID().toString().substring(0, 6);
     private final String database = "bf_" + id;
@@ -93,7 +87,7 @@ class BackfillApiIT {
                     .asString()).contains("sluice_backfill_rows_written{backfill=\"" + first + "\",pipeline=\"p-" + id + "\",source=\"" + source
                     + "\"}"));
             awaitOutcome(first, "succeeded");
-            long documentsInIndex = count(search, "bf-items-" + id);
+            long documentsInIndex = TargetRows.count(search, "bf-items-" + id);
             assertThat(documentsInIndex).as("documents in the OpenSearch index, which the Redis-only backfill must not touch")
                     .isLessThan(load.count() + 1L).isLessThan(ROWS / 4);
 
@@ -108,8 +102,8 @@ class BackfillApiIT {
         Map<String, String> expected = db.rows(database, "SELECT id, name, qty FROM items");
         try {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-                assertThat(redisRows(redis)).isEqualTo(expected);
-                assertThat(openSearchRows(search, "bf-items-" + id)).isEqualTo(expected);
+                assertThat(TargetRows.redis(redis, source + ":" + database + ":items:{")).isEqualTo(expected);
+                assertThat(TargetRows.openSearch(search, "bf-items-" + id)).isEqualTo(expected);
             });
             // Sluice's own verify agrees with the independent comparison: nothing missing, stale or extra.
             for (String sink : List.of(cache, index)) {
@@ -159,45 +153,6 @@ class BackfillApiIT {
             }
             return s;
         }, equalTo(state));
-    }
-
-    /** Every row in Redis (SCAN and MGET): an independent look at the target. */
-    private Map<String, String> redisRows(RedisTestServer redis) throws Exception {
-        String prefix = source + ":" + database + ":items:{";
-        Map<String, String> out = new HashMap<>();
-        for (Map.Entry<String, String> e : redis.strings(prefix, "}").entrySet()) {
-            JsonNode doc = JSON.readTree(e.getValue());
-            String key = e.getKey();
-            out.put(key.substring(prefix.length(), key.length() - 1), doc.path("name").asText() + "|" + doc.path("qty").asInt());
-        }
-        return out;
-    }
-
-    /** Every document of the index, read with a scroll. */
-    private static Map<String, String> openSearchRows(OpenSearchTestNode search, String index) throws Exception {
-        post(search.url() + "/" + index + "/_refresh", "");
-        Map<String, String> out = new HashMap<>();
-        JsonNode page = JSON.readTree(post(search.url() + "/" + index + "/_search?scroll=1m", "{\"size\": 10000, \"sort\": [\"_doc\"]}"));
-        while (page.path("hits").path("hits").size() > 0) {
-            for (JsonNode hit : page.path("hits").path("hits")) {
-                out.put(hit.path("_id").asText(), hit.path("_source").path("name").asText() + "|" + hit.path("_source").path("qty").asInt());
-            }
-            page = JSON.readTree(post(search.url() + "/_search/scroll", "{\"scroll\": \"1m\", \"scroll_id\": \"" + page.path("_scroll_id").asText()
-                    + "\"}"));
-        }
-        return out;
-    }
-
-    private static long count(OpenSearchTestNode search, String index) throws Exception {
-        post(search.url() + "/" + index + "/_refresh", "");
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(search.url() + "/" + index + "/_count")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return r.statusCode() == 404 ? 0 : JSON.readTree(r.body()).path("count").asLong();
-    }
-
-    private static String post(String url, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private static void sink(String name, String type, Map<String, String> config) {

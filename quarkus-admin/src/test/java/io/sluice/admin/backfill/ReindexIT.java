@@ -9,17 +9,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.sluice.admin.TargetRows;
 import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
 import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
 import io.sluice.testkit.RowChanges;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -39,7 +36,6 @@ class ReindexIT {
     private static final String DB_PASSWORD = "Reindex-Db-Pw-2";
     private static final int ROWS = 30_000;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final String id = UUID.randomUUID().toString().substring(0, 6);
     private final String database = "rx_" + id;
@@ -67,7 +63,7 @@ class ReindexIT {
                 "index.replicas", "0", "target", "rx-{table}-" + id))).post("/api/v1/sinks").then().statusCode(201);
         given().contentType(ContentType.JSON).body(Map.of("name", "p-" + id, "source", source, "sinks", List.of(sink)))
                 .post("/api/v1/pipelines").then().statusCode(201);
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> count(search, name) == ROWS);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> TargetRows.count(search, name) == ROWS);
 
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong searches = new AtomicLong();
@@ -75,7 +71,7 @@ class ReindexIT {
         Thread reader = new Thread(() -> {
             while (running.get()) {
                 try {
-                    HttpResponse<String> r = send("GET", search.url() + "/" + name + "/_search?size=1&q=name:item", null);
+                    HttpResponse<String> r = TargetRows.send("GET", search.url() + "/" + name + "/_search?size=1&q=name:item", null);
                     if (r.statusCode() != 200 || JSON.readTree(r.body()).path("hits").path("total").path("value").asLong() == 0) {
                         failedSearch.compareAndSet(null, r.statusCode() + " " + r.body());
                     }
@@ -107,40 +103,15 @@ class ReindexIT {
         }
         assertThat(failedSearch.get()).as("a search during the reindex failed").isNull();
         assertThat(searches.get()).isGreaterThan(20);
-        JsonNode aliases = JSON.readTree(send("GET", search.url() + "/_alias/" + name, null).body());
+        JsonNode aliases = JSON.readTree(TargetRows.send("GET", search.url() + "/_alias/" + name, null).body());
         assertThat(aliases.fieldNames().next()).as("the name is now an alias of the new index").startsWith(name + "-reindex-");
         given().get("/api/v1/backfills/{id}", backfill).then().body("newIndex", org.hamcrest.Matchers.nullValue());
         Map<String, String> expected = db.rows(database, "SELECT id, name, qty FROM items");
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(rows(search, name))
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(TargetRows.openSearch(search, name))
                 .isEqualTo(expected));
         // Live changes go on landing through the alias.
         db.execute("UPDATE " + database + ".items SET name = 'after the swap' WHERE id = 7");
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rows(search, name)).containsEntry("7", "after the swap|7"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(TargetRows.openSearch(search, name)).containsEntry("7", "after the swap|7"));
     }
 
-    private static Map<String, String> rows(OpenSearchTestNode search, String index) throws Exception {
-        send("POST", search.url() + "/" + index + "/_refresh", "");
-        Map<String, String> out = new HashMap<>();
-        JsonNode page = JSON.readTree(send("POST", search.url() + "/" + index + "/_search?scroll=1m", "{\"size\": 10000, \"sort\": [\"_doc\"]}").body());
-        while (page.path("hits").path("hits").size() > 0) {
-            for (JsonNode hit : page.path("hits").path("hits")) {
-                out.put(hit.path("_id").asText(), hit.path("_source").path("name").asText() + "|" + hit.path("_source").path("qty").asInt());
-            }
-            page = JSON.readTree(send("POST", search.url() + "/_search/scroll", "{\"scroll\": \"1m\", \"scroll_id\": \""
-                    + page.path("_scroll_id").asText() + "\"}").body());
-        }
-        return out;
-    }
-
-    private static long count(OpenSearchTestNode search, String index) throws Exception {
-        send("POST", search.url() + "/" + index + "/_refresh", "");
-        HttpResponse<String> r = send("GET", search.url() + "/" + index + "/_count", null);
-        return r.statusCode() != 200 ? 0 : JSON.readTree(r.body()).path("count").asLong();
-    }
-
-    private static HttpResponse<String> send(String method, String url, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
 }

@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.admin.TargetRows;
 import io.sluice.testkit.FreePorts;
 import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.RedisTestServer;
 import io.sluice.testkit.RowChanges;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -54,34 +54,34 @@ class BackfillRestartIT {
         String source = "b" + id;
         try (ServerProcess server = new ServerProcess(FreePorts.next(), props, log)) {
             server.start();
-            call(server, "POST", "/api/v1/sources", JSON.writeValueAsString(Map.of("name", source, "type", "mariadb", "host", db.host(),
+            server.json("POST", "/api/v1/sources", JSON.writeValueAsString(Map.of("name", source, "type", "mariadb", "host", db.host(),
                     "port", db.port(), "user", "bfr_capture", "password", DB_PASSWORD, "server.id", 7800 + new Random().nextInt(90),
                     "databases", database, "snapshot.mode", "no_data")), 201);
-            call(server, "POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "cache", "type", "redis", "config",
+            server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "cache", "type", "redis", "config",
                     Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()))), 201);
-            call(server, "POST", "/api/v1/pipelines", JSON.writeValueAsString(Map.of("name", "all", "source", source,
+            server.json("POST", "/api/v1/pipelines", JSON.writeValueAsString(Map.of("name", "all", "source", source,
                     "sinks", List.of("cache"))), 201);
-            awaitStreaming(server, source);
+            server.awaitStreaming(source);
 
             RowChanges load = RowChanges.start(db, database + ".items", 1, ROWS, "'new', 0", 5, 17);
             try {
-                await().atMost(Duration.ofSeconds(60)).until(() -> call(server, "GET", "/registry/subjects", null, 200).toString()
+                await().atMost(Duration.ofSeconds(60)).until(() -> server.json("GET", "/registry/subjects", null, 200).toString()
                         .contains(source + "." + database + ".items-value"));
-                long backfill = call(server, "POST", "/api/v1/backfills", JSON.writeValueAsString(Map.of("pipeline", "all",
+                long backfill = server.json("POST", "/api/v1/backfills", JSON.writeValueAsString(Map.of("pipeline", "all",
                         "chunkSize", 1000, "rowsPerSecond", 15_000)), 201).path("id").asLong();
                 String path = "/api/v1/backfills/" + backfill;
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                        .until(() -> call(server, "GET", path, null, 200).path("rowsWritten").asLong() >= 40_000);
+                        .until(() -> server.json("GET", path, null, 200).path("rowsWritten").asLong() >= 40_000);
                 server.kill(); // in the middle of the backfill
                 server.start();
                 // H2 writes commits to its file with a short delay, so a SIGKILL may cost the last checkpoints (never
                 // correctness: chunks after the checkpoint are read and written again, with the same versions).
-                JsonNode resumed = call(server, "GET", path, null, 200);
+                JsonNode resumed = server.json("GET", path, null, 200);
                 assertThat(resumed.path("rowsWritten").asLong()).as("rows written before the kill, kept by the checkpoint").isGreaterThan(5_000);
                 assertThat(resumed.path("state").asText()).isEqualTo("running");
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> call(server, "GET", path, null, 200).path("state").asText(), s -> !s.equals("running"));
-                JsonNode done = call(server, "GET", path, null, 200);
+                        .until(() -> server.json("GET", path, null, 200).path("state").asText(), s -> !s.equals("running"));
+                JsonNode done = server.json("GET", path, null, 200);
                 assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("succeeded");
                 // Rows read count up to the checkpoint: going on from it reads each row once in all, starting over
                 // would have read the checkpoint's rows twice.
@@ -93,32 +93,10 @@ class BackfillRestartIT {
             Map<String, String> expected = db.rows(database, "SELECT id, name, qty FROM items");
             try {
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-                        .untilAsserted(() -> assertThat(redisRows(redis, source + ":" + database + ":items:{")).isEqualTo(expected));
+                        .untilAsserted(() -> assertThat(TargetRows.redis(redis, source + ":" + database + ":items:{")).isEqualTo(expected));
             } finally {
                 redis.unlinkAll(source + ":");
             }
         }
-    }
-
-    private static JsonNode call(ServerProcess server, String method, String path, String json, int expected) throws Exception {
-        HttpResponse<String> r = server.call(method, path, json, "admin", ADMIN_PASSWORD);
-        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(expected);
-        return r.body().isEmpty() ? null : JSON.readTree(r.body());
-    }
-
-    private static void awaitStreaming(ServerProcess server, String source) {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> "streaming".equals(
-                call(server, "GET", "/api/v1/sources/" + source + "/status", null, 200).path("state").asText()));
-    }
-
-    /** Every row in Redis (SCAN and MGET): an independent look at the target. */
-    private static Map<String, String> redisRows(RedisTestServer redis, String prefix) throws Exception {
-        Map<String, String> out = new HashMap<>();
-        for (Map.Entry<String, String> e : redis.strings(prefix, "}").entrySet()) {
-            JsonNode doc = JSON.readTree(e.getValue());
-            String key = e.getKey();
-            out.put(key.substring(prefix.length(), key.length() - 1), doc.path("name").asText() + "|" + doc.path("qty").asInt());
-        }
-        return out;
     }
 }

@@ -22,6 +22,7 @@ import java.util.Map;
  */
 final class ServerProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final int port;
     private final Map<String, String> properties;
@@ -87,6 +88,25 @@ final class ServerProcess implements AutoCloseable {
             process.waitFor();
             process = null;
         }
+    }
+
+    /**
+     * Calls the API as the first admin (the password from {@code sluice.admin.initial-password}) and checks the
+     * status.
+     *
+     * @return the answer as JSON, or null when it has no body
+     */
+    com.fasterxml.jackson.databind.JsonNode json(String method, String path, String json, int expected) throws IOException,
+            InterruptedException {
+        HttpResponse<String> r = call(method, path, json, "admin", properties.get("sluice.admin.initial-password"));
+        org.assertj.core.api.Assertions.assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(expected);
+        return r.body().isEmpty() ? null : JSON.readTree(r.body());
+    }
+
+    /** Waits (90 s at most) until a source streams. */
+    void awaitStreaming(String source) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> "streaming".equals(
+                json("GET", "/api/v1/sources/" + source + "/status", null, 200).path("state").asText()));
     }
 
     /** Calls the API with Basic credentials. */

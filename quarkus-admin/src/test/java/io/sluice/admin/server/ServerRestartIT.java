@@ -77,17 +77,17 @@ class ServerRestartIT {
         String source = "s" + id;
         try (ServerProcess server = new ServerProcess(FreePorts.next(), props, log)) {
             server.start();
-            call(server, "POST", "/api/v1/sources", JSON.writeValueAsString(Map.of("name", source, "type", "mariadb", "host", db.host(),
+            server.json("POST", "/api/v1/sources", JSON.writeValueAsString(Map.of("name", source, "type", "mariadb", "host", db.host(),
                     "port", db.port(), "user", "restart_capture", "password", DB_PASSWORD, "server.id", 7900 + new Random().nextInt(90),
                     "databases", database)), 201);
-            call(server, "POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "cache", "type", "redis", "config",
+            server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "cache", "type", "redis", "config",
                     Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()))), 201);
-            call(server, "POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "index", "type", "lucene")), 201);
-            call(server, "POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "search", "type", "opensearch", "config",
+            server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "index", "type", "lucene")), 201);
+            server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "search", "type", "opensearch", "config",
                     Map.of("opensearch.urls", search.url(), "index.replicas", "0", "target", "restart-" + id))), 201);
-            call(server, "POST", "/api/v1/pipelines", JSON.writeValueAsString(Map.of("name", "all", "source", source,
+            server.json("POST", "/api/v1/pipelines", JSON.writeValueAsString(Map.of("name", "all", "source", source,
                     "sinks", List.of("cache", "index", "search"))), 201);
-            awaitStreaming(server, source);
+            server.awaitStreaming(source);
 
             AtomicBoolean writing = new AtomicBoolean(true);
             AtomicReference<Exception> writeFailure = new AtomicReference<>();
@@ -97,7 +97,7 @@ class ServerRestartIT {
             server.kill(); // in the middle of the load
             Thread.sleep(1000);
             server.start(); // same data directory and metadata: the source comes back by itself
-            awaitStreaming(server, source);
+            server.awaitStreaming(source);
             Thread.sleep(2000);
             writing.set(false);
             writer.join();
@@ -126,17 +126,6 @@ class ServerRestartIT {
         });
         target.keySet().stream().filter(k -> !source.containsKey(k)).forEach(k -> out.add("extra " + k + "=" + target.get(k)));
         return out.size() > 20 ? out.subList(0, 20) : out;
-    }
-
-    private static JsonNode call(ServerProcess server, String method, String path, String json, int expected) throws Exception {
-        HttpResponse<String> r = server.call(method, path, json, "admin", ADMIN_PASSWORD);
-        assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(expected);
-        return r.body().isEmpty() ? null : JSON.readTree(r.body());
-    }
-
-    private static void awaitStreaming(ServerProcess server, String source) {
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> "streaming".equals(
-                call(server, "GET", "/api/v1/sources/" + source + "/status", null, 200).path("state").asText()));
     }
 
     /** Random inserts, updates and deletes, one transaction each. */
@@ -191,7 +180,7 @@ class ServerRestartIT {
     private static Map<Integer, String> luceneRows(ServerProcess server, String table) throws Exception {
         Map<Integer, String> out = new TreeMap<>();
         for (int from = 0;; from += 1000) {
-            JsonNode page = call(server, "GET", "/api/v1/sinks/index/search?size=1000&from=" + from + "&table=" + table, null, 200);
+            JsonNode page = server.json("GET", "/api/v1/sinks/index/search?size=1000&from=" + from + "&table=" + table, null, 200);
             for (JsonNode hit : page.path("hits")) {
                 out.put(hit.path("_id").asInt(), row(hit));
             }

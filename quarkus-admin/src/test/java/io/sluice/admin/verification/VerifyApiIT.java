@@ -8,16 +8,13 @@ import static org.hamcrest.Matchers.equalTo;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.sluice.admin.TargetRows;
 import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
 import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
 import io.sluice.testkit.RedisTestServer;
 import io.sluice.testkit.RowChanges;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +32,6 @@ import redis.clients.jedis.Jedis;
 class VerifyApiIT {
     private static final String DB_PASSWORD = "Verify-Db-Pw-5";
     private static final int ROWS = 20_000;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private final String id = UUID.randomUUID().toString().substring(0, 6);
     private final String database = "vf_" + id;
@@ -68,7 +64,7 @@ class VerifyApiIT {
         String prefix = source + ":" + database + ":items:{";
         try {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> redis.strings(prefix, "}").size() == ROWS && count(search, target) == ROWS);
+                    .until(() -> redis.strings(prefix, "}").size() == ROWS && TargetRows.count(search, target) == ROWS);
 
             // Rows 10,001 and up only, so that the damage to rows 1-15 stays exactly what the test made.
             RowChanges load = RowChanges.start(db, database + ".items", 10_001, ROWS, "'new', 0, 1.25", 10, 23);
@@ -154,26 +150,14 @@ class VerifyApiIT {
     /** Documents 11-13 deleted, 14-15 changed, two the table never had added. */
     private static void damageOpenSearch(OpenSearchTestNode search, String index) throws Exception {
         for (int k = 11; k <= 13; k++) {
-            send("DELETE", search.url() + "/" + index + "/_doc/" + k + "?refresh=true", null);
+            TargetRows.send("DELETE", search.url() + "/" + index + "/_doc/" + k + "?refresh=true", null);
         }
         for (int k = 14; k <= 15; k++) {
-            send("POST", search.url() + "/" + index + "/_update/" + k + "?refresh=true", "{\"doc\": {\"name\": \"tampered\"}}");
+            TargetRows.send("POST", search.url() + "/" + index + "/_update/" + k + "?refresh=true", "{\"doc\": {\"name\": \"tampered\"}}");
         }
         for (int k = 900001; k <= 900002; k++) {
-            send("PUT", search.url() + "/" + index + "/_doc/" + k + "?refresh=true", "{\"id\": " + k + ", \"name\": \"ghost\", \"qty\": 0}");
+            TargetRows.send("PUT", search.url() + "/" + index + "/_doc/" + k + "?refresh=true", "{\"id\": " + k + ", \"name\": \"ghost\", \"qty\": 0}");
         }
-    }
-
-    private static long count(OpenSearchTestNode search, String index) throws Exception {
-        send("POST", search.url() + "/" + index + "/_refresh", "");
-        HttpResponse<String> r = send("GET", search.url() + "/" + index + "/_count", null);
-        return r.statusCode() != 200 ? 0 : new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("count").asLong();
-    }
-
-    private static HttpResponse<String> send(String method, String url, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static void sink(String name, String type, Map<String, String> config) {

@@ -184,10 +184,7 @@ public final class OpenSearchSink implements ReadableSink {
             // The table's name is an alias of a concrete index, so that a reindex can later swap another one in
             // without removing anything a search may be reading.
             String concrete = index + "-000001";
-            ObjectNode body = JSON.createObjectNode();
-            body.putObject("settings").put("number_of_shards", config.shards()).put("number_of_replicas", config.replicas())
-                    .put("index.gc_deletes", config.tombstoneTtlMs() + "ms");
-            body.putObject("mappings").set("properties", wanted);
+            ObjectNode body = newIndex(wanted);
             body.putObject("aliases").putObject(index);
             HttpResponse<String> created = send("PUT", enc(concrete), body.toString());
             if (created.statusCode() / 100 != 2 && !created.body().contains("resource_already_exists_exception")) {
@@ -347,17 +344,22 @@ public final class OpenSearchSink implements ReadableSink {
             throw new IllegalStateException("table " + table + " is being reindexed into " + reindexing.get(table) + " already");
         }
         String index = render(table) + "-reindex-" + stamp;
-        ObjectNode body = JSON.createObjectNode();
-        body.putObject("settings").put("number_of_shards", config.shards()).put("number_of_replicas", config.replicas())
-                .put("index.gc_deletes", config.tombstoneTtlMs() + "ms");
-        body.putObject("mappings").set("properties", IndexMappings.properties(valueSchema, mapping));
-        HttpResponse<String> created = send("PUT", enc(index), body.toString());
+        HttpResponse<String> created = send("PUT", enc(index), newIndex(IndexMappings.properties(valueSchema, mapping)).toString());
         if (created.statusCode() / 100 != 2) {
             throw failure("create index " + index, created);
         }
         preparedIndexes.put(index, valueSchema);
         reindexing.put(table, index);
         return index;
+    }
+
+    /** The body that creates an index: this sink's settings (tombstones kept as long as configured) and a mapping. */
+    private ObjectNode newIndex(ObjectNode properties) {
+        ObjectNode body = JSON.createObjectNode();
+        body.putObject("settings").put("number_of_shards", config.shards()).put("number_of_replicas", config.replicas())
+                .put("index.gc_deletes", config.tombstoneTtlMs() + "ms");
+        body.putObject("mappings").set("properties", properties);
+        return body;
     }
 
     /** Writes rows of a table being reindexed to its new index only. */
