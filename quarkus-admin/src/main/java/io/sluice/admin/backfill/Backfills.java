@@ -80,7 +80,8 @@ public class Backfills {
     MeterRegistry meters;
 
     /** A backfill running in this server. */
-    private record Job(Thread thread, Map<Integer, BackfillRun> runs) {
+    /** @param run the run of the table being backfilled now; empty until the first table starts */
+    private record Job(Thread thread, java.util.concurrent.atomic.AtomicReference<BackfillRun> run) {
     }
 
     private final Map<Long, Job> jobs = new ConcurrentHashMap<>();
@@ -201,7 +202,7 @@ public class Backfills {
         }
         Job job = jobs.get(id);
         if (job != null) {
-            job.runs().values().forEach(BackfillRun::pause);
+            java.util.Optional.ofNullable(job.run().get()).ifPresent(BackfillRun::pause);
         }
         pausedAtStart.put(id, true);
         store.setState(id, BackfillState.PAUSED, "paused by " + actor);
@@ -219,7 +220,7 @@ public class Backfills {
         store.setState(id, BackfillState.RUNNING, null);
         Job job = jobs.get(id);
         if (job != null && job.thread().isAlive()) {
-            job.runs().values().forEach(BackfillRun::resume);
+            java.util.Optional.ofNullable(job.run().get()).ifPresent(BackfillRun::resume);
         } else {
             launch(store.get(id));
         }
@@ -236,7 +237,7 @@ public class Backfills {
         store.setState(id, BackfillState.CANCELLED, "cancelled by " + actor);
         Job job = jobs.get(id);
         if (job != null) {
-            job.runs().values().forEach(BackfillRun::cancel);
+            java.util.Optional.ofNullable(job.run().get()).ifPresent(BackfillRun::cancel);
         }
         activity.record("backfill:" + id, actor, "cancelled", null);
         return store.get(id);
@@ -248,21 +249,22 @@ public class Backfills {
         if (job == null) {
             return null;
         }
-        return job.runs().values().stream().findFirst().map(BackfillRun::progress).orElse(null);
+        BackfillRun run = job.run().get();
+        return run == null ? null : run.progress();
     }
 
     private void launch(Stored b) {
-        Map<Integer, BackfillRun> runs = new ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicReference<BackfillRun> current = new java.util.concurrent.atomic.AtomicReference<>();
         List<Meter> registered = metrics(b);
         Thread t = new Thread(() -> {
             try {
-                execute(b, runs);
+                execute(b, current);
             } finally {
                 registered.forEach(meters::remove);
             }
         }, "sluice-backfill-" + b.id());
         t.setDaemon(true);
-        jobs.put(b.id(), new Job(t, runs));
+        jobs.put(b.id(), new Job(t, current));
         t.start();
     }
 
@@ -288,7 +290,7 @@ public class Backfills {
     }
 
     /** The backfill's thread: table after table from the checkpoint on. */
-    private void execute(Stored stored, Map<Integer, BackfillRun> runs) {
+    private void execute(Stored stored, java.util.concurrent.atomic.AtomicReference<BackfillRun> running) {
         long id = stored.id();
         Stored b = stored;
         if (b.reindex() && (b.tableIndex() > 0 || b.lastKey() != null || b.newIndex() != null)) {
@@ -334,8 +336,7 @@ public class Backfills {
                 if (pausedAtStart.containsKey(id)) {
                     run.pause();
                 }
-                runs.clear();
-                runs.put(i, run);
+                running.set(run);
                 BackfillRun.Schemas schemas = schemas(table);
                 if (reindexed != null) {
                     io.sluice.sink.opensearch.OpenSearchSink sink = reindexed;

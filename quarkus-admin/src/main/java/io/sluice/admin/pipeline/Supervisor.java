@@ -276,10 +276,10 @@ public class Supervisor {
      *
      * @throws ApiException 404 if a sink does not exist
      */
-    public synchronized BackfillRun.Target backfillTarget(List<String> sinkNames) {
+    public BackfillRun.Target backfillTarget(List<String> sinkNames) {
         List<SinkRunner> runners = new ArrayList<>();
         for (String name : sinkNames) {
-            runners.add(new SinkRunner(shared(name), dlq, RetryPolicy.defaults(), clock, d -> Thread.sleep(d.toMillis())));
+            runners.add(runner(name, Sink::write));
         }
         return rows -> {
             for (SinkRunner r : runners) {
@@ -316,9 +316,15 @@ public class Supervisor {
 
     /**
      * A runner (retries, dead letters) over a view of a sink that writes through {@code write}, serialized with
-     * the sink's other writes: a reindex writes its rows to the new index only.
+     * the sink's other writes: a backfill writes with {@code Sink::write}, a reindex to the new index only.
+     *
+     * @throws ApiException 404 if the sink does not exist
      */
     public SinkRunner runner(String sinkName, java.util.function.BiFunction<Sink, List<io.sluice.event.ChangeEvent>, WriteResult> write) {
+        SharedSink shared;
+        synchronized (this) {
+            shared = shared(sinkName);
+        }
         Sink view = new Sink() {
             @Override
             public String name() {
@@ -327,20 +333,17 @@ public class Supervisor {
 
             @Override
             public void open() {
-                locked(sinkName, s -> null);
+                shared.open();
             }
 
             @Override
             public WriteResult write(List<io.sluice.event.ChangeEvent> batch) {
-                return locked(sinkName, s -> write.apply(s, batch));
+                return shared.locked(s -> write.apply(s, batch));
             }
 
             @Override
             public void flush() {
-                locked(sinkName, s -> {
-                    s.flush();
-                    return null;
-                });
+                shared.flush();
             }
 
             @Override
