@@ -303,7 +303,7 @@ public final class Verifier {
     }
 
     private String expected(ChangeEvent e) {
-        return DocumentMapper.json(DocumentMapper.document(e.after(), sink.mapping()));
+        return sink.stored(DocumentMapper.document(e.after(), sink.mapping()));
     }
 
     /** The held document, or null when absent or marked deleted. */

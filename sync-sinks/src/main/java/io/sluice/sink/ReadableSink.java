@@ -3,6 +3,7 @@ package io.sluice.sink;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.TableId;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -14,6 +15,14 @@ public interface ReadableSink extends Sink {
 
     /** How rows become documents in this sink: their ids and fields. */
     TableMapping mapping();
+
+    /**
+     * A mapped document as {@link #readBack} would return it once stored, so that verify compares like with like.
+     * The default is the document's JSON; a target that stores another form (Redis hashes hold texts) overrides it.
+     */
+    default String stored(Map<String, Object> document) {
+        return DocumentMapper.json(document);
+    }
 
     /**
      * What the target holds for rows.

@@ -12,6 +12,7 @@ import io.sluice.sink.Sink;
 import io.sluice.sink.TableMapping;
 import io.sluice.sink.WriteResult;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -193,9 +194,9 @@ public final class RedisSink implements ReadableSink {
         args.add(Long.toString(config.ttlMs()));
         args.add(Long.toString(config.tombstoneTtlMs()));
         if (config.hashFormat()) {
-            doc.forEach((k, v) -> {
+            hashFields(doc).forEach((k, v) -> {
                 args.add(k);
-                args.add(v == null ? "" : v instanceof String s ? s : DocumentMapper.json(Map.of("v", v)).replaceAll("^\\{\"v\":|}$", ""));
+                args.add(v);
             });
         } else {
             args.add(DocumentMapper.json(doc));
@@ -208,19 +209,46 @@ public final class RedisSink implements ReadableSink {
         return mapping;
     }
 
-    /** @throws UnsupportedOperationException for {@code redis.format=hash}: verify reads JSON documents only */
+    /**
+     * A hash's fields: strings as they are, null as the empty string, every other value as its JSON text (so
+     * {@code 42}, {@code true}, {@code {"a":1}}).
+     */
+    private static Map<String, String> hashFields(Map<String, Object> doc) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        doc.forEach((k, v) -> fields.put(k, v == null ? "" : v instanceof String s ? s
+                : DocumentMapper.json(Map.of("v", v)).replaceAll("^\\{\"v\":|}$", "")));
+        return fields;
+    }
+
+    /** With {@code redis.format=hash} a document is held as a flat map of texts: it is compared in that form. */
+    @Override
+    public String stored(Map<String, Object> document) {
+        return config.hashFormat() ? DocumentMapper.json(new LinkedHashMap<>(hashFields(document))) : ReadableSink.super.stored(document);
+    }
+
+    /** JSON documents with one MGET; hashes with one HGETALL each, in a pipeline, as a JSON object of their texts. */
     @Override
     public List<String> readBack(List<ChangeEvent> rows) {
-        if (config.hashFormat()) {
-            throw new UnsupportedOperationException("Redis sink '" + name + "' stores hashes (redis.format=hash); verify reads"
-                    + " redis.format=json only");
-        }
         if (rows.isEmpty()) {
             return List.of();
         }
         String[] keys = rows.stream().map(e -> mapping.target().render(e) + ":{" + mapping.id().render(e) + "}").toArray(String[]::new);
         try {
-            return connection().mget(keys);
+            if (!config.hashFormat()) {
+                return connection().mget(keys);
+            }
+            List<Response<Map<String, String>>> responses = new ArrayList<>(keys.length);
+            Pipeline p = connection().pipelined();
+            for (String key : keys) {
+                responses.add(p.hgetAll(key));
+            }
+            p.sync();
+            List<String> held = new ArrayList<>(keys.length);
+            for (var r : responses) {
+                Map<String, String> hash = r.get();
+                held.add(hash == null || hash.isEmpty() ? null : DocumentMapper.json(new LinkedHashMap<>(hash)));
+            }
+            return held;
         } catch (JedisConnectionException e) {
             drop();
             throw new RetriableSinkException("Redis sink '" + name + "' lost its connection: " + e.getMessage(), e);

@@ -112,6 +112,22 @@ class RedisSinkIT {
     }
 
     @Test
+    void shouldReadHashesBackInTheFormVerifyExpects() throws Exception {
+        try (RedisSink sink = sink(redis, Map.of(RedisSinkConfig.FORMAT, "hash", "fields.rename", "name:full_name"))) {
+            ChangeEvent ada = upsert(1, "Ada", 100);
+            sink.write(List.of(ada));
+            List<String> held = sink.readBack(List.of(ada, upsert(2, "never written", 100)));
+            String expected = sink.stored(io.sluice.sink.DocumentMapper.document(ada.after(), sink.mapping()));
+            assertThat(JSON.readTree(held.get(0))).isEqualTo(JSON.readTree(expected));
+            assertThat(JSON.readTree(held.get(0)).get("balance").asText()).isEqualTo("12.50");
+            assertThat(held.get(1)).isNull();
+            List<String> ids = new java.util.ArrayList<>();
+            sink.scanIds(ada.table(), ids::addAll);
+            assertThat(ids).containsExactly("1");
+        }
+    }
+
+    @Test
     void shouldKeepAMarkedLastImageInMarkDeleteMode() throws Exception {
         try (RedisSink sink = sink(redis, Map.of("delete.mode", "mark"))) {
             sink.write(List.of(upsert(1, "Ada", 100), delete(1, 200)));
