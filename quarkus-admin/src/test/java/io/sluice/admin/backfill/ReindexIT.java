@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.sluice.admin.TargetRows;
+import io.sluice.testkit.TargetRows;
 import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
 import io.sluice.testkit.MariaDbServer;

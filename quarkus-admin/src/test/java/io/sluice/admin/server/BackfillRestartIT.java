@@ -1,11 +1,12 @@
 package io.sluice.admin.server;
 
+import io.sluice.testkit.ServerProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.admin.TargetRows;
+import io.sluice.testkit.TargetRows;
 import io.sluice.testkit.FreePorts;
 import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.RedisTestServer;
@@ -52,7 +53,7 @@ class BackfillRestartIT {
         Path log = Path.of("target", "backfill-restart.log");
         Files.deleteIfExists(log);
         String source = "b" + id;
-        try (ServerProcess server = new ServerProcess(FreePorts.next(), props, log)) {
+        try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), FreePorts.next(), props, log)) {
             server.start();
             server.json("POST", "/api/v1/sources", JSON.writeValueAsString(Map.of("name", source, "type", "mariadb", "host", db.host(),
                     "port", db.port(), "user", "bfr_capture", "password", DB_PASSWORD, "server.id", 7800 + new Random().nextInt(90),

@@ -1,5 +1,6 @@
 package io.sluice.admin.server;
 
+import io.sluice.testkit.ServerProcess;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.testkit.FreePorts;
@@ -20,7 +21,7 @@ class ParentWatchIT {
         Map<String, String> props = Map.of("sluice.data-dir", dir.resolve("data").toString(),
                 "sluice.encryption-key", Base64.getEncoder().encodeToString(new byte[32]), "sluice.admin.initial-password", "Parent-Watch-Pw-1",
                 "sluice.parent-pid", Long.toString(parent.pid()));
-        try (ServerProcess server = new ServerProcess(FreePorts.next(), props, Path.of("target", "parent-watch.log"))) {
+        try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), FreePorts.next(), props, Path.of("target", "parent-watch.log"))) {
             server.start();
             parent.destroyForcibly(); // the launcher is killed without a chance to stop its children
             await().atMost(Duration.ofSeconds(30)).until(() -> !server.isAlive());

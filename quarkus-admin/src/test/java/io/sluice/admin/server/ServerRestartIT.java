@@ -1,5 +1,6 @@
 package io.sluice.admin.server;
 
+import io.sluice.testkit.ServerProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -75,7 +76,7 @@ class ServerRestartIT {
         Path log = Path.of("target", "server-restart-" + metadata + ".log");
         Files.deleteIfExists(log);
         String source = "s" + id;
-        try (ServerProcess server = new ServerProcess(FreePorts.next(), props, log)) {
+        try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), FreePorts.next(), props, log)) {
             server.start();
             server.json("POST", "/api/v1/sources", JSON.writeValueAsString(Map.of("name", source, "type", "mariadb", "host", db.host(),
                     "port", db.port(), "user", "restart_capture", "password", DB_PASSWORD, "server.id", 7900 + new Random().nextInt(90),

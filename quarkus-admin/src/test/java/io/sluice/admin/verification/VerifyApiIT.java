@@ -8,7 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.sluice.admin.TargetRows;
+import io.sluice.testkit.TargetRows;
 import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
 import io.sluice.testkit.MariaDbServer;

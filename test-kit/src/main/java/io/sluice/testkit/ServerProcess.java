@@ -1,4 +1,4 @@
-package io.sluice.admin.server;
+package io.sluice.testkit;
 
 import java.io.IOException;
 import java.net.URI;
@@ -16,32 +16,47 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The packaged server ({@code target/quarkus-app/quarkus-run.jar}, built by {@code package} before Failsafe runs)
- * in a JVM of its own, so that a test can stop it, kill it and start it again over the same data. Its output
+ * The packaged Sluice server ({@code quarkus-admin/target/quarkus-app/quarkus-run.jar}, built by {@code package}
+ * before Failsafe runs) in a JVM of its own, so that a test can stop it, kill it and start it again over the same data. Its output
  * goes to a log file whose tail is shown when it fails to start.
  */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
+    private final Path jar;
     private final int port;
     private final Map<String, String> properties;
     private final Path log;
     private Process process;
 
-    ServerProcess(int port, Map<String, String> properties, Path log) {
+    /**
+     * The server's jar as the build leaves it, seen from the {@code quarkus-admin} module or from a sibling module
+     * (whose tests run after it).
+     */
+    public static Path packagedJar() {
+        Path own = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        return Files.exists(own) ? own : Path.of("..", "quarkus-admin", "target", "quarkus-app", "quarkus-run.jar");
+    }
+
+    /**
+     * @param jar the server's {@code quarkus-run.jar}
+     * @param properties system properties of the server ({@code sluice.*}, {@code quarkus.*})
+     * @param log where its output goes (appended)
+     */
+    public ServerProcess(Path jar, int port, Map<String, String> properties, Path log) {
+        this.jar = jar.toAbsolutePath();
         this.port = port;
         this.properties = properties;
         this.log = log;
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
     /** Starts the server and waits until it reports ready. */
-    void start() throws IOException, InterruptedException {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
+    public void start() throws IOException, InterruptedException {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run 'mvn package' (Failsafe runs after it)");
         }
@@ -68,12 +83,12 @@ final class ServerProcess implements AutoCloseable {
         throw new IllegalStateException("the server did not get ready within 90 s; log tail:\n" + tail());
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
     /** Stops the server as a service manager would (SIGTERM) and waits for it to exit. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process != null) {
             process.destroy();
             process.waitFor();
@@ -82,7 +97,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Kills the server without warning (SIGKILL), as a crash or an OOM killer would. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         if (process != null) {
             process.destroyForcibly();
             process.waitFor();
@@ -96,21 +111,31 @@ final class ServerProcess implements AutoCloseable {
      *
      * @return the answer as JSON, or null when it has no body
      */
-    com.fasterxml.jackson.databind.JsonNode json(String method, String path, String json, int expected) throws IOException,
+    public com.fasterxml.jackson.databind.JsonNode json(String method, String path, String json, int expected) throws IOException,
             InterruptedException {
         HttpResponse<String> r = call(method, path, json, "admin", properties.get("sluice.admin.initial-password"));
-        org.assertj.core.api.Assertions.assertThat(r.statusCode()).as(method + " " + path + ": " + r.body()).isEqualTo(expected);
+        if (r.statusCode() != expected) {
+            throw new AssertionError(method + " " + path + ": expected " + expected + ", got " + r.statusCode() + ": " + r.body());
+        }
         return r.body().isEmpty() ? null : JSON.readTree(r.body());
     }
 
     /** Waits (90 s at most) until a source streams. */
-    void awaitStreaming(String source) {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> "streaming".equals(
-                json("GET", "/api/v1/sources/" + source + "/status", null, 200).path("state").asText()));
+    public void awaitStreaming(String source) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plusSeconds(90);
+        String state = null;
+        while (Instant.now().isBefore(deadline)) {
+            state = json("GET", "/api/v1/sources/" + source + "/status", null, 200).path("state").asText();
+            if ("streaming".equals(state)) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("source " + source + " did not stream within 90 s; last state " + state);
     }
 
     /** Calls the API with Basic credentials. */
-    HttpResponse<String> call(String method, String path, String json, String user, String password) throws IOException, InterruptedException {
+    public HttpResponse<String> call(String method, String path, String json, String user, String password) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))
                 .header("Content-Type", "application/json")
@@ -118,7 +143,7 @@ final class ServerProcess implements AutoCloseable {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    String tail() {
+    public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));

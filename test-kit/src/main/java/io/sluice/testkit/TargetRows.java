@@ -1,9 +1,7 @@
-package io.sluice.admin;
+package io.sluice.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.testkit.OpenSearchTestNode;
-import io.sluice.testkit.RedisTestServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

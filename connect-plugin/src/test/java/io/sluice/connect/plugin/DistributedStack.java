@@ -1,0 +1,155 @@
+package io.sluice.connect.plugin;
+
+import io.sluice.testkit.FreePorts;
+import io.sluice.testkit.MariaDbServer;
+import io.sluice.testkit.OpenSearchTestNode;
+import io.sluice.testkit.RedisTestServer;
+import io.sluice.testkit.ServerProcess;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+
+/**
+ * What the distributed-mode tests share, started once per test JVM: a real KRaft Kafka broker
+ * ({@link KafkaClusterTestKit}), the packaged Sluice server (its {@code /registry} serves the converter), and the
+ * plugin path: Sluice's archive as the build made it, unzipped beside Debezium's MariaDB connector plugin. Stopped
+ * by a shutdown hook.
+ */
+final class DistributedStack {
+    static final String ADMIN_PASSWORD = "Connect-Admin-Password-1";
+    static final String CAPTURE_PASSWORD = "Capture-Password-1";
+    private static DistributedStack shared;
+
+    final KafkaClusterTestKit kafka;
+    final ServerProcess server;
+    final Path pluginPath = Path.of("target", "plugins");
+
+    private DistributedStack() throws Exception {
+        installSluicePlugin();
+        kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
+                .build())
+                // one broker: every internal topic with one replica
+                .setConfigProp("offsets.topic.replication.factor", "1").setConfigProp("transaction.state.log.replication.factor", "1")
+                .setConfigProp("transaction.state.log.min.isr", "1").setConfigProp("group.initial.rebalance.delay.ms", "0").build();
+        kafka.format();
+        kafka.startup();
+        kafka.waitForReadyBrokers();
+
+        Path data = Files.createTempDirectory("sluice-connect-it-");
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Path log = Path.of("target", "sluice-server.log");
+        Files.deleteIfExists(log);
+        server = new ServerProcess(ServerProcess.packagedJar(), FreePorts.next(), Map.of("sluice.data-dir", data.toString(),
+                "sluice.encryption-key", Base64.getEncoder().encodeToString(key), "sluice.admin.initial-password", ADMIN_PASSWORD,
+                "sluice.secure-cookies", "false"), log);
+        server.start();
+    }
+
+    static synchronized DistributedStack shared() throws Exception {
+        if (shared == null) {
+            shared = new DistributedStack();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    shared.server.close();
+                    shared.kafka.close();
+                } catch (Exception e) {
+                    // the JVM is ending
+                }
+            }));
+        }
+        return shared;
+    }
+
+    /** The archive {@code package} built, unzipped into the plugin path (replacing an older copy). */
+    private void installSluicePlugin() throws IOException {
+        String version = System.getProperty("sluice.version", "0.1.0-SNAPSHOT");
+        Path zip = Path.of("target", "sluice-connect-plugin-" + version + ".zip");
+        if (!Files.exists(zip)) {
+            throw new IllegalStateException(zip + " is missing: run 'mvn package' first (Failsafe runs after it)");
+        }
+        if (!Files.isDirectory(pluginPath.resolve("debezium-connector-mariadb"))) {
+            throw new IllegalStateException("Debezium's plugin is missing in " + pluginPath + ": Maven unpacks it before the integration tests");
+        }
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                Path to = pluginPath.resolve(e.getName()).normalize();
+                if (!to.startsWith(pluginPath)) {
+                    throw new IOException("zip entry outside the plugin path: " + e.getName());
+                }
+                if (e.isDirectory()) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.createDirectories(to.getParent());
+                    copy(in, to);
+                }
+            }
+        }
+    }
+
+    private static void copy(InputStream in, Path to) throws IOException {
+        Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The converter keys of a connector: Sluice's Avro converter for keys and values, against the server's registry. */
+    Map<String, String> converters() {
+        Map<String, String> c = new HashMap<>();
+        for (String side : new String[] {"key", "value"}) {
+            c.put(side + ".converter", "io.sluice.connect.SluiceAvroConverter");
+            c.put(side + ".converter.schema.registry.url", server.url() + "/registry");
+            c.put(side + ".converter.basic.auth.user.info", "admin:" + ADMIN_PASSWORD);
+        }
+        return c;
+    }
+
+    /** Debezium's MariaDB connector over one database, with Sluice's converter and tombstones after deletes. */
+    Map<String, String> mariaDbSource(MariaDbServer db, String database, String prefix, int serverId) {
+        Map<String, String> c = new HashMap<>(converters());
+        c.putAll(Map.of("connector.class", "io.debezium.connector.mariadb.MariaDbConnector", "tasks.max", "1",
+                "database.hostname", db.host(), "database.port", Integer.toString(db.port()), "database.user", "connect_capture",
+                "database.password", CAPTURE_PASSWORD, "database.server.id", Integer.toString(serverId), "topic.prefix", prefix,
+                "database.include.list", database, "schema.history.internal.kafka.bootstrap.servers", kafka.bootstrapServers()));
+        c.putAll(Map.of("schema.history.internal.kafka.topic", "schema-history." + prefix, "tombstones.on.delete", "true",
+                "include.schema.changes", "false", "snapshot.mode", "initial", "database.ssl.mode", "disable"));
+        return c;
+    }
+
+    /** Grants Debezium needs, for the user {@link #mariaDbSource} connects as. */
+    static void captureUser(MariaDbServer db) {
+        db.createUser("connect_capture", CAPTURE_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+    }
+
+    /**
+     * What every sink connector here shares: the converters, and a consumer that looks for new topics matching
+     * {@code topics.regex} every two seconds (Kafka's default is five minutes: a table created after the sink
+     * would wait that long).
+     */
+    private Map<String, String> sink() {
+        Map<String, String> c = new HashMap<>(converters());
+        c.put("consumer.override.metadata.max.age.ms", "2000");
+        return c;
+    }
+
+    Map<String, String> redisSink(String topicsRegex, RedisTestServer redis) {
+        Map<String, String> c = sink();
+        c.putAll(Map.of("connector.class", "io.sluice.sink.connect.RedisSinkConnector", "tasks.max", "1", "topics.regex", topicsRegex,
+                "redis.uri", "redis://" + redis.host() + ":" + redis.port()));
+        return c;
+    }
+
+    Map<String, String> openSearchSink(String topicsRegex, OpenSearchTestNode search) {
+        Map<String, String> c = sink();
+        c.putAll(Map.of("connector.class", "io.sluice.sink.connect.OpenSearchSinkConnector", "tasks.max", "1", "topics.regex", topicsRegex,
+                "opensearch.urls", search.url(), "index.replicas", "0"));
+        return c;
+    }
+}
