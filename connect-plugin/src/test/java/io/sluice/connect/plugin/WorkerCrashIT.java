@@ -1,0 +1,71 @@
+package io.sluice.connect.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.testkit.MariaDbServer;
+import io.sluice.testkit.OpenSearchTestNode;
+import io.sluice.testkit.RedisTestServer;
+import io.sluice.testkit.RowChanges;
+import io.sluice.testkit.TargetRows;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Connect worker killed (SIGKILL) in the middle of a write load, and a new one started in its group: Connect
+ * resumes the source from its last committed offset and the sinks from their consumer offsets, so events are
+ * delivered again; the versions make the second delivery harmless and the targets end equal to the table.
+ */
+class WorkerCrashIT {
+
+    @Test
+    void shouldEndEqualAfterTheWorkerIsKilledUnderLoad() throws Exception {
+        DistributedStack stack = DistributedStack.shared();
+        MariaDbServer db = MariaDbServer.shared();
+        RedisTestServer redis = RedisTestServer.shared();
+        OpenSearchTestNode search = OpenSearchTestNode.shared();
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        String database = "kcrash_" + id;
+        String prefix = "c" + id;
+        DistributedStack.captureUser(db);
+        db.recreateDatabase(database);
+        db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)");
+        StringBuilder rows = new StringBuilder();
+        for (int i = 1; i <= 2000; i++) {
+            rows.append(i == 1 ? "" : ",").append("(").append(i).append(", 'item ").append(i).append("', ").append(i).append(")");
+        }
+        db.execute("INSERT INTO " + database + ".items VALUES " + rows);
+
+        String group = "crash-" + id;
+        String topics = prefix + "\\." + database + "\\..*";
+        ConnectWorker first = new ConnectWorker(stack.kafka.bootstrapServers(), stack.pluginPath, group, Path.of("target", "connect-" + id + "-1"));
+        ConnectWorker second = new ConnectWorker(stack.kafka.bootstrapServers(), stack.pluginPath, group, Path.of("target", "connect-" + id + "-2"));
+        try (first; second) {
+            first.start();
+            first.put("source-" + id, stack.mariaDbSource(db, database, prefix, 6000 + Math.abs(id.hashCode() % 500)));
+            first.put("cache-" + id, stack.redisSink(topics, redis));
+            first.put("search-" + id, stack.openSearchSink(topics, search));
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> first.running("source-" + id) && first.running("cache-" + id) && first.running("search-" + id));
+
+            Map<String, String> table;
+            try (RowChanges load = RowChanges.start(db, database + ".items", 1, 2000, "'new', 0", 2, 7)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> load.count() > 500);
+                first.kill(); // in the middle of the load: uncommitted offsets, half-written batches
+                int atKill = load.count();
+                second.start(); // the same group: it takes over the connectors from the stored configs and offsets
+                await().atMost(Duration.ofSeconds(60)).until(() -> load.count() > atKill + 500);
+            }
+            table = db.rows(database, "SELECT id, name, qty FROM items");
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                assertThat(second.running("source-" + id) && second.running("cache-" + id) && second.running("search-" + id)).isTrue();
+                assertThat(TargetRows.redis(redis, prefix + ":" + database + ":items:{")).as("Redis").containsExactlyInAnyOrderEntriesOf(table);
+                assertThat(TargetRows.openSearch(search, prefix + "." + database + ".items")).as("OpenSearch")
+                        .containsExactlyInAnyOrderEntriesOf(table);
+            });
+        }
+    }
+}
