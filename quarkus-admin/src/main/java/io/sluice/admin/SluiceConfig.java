@@ -78,4 +78,46 @@ public interface SluiceConfig {
         @WithDefault("1000000")
         int maxSchemaLength();
     }
+
+    /**
+     * Where pipelines run: {@code embedded} (Debezium engines and sinks inside this server) or {@code connect}
+     * (Debezium's source connectors and Sluice's sink connectors on a Kafka Connect cluster, driven through its REST
+     * API; see {@link Connect}).
+     */
+    @WithDefault("embedded")
+    Runtime runtime();
+
+    /** Where pipelines run. */
+    enum Runtime { EMBEDDED, CONNECT }
+
+    /** The Kafka Connect cluster of {@code sluice.runtime=connect}. */
+    Connect connect();
+
+    /** Settings of the {@code connect} runtime; the three URLs are required there and ignored otherwise. */
+    interface Connect {
+        /** Base URL of the Kafka Connect REST API, for example {@code http://connect:8083}. */
+        java.util.Optional<String> url();
+
+        /** Kafka bootstrap servers the source connectors keep their schema history and signals in. */
+        java.util.Optional<String> bootstrapServers();
+
+        /** This server's registry as the Connect workers reach it, for example {@code http://sluice:8080/registry}. */
+        java.util.Optional<String> registryUrl();
+
+        /**
+         * An API token of this server (role {@code operate} or above) that the converters send to the registry; give
+         * it from the environment ({@code SLUICE_CONNECT_REGISTRY_TOKEN}). Connect shows connector configurations to
+         * whoever may read its REST API: protect that API, or leave this empty and let the registry accept the
+         * workers' network.
+         */
+        java.util.Optional<String> registryToken();
+
+        /** Replication factor of the topics the connectors create (schema history, dead letters). */
+        @WithDefault("3")
+        short replicationFactor();
+
+        /** Timeout of each call to the Connect REST API. */
+        @WithDefault("10s")
+        java.time.Duration requestTimeout();
+    }
 }

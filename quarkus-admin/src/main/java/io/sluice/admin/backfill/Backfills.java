@@ -68,6 +68,9 @@ public class Backfills {
     Supervisor supervisor;
 
     @Inject
+    io.sluice.admin.connect.ConnectRuntime connect;
+
+    @Inject
     SchemaRegistry registry;
 
     @Inject
@@ -138,6 +141,11 @@ public class Backfills {
         }
         if (!problems.isEmpty()) {
             throw invalid(problems);
+        }
+        if (connect.enabled()) {
+            throw new ApiException(409, ApiError.of("not_in_connect_runtime", "Backfills run in the embedded runtime only so far: in the"
+                    + " connect runtime the change stream is in Kafka, not in this server. Send Debezium's execute-snapshot signal to"
+                    + " connector " + io.sluice.admin.connect.ConnectorPlan.sourceConnector(pipeline.source()) + " instead."));
         }
         if (!supervisor.running(pipeline.source())) {
             throw new ApiException(409, ApiError.of("source_not_running", "Source '" + pipeline.source() + "' is not running; a backfill"

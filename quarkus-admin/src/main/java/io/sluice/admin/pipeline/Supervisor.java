@@ -56,6 +56,10 @@ import org.jboss.logging.Logger;
  * pipeline or a sink restarts only the sources it touches. A monitor records state changes in the
  * {@link ActivityLog} and keeps the {@link #snapshot()} that metrics and health read.
  *
+ * <p>With {@code sluice.runtime=connect} the same control methods drive connectors on Kafka Connect instead
+ * ({@link io.sluice.admin.connect.ConnectRuntime}); Connect then holds offsets and keeps them running across
+ * restarts of this server.
+ *
  * <p>Thread-safe: control methods are serialized; status reads are lock-free.
  */
 @ApplicationScoped
@@ -84,6 +88,9 @@ public class Supervisor {
     @Inject
     Clock clock;
 
+    @Inject
+    io.sluice.admin.connect.ConnectRuntime connect;
+
     private record Running(CaptureWorker worker, List<String> pipelines, List<SinkRunner> runners, Instant startedAt) {
     }
 
@@ -99,7 +106,7 @@ public class Supervisor {
 
     void boot(@Observes @Priority(10) StartupEvent event) {
         dlq = new JdbcDeadLetterQueue(dataSource, clock);
-        for (SourceStore.Stored s : sources.list()) {
+        for (SourceStore.Stored s : connect.enabled() ? List.<SourceStore.Stored>of() : sources.list()) {
             String desired = sources.desiredState(s.name());
             if (!"stopped".equals(desired) && !pipelines.ofSource(s.name()).isEmpty()) {
                 try {
@@ -154,6 +161,12 @@ public class Supervisor {
                         report.errors().stream().map(f -> new ApiError.Detail(f.check(), f.message() + " Fix: " + f.fix())).toList()));
             }
         }
+        if (connect.enabled()) {
+            connect.apply(source);
+            sources.setDesiredState(source, "running");
+            activity.record("source:" + source, actor, "started", "connectors on Kafka Connect");
+            return status(source);
+        }
         halt(source);
         sources.setDesiredState(source, "running");
         launch(source, actor, "started");
@@ -164,7 +177,10 @@ public class Supervisor {
     public synchronized SourceStatus stop(String source, String actor) {
         sources.get(source);
         sources.setDesiredState(source, "stopped");
-        if (halt(source)) {
+        if (connect.enabled()) {
+            connect.stop(source);
+            activity.record("source:" + source, actor, "stopped", "connectors stopped on Kafka Connect");
+        } else if (halt(source)) {
             activity.record("source:" + source, actor, "stopped", null);
         }
         return status(source);
@@ -176,8 +192,12 @@ public class Supervisor {
      * @throws ApiException 404; 409 if the source is not running
      */
     public synchronized SourceStatus pause(String source, String actor) {
-        Running r = requireRunning(source, "pause");
-        r.worker().pause("paused by " + actor);
+        if (connect.enabled()) {
+            sources.get(source);
+            connect.pause(source);
+        } else {
+            requireRunning(source, "pause").worker().pause("paused by " + actor);
+        }
         sources.setDesiredState(source, "paused");
         activity.record("source:" + source, actor, "paused", null);
         return status(source);
@@ -185,8 +205,12 @@ public class Supervisor {
 
     /** @throws ApiException 404; 409 if the source is not running */
     public synchronized SourceStatus resume(String source, String actor) {
-        Running r = requireRunning(source, "resume");
-        r.worker().resume();
+        if (connect.enabled()) {
+            sources.get(source);
+            connect.resume(source);
+        } else {
+            requireRunning(source, "resume").worker().resume();
+        }
         sources.setDesiredState(source, "running");
         activity.record("source:" + source, actor, "resumed", null);
         return status(source);
@@ -204,6 +228,16 @@ public class Supervisor {
                     restart.add(p.source());
                 }
             }
+        }
+        if (connect.enabled()) {
+            for (String source : restart) {
+                if (sources.find(source).isEmpty() || pipelines.ofSource(source).isEmpty()) {
+                    connect.delete(source);
+                } else if (!"stopped".equals(sources.desiredState(source))) {
+                    connect.apply(source);
+                }
+            }
+            return;
         }
         List<String> wasRunning = restart.stream().filter(running::containsKey).toList();
         wasRunning.forEach(this::halt);
@@ -224,6 +258,9 @@ public class Supervisor {
 
     /** Called before a source is deleted. */
     public synchronized void forget(String source) {
+        if (connect.enabled()) {
+            connect.delete(source);
+        }
         halt(source);
         snapshot.remove(source);
     }
@@ -441,6 +478,9 @@ public class Supervisor {
     public SourceStatus status(String source) {
         String desired = sources.desiredState(source);
         List<String> pipelineNames = pipelines.ofSource(source).stream().map(PipelineSpec::name).toList();
+        if (connect.enabled()) {
+            return connect.status(source, desired, pipelineNames);
+        }
         Running r = running.get(source);
         if (r == null) {
             String state = "stopped".equals(desired) ? "stopped" : pipelineNames.isEmpty() ? "idle" : "stopped";

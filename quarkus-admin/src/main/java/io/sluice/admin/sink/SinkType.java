@@ -74,6 +74,18 @@ public enum SinkType {
         };
     }
 
+    /**
+     * The Kafka Connect sink connector that runs this kind of sink in the {@code connect} runtime, or null when it
+     * runs embedded only (a Lucene index lives in the server's data directory).
+     */
+    public String connectorClass() {
+        return switch (this) {
+            case REDIS -> io.sluice.sink.connect.RedisSinkConnector.class.getName();
+            case OPENSEARCH -> io.sluice.sink.connect.OpenSearchSinkConnector.class.getName();
+            case LUCENE -> null;
+        };
+    }
+
     /** Keys the server sets itself; a request that sets them is refused. */
     public Set<String> serverKeys() {
         return Set.of();

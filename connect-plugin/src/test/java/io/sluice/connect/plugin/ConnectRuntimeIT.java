@@ -1,0 +1,132 @@
+package io.sluice.connect.plugin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.testkit.FreePorts;
+import io.sluice.testkit.MariaDbServer;
+import io.sluice.testkit.OpenSearchTestNode;
+import io.sluice.testkit.RedisTestServer;
+import io.sluice.testkit.ServerProcess;
+import io.sluice.testkit.TargetRows;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Sluice server in the {@code connect} runtime: the same API calls as in the embedded mode create, pause,
+ * resume and delete Debezium's and Sluice's connectors on a real distributed Connect worker, the data flows
+ * through Kafka into Redis and OpenSearch, and Connect's own failures show in the source's status.
+ */
+class ConnectRuntimeIT {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = ConnectWorker.JSON;
+
+    @Test
+    void shouldDriveConnectorsThroughTheConnectRestApi() throws Exception {
+        DistributedStack stack = DistributedStack.shared();
+        MariaDbServer db = MariaDbServer.shared();
+        RedisTestServer redis = RedisTestServer.shared();
+        OpenSearchTestNode search = OpenSearchTestNode.shared();
+        String id = UUID.randomUUID().toString().substring(0, 6);
+        String database = "krt_" + id;
+        String source = "rt" + id;
+        DistributedStack.captureUser(db);
+        db.recreateDatabase(database);
+        db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)",
+                "INSERT INTO " + database + ".items VALUES (1, 'one', 1), (2, 'two', 2), (3, 'three', 3)");
+
+        try (ConnectWorker worker = new ConnectWorker(stack.kafka.bootstrapServers(), stack.pluginPath, "runtime-" + id,
+                Path.of("target", "connect-" + id))) {
+            worker.start();
+            int port = FreePorts.next();
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            Map<String, String> props = new HashMap<>(Map.of("sluice.data-dir", Files.createTempDirectory("sluice-connect-runtime-").toString(),
+                    "sluice.encryption-key", Base64.getEncoder().encodeToString(key), "sluice.admin.initial-password", DistributedStack.ADMIN_PASSWORD,
+                    "sluice.secure-cookies", "false", "sluice.runtime", "connect", "sluice.connect.url", worker.url(),
+                    "sluice.connect.bootstrap-servers", stack.kafka.bootstrapServers(),
+                    "sluice.connect.registry-url", "http://127.0.0.1:" + port + "/registry", "sluice.connect.replication-factor", "1"));
+            Path log = Path.of("target", "connect-runtime-server-" + id + ".log");
+            String token;
+            // The converters authenticate with an API token of this server: issue one, then run with it.
+            try (ServerProcess first = new ServerProcess(ServerProcess.packagedJar(), port, props, log)) {
+                first.start();
+                token = first.json("POST", "/api/v1/me/tokens", "{\"label\": \"connect workers\"}", 201).path("token").asText();
+            }
+            props.put("sluice.connect.registry-token", token);
+            try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), port, props, log)) {
+                server.start();
+                server.json("POST", "/api/v1/sources", JSON.writeValueAsString(Map.of("name", source, "type", "mariadb", "host", db.host(),
+                        "port", db.port(), "user", "connect_capture", "password", DistributedStack.CAPTURE_PASSWORD,
+                        "server.id", 6600 + Math.abs(id.hashCode() % 300), "databases", database)), 201);
+                server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "cache-" + id, "type", "redis", "config",
+                        Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()))), 201);
+                server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "search-" + id, "type", "opensearch", "config",
+                        Map.of("opensearch.urls", search.url(), "index.replicas", "0"))), 201);
+                server.json("POST", "/api/v1/pipelines", JSON.writeValueAsString(Map.of("name", "all-" + id, "source", source,
+                        "sinks", List.of("cache-" + id, "search-" + id))), 201);
+
+                String sourceConnector = "sluice." + source;
+                List<String> connectors = List.of(sourceConnector, sourceConnector + ".cache-" + id, sourceConnector + ".search-" + id);
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> connectors.stream().allMatch(c -> {
+                    try {
+                        return worker.running(c);
+                    } catch (java.io.IOException | InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+                await().atMost(Duration.ofSeconds(30)).until(() -> state(server, source).equals("streaming"));
+
+                db.execute("UPDATE " + database + ".items SET qty = 20 WHERE id = 2", "DELETE FROM " + database + ".items WHERE id = 3");
+                awaitEqual(db, database, redis, search, source);
+
+                server.json("POST", "/api/v1/sources/" + source + "/pause", null, 200);
+                await().atMost(Duration.ofSeconds(30)).until(() -> "PAUSED".equals(worker.status(sourceConnector).path("connector").path("state").asText()));
+                await().atMost(Duration.ofSeconds(10)).until(() -> state(server, source).equals("paused"));
+                db.execute("INSERT INTO " + database + ".items VALUES (4, 'while paused', 4)");
+                Thread.sleep(3000); // a paused connector sends nothing; give a running one ample time to show
+                assertThat(TargetRows.redis(redis, source + ":" + database + ":items:{")).doesNotContainKey("4");
+
+                server.json("POST", "/api/v1/sources/" + source + "/resume", null, 200);
+                awaitEqual(db, database, redis, search, source);
+                assertThat(state(server, source)).isEqualTo("streaming");
+
+                server.json("DELETE", "/api/v1/pipelines/all-" + id, null, 204);
+                await().atMost(Duration.ofSeconds(30)).until(() -> connectors.stream().allMatch(c -> {
+                    try {
+                        return worker.status(c) == null;
+                    } catch (java.io.IOException | InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+
+                // Connect's own failure reaches the API with the worker's address.
+                worker.kill();
+                JsonNode status = server.json("GET", "/api/v1/sources/" + source + "/status", null, 200);
+                assertThat(status.path("state").asText()).isEqualTo("failed");
+                assertThat(status.path("reason").asText()).contains("Kafka Connect at " + worker.url(), "unreachable");
+                assertThat(Files.readString(log)).as("the server's log").doesNotContain(token).doesNotContain(DistributedStack.CAPTURE_PASSWORD);
+            }
+        }
+    }
+
+    private static String state(ServerProcess server, String source) throws Exception {
+        return server.json("GET", "/api/v1/sources/" + source + "/status", null, 200).path("state").asText();
+    }
+
+    private static void awaitEqual(MariaDbServer db, String database, RedisTestServer redis, OpenSearchTestNode search, String source) {
+        Map<String, String> table = db.rows(database, "SELECT id, name, qty FROM items");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(TargetRows.redis(redis, source + ":" + database + ":items:{")).as("Redis").containsExactlyInAnyOrderEntriesOf(table);
+            assertThat(TargetRows.openSearch(search, source + "." + database + ".items")).as("OpenSearch").containsExactlyInAnyOrderEntriesOf(table);
+        });
+    }
+}
