@@ -105,8 +105,9 @@ public interface SluiceConfig {
         java.util.Optional<String> registryUrl();
 
         /**
-         * An API token of this server (role {@code operate} or above) that the converters send to the registry; give
-         * it from the environment ({@code SLUICE_CONNECT_REGISTRY_TOKEN}). Connect shows connector configurations to
+         * An API token of a user of this server with the {@code operator} role that the converters send to the
+         * registry (an admin's registrations skip schema review); give it from the environment
+         * ({@code SLUICE_CONNECT_REGISTRY_TOKEN}). Connect shows connector configurations to
          * whoever may read its REST API: protect that API, or leave this empty and let the registry accept the
          * workers' network.
          */

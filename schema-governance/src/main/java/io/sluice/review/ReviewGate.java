@@ -36,6 +36,18 @@ public final class ReviewGate implements SchemaGate {
         return decide(stem + "-key", candidate.keySchema(), candidate.ddl(), actor);
     }
 
+    /**
+     * Decides one subject's schema as a producer's registration asks it (a Kafka Connect converter writing
+     * Debezium's records): the same rules as for capture, one subject at a time.
+     *
+     * @param actor who asks, for the audit trail
+     * @return proceed once the schema is registered (or was registered now under the auto policy or an approved
+     *     plan); wait while its proposal is open or was rejected
+     */
+    public GateDecision checkSubject(String subject, Schema schema, String actor) {
+        return decide(subject, schema, null, actor);
+    }
+
     private GateDecision decide(String subject, Schema schema, String ddl, String actor) {
         String canonical = schema.toString();
         if (registered(subject, canonical)) {

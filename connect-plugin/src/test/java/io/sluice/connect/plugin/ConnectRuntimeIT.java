@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The Sluice server in the {@code connect} runtime: the same API calls as in the embedded mode create, pause,
  * resume and delete Debezium's and Sluice's connectors on a real distributed Connect worker, the data flows
- * through Kafka into Redis and OpenSearch, and Connect's own failures show in the source's status.
+ * through Kafka into Redis and OpenSearch, a schema change waiting for review holds the converter until it is
+ * approved, and Connect's own failures show in the source's status.
  */
 class ConnectRuntimeIT {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = ConnectWorker.JSON;
@@ -56,10 +57,13 @@ class ConnectRuntimeIT {
                     "sluice.connect.registry-url", "http://127.0.0.1:" + port + "/registry", "sluice.connect.replication-factor", "1"));
             Path log = Path.of("target", "connect-runtime-server-" + id + ".log");
             String token;
-            // The converters authenticate with an API token of this server: issue one, then run with it.
+            // The converters authenticate with an API token of an operator of this server (an admin's registrations
+            // would bypass schema review): issue one, then run with it.
             try (ServerProcess first = new ServerProcess(ServerProcess.packagedJar(), port, props, log)) {
                 first.start();
-                token = first.json("POST", "/api/v1/me/tokens", "{\"label\": \"connect workers\"}", 201).path("token").asText();
+                first.json("POST", "/api/v1/users", "{\"name\": \"connect-workers\", \"password\": \"Connect-Workers-Password-1\","
+                        + " \"role\": \"operator\"}", 201);
+                token = first.json("POST", "/api/v1/users/connect-workers/tokens", "{\"label\": \"converters\"}", 201).path("token").asText();
             }
             props.put("sluice.connect.registry-token", token);
             try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), port, props, log)) {
@@ -98,6 +102,22 @@ class ConnectRuntimeIT {
                 server.json("POST", "/api/v1/sources/" + source + "/resume", null, 200);
                 awaitEqual(db, database, redis, search, source);
                 assertThat(state(server, source)).isEqualTo("streaming");
+
+                // Schema review holds the converter: a new column under the review-all policy waits for a reviewer.
+                String subject = source + "." + database + ".items-value";
+                server.json("PUT", "/api/v1/schemas/policies/" + subject, "{\"policy\": \"review-all\"}", 200);
+                db.execute("ALTER TABLE " + database + ".items ADD COLUMN note VARCHAR(20) NULL",
+                        "INSERT INTO " + database + ".items VALUES (5, 'after the change', 5, 'new')");
+                await().atMost(Duration.ofSeconds(60)).until(() -> state(server, source).equals("paused"));
+                JsonNode held = server.json("GET", "/api/v1/sources/" + source + "/status", null, 200);
+                assertThat(held.path("reason").asText()).contains("awaits review as proposal", subject);
+                assertThat(TargetRows.redis(redis, source + ":" + database + ":items:{")).doesNotContainKey("5");
+                JsonNode pending = server.json("GET", "/api/v1/schemas/proposals?status=pending", null, 200);
+                long proposal = java.util.stream.StreamSupport.stream(pending.spliterator(), false)
+                        .filter(p -> p.path("subject").asText().equals(subject)).findFirst().orElseThrow().path("id").asLong();
+                server.json("POST", "/api/v1/schemas/proposals/" + proposal + "/approve", "{\"reason\": \"a nullable column\"}", 200);
+                awaitEqual(db, database, redis, search, source);
+                await().atMost(Duration.ofSeconds(10)).until(() -> state(server, source).equals("streaming"));
 
                 server.json("DELETE", "/api/v1/pipelines/all-" + id, null, 204);
                 await().atMost(Duration.ofSeconds(30)).until(() -> connectors.stream().allMatch(c -> {

@@ -44,6 +44,9 @@ public class ConnectRuntime {
     @Inject
     PipelineStore pipelines;
 
+    @Inject
+    io.sluice.review.SchemaReviews reviews;
+
     private ConnectClient client;
     private ConnectorPlan.Settings settings;
 
@@ -173,6 +176,16 @@ public class ConnectRuntime {
             } else if (s.path("tasks").isEmpty() && "streaming".equals(state) && "RUNNING".equals(connectorState)) {
                 state = "starting";
                 reason = "connector " + e.getKey() + " has no task yet";
+            }
+        }
+        if ("streaming".equals(state)) {
+            // The converter's registration waits on review: the task retries it and writes nothing past it.
+            for (io.sluice.review.Proposal p : reviews.list(io.sluice.review.Proposal.Status.PENDING)) {
+                if (p.subject().startsWith(source + ".")) {
+                    return status(source, desired, "paused", "Schema change of " + p.subject() + " awaits review as proposal " + p.id()
+                            + "; connector " + ConnectorPlan.sourceConnector(source) + " retries it and writes nothing past it.",
+                            "Approve or reject proposal " + p.id() + " (Schemas page, or sluice schemas approve " + p.id() + ").", pipelineNames);
+                }
             }
         }
         return status(source, desired, state, reason, fix, pipelineNames);

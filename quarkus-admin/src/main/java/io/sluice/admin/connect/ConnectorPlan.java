@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  *
  * <p>Names: the source's Debezium connector is {@code sluice.<source>}, each sink it writes to gets
  * {@code sluice.<source>.<sink>} (source and sink names hold no dots, so neither can be mistaken for the other).
- * Topics: Debezium's {@code <prefix>.<database>.<table>} with the embedded mode's prefix ({@code sluice_<source>}),
- * so that documents, keys and versions are the same in both runtimes.
+ * Topics: Debezium's {@code <source>.<database>.<table>}, so that registry subjects, documents, keys and versions
+ * are the same in both runtimes.
  */
 public final class ConnectorPlan {
     /** Prefix of every connector Sluice manages. */
@@ -59,6 +59,12 @@ public final class ConnectorPlan {
         Map<String, String> c = new TreeMap<>();
         engine.stringPropertyNames().stream().filter(k -> !EMBEDDED_ONLY.contains(k)).forEach(k -> c.put(k, engine.getProperty(k)));
         c.put("tasks.max", "1");
+        // Topics (and so registry subjects) named as in the embedded mode's events: <source>.<database>.<table>.
+        c.put("topic.prefix", config.name());
+        // A schema waiting for review makes the converter fail retriably: retry it for ever, so that the task
+        // carries on by itself once the change is approved, and commits nothing past it meanwhile.
+        c.put("errors.retry.timeout", "-1");
+        c.put("errors.retry.delay.max.ms", "10000");
         c.put("schema.history.internal", "io.debezium.storage.kafka.history.KafkaSchemaHistory");
         c.put("schema.history.internal.kafka.bootstrap.servers", settings.bootstrapServers());
         c.put("schema.history.internal.kafka.topic", "sluice.schema-history." + config.name());
@@ -83,7 +89,7 @@ public final class ConnectorPlan {
         Map<String, String> c = new TreeMap<>(sinkKeys);
         c.put("connector.class", connectorClass);
         c.put("tasks.max", "1");
-        c.put("topics.regex", topicsRegex(CaptureWorker.topicPrefix(source), tables));
+        c.put("topics.regex", topicsRegex(source.name(), tables));
         c.put(SluiceSinkConnectors.SOURCE_NAME, source.name());
         c.put(SluiceSinkConnectors.VERSION_EPOCH, Integer.toString(source.versionEpoch()));
         c.put("errors.tolerance", "all");

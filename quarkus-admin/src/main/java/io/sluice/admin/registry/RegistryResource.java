@@ -56,6 +56,12 @@ public class RegistryResource {
     @Inject
     SluiceConfig config;
 
+    @Inject
+    io.sluice.review.SchemaReviews reviews;
+
+    @Inject
+    io.quarkus.security.identity.SecurityIdentity identity;
+
     @GET
     @Path("/schemas/types")
     public Response schemaTypes() {
@@ -82,12 +88,32 @@ public class RegistryResource {
         });
     }
 
+    /**
+     * Registers a schema. An admin's registration is a decision of its own; anyone else's (a producer, a Kafka
+     * Connect converter) goes through schema review like a capture does: under a subject's review policy a new
+     * schema becomes a proposal, and the call answers 409 until a reviewer approves it, so that a converter retries
+     * and nothing past the change is written.
+     */
     @RolesAllowed(Role.OPERATE)
     @POST
     @Path("/subjects/{subject}/versions")
     public Response register(@PathParam("subject") String subject, String body) {
         return call(() -> {
-            SubjectVersion v = registry.register(subject, schemaFrom(body));
+            String text = schemaFrom(body);
+            if (!identity.hasRole(Role.ADMINISTER)) {
+                org.apache.avro.Schema parsed = null;
+                try {
+                    parsed = new org.apache.avro.Schema.Parser().parse(text);
+                } catch (org.apache.avro.SchemaParseException e) {
+                    // registry.register below names the problem in Confluent's shape
+                }
+                if (parsed != null && new io.sluice.review.ReviewGate(reviews).checkSubject(subject, parsed,
+                        "registry:" + identity.getPrincipal().getName()) instanceof io.sluice.review.GateDecision.Wait w) {
+                    throw new RegistryException(RegistryError.INCOMPATIBLE_SCHEMA, w.reason() + " Writes under " + subject
+                            + " wait until a reviewer approves it.");
+                }
+            }
+            SubjectVersion v = registry.register(subject, text);
             return ok(json.createObjectNode().put("id", v.id()));
         });
     }

@@ -17,7 +17,7 @@ class ConnectorPlanTest {
     void shouldKeepTheEmbeddedEngineSettingsButStoreHistoryAndOffsetsInKafka() {
         Map<String, String> c = ConnectorPlan.source(SHOP, SETTINGS);
         assertThat(c).containsEntry("connector.class", "io.debezium.connector.mariadb.MariaDbConnector")
-                .containsEntry("topic.prefix", "sluice_shop").containsEntry("decimal.handling.mode", "precise")
+                .containsEntry("topic.prefix", "shop").containsEntry("decimal.handling.mode", "precise")
                 .containsEntry("schema.history.internal", "io.debezium.storage.kafka.history.KafkaSchemaHistory")
                 .containsEntry("schema.history.internal.kafka.topic", "sluice.schema-history.shop")
                 .containsEntry("schema.history.internal.kafka.bootstrap.servers", "kafka:9092").containsEntry("tombstones.on.delete", "true")
@@ -32,11 +32,11 @@ class ConnectorPlanTest {
         Map<String, String> c = ConnectorPlan.sink(SHOP, "cache", "io.sluice.sink.connect.RedisSinkConnector", Map.of("redis.uri", "redis://r:6379"),
                 List.of(List.of("inventory.cust*"), List.of("inventory.orders")), SETTINGS);
         Pattern topics = Pattern.compile(c.get("topics.regex"));
-        assertThat(topics.matcher("sluice_shop.inventory.customers").matches()).isTrue();
-        assertThat(topics.matcher("sluice_shop.inventory.orders").matches()).isTrue();
-        assertThat(topics.matcher("sluice_shop.inventory.products").matches()).isFalse();
-        assertThat(topics.matcher("sluice_shopx.inventory.orders").matches()).isFalse();
-        assertThat(topics.matcher("sluice_shop.inventory.cust.x").matches()).isFalse();
+        assertThat(topics.matcher("shop.inventory.customers").matches()).isTrue();
+        assertThat(topics.matcher("shop.inventory.orders").matches()).isTrue();
+        assertThat(topics.matcher("shop.inventory.products").matches()).isFalse();
+        assertThat(topics.matcher("shopx.inventory.orders").matches()).isFalse();
+        assertThat(topics.matcher("shop.inventory.cust.x").matches()).isFalse();
         assertThat(c).containsEntry("sluice.source", "shop").containsEntry("redis.uri", "redis://r:6379")
                 .containsEntry("errors.deadletterqueue.topic.name", "sluice.dlq.shop.cache").containsEntry("errors.tolerance", "all");
     }
