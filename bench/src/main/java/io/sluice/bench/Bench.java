@@ -13,6 +13,7 @@ import java.util.Arrays;
  *     and its memory, against Debezium's engine alone ({@link FreshnessBench})</li>
  * <li>{@code backfill [rows] [chunk]}: a DBLog backfill into Lucene and Redis against Debezium's snapshot and a plain JDBC
  *     scan ({@link BackfillBench})</li>
+ * <li>{@code connect [rows]}: MariaDB to Redis end to end, embedded against Kafka Connect with a KRaft broker ({@link ConnectBench})</li>
  * </ul>
  * Exits 2 for an unknown scenario, 1 if a scenario could not run.
  */
@@ -29,8 +30,9 @@ public final class Bench {
             case "sinks" -> SinkBench.main(rest);
             case "freshness" -> FreshnessBench.main(rest);
             case "backfill" -> BackfillBench.main(rest);
+            case "connect" -> ConnectBench.main(rest);
             default -> {
-                System.err.println("usage: ./sluice bench capture [rows] [rounds] | serde [records] [rounds] | sinks [events] [batch] | freshness [rows/s] [seconds] | backfill [rows] [chunk]");
+                System.err.println("usage: ./sluice bench capture [rows] [rounds] | serde [records] [rounds] | sinks [events] [batch] | freshness [rows/s] [seconds] | backfill [rows] [chunk] | connect [rows]");
                 System.exit(2);
             }
         }

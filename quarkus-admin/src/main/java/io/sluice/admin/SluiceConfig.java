@@ -106,12 +106,17 @@ public interface SluiceConfig {
 
         /**
          * An API token of a user of this server with the {@code operator} role that the converters send to the
-         * registry (an admin's registrations skip schema review); give it from the environment
-         * ({@code SLUICE_CONNECT_REGISTRY_TOKEN}). Connect shows connector configurations to
-         * whoever may read its REST API: protect that API, or leave this empty and let the registry accept the
-         * workers' network.
+         * registry as a bearer token (an admin's registrations skip schema review). Connect shows connector
+         * configurations to whoever may read its REST API, so prefer a reference the workers resolve themselves,
+         * for example {@code ${file:/opt/connect/secrets/registry.properties:token}}; it is passed on as written.
          */
         java.util.Optional<String> registryToken();
+
+        /**
+         * {@code user:password} of such a user, sent as basic authentication when no token is given; as with the
+         * token, prefer a reference such as {@code ${file:/opt/connect/secrets/registry.properties:user.info}}.
+         */
+        java.util.Optional<String> registryUserInfo();
 
         /** Replication factor of the topics the connectors create (schema history, dead letters). */
         @WithDefault("3")

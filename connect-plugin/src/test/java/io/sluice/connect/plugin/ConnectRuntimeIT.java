@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.testkit.FreePorts;
+import io.sluice.testkit.ConnectWorker;
 import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
 import io.sluice.testkit.RedisTestServer;
@@ -42,9 +43,12 @@ class ConnectRuntimeIT {
         DistributedStack.captureUser(db);
         db.recreateDatabase(database);
         db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)",
-                "INSERT INTO " + database + ".items VALUES (1, 'one', 1), (2, 'two', 2), (3, 'three', 3)");
+                "INSERT INTO " + database + ".items VALUES (1, 'one', 1), (2, 'two', 2), (3, 'three', 3)",
+                // where Debezium's incremental snapshots (backfills) write their watermarks
+                "CREATE TABLE " + database + ".debezium_signal (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)",
+                "GRANT INSERT, UPDATE, DELETE ON " + database + ".debezium_signal TO 'connect_capture'@'%'");
 
-        try (ConnectWorker worker = new ConnectWorker(stack.kafka.bootstrapServers(), stack.pluginPath, "runtime-" + id,
+        try (ConnectWorker worker = new ConnectWorker(stack.kafka.bootstrapServers(), stack.build, "runtime-" + id,
                 Path.of("target", "connect-" + id))) {
             worker.start();
             int port = FreePorts.next();
@@ -70,7 +74,8 @@ class ConnectRuntimeIT {
                 server.start();
                 server.json("POST", "/api/v1/sources", JSON.writeValueAsString(Map.of("name", source, "type", "mariadb", "host", db.host(),
                         "port", db.port(), "user", "connect_capture", "password", DistributedStack.CAPTURE_PASSWORD,
-                        "server.id", 6600 + Math.abs(id.hashCode() % 300), "databases", database)), 201);
+                        "server.id", 6600 + Math.abs(id.hashCode() % 300), "databases", database,
+                        "debezium.signal.data.collection", database + ".debezium_signal")), 201);
                 server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "cache-" + id, "type", "redis", "config",
                         Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()))), 201);
                 server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "search-" + id, "type", "opensearch", "config",
@@ -118,6 +123,16 @@ class ConnectRuntimeIT {
                 server.json("POST", "/api/v1/schemas/proposals/" + proposal + "/approve", "{\"reason\": \"a nullable column\"}", 200);
                 awaitEqual(db, database, redis, search, source);
                 await().atMost(Duration.ofSeconds(10)).until(() -> state(server, source).equals("streaming"));
+
+                // A backfill is Debezium's incremental snapshot, started by a signal on Kafka, tracked by its notifications.
+                redis.unlinkAll(source + ":" + database + ":items:{"); // the cache was flushed
+                server.json("POST", "/api/v1/backfills", "{\"pipeline\": \"all-" + id + "\", \"sink\": \"cache-" + id + "\"}", 409);
+                long backfill = server.json("POST", "/api/v1/backfills", "{\"pipeline\": \"all-" + id + "\", \"tables\": [\"" + database
+                        + ".items\"]}", 201).path("id").asLong();
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).until(() -> "succeeded".equals(
+                        server.json("GET", "/api/v1/backfills/" + backfill, null, 200).path("state").asText()));
+                assertThat(server.json("GET", "/api/v1/backfills/" + backfill, null, 200).path("rowsRead").asLong()).isEqualTo(4);
+                awaitEqual(db, database, redis, search, source);
 
                 server.json("DELETE", "/api/v1/pipelines/all-" + id, null, 204);
                 await().atMost(Duration.ofSeconds(30)).until(() -> connectors.stream().allMatch(c -> {

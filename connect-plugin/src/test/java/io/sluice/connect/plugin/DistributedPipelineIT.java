@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.testkit.ConnectWorker;
 import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
 import io.sluice.testkit.RedisTestServer;
@@ -51,7 +52,7 @@ class DistributedPipelineIT {
             db.execute("INSERT INTO " + database + ".items VALUES (" + i + ", 'item " + i + "', " + i + ")");
         }
 
-        try (ConnectWorker worker = new ConnectWorker(stack.kafka.bootstrapServers(), stack.pluginPath, "pipeline-" + id,
+        try (ConnectWorker worker = new ConnectWorker(stack.kafka.bootstrapServers(), stack.build, "pipeline-" + id,
                 Path.of("target", "connect-" + id))) {
             worker.start();
             String plugins = worker.send("GET", "/connector-plugins?connectorsOnly=false", null).body();

@@ -1,20 +1,17 @@
 package io.sluice.connect.plugin;
 
+import io.sluice.testkit.ConnectWorker;
 import io.sluice.testkit.FreePorts;
 import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
 import io.sluice.testkit.RedisTestServer;
 import io.sluice.testkit.ServerProcess;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
@@ -31,10 +28,11 @@ final class DistributedStack {
 
     final KafkaClusterTestKit kafka;
     final ServerProcess server;
-    final Path pluginPath = Path.of("target", "plugins");
+    /** This module's build folder: the worker's classpath and plugin path (see {@link ConnectWorker}). */
+    final Path build = Path.of("target");
 
     private DistributedStack() throws Exception {
-        installSluicePlugin();
+        ConnectWorker.pluginPath(build, System.getProperty("sluice.version"));
         kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
                 .build())
                 // one broker: every internal topic with one replica
@@ -68,36 +66,6 @@ final class DistributedStack {
             }));
         }
         return shared;
-    }
-
-    /** The archive {@code package} built, unzipped into the plugin path (replacing an older copy). */
-    private void installSluicePlugin() throws IOException {
-        String version = System.getProperty("sluice.version", "0.1.0-SNAPSHOT");
-        Path zip = Path.of("target", "sluice-connect-plugin-" + version + ".zip");
-        if (!Files.exists(zip)) {
-            throw new IllegalStateException(zip + " is missing: run 'mvn package' first (Failsafe runs after it)");
-        }
-        if (!Files.isDirectory(pluginPath.resolve("debezium-connector-mariadb"))) {
-            throw new IllegalStateException("Debezium's plugin is missing in " + pluginPath + ": Maven unpacks it before the integration tests");
-        }
-        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                Path to = pluginPath.resolve(e.getName()).normalize();
-                if (!to.startsWith(pluginPath)) {
-                    throw new IOException("zip entry outside the plugin path: " + e.getName());
-                }
-                if (e.isDirectory()) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.createDirectories(to.getParent());
-                    copy(in, to);
-                }
-            }
-        }
-    }
-
-    private static void copy(InputStream in, Path to) throws IOException {
-        Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The converter keys of a connector: Sluice's Avro converter for keys and values, against the server's registry. */

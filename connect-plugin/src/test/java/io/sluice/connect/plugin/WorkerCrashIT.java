@@ -3,6 +3,7 @@ package io.sluice.connect.plugin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.testkit.ConnectWorker;
 import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
 import io.sluice.testkit.RedisTestServer;
@@ -41,8 +42,8 @@ class WorkerCrashIT {
 
         String group = "crash-" + id;
         String topics = prefix + "\\." + database + "\\..*";
-        ConnectWorker first = new ConnectWorker(stack.kafka.bootstrapServers(), stack.pluginPath, group, Path.of("target", "connect-" + id + "-1"));
-        ConnectWorker second = new ConnectWorker(stack.kafka.bootstrapServers(), stack.pluginPath, group, Path.of("target", "connect-" + id + "-2"));
+        ConnectWorker first = new ConnectWorker(stack.kafka.bootstrapServers(), stack.build, group, Path.of("target", "connect-" + id + "-1"));
+        ConnectWorker second = new ConnectWorker(stack.kafka.bootstrapServers(), stack.build, group, Path.of("target", "connect-" + id + "-2"));
         try (first; second) {
             first.start();
             first.put("source-" + id, stack.mariaDbSource(db, database, prefix, 6000 + Math.abs(id.hashCode() % 500)));

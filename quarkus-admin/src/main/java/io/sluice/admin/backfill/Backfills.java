@@ -71,6 +71,9 @@ public class Backfills {
     io.sluice.admin.connect.ConnectRuntime connect;
 
     @Inject
+    io.sluice.admin.connect.ConnectBackfills connectBackfills;
+
+    @Inject
     SchemaRegistry registry;
 
     @Inject
@@ -92,7 +95,8 @@ public class Backfills {
     private volatile boolean stopping;
 
     void boot(@Observes @Priority(20) StartupEvent event) {
-        for (Stored b : store.active()) {
+        // In the connect runtime Debezium carries on with its snapshot by itself; its notifications move it along.
+        for (Stored b : connect.enabled() ? List.<Stored>of() : store.active()) {
             if (b.state() == BackfillState.PAUSED) {
                 pausedAtStart.put(b.id(), true);
             }
@@ -143,11 +147,9 @@ public class Backfills {
             throw invalid(problems);
         }
         if (connect.enabled()) {
-            throw new ApiException(409, ApiError.of("not_in_connect_runtime", "Backfills run in the embedded runtime only so far: in the"
-                    + " connect runtime the change stream is in Kafka, not in this server. Send Debezium's execute-snapshot signal to"
-                    + " connector " + io.sluice.admin.connect.ConnectorPlan.sourceConnector(pipeline.source()) + " instead."));
-        }
-        if (!supervisor.running(pipeline.source())) {
+            connectBackfills.check(pipeline.source(), request.sink(), request.reindexOrDefault(), sources.runtimeConfig(pipeline.source())
+                    .engineOverrides().get("signal.data.collection"));
+        } else if (!supervisor.running(pipeline.source())) {
             throw new ApiException(409, ApiError.of("source_not_running", "Source '" + pipeline.source() + "' is not running; a backfill"
                     + " needs its change stream to decide which rows are current. Start it (POST /api/v1/sources/" + pipeline.source()
                     + "/start) and try again."));
@@ -198,7 +200,16 @@ public class Backfills {
                 request.rowsPerSecondOrDefault(), estimated, request.reindexOrDefault(), actor);
         activity.record("backfill:" + created.id(), actor, "started", tables + " into " + (created.reindex() ? "a new index of " : "")
                 + sinks + (created.filter() == null ? "" : " where " + created.filter()));
-        launch(created);
+        if (connect.enabled()) {
+            try {
+                connectBackfills.launch(created);
+            } catch (ApiException e) {
+                store.setState(created.id(), BackfillState.FAILED, e.getMessage());
+                throw e;
+            }
+        } else {
+            launch(created);
+        }
         return created;
     }
 
@@ -211,6 +222,9 @@ public class Backfills {
         Job job = jobs.get(id);
         if (job != null) {
             java.util.Optional.ofNullable(job.run().get()).ifPresent(BackfillRun::pause);
+        }
+        if (connect.enabled()) {
+            connectBackfills.pause(b);
         }
         pausedAtStart.put(id, true);
         store.setState(id, BackfillState.PAUSED, "paused by " + actor);
@@ -227,7 +241,13 @@ public class Backfills {
         pausedAtStart.remove(id);
         store.setState(id, BackfillState.RUNNING, null);
         Job job = jobs.get(id);
-        if (job != null && job.thread().isAlive()) {
+        if (connect.enabled()) {
+            if (b.state() == BackfillState.PAUSED) {
+                connectBackfills.resume(b);
+            } else {
+                connectBackfills.launch(b);
+            }
+        } else if (job != null && job.thread().isAlive()) {
             java.util.Optional.ofNullable(job.run().get()).ifPresent(BackfillRun::resume);
         } else {
             launch(store.get(id));
@@ -241,6 +261,9 @@ public class Backfills {
         Stored b = store.get(id);
         if (b.state().isFinal()) {
             throw notIn(b, "cancel", "running, paused");
+        }
+        if (connect.enabled()) {
+            connectBackfills.cancel(b);
         }
         store.setState(id, BackfillState.CANCELLED, "cancelled by " + actor);
         Job job = jobs.get(id);

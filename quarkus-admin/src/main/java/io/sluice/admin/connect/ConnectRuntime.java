@@ -76,7 +76,7 @@ public class ConnectRuntime {
         }
         client = new ConnectClient(c.url().get(), c.requestTimeout());
         settings = new ConnectorPlan.Settings(c.bootstrapServers().get(), c.registryUrl().get(), c.registryToken().orElse(null),
-                c.replicationFactor());
+                c.registryUserInfo().orElse(null), c.replicationFactor());
     }
 
     /** Whether pipelines run on Kafka Connect rather than in this server. */

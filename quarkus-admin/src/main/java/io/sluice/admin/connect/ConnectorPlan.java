@@ -24,9 +24,11 @@ import java.util.regex.Pattern;
 public final class ConnectorPlan {
     /** Prefix of every connector Sluice manages. */
     public static final String PREFIX = "sluice.";
+    /** Prefix of the topics Debezium writes its notifications to, one per source. */
+    public static final String NOTIFICATIONS_PREFIX = "sluice.notifications.";
 
     /** What every connector needs from the server's settings. */
-    public record Settings(String bootstrapServers, String registryUrl, String registryToken, short replicationFactor) {
+    public record Settings(String bootstrapServers, String registryUrl, String registryToken, String registryUserInfo, short replicationFactor) {
     }
 
     /** Engine-only keys of the embedded mode: Connect keeps offsets and the schema history in Kafka. */
@@ -42,6 +44,11 @@ public final class ConnectorPlan {
 
     public static String sinkConnector(String source, String sink) {
         return PREFIX + source + "." + sink;
+    }
+
+    /** The topic the source connector reads signals from (backfills), keyed by the source's name. */
+    public static String signalTopic(String source) {
+        return "sluice.signals." + source;
     }
 
     /** Whether a connector name belongs to a source: its Debezium connector or one of its sink connectors. */
@@ -70,6 +77,14 @@ public final class ConnectorPlan {
         c.put("schema.history.internal.kafka.topic", "sluice.schema-history." + config.name());
         c.put("include.schema.changes", "false");
         c.put("tombstones.on.delete", "true");
+        // Backfills: Debezium's incremental snapshots, started by signals on a Kafka topic (and watermarked in the
+        // source's signal table, debezium.signal.data.collection), reporting progress as notifications.
+        c.put("signal.enabled.channels", "source,kafka");
+        c.put("signal.kafka.topic", signalTopic(config.name()));
+        c.put("signal.kafka.bootstrap.servers", settings.bootstrapServers());
+        c.put("signal.kafka.groupId", "sluice-signals-" + config.name());
+        c.put("notification.enabled.channels", "sink");
+        c.put("notification.sink.topic.name", NOTIFICATIONS_PREFIX + config.name());
         c.put("topic.creation.default.replication.factor", Short.toString(settings.replicationFactor()));
         c.put("topic.creation.default.partitions", "1");
         c.putAll(converters(settings));
@@ -120,6 +135,8 @@ public final class ConnectorPlan {
             c.put(side + ".converter." + SluiceAvroConverter.URL, settings.registryUrl());
             if (settings.registryToken() != null && !settings.registryToken().isBlank()) {
                 c.put(side + ".converter." + SluiceAvroConverter.BEARER, settings.registryToken());
+            } else if (settings.registryUserInfo() != null && !settings.registryUserInfo().isBlank()) {
+                c.put(side + ".converter." + SluiceAvroConverter.USER_INFO, settings.registryUserInfo());
             }
         }
         return c;

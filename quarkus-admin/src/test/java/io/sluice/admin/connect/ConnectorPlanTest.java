@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class ConnectorPlanTest {
-    private static final ConnectorPlan.Settings SETTINGS = new ConnectorPlan.Settings("kafka:9092", "http://sluice:8080/registry", "tok", (short) 3);
+    private static final ConnectorPlan.Settings SETTINGS = new ConnectorPlan.Settings("kafka:9092", "http://sluice:8080/registry", "tok", null, (short) 3);
     private static final SourceConfig SHOP = SourceConfig.parse(Map.of("name", "shop", "type", "mariadb", "host", "db", "user", "cdc",
             "password", "secret", "server.id", "5401", "databases", "inventory", "data.dir", "/tmp/sluice-plan-test"));
 

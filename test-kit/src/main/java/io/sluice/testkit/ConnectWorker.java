@@ -1,8 +1,7 @@
-package io.sluice.connect.plugin;
+package io.sluice.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.testkit.FreePorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,23 +21,31 @@ import java.util.Properties;
  * only: Sluice's converter and connectors and Debezium's connector reach it through {@code plugin.path}, from the
  * archives the build made, as on a production worker. A test can kill it (SIGKILL) and start another one in the
  * same group.
+ *
+ * <p>The {@code connect-plugin} module's build leaves what it needs in its {@code target} folder: the classpath of a
+ * worker ({@code connect-worker.classpath}), Debezium's MariaDB plugin ({@code plugins/}) and Sluice's archive, which
+ * {@link #pluginPath} unzips beside it.
  */
-final class ConnectWorker implements AutoCloseable {
+public final class ConnectWorker implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path home;
+    private final Path classpath;
     private final int port;
     private final Properties worker = new Properties();
     private Process process;
 
     /**
      * @param bootstrap the Kafka cluster
-     * @param pluginPath the folder of plugin folders
+     * @param build the {@code connect-plugin} module's {@code target} folder, after {@link #pluginPath}
      * @param group the worker group; workers of one group share connectors, configs and offsets
+     * @param home where its properties and log go
      */
-    ConnectWorker(String bootstrap, Path pluginPath, String group, Path home) {
+    public ConnectWorker(String bootstrap, Path build, String group, Path home) {
         this.home = home;
+        this.classpath = build.resolve("connect-worker.classpath");
+        Path pluginPath = build.resolve("plugins");
         this.port = FreePorts.next();
         worker.putAll(Map.of("bootstrap.servers", bootstrap, "group.id", group, "plugin.path", pluginPath.toAbsolutePath().toString(),
                 "config.storage.topic", group + "-configs", "offset.storage.topic", group + "-offsets", "status.storage.topic", group + "-status",
@@ -50,18 +57,59 @@ final class ConnectWorker implements AutoCloseable {
                 "plugin.discovery", "service_load", "scheduled.rebalance.max.delay.ms", "3000"));
     }
 
-    String url() {
+    /**
+     * Unzips Sluice's plugin archive into {@code <build>/plugins}, beside Debezium's plugin, replacing an older copy.
+     *
+     * @param build the {@code connect-plugin} module's {@code target} folder
+     * @param version the project version, which names the archive
+     * @return the plugin path
+     */
+    public static Path pluginPath(Path build, String version) throws IOException {
+        Path plugins = build.resolve("plugins").toAbsolutePath().normalize();
+        Path zip = build.resolve("sluice-connect-plugin-" + version + ".zip");
+        if (!Files.exists(zip)) {
+            throw new IllegalStateException(zip + " is missing: build the connect-plugin module (mvn -pl connect-plugin -am package)");
+        }
+        if (!Files.isDirectory(plugins.resolve("debezium-connector-mariadb"))) {
+            throw new IllegalStateException("Debezium's plugin is missing in " + plugins + ": the connect-plugin build unpacks it (mvn -pl"
+                    + " connect-plugin -am install -DskipTests)");
+        }
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                Path to = plugins.resolve(e.getName()).normalize();
+                if (!to.startsWith(plugins)) {
+                    throw new IOException("zip entry outside the plugin path: " + e.getName());
+                }
+                if (e.isDirectory()) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.createDirectories(to.getParent());
+                    Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        return plugins;
+    }
+
+    /** The worker's process id, while it runs. */
+    public long pid() {
+        return process.pid();
+    }
+
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
     /** Starts the worker and waits until its REST API answers. */
-    void start() throws IOException, InterruptedException {
+    public void start() throws IOException, InterruptedException {
         Files.createDirectories(home);
         Path props = home.resolve("worker.properties");
         try (var out = Files.newBufferedWriter(props)) {
             worker.store(out, "test worker");
         }
-        Path classpath = Path.of("target", "connect-worker.classpath");
+        if (!Files.exists(classpath)) {
+            throw new IllegalStateException(classpath + " is missing: build the connect-plugin module (mvn -pl connect-plugin -am package)");
+        }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-cp", Files.readString(classpath).trim(),
                 "org.apache.kafka.connect.cli.ConnectDistributed", props.toString()));
@@ -85,7 +133,7 @@ final class ConnectWorker implements AutoCloseable {
     }
 
     /** Kills the worker without warning (SIGKILL): no offsets committed, no rebalance announced. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         if (process != null) {
             process.destroyForcibly();
             process.waitFor();
@@ -94,7 +142,7 @@ final class ConnectWorker implements AutoCloseable {
     }
 
     /** Creates or updates a connector. */
-    void put(String name, Map<String, String> config) throws IOException, InterruptedException {
+    public void put(String name, Map<String, String> config) throws IOException, InterruptedException {
         HttpResponse<String> r = send("PUT", "/connectors/" + name + "/config", JSON.writeValueAsString(config));
         if (r.statusCode() != 200 && r.statusCode() != 201) {
             throw new AssertionError("PUT connector " + name + ": " + r.statusCode() + " " + r.body());
@@ -102,13 +150,13 @@ final class ConnectWorker implements AutoCloseable {
     }
 
     /** The connector's status as Connect reports it, or null when it does not exist (yet). */
-    JsonNode status(String name) throws IOException, InterruptedException {
+    public JsonNode status(String name) throws IOException, InterruptedException {
         HttpResponse<String> r = send("GET", "/connectors/" + name + "/status", null);
         return r.statusCode() == 200 ? JSON.readTree(r.body()) : null;
     }
 
     /** Whether the connector and all its tasks run; throws with Connect's trace when a task failed. */
-    boolean running(String name) throws IOException, InterruptedException {
+    public boolean running(String name) throws IOException, InterruptedException {
         JsonNode s = status(name);
         if (s == null) {
             return false;
@@ -122,13 +170,13 @@ final class ConnectWorker implements AutoCloseable {
                 && java.util.stream.StreamSupport.stream(s.path("tasks").spliterator(), false).allMatch(t -> "RUNNING".equals(t.path("state").asText()));
     }
 
-    HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+    public HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    String tail() {
+    public String tail() {
         try {
             List<String> lines = Files.readAllLines(home.resolve("worker.log"));
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
