@@ -66,6 +66,15 @@ class DistributedPipelineIT {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> worker.running("source-" + id)
                     && worker.running("cache-" + id) && worker.running("search-" + id));
 
+            // Connect reports the source running before Debezium's snapshot has read the table: wait for the snapshot
+            // to land, so that the changes below are streamed as updates and deletes rather than read by the snapshot.
+            Map<String, String> initial = db.rows(database, "SELECT id, name, qty FROM items");
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                worker.running("cache-" + id);
+                assertThat(TargetRows.redis(redis, prefix + ":" + database + ":items:{")).as("Redis after the snapshot")
+                        .containsExactlyInAnyOrderEntriesOf(initial);
+            });
+
             db.execute("UPDATE " + database + ".items SET qty = qty + 1000, name = 'changed' WHERE id <= 20",
                     "DELETE FROM " + database + ".items WHERE id BETWEEN 21 AND 30",
                     "INSERT INTO " + database + ".items VALUES (201, 'new', 1), (202, 'new', 2)",

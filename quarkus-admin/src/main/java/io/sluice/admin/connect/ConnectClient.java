@@ -73,9 +73,18 @@ public final class ConnectClient {
         call("PUT", "/connectors/" + name + "/stop", null);
     }
 
-    /** Restarts the failed tasks of a connector. */
+    /**
+     * Restarts the failed tasks of a connector. A connector the cluster does not know yet (just created) or a
+     * rebalance in progress is not an error: there is nothing failed to restart then.
+     */
     public void restartFailed(String name) {
-        call("POST", "/connectors/" + name + "/restart?includeTasks=true&onlyFailed=true", null);
+        try {
+            call("POST", "/connectors/" + name + "/restart?includeTasks=true&onlyFailed=true", null);
+        } catch (Refused e) {
+            if (e.status() != 404 && e.status() != 409) {
+                throw e;
+            }
+        }
     }
 
     /** Deletes a connector; a connector that does not exist is not an error. */
