@@ -475,10 +475,18 @@ public final class SchemaRegistry {
         }
     }
 
+    /**
+     * Subjects are Kafka topic names with {@code -key}/{@code -value}, or Avro full names: no path separators (a
+     * subject is a path segment of the REST API, and {@code ../x} would address another resource), whitespace or
+     * control characters.
+     */
     static void validateSubject(String subject) {
-        if (subject == null || subject.isBlank() || subject.length() > MAX_SUBJECT_LENGTH || subject.chars().anyMatch(Character::isISOControl)) {
-            throw new RegistryException(RegistryError.INVALID_SUBJECT, "Invalid subject: a subject is 1 to " + MAX_SUBJECT_LENGTH
-                    + " characters without control characters.");
+        if (subject == null || subject.isBlank() || subject.length() > MAX_SUBJECT_LENGTH
+                || subject.chars().anyMatch(ch -> Character.isISOControl(ch) || Character.isWhitespace(ch) || ch == '/' || ch == '\\')) {
+            throw new RegistryException(RegistryError.INVALID_SUBJECT, "Invalid subject" + (subject == null ? "" : " '"
+                    + (subject.length() > 100 ? subject.substring(0, 100) + "..." : subject).replaceAll("\\p{Cntrl}", "?") + "'")
+                    + ": a subject is 1 to " + MAX_SUBJECT_LENGTH + " characters without '/', '\\', whitespace or control characters,"
+                    + " such as a topic name with -key or -value.");
         }
     }
 

@@ -34,6 +34,16 @@ class SchemaRegistryTest {
     }
 
     @Test
+    void shouldRefuseSubjectsThatCouldAddressAnotherResource() {
+        for (String subject : new String[] {"../../config", "a/b-value", "a\\b", "a b", "x\ny"}) {
+            assertThatThrownBy(() -> registry.register(subject, V1)).as(subject).isInstanceOfSatisfying(RegistryException.class,
+                    e -> assertThat(e.error()).isEqualTo(RegistryError.INVALID_SUBJECT));
+        }
+        assertThat(registry.subjects(false)).isEmpty();
+        assertThat(registry.register("shop.inventory.customers-value", V1).version()).isEqualTo(1);
+    }
+
+    @Test
     void shouldNotDedupeSchemasThatDifferOnlyInDefaults() {
         SubjectVersion withDefault = registry.register("x-value", V2);
         SubjectVersion otherDefault = registry.register("y-value", V2.replace("\"default\":\"\"", "\"default\":\"n/a\""));
