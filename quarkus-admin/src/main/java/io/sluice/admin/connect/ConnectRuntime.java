@@ -141,14 +141,40 @@ public class ConnectRuntime {
             return status(source, desired, "failed", e.getMessage(), "Make Kafka Connect at " + client.url()
                     + " reachable; its connectors keep their offsets.", pipelineNames);
         }
+        Derived d = derive(all, source, !pipelineNames.isEmpty());
+        String state = d.state();
+        String reason = d.reason();
+        String fix = d.fix();
+        if ("streaming".equals(state)) {
+            // The converter's registration waits on review: the task retries it and writes nothing past it.
+            for (io.sluice.review.Proposal p : reviews.list(io.sluice.review.Proposal.Status.PENDING)) {
+                if (p.subject().startsWith(source + ".")) {
+                    return status(source, desired, "paused", "Schema change of " + p.subject() + " awaits review as proposal " + p.id()
+                            + "; connector " + ConnectorPlan.sourceConnector(source) + " retries it and writes nothing past it.",
+                            "Approve or reject proposal " + p.id() + " (Schemas page, or sluice schemas approve " + p.id() + ").", pipelineNames);
+                }
+            }
+        }
+        return status(source, desired, state, reason, fix, pipelineNames);
+    }
+
+    /** A source's state, reason and fix as Connect's statuses of its connectors tell them. */
+    record Derived(String state, String reason, String fix) {
+    }
+
+    /**
+     * Derives a source's state from {@code GET /connectors?expand=status}: the first failed connector or task wins
+     * (with its worker and the first line of its trace), then a paused or stopped Debezium connector, then tasks not
+     * running yet; all running is {@code streaming}.
+     */
+    static Derived derive(JsonNode all, String source, boolean hasPipelines) {
         JsonNode own = all == null ? null : all.get(ConnectorPlan.sourceConnector(source));
         if (own == null) {
-            return status(source, desired, "stopped", pipelineNames.isEmpty() ? "no pipeline reads this source"
-                    : "connector " + ConnectorPlan.sourceConnector(source) + " does not exist in Kafka Connect", null, pipelineNames);
+            return new Derived("stopped", hasPipelines ? "connector " + ConnectorPlan.sourceConnector(source) + " does not exist in Kafka"
+                    + " Connect" : "no pipeline reads this source", null);
         }
         String state = "streaming";
         String reason = null;
-        String fix = null;
         for (Iterator<Map.Entry<String, JsonNode>> it = all.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!ConnectorPlan.belongsTo(e.getKey(), source)) {
@@ -157,13 +183,13 @@ public class ConnectRuntime {
             JsonNode s = e.getValue().path("status");
             String connectorState = s.path("connector").path("state").asText();
             if ("FAILED".equals(connectorState)) {
-                return status(source, desired, "failed", "connector " + e.getKey() + " failed on " + s.path("connector").path("worker_id").asText()
-                        + ": " + firstLine(s.path("connector").path("trace").asText()), fixFor(source), pipelineNames);
+                return new Derived("failed", "connector " + e.getKey() + " failed on " + s.path("connector").path("worker_id").asText()
+                        + ": " + firstLine(s.path("connector").path("trace").asText()), fixFor(source));
             }
             for (JsonNode task : s.path("tasks")) {
                 if ("FAILED".equals(task.path("state").asText())) {
-                    return status(source, desired, "failed", "task " + task.path("id").asText() + " of connector " + e.getKey() + " failed on "
-                            + task.path("worker_id").asText() + ": " + firstLine(task.path("trace").asText()), fixFor(source), pipelineNames);
+                    return new Derived("failed", "task " + task.path("id").asText() + " of connector " + e.getKey() + " failed on "
+                            + task.path("worker_id").asText() + ": " + firstLine(task.path("trace").asText()), fixFor(source));
                 }
                 if (!"RUNNING".equals(task.path("state").asText()) && "streaming".equals(state)) {
                     state = "starting";
@@ -178,17 +204,7 @@ public class ConnectRuntime {
                 reason = "connector " + e.getKey() + " has no task yet";
             }
         }
-        if ("streaming".equals(state)) {
-            // The converter's registration waits on review: the task retries it and writes nothing past it.
-            for (io.sluice.review.Proposal p : reviews.list(io.sluice.review.Proposal.Status.PENDING)) {
-                if (p.subject().startsWith(source + ".")) {
-                    return status(source, desired, "paused", "Schema change of " + p.subject() + " awaits review as proposal " + p.id()
-                            + "; connector " + ConnectorPlan.sourceConnector(source) + " retries it and writes nothing past it.",
-                            "Approve or reject proposal " + p.id() + " (Schemas page, or sluice schemas approve " + p.id() + ").", pipelineNames);
-                }
-            }
-        }
-        return status(source, desired, state, reason, fix, pipelineNames);
+        return new Derived(state, reason, null);
     }
 
     private static String fixFor(String source) {
