@@ -36,9 +36,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
 
 /**
- * The packaged server end to end on real servers, with its metadata in embedded H2 and in PostgreSQL: MariaDB →
- * server → Redis + Lucene + OpenSearch under a write load, the server killed (SIGKILL) in the middle and started
- * again over the same data; afterwards every target equals the source table.
+ * The crash loop of the reliability suite: the packaged server end to end on real servers, with its metadata in
+ * embedded H2 and in PostgreSQL: MariaDB → server → Redis + Lucene + OpenSearch under a steady write load, the
+ * server killed (SIGKILL) at random moments and started again over the same data each time
+ * ({@code sluice.reliability.kills} times, 2 by default; {@code ./sluice reliability} runs 10). Afterwards every
+ * target equals the source table: by an independent read of each target, and by Sluice's own verify (zero
+ * missing, stale and extra keys).
  */
 class ServerRestartIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -94,11 +97,17 @@ class ServerRestartIT {
             AtomicReference<Exception> writeFailure = new AtomicReference<>();
             Thread writer = new Thread(() -> load(db, database, writing, writeFailure), "restart-writer");
             writer.start();
-            Thread.sleep(3000);
-            server.kill(); // in the middle of the load
-            Thread.sleep(1000);
-            server.start(); // same data directory and metadata: the source comes back by itself
-            server.awaitStreaming(source);
+            int kills = Integer.getInteger("sluice.reliability.kills", 2);
+            long seed = Long.getLong("sluice.reliability.seed", System.nanoTime());
+            Random moments = new Random(seed);
+            System.out.println("crash loop: " + kills + " kills, seed " + seed + " (-Dsluice.reliability.seed to repeat)");
+            for (int k = 0; k < kills; k++) {
+                Thread.sleep(1000 + moments.nextInt(5000)); // a random moment of the load: snapshot, streaming, mid-batch
+                server.kill();
+                Thread.sleep(moments.nextInt(1500));
+                server.start(); // same data directory and metadata: the source comes back by itself
+                server.awaitStreaming(source);
+            }
             Thread.sleep(2000);
             writing.set(false);
             writer.join();
@@ -111,8 +120,25 @@ class ServerRestartIT {
                 assertThat(drift(luceneRows(server, source + "." + database + ".items"), expected)).as("lucene").isEmpty();
                 assertThat(drift(openSearchRows(search, "restart-" + id), expected)).as("opensearch").isEmpty();
             });
-            assertThat(server.tail()).doesNotContain(DB_PASSWORD).doesNotContain(ADMIN_PASSWORD);
+            for (String sink : List.of("cache", "index", "search")) {
+                JsonNode result = verify(server, database + ".items", sink);
+                assertThat(result.path("missing").asLong() + result.path("stale").asLong() + result.path("extra").asLong())
+                        .as("Sluice's verify of " + sink + ": " + result).isZero();
+                assertThat(result.path("rowsChecked").asLong()).isEqualTo(expected.size());
+            }
+            assertThat(Files.readString(log)).doesNotContain(DB_PASSWORD).doesNotContain(ADMIN_PASSWORD);
         }
+    }
+
+    /** Runs Sluice's verify of a table against a sink and waits for its result. */
+    private static JsonNode verify(ServerProcess server, String table, String sink) throws Exception {
+        long id = server.json("POST", "/api/v1/verifications", JSON.writeValueAsString(Map.of("pipeline", "all", "table", table, "sink", sink)),
+                201).path("id").asLong();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                .until(() -> !"running".equals(server.json("GET", "/api/v1/verifications/" + id, null, 200).path("state").asText()));
+        JsonNode result = server.json("GET", "/api/v1/verifications/" + id, null, 200);
+        assertThat(result.path("state").asText()).as(result.toString()).isEqualTo("succeeded");
+        return result;
     }
 
     /** What a target has wrong, in a few words per key: missing, stale or extra. */
