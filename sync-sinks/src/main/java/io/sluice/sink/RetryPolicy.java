@@ -20,9 +20,12 @@ public record RetryPolicy(Duration initial, Duration max) {
         }
     }
 
-    /** 100 ms doubling up to 10 s. */
+    /**
+     * 100 ms doubling up to 4 s (with jitter, 2 to 4 s between attempts once a target has been down for a while):
+     * a recovered target is written to again within 4 s, and a down one sees one attempt every few seconds.
+     */
     public static RetryPolicy defaults() {
-        return new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(10));
+        return new RetryPolicy(Duration.ofMillis(100), Duration.ofSeconds(4));
     }
 
     /** The wait before attempt {@code attempt} (2 for the first retry). */
