@@ -267,6 +267,20 @@ public final class MariaDbServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Inserts rows {@code (id, 'item <id>', id)} for ids {@code firstId..lastId} into a tests' {@code items}-shaped table
+     * ({@code id, name, qty}), in one statement.
+     *
+     * @param table {@code database.table}
+     */
+    public void insertItems(String table, int firstId, int lastId) {
+        StringBuilder rows = new StringBuilder();
+        for (int i = firstId; i <= lastId; i++) {
+            rows.append(i == firstId ? "" : ",").append("(").append(i).append(", 'item ").append(i).append("', ").append(i).append(")");
+        }
+        execute("INSERT INTO " + table + " VALUES " + rows);
+    }
+
     /** Drops and creates the database. */
     public void recreateDatabase(String database) {
         execute("DROP DATABASE IF EXISTS `" + database + "`", "CREATE DATABASE `" + database + "`");

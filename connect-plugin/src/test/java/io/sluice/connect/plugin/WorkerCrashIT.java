@@ -34,11 +34,7 @@ class WorkerCrashIT {
         DistributedStack.captureUser(db);
         db.recreateDatabase(database);
         db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)");
-        StringBuilder rows = new StringBuilder();
-        for (int i = 1; i <= 2000; i++) {
-            rows.append(i == 1 ? "" : ",").append("(").append(i).append(", 'item ").append(i).append("', ").append(i).append(")");
-        }
-        db.execute("INSERT INTO " + database + ".items VALUES " + rows);
+        db.insertItems(database + ".items", 1, 2000);
 
         String group = "crash-" + id;
         String topics = prefix + "\\." + database + "\\..*";

@@ -53,11 +53,7 @@ class OutageIT {
         db.createUser("outage_capture", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
         db.recreateDatabase(database);
         db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)");
-        StringBuilder rows = new StringBuilder();
-        for (int i = 1; i <= 500; i++) {
-            rows.append(i == 1 ? "" : ",").append("(").append(i).append(", 'item ").append(i).append("', ").append(i).append(")");
-        }
-        db.execute("INSERT INTO " + database + ".items VALUES " + rows);
+        db.insertItems(database + ".items", 1, 500);
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         Path log = Path.of("target", "outage-" + id + ".log");
