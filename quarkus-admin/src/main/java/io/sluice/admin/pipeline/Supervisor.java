@@ -530,7 +530,10 @@ public class Supervisor {
                 seen.add(s.name());
                 snapshot.put(s.name(), st);
                 String previous = lastState.put(s.name(), st.state());
-                if (previous != null && !previous.equals(st.state())) {
+                // A source first seen held, failed or paused (it got there before the monitor's first look, or was so
+                // at boot) is a change worth the timeline too; a first look at a healthy one is not.
+                boolean firstLookAtTrouble = previous == null && Set.of("held", "failed", "paused").contains(st.state());
+                if (firstLookAtTrouble || previous != null && !previous.equals(st.state())) {
                     activity.record("source:" + s.name(), ActivityLog.SYSTEM, "state:" + st.state(),
                             st.reason() == null ? null : st.reason() + (st.fix() == null ? "" : " Fix: " + st.fix()));
                 }
