@@ -268,6 +268,15 @@ public final class MariaDbServer implements AutoCloseable {
     }
 
     /**
+     * Drops and creates a database holding the tests' empty {@code items} table ({@code id INT PRIMARY KEY, name,
+     * qty}), the shape {@link #insertItems}, {@link RowChanges} and {@code TargetRows} work with.
+     */
+    public void recreateItemsDatabase(String database) {
+        recreateDatabase(database);
+        execute("CREATE TABLE `" + database + "`.items (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)");
+    }
+
+    /**
      * Inserts rows {@code (id, 'item <id>', id)} for ids {@code firstId..lastId} into a tests' {@code items}-shaped table
      * ({@code id, name, qty}), in one statement.
      *
@@ -279,6 +288,29 @@ public final class MariaDbServer implements AutoCloseable {
             rows.append(i == firstId ? "" : ",").append("(").append(i).append(", 'item ").append(i).append("', ").append(i).append(")");
         }
         execute("INSERT INTO " + table + " VALUES " + rows);
+    }
+
+    /**
+     * Rotates the binlog twice and purges every older file, as an expired retention would: a position stored in them
+     * is gone. MariaDB keeps a file that a (just closed) replica connection still reads, so it purges again until only
+     * the current file is left.
+     *
+     * @throws IllegalStateException if older files are still there after 30 s
+     */
+    public void purgeBinlogs() throws InterruptedException {
+        execute("FLUSH BINARY LOGS", "FLUSH BINARY LOGS");
+        String current = rows("", "SHOW MASTER STATUS").keySet().iterator().next();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            execute("PURGE BINARY LOGS TO '" + current + "'");
+            if (rows("", "SHOW BINARY LOGS").size() == 1) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("binlog files before " + current + " were still there after 30 s");
+            }
+            Thread.sleep(250);
+        }
     }
 
     /** Drops and creates the database. */

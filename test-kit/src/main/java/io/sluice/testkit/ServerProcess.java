@@ -120,6 +120,29 @@ public final class ServerProcess implements AutoCloseable {
         return r.body().isEmpty() ? null : JSON.readTree(r.body());
     }
 
+    /**
+     * Runs Sluice's verify of a table against one sink of a pipeline and waits (120 s at most) for its result.
+     *
+     * @param repair whether the verification repairs what it finds
+     * @return the stored result: {@code missing}, {@code stale}, {@code extra}, {@code rowsChecked}, ...
+     * @throws AssertionError if it did not end {@code succeeded}
+     */
+    public com.fasterxml.jackson.databind.JsonNode verify(String pipeline, String table, String sink, boolean repair)
+            throws IOException, InterruptedException {
+        long id = json("POST", "/api/v1/verifications", JSON.writeValueAsString(Map.of("pipeline", pipeline, "table", table, "sink", sink,
+                "repair", repair)), 201).path("id").asLong();
+        Instant deadline = Instant.now().plusSeconds(120);
+        com.fasterxml.jackson.databind.JsonNode result = json("GET", "/api/v1/verifications/" + id, null, 200);
+        while ("running".equals(result.path("state").asText()) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(500);
+            result = json("GET", "/api/v1/verifications/" + id, null, 200);
+        }
+        if (!"succeeded".equals(result.path("state").asText())) {
+            throw new AssertionError("verification " + id + " of " + table + " against " + sink + " did not succeed: " + result);
+        }
+        return result;
+    }
+
     /** Waits (90 s at most) until a source streams. */
     public void awaitStreaming(String source) throws IOException, InterruptedException {
         Instant deadline = Instant.now().plusSeconds(90);

@@ -41,9 +41,8 @@ class ConnectRuntimeIT {
         String database = "krt_" + id;
         String source = "rt" + id;
         DistributedStack.captureUser(db);
-        db.recreateDatabase(database);
-        db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)",
-                "INSERT INTO " + database + ".items VALUES (1, 'one', 1), (2, 'two', 2), (3, 'three', 3)",
+        db.recreateItemsDatabase(database);
+        db.execute("INSERT INTO " + database + ".items VALUES (1, 'one', 1), (2, 'two', 2), (3, 'three', 3)",
                 // where Debezium's incremental snapshots (backfills) write their watermarks
                 "CREATE TABLE " + database + ".debezium_signal (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)",
                 "GRANT INSERT, UPDATE, DELETE ON " + database + ".debezium_signal TO 'connect_capture'@'%'");

@@ -46,8 +46,7 @@ class DistributedPipelineIT {
         String database = "kshop_" + id;
         String prefix = "k" + id;
         DistributedStack.captureUser(db);
-        db.recreateDatabase(database);
-        db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)");
+        db.recreateItemsDatabase(database);
         for (int i = 1; i <= 200; i++) {
             db.execute("INSERT INTO " + database + ".items VALUES (" + i + ", 'item " + i + "', " + i + ")");
         }

@@ -32,8 +32,7 @@ class WorkerCrashIT {
         String database = "kcrash_" + id;
         String prefix = "c" + id;
         DistributedStack.captureUser(db);
-        db.recreateDatabase(database);
-        db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)");
+        db.recreateItemsDatabase(database);
         db.insertItems(database + ".items", 1, 2000);
 
         String group = "crash-" + id;

@@ -104,11 +104,11 @@ class HostileInputIT {
 
             List<String> problems = new ArrayList<>();
             for (Call c : calls) {
-                HttpResponse<String> r = send(server, c);
+                Answer r = send(server, c);
                 String what = c.method() + " " + abbreviate(c.path()) + (c.body() == null ? "" : " body " + abbreviate(c.body()))
                         + (c.auth().isEmpty() ? " anonymous" : c.auth().startsWith("Bearer") ? " forged token" : c.auth().equals(admin) ? "" : " wrong password");
-                if (r.statusCode() >= 500) {
-                    problems.add(what + " -> " + r.statusCode() + " " + abbreviate(r.body()));
+                if (r.status() >= 500) {
+                    problems.add(what + " -> " + r.status() + " " + abbreviate(r.body()));
                 }
                 if (TRACE.matcher(r.body()).find()) {
                     problems.add(what + " -> a stack trace or exception name: " + abbreviate(r.body()));
@@ -117,14 +117,14 @@ class HostileInputIT {
                     problems.add(what + " -> a secret in the answer");
                 }
                 if (!c.auth().equals(admin) && !isPublic(c.path()) && !refused(r)) {
-                    problems.add(what + " -> " + r.statusCode() + " instead of a refusal (401, or a redirect to the login page)");
+                    problems.add(what + " -> " + r.status() + " instead of a refusal (401, or a redirect to the login page)");
                 }
             }
             assertThat(calls).hasSizeGreaterThanOrEqualTo(200);
             assertThat(problems).as(calls.size() + " hostile calls").isEmpty();
             assertThat(state(server, admin)).as("stored state after the hostile calls").isEqualTo(before);
-            assertThat(send(server, new Call("GET", "/q/health/ready", null, "")).statusCode()).isEqualTo(200);
-            assertThat(send(server, new Call("GET", "/api/v1/sources", null, admin)).statusCode()).isEqualTo(200);
+            assertThat(send(server, new Call("GET", "/q/health/ready", null, "")).status()).isEqualTo(200);
+            assertThat(send(server, new Call("GET", "/api/v1/sources", null, admin)).status()).isEqualTo(200);
         }
         String logged = Files.readString(log);
         assertThat(logged).as("the server's log").doesNotContain(ADMIN_PASSWORD).doesNotContain(encryptionKey);
@@ -136,8 +136,8 @@ class HostileInputIT {
                 || path.equals("/favicon.ico");
     }
 
-    private static boolean refused(HttpResponse<String> r) {
-        return r.statusCode() == 401 || (r.statusCode() / 100 == 3 && r.headers().firstValue("Location").orElse("").contains("/login"));
+    private static boolean refused(Answer r) {
+        return r.status() == 401 || (r.status() / 100 == 3 && r.location().contains("/login"));
     }
 
     /** What the server stores, read through its API. */
@@ -145,26 +145,31 @@ class HostileInputIT {
         Map<String, String> out = new LinkedHashMap<>();
         for (String path : List.of("/api/v1/sources", "/api/v1/sinks", "/api/v1/pipelines", "/api/v1/users", "/api/v1/backfills",
                 "/api/v1/schemas/proposals", "/registry/subjects", "/registry/config", "/api/v1/me/tokens")) {
-            HttpResponse<String> r = send(server, new Call("GET", path, null, admin));
-            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            Answer r = send(server, new Call("GET", path, null, admin));
+            assertThat(r.status()).as(path).isEqualTo(200);
             out.put(path, r.body());
         }
         return out;
     }
 
-    private static HttpResponse<String> send(ServerProcess server, Call c) throws Exception {
+    /** What the server answered: its status, body and {@code Location} header (empty when none). */
+    private record Answer(int status, String body, String location) {
+    }
+
+    private static Answer send(ServerProcess server, Call c) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + c.path())).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .method(c.method(), c.body() == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(c.body()));
-        if (c.auth() != null && !c.auth().isEmpty()) {
+        if (!c.auth().isEmpty()) {
             b.header("Authorization", c.auth());
         }
         try {
-            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), r.body(), r.headers().firstValue("Location").orElse(""));
         } catch (java.io.IOException e) {
             // The server may close the connection on a body over its limit instead of answering 413: that is a refusal.
             if (c.body() != null && c.body().length() > 4 * 1024 * 1024) {
-                return new Closed(c);
+                return new Answer(413, "", "");
             }
             throw e;
         }
@@ -172,48 +177,5 @@ class HostileInputIT {
 
     private static String abbreviate(String s) {
         return s.length() > 160 ? s.substring(0, 160) + "...(" + s.length() + " chars)" : s;
-    }
-
-    /** A connection the server closed on an oversized request, seen as a 413. */
-    private record Closed(Call call) implements HttpResponse<String> {
-        @Override
-        public int statusCode() {
-            return 413;
-        }
-
-        @Override
-        public HttpRequest request() {
-            return null;
-        }
-
-        @Override
-        public java.util.Optional<HttpResponse<String>> previousResponse() {
-            return java.util.Optional.empty();
-        }
-
-        @Override
-        public java.net.http.HttpHeaders headers() {
-            return java.net.http.HttpHeaders.of(Map.of(), (a, b) -> true);
-        }
-
-        @Override
-        public String body() {
-            return "";
-        }
-
-        @Override
-        public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
-            return java.util.Optional.empty();
-        }
-
-        @Override
-        public URI uri() {
-            return URI.create("http://closed");
-        }
-
-        @Override
-        public HttpClient.Version version() {
-            return HttpClient.Version.HTTP_1_1;
-        }
     }
 }

@@ -51,8 +51,7 @@ class OutageIT {
         String database = "outage_" + id;
         String source = "o" + id;
         db.createUser("outage_capture", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
-        db.recreateDatabase(database);
-        db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)");
+        db.recreateItemsDatabase(database);
         db.insertItems(database + ".items", 1, 500);
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
@@ -128,11 +127,7 @@ class OutageIT {
                 assertThat(TargetRows.openSearch(search, "outage-" + id)).as("OpenSearch").containsExactlyInAnyOrderEntriesOf(table);
             });
             for (String sink : List.of("cache", "search")) {
-                long v = server.json("POST", "/api/v1/verifications", JSON.writeValueAsString(Map.of("pipeline", "all", "table",
-                        database + ".items", "sink", sink)), 201).path("id").asLong();
-                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> !"running".equals(server.json("GET", "/api/v1/verifications/" + v, null, 200).path("state").asText()));
-                JsonNode result = server.json("GET", "/api/v1/verifications/" + v, null, 200);
+                JsonNode result = server.verify("all", database + ".items", sink, false);
                 assertThat(result.path("missing").asLong() + result.path("stale").asLong() + result.path("extra").asLong())
                         .as("verify of " + sink + ": " + result).isZero();
             }

@@ -58,8 +58,7 @@ class ServerRestartIT {
         String id = UUID.randomUUID().toString().substring(0, 6);
         String database = "restart_" + id;
         db.createUser("restart_capture", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
-        db.recreateDatabase(database);
-        db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)");
+        db.recreateItemsDatabase(database);
         for (int i = 1; i <= 100; i++) {
             db.execute("INSERT INTO " + database + ".items VALUES (" + i + ", 'item " + i + "', " + i + ")");
         }
@@ -121,24 +120,13 @@ class ServerRestartIT {
                 assertThat(drift(openSearchRows(search, "restart-" + id), expected)).as("opensearch").isEmpty();
             });
             for (String sink : List.of("cache", "index", "search")) {
-                JsonNode result = verify(server, database + ".items", sink);
+                JsonNode result = server.verify("all", database + ".items", sink, false);
                 assertThat(result.path("missing").asLong() + result.path("stale").asLong() + result.path("extra").asLong())
                         .as("Sluice's verify of " + sink + ": " + result).isZero();
                 assertThat(result.path("rowsChecked").asLong()).isEqualTo(expected.size());
             }
             assertThat(Files.readString(log)).doesNotContain(DB_PASSWORD).doesNotContain(ADMIN_PASSWORD);
         }
-    }
-
-    /** Runs Sluice's verify of a table against a sink and waits for its result. */
-    private static JsonNode verify(ServerProcess server, String table, String sink) throws Exception {
-        long id = server.json("POST", "/api/v1/verifications", JSON.writeValueAsString(Map.of("pipeline", "all", "table", table, "sink", sink)),
-                201).path("id").asLong();
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                .until(() -> !"running".equals(server.json("GET", "/api/v1/verifications/" + id, null, 200).path("state").asText()));
-        JsonNode result = server.json("GET", "/api/v1/verifications/" + id, null, 200);
-        assertThat(result.path("state").asText()).as(result.toString()).isEqualTo("succeeded");
-        return result;
     }
 
     /** What a target has wrong, in a few words per key: missing, stale or extra. */

@@ -40,7 +40,7 @@ class SourceFaultsIT {
     private static final String DB_PASSWORD = "Faults-Db-Pw-1";
 
     @Test
-    void shouldHealFromRestartsAndCutConnectionsAndRecoverFromAPurgedBinlogWithOneCommand() throws Exception {
+    void shouldHealFromRestartsAndCutConnectionsAndRecoverFromAPurgedBinlogAsDocumented() throws Exception {
         String database = "faults";
         String source = "faulty";
         byte[] key = new byte[32];
@@ -51,8 +51,7 @@ class SourceFaultsIT {
         Path log = Path.of("target", "source-faults.log");
         try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
             db.createUser("faults_capture", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
-            db.recreateDatabase(database);
-            db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)");
+            db.recreateItemsDatabase(database);
             db.insertItems(database + ".items", 1, 300);
             Map<String, Object> sourceKeys = new HashMap<>(Map.of("name", source, "type", "mariadb", "host", db.host(), "port", db.port(),
                     "user", "faults_capture", "password", DB_PASSWORD, "server.id", 8700, "databases", database));
@@ -96,12 +95,7 @@ class SourceFaultsIT {
             int deleted = db.rows(database, "SELECT id, name FROM items WHERE id > 250").size();
             assertThat(deleted).isPositive();
             db.execute("UPDATE " + database + ".items SET qty = qty + 1000 WHERE id <= 50", "DELETE FROM " + database + ".items WHERE id > 250");
-            db.execute("FLUSH BINARY LOGS", "FLUSH BINARY LOGS");
-            String current = currentBinlog(db);
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                db.execute("PURGE BINARY LOGS TO '" + current + "'");
-                return binlogCount(db) == 1;
-            });
+            db.purgeBinlogs();
             try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), port, props, log)) {
                 server.start();
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
@@ -114,12 +108,7 @@ class SourceFaultsIT {
                 server.json("PUT", "/api/v1/sources/" + source, JSON.writeValueAsString(sourceKeys), 200);
                 server.awaitStreaming(source);
                 // The snapshot rewrites every row there is; the rows deleted in the purged binlog are extra keys now.
-                long v = server.json("POST", "/api/v1/verifications", JSON.writeValueAsString(Map.of("pipeline", "all", "table",
-                        database + ".items", "sink", "cache", "repair", true)), 201).path("id").asLong();
-                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> !"running".equals(server.json("GET", "/api/v1/verifications/" + v, null, 200).path("state").asText()));
-                JsonNode repaired = server.json("GET", "/api/v1/verifications/" + v, null, 200);
-                assertThat(repaired.path("state").asText()).as(repaired.toString()).isEqualTo("succeeded");
+                JsonNode repaired = server.verify("all", database + ".items", "cache", true);
                 assertThat(repaired.path("extra").asLong()).as("rows deleted while the binlog was purged").isEqualTo(deleted);
                 awaitEqual(db, database, redis, prefix, "after the recovery from a purged binlog");
                 assertThat(Files.readString(log)).doesNotContain(DB_PASSWORD).doesNotContain(ADMIN_PASSWORD);
@@ -152,23 +141,6 @@ class SourceFaultsIT {
             }
         }
         return killed;
-    }
-
-    private static String currentBinlog(MariaDbServer db) throws Exception {
-        try (Connection c = db.connect(""); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW MASTER STATUS")) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private static int binlogCount(MariaDbServer db) throws Exception {
-        int n = 0;
-        try (Connection c = db.connect(""); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW BINARY LOGS")) {
-            while (rs.next()) {
-                n++;
-            }
-        }
-        return n;
     }
 
     /**
