@@ -7,6 +7,8 @@ import java.util.Arrays;
  *
  * <ul>
  * <li>{@code capture [rows] [rounds]}: the capture worker against Debezium's engine alone ({@link CaptureBench})</li>
+ * <li>{@code streaming [rows] [rounds]}: the embedded pipeline into Redis + Lucene against Debezium's engine alone
+ *     ({@link StreamingBench})</li>
  * <li>{@code serde [records] [rounds]}: Avro in Confluent's wire format with the registry against plain Avro ({@link SerdeBench})</li>
  * <li>{@code sinks [events] [batch]}: each sink against its raw client doing the same writes ({@link SinkBench})</li>
  * <li>{@code freshness [rows/s] [seconds]}: commit-to-visible time of the packaged server in Redis and Lucene under load,
@@ -14,6 +16,7 @@ import java.util.Arrays;
  * <li>{@code backfill [rows] [chunk]}: a DBLog backfill into Lucene and Redis against Debezium's snapshot and a plain JDBC
  *     scan ({@link BackfillBench})</li>
  * <li>{@code connect [rows]}: MariaDB to Redis end to end, embedded against Kafka Connect with a KRaft broker ({@link ConnectBench})</li>
+ * <li>{@code profile <file.jfr> [thread] [top]}: where a recording's CPU samples went ({@link ProfileReport})</li>
  * </ul>
  * Exits 2 for an unknown scenario, 1 if a scenario could not run.
  */
@@ -26,13 +29,15 @@ public final class Bench {
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (scenario) {
             case "capture" -> CaptureBench.main(rest);
+            case "streaming" -> StreamingBench.main(rest);
+            case "profile" -> ProfileReport.main(rest);
             case "serde" -> SerdeBench.main(rest);
             case "sinks" -> SinkBench.main(rest);
             case "freshness" -> FreshnessBench.main(rest);
             case "backfill" -> BackfillBench.main(rest);
             case "connect" -> ConnectBench.main(rest);
             default -> {
-                System.err.println("usage: ./sluice bench capture [rows] [rounds] | serde [records] [rounds] | sinks [events] [batch] | freshness [rows/s] [seconds] | backfill [rows] [chunk] | connect [rows]");
+                System.err.println("usage: ./sluice bench capture [rows] [rounds] | streaming [rows] [rounds] | serde [records] [rounds] | sinks [events] [batch] | freshness [rows/s] [seconds] | backfill [rows] [chunk] | connect [rows] | profile <file.jfr> [thread] [top]");
                 System.exit(2);
             }
         }

@@ -42,6 +42,9 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 public final class CaptureBench {
     private static final String DB = "bench";
+    /** The benchmarks' table in database {@code bench}; {@link #insert} fills it. */
+    static final String ITEMS_TABLE = "CREATE TABLE bench.items (id BIGINT PRIMARY KEY, name VARCHAR(64) NOT NULL, amount DECIMAL(12,2),"
+            + " created DATETIME(6), flag TINYINT, note TEXT)";
 
     private CaptureBench() {
     }
@@ -49,18 +52,14 @@ public final class CaptureBench {
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
-        for (var h : java.util.logging.Logger.getLogger("").getHandlers()) {
-            h.setLevel(java.util.logging.Level.WARNING);
-        }
+        quietLogging();
         System.out.println("Sluice capture benchmark: " + rows + " binlog insert events, " + rounds + " rounds");
         System.out.println("machine: " + Machine.describe());
         Path work = Files.createTempDirectory("sluice-bench-");
         try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults())) {
             db.createUser("bench", "bench-pw", "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
             db.recreateDatabase(DB);
-            db.execute("CREATE TABLE bench.items (id BIGINT PRIMARY KEY, name VARCHAR(64) NOT NULL, amount DECIMAL(12,2),"
-                    + " created DATETIME(6), flag TINYINT, note TEXT)");
+            db.execute(ITEMS_TABLE);
             List<Map<String, String>> debezium = new ArrayList<>();
             List<Map<String, String>> sluice = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
@@ -72,7 +71,7 @@ public final class CaptureBench {
                 position(sluice.get(r));
             }
             long t0 = System.nanoTime();
-            insert(db, rows);
+            insert(db, DB, rows);
             System.out.printf("inserted %d rows in %.1f s%n", rows, (System.nanoTime() - t0) / 1e9);
             List<Double> debeziumRates = new ArrayList<>();
             List<Double> sluiceRates = new ArrayList<>();
@@ -121,7 +120,15 @@ public final class CaptureBench {
     }
 
     /** Starts a worker until it streams, so that it stores an offset before the rows exist. */
-    private static void position(Map<String, String> props) throws Exception {
+    /** JUL (Debezium's MariaDB driver logs through it) down to warnings, so that the figures stay readable. */
+    static void quietLogging() {
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        for (var h : java.util.logging.Logger.getLogger("").getHandlers()) {
+            h.setLevel(java.util.logging.Level.WARNING);
+        }
+    }
+
+    static void position(Map<String, String> props) throws Exception {
         try (CaptureWorker w = new CaptureWorker(SourceConfig.parse(props), batch -> { }, SchemaGate.permissive(), Clock.systemUTC())) {
             w.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -137,8 +144,9 @@ public final class CaptureBench {
         }
     }
 
-    private static void insert(MariaDbServer db, int rows) throws Exception {
-        try (Connection c = db.connect(DB); Statement s = c.createStatement()) {
+    /** Inserts rows 0..rows-1 into {@link #ITEMS_TABLE}, 1,000 per statement. */
+    static void insert(MariaDbServer db, String database, int rows) throws Exception {
+        try (Connection c = db.connect(database); Statement s = c.createStatement()) {
             int batch = 1000;
             for (int from = 0; from < rows; from += batch) {
                 StringBuilder sql = new StringBuilder("INSERT INTO items VALUES ");
@@ -154,7 +162,7 @@ public final class CaptureBench {
         }
     }
 
-    private static double runDebezium(Map<String, String> props, int rows) throws Exception {
+    static double runDebezium(Map<String, String> props, int rows) throws Exception {
         Properties p = CaptureWorker.debeziumProperties(SourceConfig.parse(props));
         CountDownLatch done = new CountDownLatch(1);
         AtomicLong count = new AtomicLong();
@@ -207,17 +215,26 @@ public final class CaptureBench {
             }
         }, SchemaGate.permissive(), Clock.systemUTC())) {
             worker.start();
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-            while (!done.await(100, TimeUnit.MILLISECONDS)) {
-                if (worker.status().state() instanceof CaptureState.Failed f) {
-                    throw new IllegalStateException(f.failure().toString());
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Sluice delivered " + count.get() + " of " + rows + " events in 10 minutes");
-                }
-            }
+            awaitDelivered(worker, done, count, rows);
         }
         return rate(rows, first.get(), last.get());
+    }
+
+    /**
+     * Waits until the worker counted down {@code done}, at most 10 minutes.
+     *
+     * @throws IllegalStateException if the worker failed or was too slow, with how far it got
+     */
+    static void awaitDelivered(CaptureWorker worker, CountDownLatch done, AtomicLong count, int rows) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (!done.await(100, TimeUnit.MILLISECONDS)) {
+            if (worker.status().state() instanceof CaptureState.Failed f) {
+                throw new IllegalStateException(f.failure().toString());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Sluice delivered " + count.get() + " of " + rows + " events in 10 minutes");
+            }
+        }
     }
 
     private static double rate(int rows, long first, long last) {

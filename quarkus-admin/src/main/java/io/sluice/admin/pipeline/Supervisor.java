@@ -91,7 +91,7 @@ public class Supervisor {
     @Inject
     io.sluice.admin.connect.ConnectRuntime connect;
 
-    private record Running(CaptureWorker worker, List<String> pipelines, List<SinkRunner> runners, Instant startedAt) {
+    private record Running(CaptureWorker worker, Pipeline pipeline, List<String> pipelines, List<SinkRunner> runners, Instant startedAt) {
     }
 
     private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -441,7 +441,7 @@ public class Supervisor {
         };
         CaptureWorker worker = new CaptureWorker(config, consumer, new ReviewGate(reviews), clock);
         worker.start();
-        running.put(source, new Running(worker, specs.stream().map(PipelineSpec::name).toList(), runners, clock.instant()));
+        running.put(source, new Running(worker, pipeline, specs.stream().map(PipelineSpec::name).toList(), runners, clock.instant()));
         activity.record("source:" + source, actor, action, "pipelines " + specs.stream().map(PipelineSpec::name).toList());
     }
 
@@ -471,6 +471,7 @@ public class Supervisor {
             return false;
         }
         r.worker().close();
+        r.pipeline().close();
         return true;
     }
 

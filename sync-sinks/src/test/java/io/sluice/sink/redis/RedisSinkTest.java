@@ -14,4 +14,12 @@ class RedisSinkTest {
         assertThat(RedisSink.isTransient(new JedisDataException("WRONGPASS invalid username-password pair"))).isFalse();
         assertThat(RedisSink.isTransient(new JedisDataException((String) null))).isFalse();
     }
+
+    @Test
+    void shouldPadVersionsToNineteenDigitsSoThatTheScriptComparesThemAsStrings() {
+        for (long v : new long[] {0, 7, 1L << 37, Long.MAX_VALUE}) {
+            assertThat(RedisSink.paddedVersion(v)).isEqualTo(String.format("%019d", v)).hasSize(19);
+        }
+        assertThat(RedisSink.paddedVersion(99)).isLessThan(RedisSink.paddedVersion(100));
+    }
 }

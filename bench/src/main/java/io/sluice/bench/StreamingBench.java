@@ -1,0 +1,156 @@
+package io.sluice.bench;
+
+import io.sluice.capture.CaptureState;
+import io.sluice.capture.CaptureWorker;
+import io.sluice.capture.SourceConfig;
+import io.sluice.event.ChangeEvent;
+import io.sluice.event.SourceEvent;
+import io.sluice.event.TableId;
+import io.sluice.pipeline.Pipeline;
+import io.sluice.review.SchemaGate;
+import io.sluice.sink.SinkRunner;
+import io.sluice.sink.dlq.JdbcDeadLetterQueue;
+import io.sluice.sink.lucene.LuceneSink;
+import io.sluice.sink.lucene.LuceneSinkConfig;
+import io.sluice.sink.redis.RedisSink;
+import io.sluice.sink.redis.RedisSinkConfig;
+import io.sluice.testkit.MariaDbServer;
+import io.sluice.testkit.MetadataDatabase;
+import io.sluice.testkit.RedisTestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Issue 8's streaming scenario: N inserts in MariaDB, read from the binlog by Debezium's engine alone into a no-op
+ * consumer (the baseline) and by Sluice's embedded pipeline (capture worker, Avro change events with versions,
+ * the Redis sink and the Lucene sink, each batch written to both and flushed before it is acknowledged), on the
+ * same binlog events in the same run.
+ *
+ * <p>As in {@link CaptureBench}, every contender first positions itself at the binlog's end on the empty table,
+ * then the rows are inserted, then each contender reads the same N events; contenders alternate over the rounds
+ * and each Sluice round writes to fresh targets (its own Redis key prefix and Lucene directory), so no round
+ * finds its documents already there. The Sluice rate counts from the first event to the acknowledgement of the
+ * N-th (written and flushed in both targets); the test checks the targets hold N documents.
+ *
+ * <p>Arguments: {@code [rows] [rounds]}, by default 500000 and 3. Exits 1 if a contender could not run.
+ */
+public final class StreamingBench {
+    private static final String DB = "bench";
+
+    private StreamingBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        CaptureBench.quietLogging();
+        System.out.println("Sluice streaming benchmark: " + rows + " binlog insert events into Redis + Lucene, " + rounds + " rounds");
+        System.out.println("machine: " + Machine.describe());
+        Path work = Files.createTempDirectory("sluice-streaming-bench-");
+        try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
+            db.createUser("bench", "bench-pw", "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+            db.recreateDatabase(DB);
+            db.execute(CaptureBench.ITEMS_TABLE);
+            List<Map<String, String>> debezium = new ArrayList<>();
+            List<Map<String, String>> sluice = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                debezium.add(CaptureBench.props(db, work, DB, "dbz" + r, 7000 + r));
+                sluice.add(CaptureBench.props(db, work, DB, "slc" + r, 7100 + r));
+            }
+            for (int r = 0; r < rounds; r++) {
+                CaptureBench.position(debezium.get(r));
+                CaptureBench.position(sluice.get(r));
+            }
+            long t0 = System.nanoTime();
+            CaptureBench.insert(db, DB, rows);
+            System.out.printf("inserted %d rows in %.1f s%n", rows, (System.nanoTime() - t0) / 1e9);
+            List<Double> debeziumRates = new ArrayList<>();
+            List<Double> sluiceRates = new ArrayList<>();
+            for (int r = 0; r < rounds; r++) {
+                double d;
+                double s;
+                if (r % 2 == 0) {
+                    d = CaptureBench.runDebezium(debezium.get(r), rows);
+                    s = runPipeline(sluice.get(r), rows, redis, work.resolve("lucene-" + r), "r" + r);
+                } else {
+                    s = runPipeline(sluice.get(r), rows, redis, work.resolve("lucene-" + r), "r" + r);
+                    d = CaptureBench.runDebezium(debezium.get(r), rows);
+                }
+                System.out.printf("round %d: debezium engine -> no-op %,.0f events/s | sluice -> redis + lucene %,.0f events/s | ratio %.2f%n",
+                        r + 1, d, s, s / d);
+                debeziumRates.add(d);
+                sluiceRates.add(s);
+            }
+            double d = Figures.medianAfterWarmUp(debeziumRates);
+            double s = Figures.medianAfterWarmUp(sluiceRates);
+            System.out.printf("median after warm-up: debezium %,.0f events/s, sluice into redis + lucene %,.0f events/s, ratio %.2f (target 0.80)%n",
+                    d, s, s / d);
+        } catch (Exception e) {
+            System.err.println("benchmark could not run: " + e);
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static double runPipeline(Map<String, String> props, int rows, RedisTestServer redis, Path luceneDir, String prefix) throws Exception {
+        JdbcDeadLetterQueue dlq = new JdbcDeadLetterQueue(MetadataDatabase.inMemory(), Clock.systemUTC());
+        RedisSink cache = new RedisSink("cache", RedisSinkConfig.parse("cache", Map.of(RedisSinkConfig.URI,
+                "redis://" + redis.host() + ":" + redis.port(), "target", prefix + ":{table}")));
+        LuceneSink index = new LuceneSink("index", LuceneSinkConfig.parse("index", Map.of(LuceneSinkConfig.DIR, luceneDir.toString())),
+                Clock.systemUTC());
+        Pipeline pipeline = new Pipeline("bench", List.of(new Pipeline.Route(SinkRunner.of(cache, dlq), t -> true),
+                new Pipeline.Route(SinkRunner.of(index, dlq), t -> true)));
+        long[] luceneDocs = new long[1];
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicLong count = new AtomicLong();
+        AtomicLong first = new AtomicLong();
+        AtomicLong last = new AtomicLong();
+        AtomicLong batches = new AtomicLong();
+        try (cache; index; CaptureWorker worker = new CaptureWorker(SourceConfig.parse(props), batch -> {
+            int changes = 0;
+            for (SourceEvent e : batch) {
+                if (e instanceof ChangeEvent) {
+                    changes++;
+                }
+            }
+            if (changes > 0) {
+                first.compareAndSet(0, System.nanoTime());
+                batches.incrementAndGet();
+            }
+            pipeline.accept(batch);
+            // Acknowledged: written and flushed in both targets.
+            if (count.addAndGet(changes) >= rows && last.get() == 0) {
+                last.set(System.nanoTime());
+                done.countDown();
+            }
+        }, SchemaGate.permissive(), Clock.systemUTC())) {
+            worker.start();
+            CaptureBench.awaitDelivered(worker, done, count, rows);
+            index.scanIds(new TableId(props.get(SourceConfig.NAME), DB, "items"), ids -> luceneDocs[0] += ids.size());
+            if (dlq.size("cache") + dlq.size("index") > 0) {
+                throw new IllegalStateException("the sinks refused events: " + dlq.list(null, 3));
+            }
+        }
+        try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+            long keys = jedis.keys(prefix + ":items:{*}").size();
+            long docs = luceneDocs[0];
+            if (keys != rows || docs != rows) {
+                throw new IllegalStateException("expected " + rows + " documents in each target, found " + keys + " Redis keys and " + docs
+                        + " Lucene documents");
+            }
+        }
+        System.out.printf("  sluice round %s: %d batches of %,d events on average, each written to both targets and flushed%n", prefix,
+                batches.get(), rows / Math.max(1, batches.get()));
+        // The first event's batch was counted from its start, so N events span first..last.
+        return rows / ((last.get() - first.get()) / 1e9);
+    }
+}

@@ -1,0 +1,176 @@
+package io.sluice.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.sluice.event.ChangeEvent;
+import io.sluice.event.EventVersion;
+import io.sluice.event.Operation;
+import io.sluice.event.SourceEvent;
+import io.sluice.event.SourcePosition;
+import io.sluice.event.TableId;
+import io.sluice.sink.FatalSinkException;
+import io.sluice.sink.RetriableSinkException;
+import io.sluice.sink.RetryPolicy;
+import io.sluice.sink.Sink;
+import io.sluice.sink.SinkRunner;
+import io.sluice.sink.WriteResult;
+import io.sluice.sink.dlq.JdbcDeadLetterQueue;
+import io.sluice.testkit.MetadataDatabase;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.junit.jupiter.api.Test;
+
+/** How a batch reaches several sinks at once: all written and flushed before it is acknowledged, failures kept. */
+class PipelineTest {
+    private static final TableId TABLE = new TableId("src", "shop", "orders");
+    private static final Schema KEY = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"K\",\"fields\":[{\"name\":\"id\",\"type\":\"int\"}]}");
+    private final JdbcDeadLetterQueue dlq = new JdbcDeadLetterQueue(MetadataDatabase.inMemory(), Clock.systemUTC());
+
+    /** A sink that records what it was given and runs a hook inside each write. */
+    private static final class RecordingSink implements Sink {
+        final String name;
+        final Consumer<List<ChangeEvent>> duringWrite;
+        final List<String> calls = new CopyOnWriteArrayList<>();
+
+        RecordingSink(String name, Consumer<List<ChangeEvent>> duringWrite) {
+            this.name = name;
+            this.duringWrite = duringWrite;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public void open() {
+        }
+
+        @Override
+        public WriteResult write(List<ChangeEvent> batch) {
+            calls.add("write " + batch.size() + " on " + Thread.currentThread().getName());
+            duringWrite.accept(batch);
+            return new WriteResult(List.of());
+        }
+
+        @Override
+        public void flush() {
+            calls.add("flush");
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void shouldWriteABatchToEverySinkAtTheSameTimeAndAcknowledgeItOnlyWhenAllFlushed() throws Exception {
+        CountDownLatch bothWriting = new CountDownLatch(2);
+        Consumer<List<ChangeEvent>> meet = b -> {
+            bothWriting.countDown();
+            await(bothWriting); // returns only if the other sink writes at the same time
+        };
+        RecordingSink cache = new RecordingSink("cache", meet);
+        RecordingSink index = new RecordingSink("index", meet);
+        try (Pipeline pipeline = new Pipeline("p", List.of(route(cache), route(index)))) {
+            pipeline.accept(batch(3));
+            assertThat(cache.calls).hasSize(2).last().isEqualTo("flush");
+            assertThat(index.calls).hasSize(2).last().isEqualTo("flush");
+            assertThat(index.calls.get(0)).startsWith("write 3 on sluice-p-sink-");
+            pipeline.accept(batch(2));
+            assertThat(cache.calls).hasSize(4);
+            assertThat(index.calls).hasSize(4);
+        }
+    }
+
+    @Test
+    void shouldReportAFatalSinkFailureOnlyAfterTheOtherSinksFinishedTheBatch() throws Exception {
+        CountDownLatch failed = new CountDownLatch(1);
+        RecordingSink broken = new RecordingSink("broken", b -> {
+            failed.countDown();
+            throw new FatalSinkException("credentials refused", null);
+        });
+        RecordingSink slow = new RecordingSink("slow", b -> {
+            await(failed);
+            sleep(200);
+        });
+        try (Pipeline pipeline = new Pipeline("p", List.of(route(broken), route(slow)))) {
+            assertThatThrownBy(() -> pipeline.accept(batch(1))).isInstanceOf(FatalSinkException.class).hasMessageContaining("credentials refused");
+            assertThat(slow.calls).containsExactly("write 1 on sluice-p-sink-1", "flush");
+        }
+    }
+
+    @Test
+    void shouldStopEverySinkThreadWhenTheCaptureThreadIsInterrupted() throws Exception {
+        CountDownLatch retrying = new CountDownLatch(1);
+        RecordingSink down = new RecordingSink("down", b -> {
+            retrying.countDown();
+            throw new RetriableSinkException("connection refused", null);
+        });
+        RecordingSink fine = new RecordingSink("fine", b -> { });
+        try (Pipeline pipeline = new Pipeline("p", List.of(route(fine), route(down)))) {
+            AtomicReference<Throwable> outcome = new AtomicReference<>();
+            Thread capture = new Thread(() -> {
+                try {
+                    pipeline.accept(batch(1));
+                } catch (Throwable t) {
+                    outcome.set(t);
+                }
+            });
+            capture.start();
+            assertThat(retrying.await(10, TimeUnit.SECONDS)).isTrue();
+            capture.interrupt();
+            capture.join(10_000);
+            assertThat(capture.isAlive()).isFalse();
+            assertThat(outcome.get()).isInstanceOf(InterruptedException.class);
+            int attempts = down.calls.size();
+            sleep(300); // a runner still retrying would have written again by now
+            assertThat(down.calls).hasSize(attempts);
+        }
+    }
+
+    private Pipeline.Route route(Sink sink) {
+        return new Pipeline.Route(new SinkRunner(sink, dlq, new RetryPolicy(Duration.ofMillis(50), Duration.ofMillis(50)), Clock.systemUTC(),
+                d -> Thread.sleep(d.toMillis())), t -> true);
+    }
+
+    private static List<SourceEvent> batch(int n) {
+        List<SourceEvent> events = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            GenericData.Record key = new GenericData.Record(KEY);
+            key.put("id", i);
+            events.add(new ChangeEvent(TABLE, Operation.DELETE, key, key, null, new SourcePosition("mysql-bin.000001", 4 + i, 0, null, 1, false),
+                    Instant.EPOCH, EventVersion.of(0, 1, 4 + i, 0, true)));
+        }
+        return events;
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("the other sink never wrote at the same time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
