@@ -45,8 +45,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  * <p>The table is idle while each contender runs, the hardest case for a backfill without watermark writes: its
  * windows close at the source's heartbeats ({@code heartbeat.interval.ms}, 2 s by default, as in the server).
  *
- * <p>Arguments: {@code [rows] [chunk size]}, by default 1,000,000 and 2048 (the server's default). Exits 1 if a
- * contender could not run.
+ * <p>Arguments: {@code [rows] [chunk size] [contenders]}, by default 1,000,000, 2048 (the server's default) and
+ * {@code scan,snapshot,noop,lucene,redis}. Exits 1 if a contender could not run.
  */
 public final class BackfillBench {
     private static final String DB = "bfbench";
@@ -57,6 +57,7 @@ public final class BackfillBench {
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int chunk = args.length > 1 ? Integer.parseInt(args[1]) : 2048;
+        java.util.Set<String> contenders = java.util.Set.of((args.length > 2 ? args[2] : "scan,snapshot,noop,lucene,redis").split(","));
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         System.out.println("Sluice backfill benchmark: " + rows + " rows, chunks of " + chunk);
         System.out.println("machine: " + Machine.describe());
@@ -71,17 +72,20 @@ public final class BackfillBench {
                     + " seq % 2, CONCAT('a note about row ', seq) FROM " + DB + ".seq_1_to_" + rows);
             System.out.printf("inserted %,d rows in %.1f s%n", rows, (System.nanoTime() - t0) / 1e9);
 
-            Measured scan = measure(() -> jdbcScan(db));
+            Measured none = new Measured(0, Double.NaN, 0, 0);
+            Measured scan = contenders.contains("scan") ? measure(() -> jdbcScan(db)) : none;
             print("plain JDBC scan", scan);
-            Measured snapshot = measure(() -> debeziumSnapshot(CaptureBench.props(db, work, DB, "dbz", 7301), rows));
+            Measured snapshot = contenders.contains("snapshot")
+                    ? measure(() -> debeziumSnapshot(CaptureBench.props(db, work, DB, "dbz", 7301), rows)) : none;
             print("Debezium snapshot -> no-op", snapshot);
-            Measured noop = measure(() -> backfill(db, work, 7304, new NoOpSink(), chunk));
+            Measured noop = contenders.contains("noop") ? measure(() -> backfill(db, work, 7304, new NoOpSink(), chunk)) : none;
             print("Sluice backfill -> no-op", noop);
-            Measured lucene = measure(() -> backfill(db, work, 7302, new LuceneSink("lucene", LuceneSinkConfig.parse("lucene",
-                    Map.of(LuceneSinkConfig.DIR, work.resolve("lucene").toString())), Clock.systemUTC()), chunk));
+            Measured lucene = contenders.contains("lucene") ? measure(() -> backfill(db, work, 7302, new LuceneSink("lucene",
+                    LuceneSinkConfig.parse("lucene", Map.of(LuceneSinkConfig.DIR, work.resolve("lucene").toString())), Clock.systemUTC()), chunk))
+                    : none;
             print("Sluice backfill -> Lucene", lucene);
-            Measured cache = measure(() -> backfill(db, work, 7303, new RedisSink("redis", RedisSinkConfig.parse("redis",
-                    Map.of(RedisSinkConfig.URI, "redis://" + redis.host() + ":" + redis.port()))), chunk));
+            Measured cache = contenders.contains("redis") ? measure(() -> backfill(db, work, 7303, new RedisSink("redis", RedisSinkConfig.parse("redis",
+                    Map.of(RedisSinkConfig.URI, "redis://" + redis.host() + ":" + redis.port()))), chunk)) : none;
             print("Sluice backfill -> Redis", cache);
             System.out.printf("ratios against Debezium's snapshot into a no-op consumer: Sluice into a no-op sink %.2f, into Lucene %.2f,"
                     + " into Redis %.2f; against the plain JDBC scan: %.2f, %.2f, %.2f%n", noop.rate() / snapshot.rate(),
@@ -120,8 +124,12 @@ public final class BackfillBench {
         }
     }
 
-    /** Rows per second from start to end, and the largest heap in use seen meanwhile. */
-    private record Measured(long rows, double seconds, long maxHeapBytes) {
+    /**
+     * Rows per second from start to end, the largest heap in use seen meanwhile (garbage included), and the largest
+     * heap left after a garbage collection during the run (what the run holds, the figure that must stay flat as
+     * the table grows).
+     */
+    private record Measured(long rows, double seconds, long maxHeapBytes, long maxAfterGcBytes) {
         double rate() {
             return rows / seconds;
         }
@@ -135,21 +143,57 @@ public final class BackfillBench {
     private static Measured measure(Run run) throws Exception {
         System.gc();
         AtomicLong max = new AtomicLong();
+        AtomicLong afterGc = new AtomicLong();
         Runtime rt = Runtime.getRuntime();
         java.util.concurrent.ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(() -> max.accumulateAndGet(rt.totalMemory() - rt.freeMemory(), Math::max), 0, 100, TimeUnit.MILLISECONDS);
+        List<Runnable> unsubscribe = new java.util.ArrayList<>();
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof javax.management.NotificationEmitter emitter) {
+                javax.management.NotificationListener listener = (notification, handback) -> {
+                    if (notification.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+                        var info = com.sun.management.GarbageCollectionNotificationInfo.from(
+                                (javax.management.openmbean.CompositeData) notification.getUserData());
+                        long used = 0;
+                        for (var pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                            if (isHeap(pool.getKey())) {
+                                used += pool.getValue().getUsed();
+                            }
+                        }
+                        afterGc.accumulateAndGet(used, Math::max);
+                    }
+                };
+                emitter.addNotificationListener(listener, null, null);
+                unsubscribe.add(() -> {
+                    try {
+                        emitter.removeNotificationListener(listener);
+                    } catch (javax.management.ListenerNotFoundException e) {
+                        // already gone
+                    }
+                });
+            }
+        }
         long t0 = System.nanoTime();
         try {
             long rows = run.rows();
-            return new Measured(rows, (System.nanoTime() - t0) / 1e9, max.get());
+            return new Measured(rows, (System.nanoTime() - t0) / 1e9, max.get(), afterGc.get());
         } finally {
             sampler.shutdownNow();
+            unsubscribe.forEach(Runnable::run);
         }
     }
 
+    private static boolean isHeap(String pool) {
+        return java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
+                .anyMatch(p -> p.getName().equals(pool) && p.getType() == java.lang.management.MemoryType.HEAP);
+    }
+
     private static void print(String what, Measured m) {
-        System.out.printf("%-28s %,10d rows in %6.1f s = %,9.0f rows/s, heap used at most %,5d MiB%n", what, m.rows(), m.seconds(), m.rate(),
-                m.maxHeapBytes() / (1024 * 1024));
+        if (m.rows() == 0) {
+            return; // not among the contenders asked for
+        }
+        System.out.printf("%-28s %,10d rows in %6.1f s = %,9.0f rows/s, heap used at most %,5d MiB, after GC at most %,5d MiB%n", what, m.rows(),
+                m.seconds(), m.rate(), m.maxHeapBytes() / (1024 * 1024), m.maxAfterGcBytes() / (1024 * 1024));
     }
 
     private static long jdbcScan(MariaDbServer db) throws Exception {
