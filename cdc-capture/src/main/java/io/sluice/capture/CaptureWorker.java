@@ -324,12 +324,7 @@ public final class CaptureWorker implements AutoCloseable {
                 return Failures.binlogPurged(config, stored.get());
             }
             String suffix = ".purged-" + clock.millis();
-            for (String name : List.of(OFFSETS_FILE, HISTORY_FILE)) {
-                Path file = dir.resolve(name);
-                if (Files.exists(file)) {
-                    Files.move(file, dir.resolve(name + suffix));
-                }
-            }
+            setAsideStoredState(config, suffix);
             LOG.warn("source={} stored binlog file {} was purged; starting a new snapshot (old state kept with suffix {})",
                     config.name(), stored.get(), suffix);
             return null;
@@ -339,6 +334,28 @@ public final class CaptureWorker implements AutoCloseable {
             return new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, "Cannot read or move the stored offsets of source '"
                     + config.name() + "' in " + dir + ": " + e.getMessage(), "Check the data directory's permissions and contents.");
         }
+    }
+
+    /**
+     * Sets a source's stored offsets and schema history aside, renamed with {@code suffix} beside the originals, so
+     * that the next start of its worker snapshots the tables again (unless the source's snapshot mode is
+     * {@code no_data}) and streams from the binlog position of that snapshot. Call it only while no worker of the
+     * source runs. The version guard stays: a binlog that went backwards still stops the source.
+     *
+     * @param suffix appended to each file name, for example {@code .purged-1767225600000}
+     * @return the files as they are named now; empty when there was nothing stored
+     * @throws IOException if a file cannot be renamed; the files renamed before stay renamed
+     */
+    public static List<Path> setAsideStoredState(SourceConfig config, String suffix) throws IOException {
+        Path dir = config.sourceDir();
+        List<Path> moved = new ArrayList<>();
+        for (String name : List.of(OFFSETS_FILE, HISTORY_FILE)) {
+            Path file = dir.resolve(name);
+            if (Files.exists(file)) {
+                moved.add(Files.move(file, dir.resolve(name + suffix)));
+            }
+        }
+        return moved;
     }
 
     private static List<String> binlogFiles(Connection c) throws SQLException {

@@ -30,7 +30,8 @@ final class CompletionCommand implements Callable<Integer> {
     /** What the positional parameter of a command names, by "command subcommand". */
     static final Map<String, String> POSITIONAL = Map.ofEntries(Map.entry("sources show", "sources"), Map.entry("sources status", "sources"),
             Map.entry("sources preflight", "sources"), Map.entry("sources start", "sources"), Map.entry("sources stop", "sources"),
-            Map.entry("sources pause", "sources"), Map.entry("sources resume", "sources"), Map.entry("schemas show", "proposals"),
+            Map.entry("sources pause", "sources"), Map.entry("sources resume", "sources"), Map.entry("sources recover", "sources"),
+            Map.entry("sources recovery", "sources"), Map.entry("schemas show", "proposals"),
             Map.entry("schemas approve", "proposals"), Map.entry("schemas reject", "proposals"), Map.entry("dlq list", "sinks"),
             Map.entry("dlq replay", "sinks"), Map.entry("dlq discard", "sinks"), Map.entry("backfill status", "backfills"),
             Map.entry("backfill pause", "backfills"), Map.entry("backfill resume", "backfills"), Map.entry("backfill cancel", "backfills"),

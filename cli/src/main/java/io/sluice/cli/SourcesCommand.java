@@ -14,10 +14,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code sluice sources}: list, show, status, preflight, start, stop, pause, resume ({@code /api/v1/sources}). */
-@Command(name = "sources", description = "Source databases: list, show, status, preflight; start, stop, pause, resume capture.",
+/**
+ * {@code sluice sources}: list, show, status, preflight, start, stop, pause, resume, recover ({@code /api/v1/sources}).
+ */
+@Command(name = "sources", description = "Source databases: list, show, status, preflight; start, stop, pause, resume capture; recover"
+        + " one whose binlog position is gone.",
         footerHeading = "%nExamples:%n",
-        footer = {"  sluice sources list", "  sluice sources preflight shop", "  sluice sources start shop", "  sluice sources status shop -o json"})
+        footer = {"  sluice sources list", "  sluice sources preflight shop", "  sluice sources start shop", "  sluice sources status shop -o json",
+            "  sluice sources recover shop --wait"})
 final class SourcesCommand {
     private static final String HINT = "`sluice sources list` shows the sources.";
 
@@ -111,6 +115,102 @@ final class SourcesCommand {
     @Command(name = "resume", description = "Resumes a paused source.")
     int resume(@Parameters(paramLabel = "NAME", description = "The source.") String name) {
         return control(name, "resume");
+    }
+
+    @Command(name = "recover", description = "Recovers a source failed with BINLOG_PURGED or SCHEMA_HISTORY_MISSING in one command: sets"
+            + " its stored offsets aside, snapshots it again (its settings stay), waits until it streams, then verifies every table"
+            + " against each sink with repair. Exit 0 when it succeeded (or started, without --wait), 1 when it failed, 7 when there is"
+            + " nothing to recover from.")
+    int recover(@Parameters(paramLabel = "NAME", description = "The source.") String name,
+            @Option(names = "--wait", description = "Follow the recovery to its end, a line per step, then print each verification's"
+                    + " counts.") boolean wait) {
+        JsonNode started = root.api().post("api/v1/sources/" + seg(name) + "/recover", null, HINT);
+        if (wait) {
+            return follow(name, started);
+        }
+        root.print(started, out -> {
+            out.println("recovery " + field(started, "id") + " of source '" + name + "' started (" + field(started, "cause") + "): "
+                    + field(started, "progress"));
+            out.println("follow it with `sluice sources recovery " + name + " " + field(started, "id") + " --wait`");
+        });
+        return ExitCode.OK;
+    }
+
+    @Command(name = "recovery", description = "A source's latest recovery, or the one with ID: phase, verifications and their counts."
+            + " Exit 0 unless it failed.")
+    int recovery(@Parameters(index = "0", paramLabel = "NAME", description = "The source.") String name,
+            @Parameters(index = "1", arity = "0..1", paramLabel = "ID", description = "The recovery (default: the latest).") String id,
+            @Option(names = "--wait", description = "Follow a running recovery to its end (see recover --wait).") boolean wait) {
+        JsonNode r;
+        if (id == null) {
+            JsonNode all = root.api().get("api/v1/sources/" + seg(name) + "/recoveries", HINT);
+            if (all.isEmpty()) {
+                throw new CliException(ExitCode.NOT_FOUND, "source '" + name + "' has no recovery yet: `sluice sources recover " + name
+                        + "` starts one when it failed with BINLOG_PURGED or SCHEMA_HISTORY_MISSING");
+            }
+            r = all.get(0);
+        } else {
+            r = root.api().get("api/v1/sources/" + seg(name) + "/recoveries/" + seg(id), "`sluice sources recovery " + name
+                    + "` shows the latest.");
+        }
+        if (wait) {
+            return follow(name, r);
+        }
+        JsonNode shown = r;
+        root.print(shown, out -> recoveryReport(out, shown));
+        return "failed".equals(shown.path("state").asText()) ? ExitCode.FAILED : ExitCode.OK;
+    }
+
+    /** Polls a recovery until it ends, printing a line whenever its step changes, then its report. */
+    private int follow(String name, JsonNode started) {
+        String path = "api/v1/sources/" + seg(name) + "/recoveries/" + started.path("id").asText();
+        JsonNode r = started;
+        String last = null;
+        while (true) {
+            String line = "recovery " + field(r, "id") + " of source '" + name + "': " + field(r, "phase") + ", " + field(r, "progress");
+            if (!root.json() && !line.equals(last)) {
+                root.out().println(line);
+                root.out().flush();
+                last = line;
+            }
+            if (!"running".equals(r.path("state").asText())) {
+                break;
+            }
+            try {
+                Thread.sleep(root.watchIntervalMs());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ExitCode.FAILED;
+            }
+            r = root.api().get(path, HINT);
+        }
+        JsonNode done = r;
+        root.print(done, out -> recoveryReport(out, done));
+        if (!"succeeded".equals(done.path("state").asText())) {
+            root.err().println("recovery " + field(done, "id") + " of source '" + name + "' failed: " + field(done, "reason"));
+            return ExitCode.FAILED;
+        }
+        return ExitCode.OK;
+    }
+
+    /** The recovery's state, each verification with its counts, the totals and the notes. */
+    static void recoveryReport(PrintWriter out, JsonNode r) {
+        out.println("recovery " + field(r, "id") + " of source '" + field(r, "source") + "': " + field(r, "state") + " (" + field(r, "cause")
+                + (r.path("resnapshot").asBoolean() ? "; new snapshot, " + r.path("eventsCaptured").asLong() + " events" : "") + ")");
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode v : r.path("verifications")) {
+            rows.add(List.of(field(v, "id"), field(v, "table"), field(v, "sink"), field(v, "state"), field(v, "rowsChecked"), field(v, "missing"),
+                    field(v, "stale"), field(v, "extra"), field(v, "repaired")));
+        }
+        if (!rows.isEmpty()) {
+            Text.table(out, List.of("VERIFICATION", "TABLE", "SINK", "STATE", "ROWS", "MISSING", "STALE", "EXTRA", "REPAIRED"), rows);
+        }
+        out.printf("%,d verification(s): %,d rows checked, %,d missing, %,d stale, %,d extra, %,d repaired%n", r.path("verifications").size(),
+                r.path("rowsChecked").asLong(), r.path("missing").asLong(), r.path("stale").asLong(), r.path("extra").asLong(),
+                r.path("repaired").asLong());
+        for (JsonNode note : r.path("notes")) {
+            out.println("note: " + Text.clean(note.asText()));
+        }
     }
 
     private int control(String name, String action) {

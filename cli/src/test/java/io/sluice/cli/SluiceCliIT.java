@@ -105,6 +105,10 @@ class SluiceCliIT {
         assertThat(r.err().lines()).hasSize(1);
         assertThat(cli("sources", "status", "nope").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
         assertThat(cli("sources", "start", "nope").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        SluiceCli.Result recover = cli("sources", "recover", "nope", "--wait");
+        assertThat(recover.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(recover.err()).contains("No source named 'nope'").doesNotContain("Exception");
+        assertThat(cli("sources", "recovery", "nope").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
         assertThat(cli("schemas", "show", "424242").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
         assertThat(cli("dlq", "list", "nope").err()).contains("nope");
     }

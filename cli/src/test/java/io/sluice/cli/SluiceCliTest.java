@@ -387,6 +387,60 @@ class SluiceCliTest {
         assertThat(r.out()).contains("bad [31m red line").doesNotContain("\u001b");
     }
 
+    private static String recovery(String state, String phase, String progress, String verifications, long extra) {
+        return ("{\"id\":3,\"source\":\"shop\",\"state\":\"%s\",\"phase\":\"%s\",\"cause\":\"failed with BINLOG_PURGED\","
+                + "\"resnapshot\":true,\"progress\":\"%s\",\"eventsCaptured\":300,\"verifications\":[%s],\"notes\":[],"
+                + "\"rowsChecked\":250,\"missing\":0,\"stale\":0,\"extra\":%d,\"repaired\":%d,\"reason\":%s}").formatted(state, phase,
+                progress, verifications, extra, extra, "failed".equals(state) ? "\"sink 'cache' is down\"" : "null");
+    }
+
+    private static final String VERIFICATION = "{\"id\":11,\"table\":\"shop.items\",\"sink\":\"cache\",\"state\":\"succeeded\","
+            + "\"rowsChecked\":250,\"missing\":0,\"stale\":0,\"extra\":51,\"repaired\":51}";
+
+    @Test
+    void recoverWithWaitPrintsEachStepThenTheCountsAndExitsZero() {
+        answer("/api/v1/sources/shop/recover", 202, recovery("running", "snapshotting", "new snapshot started", "", 0));
+        answerInTurn("/api/v1/sources/shop/recoveries/3", recovery("running", "snapshotting", "120 events captured so far", "", 0),
+                recovery("running", "verifying", "verification 1 of 1: shop.items against cache", "", 0),
+                recovery("succeeded", "done", "recovered", VERIFICATION, 51));
+        SluiceCli.Result r = runWith(Map.of("SLUICE_WATCH_INTERVAL_MS", "50"), "sources", "recover", "shop", "--wait");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("""
+                recovery 3 of source 'shop': snapshotting, new snapshot started
+                recovery 3 of source 'shop': snapshotting, 120 events captured so far
+                recovery 3 of source 'shop': verifying, verification 1 of 1: shop.items against cache
+                recovery 3 of source 'shop': done, recovered
+                recovery 3 of source 'shop': succeeded (failed with BINLOG_PURGED; new snapshot, 300 events)
+                """).contains("1 verification(s): 250 rows checked, 0 missing, 0 stale, 51 extra, 51 repaired");
+        assertThat(r.out().lines().filter(l -> l.contains("shop.items") && l.contains("cache") && l.contains("51"))).hasSize(1);
+        assertThat(requests.get(0)).startsWith("POST /api/v1/sources/shop/recover Bearer t0k");
+    }
+
+    @Test
+    void aFailedRecoveryExitsOneWithItsReasonAndNothingToRecoverExitsSeven() {
+        answer("/api/v1/sources/shop/recover", 202, recovery("running", "verifying", "verification 1 of 1", "", 0));
+        answer("/api/v1/sources/shop/recoveries/3", 200, recovery("failed", "done", "failed", "", 0));
+        SluiceCli.Result failed = runAt("sources", "recover", "shop", "--wait");
+        assertThat(failed.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(failed.err()).isEqualTo("recovery 3 of source 'shop' failed: sink 'cache' is down\n");
+        assertThat(runAt("sources", "recovery", "shop", "3").exitCode()).isEqualTo(ExitCode.FAILED);
+
+        SluiceCli.Result started = runAt("sources", "recover", "shop");
+        assertThat(started.exitCode()).isZero();
+        assertThat(started.out()).contains("recovery 3 of source 'shop' started (failed with BINLOG_PURGED)")
+                .contains("sluice sources recovery shop 3 --wait");
+
+        answer("/api/v1/sources/other/recover", 409, "{\"code\":\"nothing_to_recover\",\"message\":\"Source 'other' is streaming: there is"
+                + " nothing to recover from.\",\"details\":[]}");
+        SluiceCli.Result refused = runAt("sources", "recover", "other", "--wait");
+        assertThat(refused.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(refused.err()).contains("Source 'other' is streaming: there is nothing to recover from.");
+        answer("/api/v1/sources/other/recoveries", 200, "[]");
+        SluiceCli.Result none = runAt("sources", "recovery", "other");
+        assertThat(none.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(none.err()).contains("source 'other' has no recovery yet").contains("sluice sources recover other");
+    }
+
     @Test
     void dlqReplayThatDoesNotLandExitsOne() {
         answer("/api/v1/sinks/index/dead-letters/replay", 200, "{\"ids\":[1,2],\"done\":1,\"dryRun\":false,\"remaining\":1}");

@@ -100,6 +100,8 @@ function sourceRow(s) {
 function controls(name, st) {
   const b = (verb, label, cls) => '<button class="' + (cls || '') + '" data-verb="' + verb + '" data-name="' + esc(name) + '">' + label + '</button>';
   if (st.startedAt === null) return b('start', 'Start', 'primary');
+  // Failed with a purged binlog or a missing schema history: its fix names the one-command recovery.
+  if (st.state === 'failed' && st.fix && st.fix.includes('/recover)')) return b('recover', 'Recover', 'primary') + b('stop', 'Stop', 'danger');
   // Paused by a person: Resume. Paused by the schema gate: the way out is the review, not Resume.
   const review = st.state === 'paused' && st.desired !== 'paused' ? '<a class="button" href="/schemas">Review the schema change</a>' : '';
   return review + (st.desired === 'paused' ? b('resume', 'Resume', 'primary') : b('pause', 'Pause')) + b('stop', 'Stop', 'danger');
@@ -111,7 +113,8 @@ app.addEventListener('click', async ev => {
   t.disabled = true;
   try {
     await act('POST', '/sources/' + encodeURIComponent(t.dataset.name) + '/' + t.dataset.verb, undefined,
-      () => toast('Source ' + t.dataset.name + ': ' + t.dataset.verb + ' done'));
+      r => toast('Source ' + t.dataset.name + ': ' + (t.dataset.verb === 'recover' ? 'recovery ' + r.id + ' started; the timeline shows'
+        + ' its steps' : t.dataset.verb + ' done')));
   } catch (e) {
     if (e.status === 409 && t.dataset.verb === 'start' && e.details.length && confirm(e.message + '\n\nStart anyway?')) {
       await act('POST', '/sources/' + encodeURIComponent(t.dataset.name) + '/start?force=true');

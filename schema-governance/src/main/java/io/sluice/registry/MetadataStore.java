@@ -68,6 +68,26 @@ public final class MetadataStore {
         }
     }
 
+    /**
+     * Runs an insert with positional arguments into a table whose key the database generates.
+     *
+     * @return the generated key of the row
+     */
+    public static long insert(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql, java.sql.Statement.RETURN_GENERATED_KEYS)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                if (!keys.next()) {
+                    throw new SQLException("the database generated no key for: " + sql);
+                }
+                return keys.getLong(1);
+            }
+        }
+    }
+
     /** Maps the current row of a result. */
     @FunctionalInterface
     public interface RowMapper<T> {

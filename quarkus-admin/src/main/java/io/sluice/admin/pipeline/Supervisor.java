@@ -9,6 +9,7 @@ import io.sluice.admin.sink.SinkStore;
 import io.sluice.admin.source.SourceStore;
 import io.sluice.backfill.BackfillRun;
 import io.sluice.backfill.ChunkWindows;
+import io.sluice.capture.CaptureFailure;
 import io.sluice.capture.CaptureState;
 import io.sluice.capture.CaptureStatus;
 import io.sluice.capture.CaptureWorker;
@@ -38,6 +39,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -263,6 +265,52 @@ public class Supervisor {
         }
         halt(source);
         snapshot.remove(source);
+    }
+
+    /**
+     * Why a source's capture failed, while its worker holds the failed state.
+     *
+     * @return empty if the source runs in any other state, is not running, or runs on Kafka Connect
+     */
+    public Optional<CaptureFailure> failure(String source) {
+        Running r = running.get(source);
+        return r != null && r.worker().status().state() instanceof CaptureState.Failed f ? Optional.of(f.failure()) : Optional.empty();
+    }
+
+    /**
+     * Starts a source over from a new snapshot: stops its worker, sets its stored offsets and schema history aside
+     * (renamed with {@code suffix}, see {@link CaptureWorker#setAsideStoredState}) and starts a new worker, which
+     * snapshots the tables and then streams. The source's stored settings, its snapshot mode included, stay as they
+     * are. Embedded runtime only.
+     *
+     * @param why for the timeline, a few words (the action has at most 40 characters), for example {@code recovery 3}
+     * @return the files set aside, as they are named now
+     * @throws ApiException 404; 409 if no pipeline reads the source, in the connect runtime, or if the files cannot
+     *     be renamed (the message names the directory)
+     */
+    public synchronized List<java.nio.file.Path> resnapshot(String source, String actor, String suffix, String why) {
+        sources.get(source);
+        if (connect.enabled()) {
+            throw new ApiException(409, ApiError.of("not_in_connect_runtime", "Source '" + source + "' runs on Kafka Connect, which keeps"
+                    + " its offsets; this server cannot set them aside."));
+        }
+        if (pipelines.ofSource(source).isEmpty()) {
+            throw new ApiException(409, ApiError.of("no_pipeline", "No pipeline reads source '" + source + "', so there is nothing to"
+                    + " snapshot; create one with POST /api/v1/pipelines."));
+        }
+        halt(source);
+        SourceConfig config = sources.runtimeConfig(source);
+        List<java.nio.file.Path> moved;
+        try {
+            moved = CaptureWorker.setAsideStoredState(config, suffix);
+        } catch (java.io.IOException e) {
+            throw new ApiException(409, ApiError.of("offsets_not_movable", "Cannot set aside the stored offsets of source '" + source
+                    + "' in " + config.sourceDir() + " (" + e.getMessage() + "); check that the server may rename files there, then"
+                    + " try again."));
+        }
+        sources.setDesiredState(source, "running");
+        launch(source, actor, "restarted (" + why + ")");
+        return moved;
     }
 
     /** The sink instance the server runs, opened on first use, for searches and replays. @throws ApiException 404 */
@@ -496,7 +544,7 @@ public class Supervisor {
         String fix = null;
         if (c.state() instanceof CaptureState.Failed f) {
             reason = f.failure().message();
-            fix = f.failure().fix();
+            fix = io.sluice.admin.recovery.RecoveryDecision.fix(source, f.failure());
         } else if (c.state() instanceof CaptureState.Paused p) {
             reason = p.reason();
         } else if (c.state() instanceof CaptureState.Stopped) {

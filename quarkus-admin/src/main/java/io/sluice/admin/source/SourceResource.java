@@ -3,11 +3,15 @@ package io.sluice.admin.source;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.admin.activity.ActivityLog;
+import io.sluice.admin.api.ApiError;
+import io.sluice.admin.api.ApiException;
 import io.sluice.admin.api.Keys;
 import io.sluice.admin.auth.Role;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.pipeline.SourceStatus;
 import io.sluice.admin.pipeline.Supervisor;
+import io.sluice.admin.recovery.Recoveries;
+import io.sluice.admin.recovery.Recovery;
 import io.sluice.preflight.Preflight;
 import io.sluice.preflight.PreflightReport;
 import jakarta.annotation.security.RolesAllowed;
@@ -32,7 +36,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /**
  * Sources under {@code /api/v1/sources}: register (validated as a whole, then checked by the preflight, whose
  * findings come back with the fix for each), list, show, update, delete, preflight again; start, stop, pause,
- * resume; status and timeline. Passwords are accepted and never returned.
+ * resume; recover; status and timeline. Passwords are accepted and never returned.
  */
 @Path("/api/v1/sources")
 @Tag(name = "sources", description = "Source databases")
@@ -53,6 +57,9 @@ public class SourceResource {
 
     @Inject
     ActivityLog activity;
+
+    @Inject
+    Recoveries recoveries;
 
     @Inject
     SecurityIdentity identity;
@@ -145,6 +152,41 @@ public class SourceResource {
     @RolesAllowed(Role.OPERATE)
     public SourceStatus resume(@PathParam("name") String name) {
         return supervisor.resume(name, actor());
+    }
+
+    /**
+     * Recovers a source failed with {@code BINLOG_PURGED} or {@code SCHEMA_HISTORY_MISSING} in one call: sets its stored
+     * offsets and schema history aside, snapshots it again (its settings stay as they are), waits until it streams,
+     * then verifies every table of every pipeline of the source against each sink with repair. Answers 202 with the
+     * recovery, which {@code Location} names for polling; 409 naming the state and the fix when there is nothing to
+     * recover from, a recovery runs, or in the connect runtime.
+     */
+    @POST
+    @Path("/{name}/recover")
+    @Consumes(MediaType.WILDCARD)
+    @RolesAllowed(Role.OPERATE)
+    public Response recover(@PathParam("name") String name) {
+        Recovery r = recoveries.start(name, actor());
+        return Response.accepted(r).location(java.net.URI.create("/api/v1/sources/" + name + "/recoveries/" + r.id())).build();
+    }
+
+    /** The source's recoveries, newest first. */
+    @GET
+    @Path("/{name}/recoveries")
+    public List<Recovery> listRecoveries(@PathParam("name") String name) {
+        return recoveries.list(name);
+    }
+
+    /** One recovery of the source: its phase, its verifications with their counts, and the totals. */
+    @GET
+    @Path("/{name}/recoveries/{id}")
+    public Recovery recovery(@PathParam("name") String name, @PathParam("id") String id) {
+        try {
+            return recoveries.get(name, Long.parseLong(id));
+        } catch (NumberFormatException e) {
+            throw new ApiException(404, ApiError.of("not_found", "No recovery with id '" + id + "': ids are numbers; GET /api/v1/sources/"
+                    + name + "/recoveries lists them."));
+        }
     }
 
     /** Deletes a source no pipeline reads; its stored offsets stay on disk. */

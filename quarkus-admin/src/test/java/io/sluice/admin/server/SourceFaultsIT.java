@@ -30,9 +30,10 @@ import org.junit.jupiter.api.Test;
  * Source faults of the reliability suite, against the packaged server and a MariaDB of the test's own: the
  * database restarted under a write load, its replication connection killed, and its binlog purged past the stored
  * position while the server was stopped. The first two heal by themselves; the third ends in the documented
- * failed state {@code BINLOG_PURGED}, and the documented recovery brings it back: the source updated with
- * {@code snapshot.mode=when_needed} (a new snapshot), then a repairing verify of each sink, since rows deleted in
- * the purged binlog are nowhere to be read again. After each, Redis equals the table.
+ * failed state {@code BINLOG_PURGED}, whose fix names the one command that recovers it:
+ * {@code POST /api/v1/sources/{name}/recover} sets the stored offsets aside, snapshots again and, once the source
+ * streams, verifies and repairs each sink, since rows deleted in the purged binlog are nowhere to be read again.
+ * After each, Redis equals the table; after the recovery, verify finds nothing missing, stale or extra.
  */
 class SourceFaultsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,7 +41,7 @@ class SourceFaultsIT {
     private static final String DB_PASSWORD = "Faults-Db-Pw-1";
 
     @Test
-    void shouldHealFromRestartsAndCutConnectionsAndRecoverFromAPurgedBinlogAsDocumented() throws Exception {
+    void shouldHealFromRestartsAndCutConnectionsAndRecoverFromAPurgedBinlogWithOneCommand() throws Exception {
         String database = "faults";
         String source = "faulty";
         byte[] key = new byte[32];
@@ -101,15 +102,41 @@ class SourceFaultsIT {
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                         .until(() -> "failed".equals(status(server, source).path("state").asText()));
                 JsonNode failed = status(server, source);
-                assertThat(failed.path("reason").asText() + " " + failed.path("fix").asText()).contains("snapshot.mode=when_needed");
-                // The one documented command: the source with snapshot.mode=when_needed (password kept as stored).
-                sourceKeys.remove("password");
-                sourceKeys.put("snapshot.mode", "when_needed");
-                server.json("PUT", "/api/v1/sources/" + source, JSON.writeValueAsString(sourceKeys), 200);
-                server.awaitStreaming(source);
-                // The snapshot rewrites every row there is; the rows deleted in the purged binlog are extra keys now.
-                JsonNode repaired = server.verify("all", database + ".items", "cache", true);
-                assertThat(repaired.path("extra").asLong()).as("rows deleted while the binlog was purged").isEqualTo(deleted);
+                assertThat(failed.path("reason").asText()).contains("no longer holds the stored position");
+                assertThat(failed.path("fix").asText()).contains("sluice sources recover " + source).contains("snapshot.mode=when_needed");
+                assertThat(server.call("POST", "/api/v1/sources/nope/recover", null, "admin", ADMIN_PASSWORD).statusCode()).isEqualTo(404);
+
+                // The one command: set the offsets aside, snapshot again, wait for streaming, verify and repair every sink.
+                JsonNode started = server.json("POST", "/api/v1/sources/" + source + "/recover", null, 202);
+                assertThat(started.path("state").asText()).isEqualTo("running");
+                assertThat(started.path("resnapshot").asBoolean()).isTrue();
+                assertThat(started.path("cause").asText()).isEqualTo("failed with BINLOG_PURGED");
+                String path = "/api/v1/sources/" + source + "/recoveries/" + started.path("id").asLong();
+                JsonNode[] recovery = {started};
+                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> !"running".equals((recovery[0] = server.json("GET", path, null, 200)).path("state").asText()));
+                JsonNode done = recovery[0];
+                assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("succeeded");
+                assertThat(done.path("verifications")).as(done.toString()).hasSize(1);
+                JsonNode step = done.path("verifications").get(0);
+                assertThat(step.path("table").asText() + " " + step.path("sink").asText()).isEqualTo(database + ".items cache");
+                // The snapshot rewrote every row there is; the rows deleted in the purged binlog were extra keys, now deleted.
+                assertThat(done.path("missing").asLong()).isZero();
+                assertThat(done.path("stale").asLong()).isZero();
+                assertThat(done.path("extra").asLong()).as("rows deleted while the binlog was purged").isEqualTo(deleted);
+                assertThat(done.path("repaired").asLong()).isEqualTo(deleted);
+                assertThat(server.call("POST", "/api/v1/sources/" + source + "/recover", null, "admin", ADMIN_PASSWORD).body())
+                        .contains("nothing_to_recover").contains("'" + source + "' is streaming");
+
+                JsonNode check = server.verify("all", database + ".items", "cache", false);
+                assertThat(List.of(check.path("missing").asLong(), check.path("stale").asLong(), check.path("extra").asLong()))
+                        .as("verify after the recovery").containsExactly(0L, 0L, 0L);
+                assertThat(check.path("rowsChecked").asLong()).isEqualTo(db.rows(database, "SELECT id FROM items").size());
+                assertThat(server.json("GET", "/api/v1/sources/" + source, null, 200).path("settings").path("snapshot.mode").asText("initial"))
+                        .as("the stored snapshot mode").isEqualTo("initial");
+                List<String> timeline = new java.util.ArrayList<>();
+                server.json("GET", "/api/v1/sources/" + source + "/timeline", null, 200).forEach(e -> timeline.add(e.path("action").asText()));
+                assertThat(timeline).contains("recovery started", "recovery snapshot done", "recovered");
                 awaitEqual(db, database, redis, prefix, "after the recovery from a purged binlog");
                 assertThat(Files.readString(log)).doesNotContain(DB_PASSWORD).doesNotContain(ADMIN_PASSWORD);
             }

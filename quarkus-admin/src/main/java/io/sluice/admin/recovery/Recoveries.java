@@ -1,0 +1,293 @@
+package io.sluice.admin.recovery;
+
+import io.quarkus.runtime.StartupEvent;
+import io.sluice.admin.activity.ActivityLog;
+import io.sluice.admin.api.ApiException;
+import io.sluice.admin.backfill.Backfills;
+import io.sluice.admin.connect.ConnectRuntime;
+import io.sluice.admin.pipeline.PipelineSpec;
+import io.sluice.admin.pipeline.PipelineStore;
+import io.sluice.admin.pipeline.SourceStatus;
+import io.sluice.admin.pipeline.Supervisor;
+import io.sluice.admin.source.SourceStore;
+import io.sluice.admin.verification.VerificationRequest;
+import io.sluice.admin.verification.VerificationStore;
+import io.sluice.admin.verification.Verifications;
+import io.sluice.capture.CaptureFailure;
+import io.sluice.capture.SourceConfig;
+import io.sluice.event.TableId;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * One-command recovery of a source ({@code POST /api/v1/sources/{name}/recover}), for a source failed with
+ * {@code BINLOG_PURGED} or {@code SCHEMA_HISTORY_MISSING}: its stored offsets and schema history are set aside, its
+ * worker starts over from a new snapshot (the stored settings, snapshot mode included, stay as they are), and once it
+ * streams again every captured table of every pipeline of the source is verified against each of its sinks with
+ * repair, one after the other, through {@link Verifications}. A snapshot cannot see rows deleted while the binlog was
+ * lost; the repair deletes them from the targets.
+ *
+ * <p>A recovery runs on a thread of its own and is stored with its phase and its verifications, so that it can be
+ * polled; one a stopped server left running is marked failed at the next boot, and running the recovery again then
+ * only verifies. Every step is in the source's timeline. Embedded runtime only.
+ *
+ * <p>Thread-safe: starts are serialized.
+ */
+@ApplicationScoped
+public class Recoveries {
+    private static final Logger LOG = Logger.getLogger(Recoveries.class);
+    /** How often a running recovery looks at its source and its verifications. */
+    static final Duration POLL = Duration.ofMillis(500);
+    /** How long a source may stand stopped, though it should run, before its recovery gives up. */
+    static final Duration STOPPED_PATIENCE = Duration.ofSeconds(60);
+    /** How often the events captured during the snapshot are written to the recovery at most. */
+    static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
+
+    @Inject
+    RecoveryStore store;
+
+    @Inject
+    SourceStore sources;
+
+    @Inject
+    PipelineStore pipelines;
+
+    @Inject
+    Supervisor supervisor;
+
+    @Inject
+    ConnectRuntime connect;
+
+    @Inject
+    Verifications verifications;
+
+    @Inject
+    VerificationStore verificationStore;
+
+    @Inject
+    Backfills backfills;
+
+    @Inject
+    ActivityLog activity;
+
+    @Inject
+    Clock clock;
+
+    void boot(@Observes @Priority(35) StartupEvent event) {
+        store.abandonRunning();
+    }
+
+    /**
+     * Decides, and starts a recovery; a new snapshot starts before this returns.
+     *
+     * @throws ApiException 404 for an unknown source; 409 when there is nothing to recover from, a recovery of the
+     *     source runs, the failure is one a snapshot does not cure, or in the connect runtime (each names the source,
+     *     its state and the fix)
+     */
+    public synchronized Recovery start(String source, String actor) {
+        sources.get(source);
+        boolean onConnect = connect.enabled();
+        SourceStatus status = onConnect ? null : supervisor.status(source);
+        Optional<CaptureFailure> failure = onConnect ? Optional.empty() : supervisor.failure(source);
+        Optional<Recovery> latest = store.latest(source).map(this::view);
+        RecoveryDecision decision = RecoveryDecision.decide(source, onConnect, pipelines.ofSource(source).stream().map(PipelineSpec::name)
+                .toList(), status, failure, latest);
+        if (decision instanceof RecoveryDecision.Refuse refuse) {
+            throw refuse.exception();
+        }
+        boolean resnapshot = decision instanceof RecoveryDecision.Resnapshot;
+        RecoveryStore.Stored created = store.create(source, decision.cause(), resnapshot, actor);
+        long id = created.id();
+        activity.record(subject(source), actor, "recovery started", "recovery " + id + ", " + decision.cause() + ": " + (resnapshot
+                ? "sets the stored offsets aside and snapshots again, then verifies and repairs every sink"
+                : "waits until the source streams, then verifies and repairs every sink"));
+        if (resnapshot) {
+            try {
+                List<Path> moved = supervisor.resnapshot(source, actor, ".recovery-" + id, "recovery " + id);
+                store.progress(id, Recovery.Phase.SNAPSHOTTING, "new snapshot started; set aside: " + (moved.isEmpty() ? "nothing was"
+                        + " stored" : String.join(", ", moved.stream().map(p -> p.getFileName().toString()).toList())), 0);
+            } catch (ApiException e) {
+                end(id, source, "could not start the new snapshot: " + e.error().message(), List.of());
+                throw e;
+            }
+        }
+        Thread t = new Thread(() -> run(id, source, actor), "sluice-recovery-" + id);
+        t.setDaemon(true);
+        t.start();
+        return get(source, id);
+    }
+
+    /** A source's recoveries, newest first (100 at most). @throws ApiException 404 for an unknown source */
+    public List<Recovery> list(String source) {
+        sources.get(source);
+        return store.ofSource(source, 100).stream().map(this::view).toList();
+    }
+
+    /** @throws ApiException 404 for an unknown source, or a recovery that is not one of the source's */
+    public Recovery get(String source, long id) {
+        sources.get(source);
+        RecoveryStore.Stored r = store.get(id);
+        if (!r.source().equals(source)) {
+            throw new ApiException(404, io.sluice.admin.api.ApiError.of("not_found", "Recovery " + id + " is not one of source '"
+                    + source + "'; GET /api/v1/sources/" + source + "/recoveries lists them."));
+        }
+        return view(r);
+    }
+
+    private Recovery view(RecoveryStore.Stored r) {
+        return Recovery.of(r, r.verificationIds().stream().map(verificationStore::get).toList());
+    }
+
+    private void run(long id, String source, String actor) {
+        try {
+            String failed = awaitStreaming(id, source);
+            if (failed != null) {
+                end(id, source, failed, List.of());
+                return;
+            }
+            verifyAll(id, source, actor);
+        } catch (InterruptedException e) {
+            end(id, source, "the server stopped during the recovery; run it again", List.of());
+        } catch (ApiException e) {
+            end(id, source, e.error().message(), List.of());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "recovery=%d of source %s failed", id, source);
+            end(id, source, "unexpected error: " + e, List.of());
+        }
+    }
+
+    /** Waits until the source streams. @return null when it does, otherwise why the recovery cannot go on */
+    private String awaitStreaming(long id, String source) throws InterruptedException {
+        Instant stoppedSince = null;
+        Instant lastWrite = Instant.MIN;
+        String lastProgress = null;
+        while (true) {
+            SourceStatus status = supervisor.status(source);
+            SnapshotWatch watch = SnapshotWatch.of(status);
+            if (watch instanceof SnapshotWatch.Streaming) {
+                store.progress(id, Recovery.Phase.VERIFYING, "the source streams again; listing its tables", status.eventsTotal());
+                activity.record(subject(source), ActivityLog.SYSTEM, "recovery snapshot done", "recovery " + id + ": source streams again after "
+                        + status.eventsTotal() + " events; verifying and repairing every sink next");
+                return null;
+            }
+            if (watch instanceof SnapshotWatch.Failed f) {
+                return f.reason();
+            }
+            SnapshotWatch.Waiting waiting = (SnapshotWatch.Waiting) watch;
+            Instant now = clock.instant();
+            if (!waiting.stopped()) {
+                stoppedSince = null;
+            } else if (stoppedSince == null) {
+                stoppedSince = now;
+            } else if (Duration.between(stoppedSince, now).compareTo(STOPPED_PATIENCE) > 0) {
+                return "source '" + source + "' stood " + waiting.progress() + " for more than " + STOPPED_PATIENCE.toSeconds() + " s; start"
+                        + " it and run the recovery again";
+            }
+            if (!waiting.progress().equals(lastProgress) || Duration.between(lastWrite, now).compareTo(PROGRESS_EVERY) >= 0) {
+                store.progress(id, Recovery.Phase.SNAPSHOTTING, waiting.progress(), status.eventsTotal());
+                lastProgress = waiting.progress();
+                lastWrite = now;
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+    }
+
+    /** Runs the repairing verifications one after the other and ends the recovery. */
+    private void verifyAll(long id, String source, String actor) throws InterruptedException {
+        SourceConfig config = sources.runtimeConfig(source);
+        List<TableId> all = new ArrayList<>();
+        try (Connection c = Backfills.connect(config); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT TABLE_SCHEMA,"
+                + " TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'")) {
+            while (rs.next()) {
+                all.add(new TableId(source, rs.getString(1), rs.getString(2)));
+            }
+        } catch (SQLException e) {
+            end(id, source, "cannot list the tables of source '" + source + "': " + e.getMessage() + "; check that it is up and run the"
+                    + " recovery again", List.of());
+            return;
+        }
+        List<RecoveryPlan.Step> steps = RecoveryPlan.steps(pipelines.ofSource(source), RecoveryPlan.captured(all, config.databases(),
+                config.tables()));
+        List<String> notes = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        Map<String, Boolean> hasSchema = new HashMap<>();
+        int done = 0;
+        for (RecoveryPlan.Step step : steps) {
+            done++;
+            if (!hasSchema.computeIfAbsent(step.table(), t -> registered(Backfills.tableId(source, t)))) {
+                String note = step.table() + ": not verified, it has no registered schema (capture never saw a row of it, so no sink"
+                        + " holds one)";
+                if (!notes.contains(note)) {
+                    notes.add(note);
+                }
+                continue;
+            }
+            store.progress(id, Recovery.Phase.VERIFYING, "verification " + done + " of " + steps.size() + ": " + step.table() + " against "
+                    + step.sink(), 0);
+            VerificationStore.Stored v;
+            try {
+                v = verifications.start(new VerificationRequest(step.pipeline(), step.table(), step.sink(), null, true), actor);
+            } catch (ApiException e) {
+                problems.add(step.table() + " against " + step.sink() + " could not be verified: " + e.error().message());
+                continue;
+            }
+            store.addVerification(id, v.id());
+            while ("running".equals(v.state())) {
+                Thread.sleep(POLL.toMillis());
+                v = verificationStore.get(v.id());
+            }
+            if (!"succeeded".equals(v.state())) {
+                problems.add("verification " + v.id() + " of " + step.table() + " against " + step.sink() + " failed: " + v.reason());
+            }
+        }
+        if (steps.isEmpty()) {
+            notes.add("no table of source '" + source + "' exists now that its pipelines take; nothing to verify");
+        }
+        end(id, source, problems.isEmpty() ? null : String.join("; ", problems) + ". Fix the cause and run the recovery again: the source"
+                + " streams, so it only verifies and repairs", notes);
+    }
+
+    private boolean registered(TableId table) {
+        try {
+            backfills.schemas(table);
+            return true;
+        } catch (ApiException e) {
+            return false;
+        }
+    }
+
+    /** Ends a recovery (succeeded when {@code reason} is null) and says so in the source's timeline. */
+    private void end(long id, String source, String reason, List<String> notes) {
+        Recovery r = view(store.get(id));
+        String summary = r.verifications().size() + " verification(s): " + r.rowsChecked() + " rows checked, " + r.missing() + " missing, "
+                + r.stale() + " stale, " + r.extra() + " extra, " + r.repaired() + " repaired";
+        store.finished(id, reason == null ? "recovered: " + summary : "failed", notes, reason);
+        activity.record(subject(source), ActivityLog.SYSTEM, reason == null ? "recovered" : "recovery failed", "recovery " + id + ": "
+                + (reason == null ? summary : reason));
+        if (reason == null) {
+            LOG.infof("recovery=%d of source %s succeeded: %s", id, source, summary);
+        } else {
+            LOG.warnf("recovery=%d of source %s failed: %s", id, source, reason);
+        }
+    }
+
+    private static String subject(String source) {
+        return "source:" + source;
+    }
+}
