@@ -33,6 +33,8 @@ final class ApiClient {
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
+    /** A request body above this size that ends in a closed connection was most likely refused for its size. */
+    private static final long LARGE_BODY = 1024 * 1024;
 
     /**
      * Where to send requests.
@@ -99,7 +101,25 @@ final class ApiClient {
             token = context.token();
             tokenFrom = "context '" + context.name() + "'";
         }
+        if (token != null) {
+            checkToken(token.strip(), tokenFrom);
+            token = token.strip();
+        }
         return new Target(base, serverFrom, token, tokenFrom);
+    }
+
+    /**
+     * Refuses a token that no Sluice server issued before it goes into a header: one with spaces, line breaks, control
+     * or non-ASCII characters (a paste with {@code Bearer } in front, or two lines) would otherwise break the request,
+     * or inject a header. The message never shows the token, which may be a real one with a stray character.
+     */
+    static void checkToken(String token, String from) {
+        if (token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            return;
+        }
+        throw new CliException(ExitCode.UNAUTHORIZED, "the token from " + from + " is not an API token: it holds spaces, line breaks, control or"
+                + " non-ASCII characters, which no Sluice token has: copy it again (only the token, without 'Bearer ' or a line break) and pass it"
+                + " with --token, " + ENV_TOKEN + " or `sluice context set NAME --server URL --token T`");
     }
 
     /** An http(s) URL with a host; a trailing slash or path is kept as the API's base. */
@@ -116,6 +136,12 @@ final class ApiClient {
             throw new CliException(ExitCode.USAGE, "the server address '" + server + "' (from " + from + ") is not an http(s) URL:"
                     + " write it as http://host:8080 or https://host");
         }
+        if (uri.getRawUserInfo() != null) {
+            // Not echoed: the user info may hold a password, which would then land in a terminal's scrollback or a CI log.
+            throw new CliException(ExitCode.USAGE, "the server address from " + from + " holds a user name or password before its host: Sluice"
+                    + " takes an API token instead; write the address as " + uri.getScheme() + "://" + uri.getHost()
+                    + (uri.getPort() < 0 ? "" : ":" + uri.getPort()) + " and pass the token with --token or " + ENV_TOKEN);
+        }
         return uri;
     }
 
@@ -131,8 +157,16 @@ final class ApiClient {
         return s == null || s.isBlank();
     }
 
-    /** A path segment, percent-encoded. */
+    /**
+     * A name or id as one path segment, percent-encoded. An empty name, {@code .} and {@code ..} are refused: no
+     * encoding keeps them one segment (servers decode {@code %2E} and remove dot segments), so they would address
+     * another resource, for example the list instead of one of its entries.
+     */
     static String seg(String s) {
+        if (s.isEmpty() || s.equals(".") || s.equals("..")) {
+            throw new CliException(ExitCode.USAGE, "'" + s + "' cannot name anything on the server: pass a name or id as the list shows it"
+                    + " (for example `sluice sources list`)");
+        }
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
@@ -158,12 +192,14 @@ final class ApiClient {
         if (target.token() != null) {
             request.header("Authorization", "Bearer " + target.token());
         }
+        long requestBytes = 0;
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
             try {
-                request.header("Content-Type", "application/json")
-                        .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body), StandardCharsets.UTF_8));
+                byte[] json = JSON.writeValueAsBytes(body);
+                requestBytes = json.length;
+                request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(json));
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("cannot write the request body", e);
             }
@@ -172,6 +208,12 @@ final class ApiClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
+            if (requestBytes > LARGE_BODY && !(e instanceof HttpTimeoutException) && !(rootCause(e) instanceof ConnectException)
+                    && !(rootCause(e) instanceof UnknownHostException)) {
+                // A server may close the connection on a body over its limit before it answers 413.
+                throw new CliException(ExitCode.INVALID, "the server closed the connection while receiving a request of " + length(requestBytes)
+                        + ", probably too large for it: shorten the longest argument, for example a --where filter or a --reason");
+            }
             throw unreachable(e);
         } catch (UnresolvedAddressException e) {
             throw unreachable(new UnknownHostException(target.base().getHost()));
@@ -179,33 +221,39 @@ final class ApiClient {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCode.FAILED, "interrupted while waiting for " + target.base());
         }
-        return answer(method, uri, response.statusCode(), response.body(), notFoundHint);
+        return answer(method, uri, response.statusCode(), response.body(), notFoundHint, requestBytes);
     }
 
-    private CliException unreachable(IOException e) {
-        String why;
+    private static Throwable rootCause(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
+        return root;
+    }
+
+    private CliException unreachable(IOException e) {
+        String why;
+        Throwable root = rootCause(e);
         if (e instanceof HttpConnectTimeoutException) {
             why = "no connection within " + CONNECT_TIMEOUT.toSeconds() + " s";
         } else if (e instanceof HttpTimeoutException) {
             why = "no answer within " + REQUEST_TIMEOUT.toSeconds() + " s";
+        } else if (root instanceof UnknownHostException || root instanceof UnresolvedAddressException) {
+            // Before the refused connection: the JDK's client reports a name it cannot resolve as a ConnectException too.
+            why = "unknown host " + target.base().getHost();
         } else if (e instanceof ConnectException || root instanceof ConnectException) {
             why = "connection refused";
-        } else if (root instanceof UnknownHostException || root instanceof UnresolvedAddressException) {
-            why = "unknown host " + target.base().getHost();
         } else if (root instanceof SSLException) {
             why = "TLS failed: " + root.getMessage();
         } else {
-            why = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+            why = root.getMessage() == null ? "the connection failed" : root.getMessage();
         }
         return new CliException(ExitCode.UNREACHABLE, "cannot reach the Sluice server at " + display(target.base()) + " (" + why
                 + "; address from " + target.serverFrom() + "): check --server or `sluice context use`");
     }
 
-    private JsonNode answer(String method, URI uri, int status, String body, String notFoundHint) {
+    private JsonNode answer(String method, URI uri, int status, String body, String notFoundHint, long requestBytes) {
         JsonNode json = null;
         if (body != null && !body.isBlank()) {
             try {
@@ -232,7 +280,7 @@ final class ApiClient {
                 details.add(Text.clean(d.path("field").asText("?")) + ": " + Text.clean(d.path("message").asText("")));
             }
         }
-        String notSluice = "the server at " + display(target.base()) + " answered " + method + " " + uri.getPath() + " with HTTP " + status
+        String notSluice = "the server at " + display(target.base()) + " answered " + method + " " + shortPath(uri) + " with HTTP " + status
                 + " and no Sluice error: is the address (from " + target.serverFrom() + ") a Sluice server?";
         switch (status) {
             case 401 -> {
@@ -248,12 +296,24 @@ final class ApiClient {
                 if (!sluiceError) {
                     throw new CliException(ExitCode.NOT_FOUND, notSluice);
                 }
+                if ("not_found".equals(json.path("code").asText()) && message.startsWith("No such resource")) {
+                    // The server has no such path at all, rather than no such source or sink: the address has a path it should not.
+                    throw new CliException(ExitCode.NOT_FOUND, "the server at " + display(target.base()) + " has no API at " + shortPath(uri)
+                            + " (404): is the address (from " + target.serverFrom() + ") the Sluice server's root, for example http://host:8080?");
+                }
                 throw new CliException(ExitCode.NOT_FOUND, Text.clean(message) + (notFoundHint == null ? "" : " " + notFoundHint));
             }
             case 400, 409, 422 -> {
                 String what = status == 409 ? "refused (409 conflict)" : "invalid request (" + status + ")";
                 throw new CliException(ExitCode.INVALID, what + ": " + (sluiceError ? Text.clean(message) : notSluice), details);
             }
+            // Limits of the server's HTTP layer, which answers before Sluice sees the request, so without a Sluice error.
+            case 413 -> throw new CliException(ExitCode.INVALID, "the request is too large for the server (413, " + length(requestBytes)
+                    + "): shorten the longest argument, for example a --where filter or a --reason");
+            case 414 -> throw new CliException(ExitCode.INVALID, "the request's address is too long for the server (414, "
+                    + uri.getRawPath().length() + " characters): shorten the name or id in it");
+            case 431 -> throw new CliException(ExitCode.INVALID, "the request's headers are too large for the server (431): check the"
+                    + " token" + (target.tokenFrom() == null ? "" : " from " + target.tokenFrom()) + "; an API token is a few dozen characters");
             case 501 -> throw new CliException(ExitCode.NOT_AVAILABLE, "not available on this server (501): "
                     + (sluiceError ? Text.clean(message) : "the server does not offer " + uri.getPath() + " yet"));
             default -> {
@@ -264,6 +324,16 @@ final class ApiClient {
                 throw new CliException(ExitCode.FAILED, what + ": " + Text.clean(message), details);
             }
         }
+    }
+
+    /** A path for a message: a long one (a huge name) cut, so that the message stays readable. */
+    private static String shortPath(URI uri) {
+        String path = uri.getPath();
+        return path.length() > 200 ? path.substring(0, 200) + "... (" + path.length() + " characters)" : path;
+    }
+
+    private static String length(long bytes) {
+        return bytes >= 1024 * 1024 ? String.format(java.util.Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024)) : bytes + " bytes";
     }
 
     /** The address without a trailing slash, as a person typed it. */

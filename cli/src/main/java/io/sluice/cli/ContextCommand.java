@@ -33,7 +33,10 @@ final class ContextCommand {
             throw new CliException(ExitCode.USAGE, "context '" + name + "' needs a server: `sluice context set " + name + " --server URL [--token T]`");
         }
         ApiClient.parseServer(server, "--server");
-        String token = root.token != null ? (root.token.isBlank() ? null : root.token) : existing == null ? null : existing.token();
+        String token = root.token != null ? (root.token.isBlank() ? null : root.token.strip()) : existing == null ? null : existing.token();
+        if (root.token != null && token != null) {
+            ApiClient.checkToken(token, "--token"); // stored, it would fail every later command instead of this one
+        }
         contexts.put(new Contexts.Context(name, server.trim(), token));
         boolean becameCurrent = contexts.currentName() == null || contexts.current().isEmpty();
         if (becameCurrent) {

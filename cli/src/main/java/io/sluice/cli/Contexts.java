@@ -55,6 +55,10 @@ final class Contexts {
     /** Reads the file; a missing file holds no contexts. */
     static Contexts load(Path file) {
         Contexts c = new Contexts(file);
+        if (Files.isDirectory(file)) {
+            throw new CliException(ExitCode.FAILED, "the config file " + file + " is a directory: point " + ENV + " at a file, for example "
+                    + Path.of(System.getProperty("user.home"), ".sluice", "config.json"));
+        }
         if (!Files.exists(file)) {
             return c;
         }
@@ -65,25 +69,68 @@ final class Contexts {
             throw new CliException(ExitCode.FAILED, "the config file " + file + " is not valid JSON (" + e.getOriginalMessage()
                     + "): fix it, or delete it and run `sluice context set` again");
         } catch (IOException e) {
-            throw new CliException(ExitCode.FAILED, "cannot read the config file " + file + " (" + e + "): check its permissions or"
-                    + " point " + ENV + " at another file");
+            throw new CliException(ExitCode.FAILED, "cannot read the config file " + file + " (" + describe(e) + "): check it or point " + ENV
+                    + " at another file");
         }
         if (root == null || !root.isObject()) {
             throw new CliException(ExitCode.FAILED, "the config file " + file + " is not a JSON object: fix it, or delete it and run"
                     + " `sluice context set` again");
         }
         JsonNode list = root.path("contexts");
+        if (!list.isMissingNode() && !list.isNull() && !list.isObject()) {
+            throw misshapen(file, "contexts", "an object of named contexts", list);
+        }
         for (Iterator<Map.Entry<String, JsonNode>> it = list.fields(); it.hasNext();) {
             Map.Entry<String, JsonNode> e = it.next();
-            c.contexts.put(e.getKey(), new Context(e.getKey(), text(e.getValue(), "server"), text(e.getValue(), "token")));
+            if (!e.getValue().isObject()) {
+                throw misshapen(file, "contexts." + e.getKey(), "an object with server and token", e.getValue());
+            }
+            c.contexts.put(e.getKey(), new Context(e.getKey(), text(file, e.getValue(), "contexts." + e.getKey() + ".", "server"),
+                    text(file, e.getValue(), "contexts." + e.getKey() + ".", "token")));
         }
-        c.current = text(root, "current-context");
+        c.current = text(file, root, "", "current-context");
         return c;
     }
 
-    private static String text(JsonNode node, String field) {
+    /** A field that must be text, or absent. */
+    private static String text(Path file, JsonNode node, String prefix, String field) {
         JsonNode v = node.get(field);
-        return v == null || v.isNull() ? null : v.asText();
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw misshapen(file, prefix + field, "a string", v);
+        }
+        return v.asText();
+    }
+
+    /** A config file that is JSON, but not of the shape `sluice context set` writes. */
+    private static CliException misshapen(Path file, String key, String expected, JsonNode found) {
+        return new CliException(ExitCode.FAILED, "the config file " + file + " is not a Sluice config: '" + key + "' must be " + expected
+                + ", not " + found.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ": fix it, or delete it and run `sluice context set` again");
+    }
+
+    /** What went wrong with a file, in words: an exception's name means nothing to a person. */
+    static String describe(IOException e) {
+        if (e instanceof java.nio.charset.CharacterCodingException) {
+            return "it is not UTF-8 text";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return "permission denied on " + a.getFile();
+        }
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return "no such file or directory: " + n.getFile();
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+            return f.getFile() + " is in the way: it exists and is not a directory";
+        }
+        if (e instanceof java.nio.file.NotDirectoryException n) {
+            return n.getFile() + " is not a directory";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason() + (f.getFile() == null ? "" : ": " + f.getFile());
+        }
+        return e.getMessage() == null ? "an input/output error" : e.getMessage();
     }
 
     Path file() {
@@ -153,8 +200,8 @@ final class Contexts {
                 Files.setPosixFilePermissions(file, OWNER_ONLY);
             }
         } catch (IOException e) {
-            throw new CliException(ExitCode.FAILED, "cannot write the config file " + file + " (" + e + "): check that its directory is"
-                    + " writable, or point " + ENV + " at another file");
+            throw new CliException(ExitCode.FAILED, "cannot write the config file " + file + " (" + describe(e) + "): check that its directory"
+                    + " is writable, or point " + ENV + " at another file");
         }
     }
 }

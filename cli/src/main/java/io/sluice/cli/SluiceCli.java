@@ -138,20 +138,23 @@ public final class SluiceCli implements Callable<Integer> {
         cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
         helpEverywhere(cl);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            // Messages echo what was typed or stored, which may hold control characters: they must not drive the terminal.
             if (ex instanceof CliException e) {
-                root.err.println(e.getMessage());
-                e.details().forEach(d -> root.err.println("  " + d));
+                root.err.println(Text.clean(e.getMessage()));
+                e.details().forEach(d -> root.err.println("  " + Text.clean(d)));
                 return e.exitCode();
             }
             if (root.env.containsKey("SLUICE_DEBUG")) {
                 ex.printStackTrace(root.err);
             }
-            root.err.println("sluice failed unexpectedly (" + ex + "); run it again with SLUICE_DEBUG=1 for the details and report them");
+            // Only the type: the message of an unexpected exception may quote an input, a token for one.
+            root.err.println("sluice failed unexpectedly (" + ex.getClass().getName() + "); run it again with SLUICE_DEBUG=1 for the details"
+                    + " and report them");
             return ExitCode.FAILED;
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println(ex.getMessage());
+            err.println(Text.clean(ex.getMessage()));
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
             err.println("`" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help` shows the usage");
             return ExitCode.USAGE;

@@ -449,4 +449,77 @@ class SluiceCliTest {
         assertThat(r.out()).isEqualTo("replayed 1 of 2 entries to sink 'index'; 1 remain in the queue\n");
         assertThat(r.err()).contains("1 of 2 entries did not land").contains("sluice dlq list index");
     }
+
+    @Test
+    void aNameThatWouldChangeTheAddressIsRefusedBeforeAnythingIsSent() {
+        for (String name : List.of(".", "..", "")) {
+            SluiceCli.Result r = runAt("sources", "show", name);
+            assertThat(r.exitCode()).as(name).isEqualTo(ExitCode.USAGE);
+            assertThat(r.err()).contains("'" + name + "' cannot name anything on the server").contains("sluice sources list");
+        }
+        assertThat(runAt("backfill", "cancel", "..").exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void aTokenWithALineBreakOrASpaceIsRefusedWithoutShowingIt() {
+        for (String token : List.of("slu_secret\r\nX-Injected: yes", "Bearer slu_secret", "slu_s\u00e9cret")) {
+            SluiceCli.Result r = SluiceCli.execute(env(), "--server", base, "--token", token, "sources", "list");
+            assertThat(r.exitCode()).isEqualTo(ExitCode.UNAUTHORIZED);
+            assertThat(r.err()).startsWith("the token from --token is not an API token").contains("without 'Bearer '").doesNotContain("secret");
+            SluiceCli.Result stored = run("context", "set", "prod", "--server", base, "--token", token);
+            assertThat(stored.exitCode()).isEqualTo(ExitCode.UNAUTHORIZED);
+            assertThat(stored.err()).doesNotContain("secret");
+        }
+        assertThat(requests).isEmpty();
+        assertThat(dir.resolve("config.json")).doesNotExist();
+    }
+
+    @Test
+    void aServerAddressWithAPasswordIsRefusedWithoutShowingIt() {
+        SluiceCli.Result r = SluiceCli.execute(env(), "--server", "https://admin:pa55word@sluice.internal:8443", "sources", "list");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(r.err()).contains("holds a user name or password").contains("https://sluice.internal:8443").doesNotContain("pa55word");
+    }
+
+    @Test
+    void theServersSizeLimitsAreInvalidInputThatSaysWhatToShorten() {
+        answer("/api/v1/backfills", 413, "");
+        SluiceCli.Result large = runAt("backfill", "start", "--pipeline", "p", "--where", "x = 1");
+        assertThat(large.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(large.err()).startsWith("the request is too large for the server (413, ").contains("--where");
+        answer("/api/v1/sources/" + "n".repeat(300), 414, "");
+        SluiceCli.Result longName = runAt("sources", "show", "n".repeat(300));
+        assertThat(longName.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(longName.err()).contains("too long for the server (414, 316 characters): shorten the name");
+    }
+
+    @Test
+    void anAddressWithAPathTheServerDoesNotHaveSaysSo() {
+        SluiceCli.Result r = SluiceCli.execute(env(), "--server", base + "/ui", "--token", "t0k", "sources", "list");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(r.err()).contains("has no API at /ui/api/v1/sources (404)").contains("the Sluice server's root");
+    }
+
+    @Test
+    void typedInputIsEchoedWithoutControlCharacters() {
+        SluiceCli.Result r = run("context", "use", "\u001b[2Jprod");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(r.err()).contains("no context ' [2Jprod'").doesNotContain("\u001b");
+        SluiceCli.Result unknown = run("\u001b[2J");
+        assertThat(unknown.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(unknown.err()).doesNotContain("\u001b");
+    }
+
+    @Test
+    void aConfigFileOfTheWrongShapeNamesTheKeyAndAnUnreadableOneSaysWhy() throws IOException {
+        Files.writeString(dir.resolve("config.json"), "{\"contexts\": {\"prod\": {\"server\": 8080}}}");
+        SluiceCli.Result shape = run("sources", "list");
+        assertThat(shape.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(shape.err()).contains("'contexts.prod.server' must be a string, not number").contains("delete it");
+        Files.write(dir.resolve("config.json"), new byte[] {'{', (byte) 0xe9, '}'});
+        SluiceCli.Result latin1 = run("sources", "list");
+        assertThat(latin1.exitCode()).isEqualTo(ExitCode.FAILED);
+        assertThat(latin1.err()).contains("(it is not UTF-8 text)").doesNotContain("Exception");
+    }
 }

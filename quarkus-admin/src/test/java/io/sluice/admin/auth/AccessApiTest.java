@@ -11,68 +11,172 @@ import static org.hamcrest.Matchers.startsWith;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 import io.sluice.admin.TestAuth;
+import jakarta.ws.rs.HttpMethod;
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Authentication and roles: everything but health and the login page needs credentials; each role may do what
  * it grants and is refused the rest with 403 on every endpoint; tokens and sessions behave; no secret leaks.
+ *
+ * <p>The matrix below is the specification: every operation the server serves, with who may call it. The operations
+ * themselves are read from the code (the JAX-RS resources under {@code io.sluice.admin}, the static assets) and from
+ * the served OpenAPI document, so that a new endpoint fails this test until someone decides who may call it.
  */
 @QuarkusTest
 class AccessApiTest {
+    /** In the matrix: an operation anyone may call, signed in or not. */
+    private static final String ANYONE = "anyone";
 
-    /** An endpoint and the right it needs; the targets do not exist, so an allowed call answers 404, 409 or 422. */
-    record Endpoint(String method, String path, String right) {
-    }
+    /**
+     * Who may call each operation: {@link #ANYONE}, or the right ({@link Role}) a caller's role must grant. A path
+     * parameter whose pattern lists its values (a backfill's action, a UI section) is one operation per value.
+     */
+    private static final Map<String, String> MATRIX = matrix(
+            // sources: reading and the preflight (a read-only check of the database, offered to every user in the UI)
+            "GET /api/v1/sources", Role.READ,
+            "POST /api/v1/sources", Role.ADMINISTER,
+            "GET /api/v1/sources/{name}", Role.READ,
+            "PUT /api/v1/sources/{name}", Role.ADMINISTER,
+            "DELETE /api/v1/sources/{name}", Role.ADMINISTER,
+            "POST /api/v1/sources/{name}/preflight", Role.READ,
+            "GET /api/v1/sources/{name}/status", Role.READ,
+            "GET /api/v1/sources/{name}/timeline", Role.READ,
+            "POST /api/v1/sources/{name}/start", Role.OPERATE,
+            "POST /api/v1/sources/{name}/stop", Role.OPERATE,
+            "POST /api/v1/sources/{name}/pause", Role.OPERATE,
+            "POST /api/v1/sources/{name}/resume", Role.OPERATE,
+            "POST /api/v1/sources/{name}/recover", Role.OPERATE,
+            "GET /api/v1/sources/{name}/recoveries", Role.READ,
+            "GET /api/v1/sources/{name}/recoveries/{id}", Role.READ,
+            // sinks and their dead letters
+            "GET /api/v1/sinks", Role.READ,
+            "POST /api/v1/sinks", Role.ADMINISTER,
+            "GET /api/v1/sinks/{name}", Role.READ,
+            "PUT /api/v1/sinks/{name}", Role.ADMINISTER,
+            "DELETE /api/v1/sinks/{name}", Role.ADMINISTER,
+            "GET /api/v1/sinks/{name}/status", Role.READ,
+            "POST /api/v1/sinks/{name}/test", Role.OPERATE,
+            "GET /api/v1/sinks/{name}/search", Role.READ,
+            "GET /api/v1/sinks/{sink}/dead-letters", Role.READ,
+            "POST /api/v1/sinks/{sink}/dead-letters/replay", Role.OPERATE,
+            "POST /api/v1/sinks/{sink}/dead-letters/discard", Role.OPERATE,
+            // pipelines
+            "GET /api/v1/pipelines", Role.READ,
+            "POST /api/v1/pipelines", Role.ADMINISTER,
+            "GET /api/v1/pipelines/{name}", Role.READ,
+            "PUT /api/v1/pipelines/{name}", Role.ADMINISTER,
+            "DELETE /api/v1/pipelines/{name}", Role.ADMINISTER,
+            // schema review: comments are open to every reader, as the UI offers them; decisions need the review right
+            "GET /api/v1/schemas/proposals", Role.READ,
+            "POST /api/v1/schemas/proposals", Role.REVIEW,
+            "GET /api/v1/schemas/proposals/{id}", Role.READ,
+            "POST /api/v1/schemas/proposals/{id}/approve", Role.REVIEW,
+            "POST /api/v1/schemas/proposals/{id}/reject", Role.REVIEW,
+            "POST /api/v1/schemas/proposals/{id}/comments", Role.READ,
+            "GET /api/v1/schemas/proposals/{id}/impact", Role.READ,
+            "GET /api/v1/schemas/audit", Role.READ,
+            "GET /api/v1/schemas/policies/{subject}", Role.READ,
+            "PUT /api/v1/schemas/policies/{subject}", Role.ADMINISTER,
+            "PUT /api/v1/schemas/policies", Role.ADMINISTER,
+            // backfills (a reindex is a backfill with reindex=true) and verifications
+            "GET /api/v1/backfills", Role.READ,
+            "POST /api/v1/backfills", Role.OPERATE,
+            "GET /api/v1/backfills/{id}", Role.READ,
+            "POST /api/v1/backfills/{id}/pause", Role.OPERATE,
+            "POST /api/v1/backfills/{id}/resume", Role.OPERATE,
+            "POST /api/v1/backfills/{id}/cancel", Role.OPERATE,
+            "GET /api/v1/verifications", Role.READ,
+            "POST /api/v1/verifications", Role.OPERATE,
+            "GET /api/v1/verifications/{id}", Role.READ,
+            // users and tokens: everyone manages their own tokens, admins everyone's
+            "GET /api/v1/me", Role.READ,
+            "GET /api/v1/me/tokens", Role.READ,
+            "POST /api/v1/me/tokens", Role.READ,
+            "DELETE /api/v1/me/tokens/{id}", Role.READ,
+            "GET /api/v1/users", Role.ADMINISTER,
+            "POST /api/v1/users", Role.ADMINISTER,
+            "GET /api/v1/users/{name}", Role.ADMINISTER,
+            "DELETE /api/v1/users/{name}", Role.ADMINISTER,
+            "PUT /api/v1/users/{name}/role", Role.ADMINISTER,
+            "PUT /api/v1/users/{name}/password", Role.ADMINISTER,
+            "GET /api/v1/users/{name}/tokens", Role.ADMINISTER,
+            "POST /api/v1/users/{name}/tokens", Role.ADMINISTER,
+            "DELETE /api/v1/tokens/{id}", Role.ADMINISTER,
+            // the registry: lookups and compatibility tests change nothing; registering goes through review for non-admins
+            "GET /registry/schemas/types", Role.READ,
+            "GET /registry/schemas/ids/{id}", Role.READ,
+            "GET /registry/schemas/ids/{id}/schema", Role.READ,
+            "GET /registry/schemas/ids/{id}/versions", Role.READ,
+            "GET /registry/subjects", Role.READ,
+            "POST /registry/subjects/{subject}", Role.READ,
+            "DELETE /registry/subjects/{subject}", Role.ADMINISTER,
+            "GET /registry/subjects/{subject}/versions", Role.READ,
+            "POST /registry/subjects/{subject}/versions", Role.OPERATE,
+            "GET /registry/subjects/{subject}/versions/{version}", Role.READ,
+            "DELETE /registry/subjects/{subject}/versions/{version}", Role.ADMINISTER,
+            "GET /registry/subjects/{subject}/versions/{version}/schema", Role.READ,
+            "POST /registry/compatibility/subjects/{subject}/versions", Role.READ,
+            "POST /registry/compatibility/subjects/{subject}/versions/{version}", Role.READ,
+            "GET /registry/config", Role.READ,
+            "PUT /registry/config", Role.ADMINISTER,
+            "DELETE /registry/config", Role.ADMINISTER,
+            "GET /registry/config/{subject}", Role.READ,
+            "PUT /registry/config/{subject}", Role.ADMINISTER,
+            "DELETE /registry/config/{subject}", Role.ADMINISTER,
+            // the UI: its pages are shells that read through the API, so every user may open each one
+            "GET /", Role.READ,
+            "GET /sources", Role.READ,
+            "GET /sinks", Role.READ,
+            "GET /pipelines", Role.READ,
+            "GET /schemas", Role.READ,
+            "GET /backfills", Role.READ,
+            "GET /dead-letters", Role.READ,
+            "GET /users", Role.READ,
+            "GET /search", Role.READ,
+            "GET /sources/{name}", Role.READ,
+            "GET /schemas/proposals/{id}", Role.READ,
+            "GET /login", ANYONE,
+            "POST /login", ANYONE,
+            "POST /logout", ANYONE,
+            "GET /static/app.css", ANYONE,
+            "GET /static/app.js", ANYONE,
+            // the framework's endpoints (application.properties): health for probes, the rest for signed-in users
+            "GET /q/health", ANYONE,
+            "GET /q/health/live", ANYONE,
+            "GET /q/health/ready", ANYONE,
+            "GET /q/health/started", ANYONE,
+            "GET /q/metrics", Role.READ,
+            "GET /q/openapi", Role.READ);
 
-    private static final List<Endpoint> ENDPOINTS = List.of(
-            new Endpoint("GET", "/api/v1/sources", Role.READ),
-            new Endpoint("GET", "/api/v1/sources/none/status", Role.READ),
-            new Endpoint("GET", "/api/v1/sources/none/timeline", Role.READ),
-            new Endpoint("POST", "/api/v1/sources", Role.ADMINISTER),
-            new Endpoint("PUT", "/api/v1/sources/none", Role.ADMINISTER),
-            new Endpoint("DELETE", "/api/v1/sources/none", Role.ADMINISTER),
-            new Endpoint("POST", "/api/v1/sources/none/start", Role.OPERATE),
-            new Endpoint("POST", "/api/v1/sources/none/stop", Role.OPERATE),
-            new Endpoint("POST", "/api/v1/sources/none/pause", Role.OPERATE),
-            new Endpoint("POST", "/api/v1/sources/none/resume", Role.OPERATE),
-            new Endpoint("POST", "/api/v1/sources/none/recover", Role.OPERATE),
-            new Endpoint("GET", "/api/v1/sources/none/recoveries", Role.READ),
-            new Endpoint("GET", "/api/v1/sources/none/recoveries/987654", Role.READ),
-            new Endpoint("GET", "/api/v1/sinks", Role.READ),
-            new Endpoint("POST", "/api/v1/sinks", Role.ADMINISTER),
-            new Endpoint("PUT", "/api/v1/sinks/none", Role.ADMINISTER),
-            new Endpoint("DELETE", "/api/v1/sinks/none", Role.ADMINISTER),
-            new Endpoint("POST", "/api/v1/sinks/none/test", Role.OPERATE),
-            new Endpoint("GET", "/api/v1/sinks/none/dead-letters", Role.READ),
-            new Endpoint("POST", "/api/v1/sinks/none/dead-letters/replay", Role.OPERATE),
-            new Endpoint("POST", "/api/v1/sinks/none/dead-letters/discard", Role.OPERATE),
-            new Endpoint("GET", "/api/v1/pipelines", Role.READ),
-            new Endpoint("POST", "/api/v1/pipelines", Role.ADMINISTER),
-            new Endpoint("PUT", "/api/v1/pipelines/none", Role.ADMINISTER),
-            new Endpoint("DELETE", "/api/v1/pipelines/none", Role.ADMINISTER),
-            new Endpoint("GET", "/api/v1/schemas/proposals", Role.READ),
-            new Endpoint("POST", "/api/v1/schemas/proposals", Role.REVIEW),
-            new Endpoint("POST", "/api/v1/schemas/proposals/987654/approve", Role.REVIEW),
-            new Endpoint("POST", "/api/v1/schemas/proposals/987654/reject", Role.REVIEW),
-            new Endpoint("PUT", "/api/v1/schemas/policies/none-value", Role.ADMINISTER),
-            new Endpoint("POST", "/api/v1/backfills", Role.OPERATE),
-            new Endpoint("GET", "/api/v1/backfills", Role.READ),
-            new Endpoint("POST", "/api/v1/backfills/987654/pause", Role.OPERATE),
-            new Endpoint("POST", "/api/v1/verifications", Role.OPERATE),
-            new Endpoint("GET", "/api/v1/verifications", Role.READ),
-            new Endpoint("GET", "/api/v1/users", Role.ADMINISTER),
-            new Endpoint("POST", "/api/v1/users", Role.ADMINISTER),
-            new Endpoint("DELETE", "/api/v1/users/none", Role.ADMINISTER),
-            new Endpoint("GET", "/api/v1/me", Role.READ),
-            new Endpoint("GET", "/registry/subjects", Role.READ),
-            new Endpoint("POST", "/registry/subjects/none-value/versions", Role.OPERATE),
-            new Endpoint("PUT", "/registry/config", Role.ADMINISTER),
-            new Endpoint("DELETE", "/registry/subjects/none-value", Role.ADMINISTER));
+    /** The framework's endpoints, which no resource class declares: the matrix lists them by hand. */
+    private static final Set<String> FRAMEWORK = Set.of("GET /q/health", "GET /q/health/live", "GET /q/health/ready", "GET /q/health/started",
+            "GET /q/metrics", "GET /q/openapi");
+
+    private static final Set<String> HTTP_METHODS = Set.of("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS");
+    /** A path parameter, {@code {name}} or {@code {name: pattern}}. */
+    private static final Pattern PARAMETER = Pattern.compile("\\{\\s*([\\w.-]+)\\s*(?::\\s*([^{}]*?)\\s*)?}");
+    private static final Pattern ALTERNATIVES = Pattern.compile("[\\w.-]+(\\|[\\w.-]+)*");
 
     @BeforeEach
     void anonymous() {
@@ -80,20 +184,78 @@ class AccessApiTest {
     }
 
     @Test
-    void shouldAllowEachRoleWhatItGrantsAndRefuseTheRestWith403() {
-        for (Role role : Role.values()) {
-            String bearer = TestAuth.bearer(role);
-            for (Endpoint e : ENDPOINTS) {
-                Response r = given().header("Authorization", bearer).contentType(ContentType.JSON).body("{}").request(e.method(), e.path());
-                String what = role + " " + e.method() + " " + e.path() + " -> " + r.statusCode() + " " + r.asString();
-                if (role.rights().contains(e.right())) {
-                    assertThat(r.statusCode()).as(what).isNotIn(401, 403, 500);
-                } else {
-                    assertThat(r.statusCode()).as(what).isEqualTo(403);
-                    assertThat(r.asString()).as(what).contains("role");
+    void shouldListEveryOperationTheServerDeclaresInTheMatrix() throws Exception {
+        Set<String> declared = declaredOperations();
+        Set<String> unlisted = new TreeSet<>(declared);
+        unlisted.removeAll(MATRIX.keySet());
+        assertThat(unlisted).as("operations the server declares that the matrix does not list: add each with the right it needs").isEmpty();
+        Set<String> stale = new TreeSet<>(MATRIX.keySet());
+        stale.removeAll(declared);
+        stale.removeAll(FRAMEWORK);
+        assertThat(stale).as("operations in the matrix that the server no longer declares").isEmpty();
+
+        // The served OpenAPI document as a second opinion: each of its operations must be one the matrix lists.
+        Map<String, Map<String, Object>> paths = given().header("Authorization", TestAuth.bearer(Role.VIEWER)).queryParam("format", "json")
+                .get("/q/openapi").then().statusCode(200).extract().jsonPath().getMap("paths");
+        List<String> notInMatrix = new ArrayList<>();
+        paths.forEach((path, operations) -> operations.keySet().stream().filter(m -> HTTP_METHODS.contains(m.toUpperCase(Locale.ROOT)))
+                .forEach(m -> {
+                    Pattern template = Pattern.compile(m.toUpperCase(Locale.ROOT) + " " + Arrays.stream(path.split("/", -1))
+                            .map(s -> s.startsWith("{") ? "[^/]+" : Pattern.quote(s)).collect(Collectors.joining("/")));
+                    if (MATRIX.keySet().stream().noneMatch(k -> template.matcher(k).matches())) {
+                        notInMatrix.add(m.toUpperCase(Locale.ROOT) + " " + path);
+                    }
+                }));
+        assertThat(paths).as("the OpenAPI document's paths").isNotEmpty();
+        assertThat(notInMatrix).as("operations of /q/openapi that the matrix does not list").isEmpty();
+    }
+
+    @Test
+    void shouldAllowEachRoleWhatItGrantsAndRefuseTheRestOnEveryOperation() {
+        String admin = TestAuth.bearer(Role.ADMIN);
+        // DELETE /registry/config, allowed to an admin, resets the global level: put back what other tests may have set.
+        String level = given().header("Authorization", admin).get("/registry/config").then().statusCode(200).extract().path("compatibilityLevel");
+        List<String> problems = new ArrayList<>();
+        int calls = 0;
+        try {
+            for (Map.Entry<String, String> operation : MATRIX.entrySet()) {
+                String method = operation.getKey().substring(0, operation.getKey().indexOf(' '));
+                String path = concrete(operation.getKey().substring(method.length() + 1));
+                String right = operation.getValue();
+
+                Response anonymous = call(method, path, null);
+                calls++;
+                String what = "anonymous " + method + " " + path + " -> " + anonymous.statusCode() + " " + abbreviate(anonymous.asString());
+                if (anonymous.statusCode() >= 500) {
+                    problems.add(what);
+                } else if (right.equals(ANYONE)) {
+                    if (List.of(401, 403, 404, 405).contains(anonymous.statusCode())) {
+                        problems.add(what + " (anyone may call it)");
+                    }
+                } else if (!refused(path, anonymous)) {
+                    problems.add(what + " (must be refused: 401 for the APIs, a redirect to /login for a page)");
+                }
+
+                for (Role role : Role.values()) {
+                    Response r = call(method, path, TestAuth.bearer(role));
+                    calls++;
+                    what = role.label() + " " + method + " " + path + " -> " + r.statusCode() + " " + abbreviate(r.asString());
+                    boolean allowed = right.equals(ANYONE) || role.rights().contains(right);
+                    if (r.statusCode() >= 500) {
+                        problems.add(what);
+                    } else if (allowed && (r.statusCode() == 401 || r.statusCode() == 403)) {
+                        problems.add(what + " (its role grants " + right + ")");
+                    } else if (!allowed && (r.statusCode() != 403 || !r.asString().contains("role"))) {
+                        problems.add(what + " (its role does not grant " + right + ": must be 403 naming the role)");
+                    }
                 }
             }
+        } finally {
+            given().header("Authorization", admin).contentType(ContentType.JSON).body(Map.of("compatibility", level)).put("/registry/config")
+                    .then().statusCode(200);
         }
+        assertThat(calls).isEqualTo(MATRIX.size() * (Role.values().length + 1));
+        assertThat(problems).as(MATRIX.size() + " operations, " + calls + " calls").isEmpty();
     }
 
     @Test
@@ -171,5 +333,124 @@ class AccessApiTest {
         given().header("Authorization", "Bearer " + token).get("/api/v1/me").then().statusCode(401);
         given().header("Authorization", admin).delete("/api/v1/users/{u}", name).then().statusCode(204);
         given().header("Authorization", admin).get("/api/v1/users/{u}", name).then().statusCode(404);
+    }
+
+    /** The matrix from pairs of operation and right, in the order written. */
+    private static Map<String, String> matrix(String... pairs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (m.put(pairs[i], pairs[i + 1]) != null) {
+                throw new IllegalArgumentException("listed twice: " + pairs[i]);
+            }
+        }
+        return m;
+    }
+
+    /**
+     * What the server serves, read from the code: every resource method of the JAX-RS classes under
+     * {@code io.sluice.admin} (class and method {@code @Path}, HTTP method annotation) and every static asset.
+     */
+    private static Set<String> declaredOperations() throws IOException, ClassNotFoundException {
+        Path classes = Path.of("target", "classes");
+        assertThat(classes.resolve("io/sluice/admin")).as("the compiled server, read from the module's directory").isDirectory();
+        Set<String> out = new TreeSet<>();
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(classes.resolve("io/sluice/admin"))) {
+            files = walk.filter(f -> f.toString().endsWith(".class")).toList();
+        }
+        for (Path f : files) {
+            String name = classes.relativize(f).toString().replace(f.getFileSystem().getSeparator(), ".").replaceAll("\\.class$", "");
+            Class<?> type = Class.forName(name, false, AccessApiTest.class.getClassLoader());
+            jakarta.ws.rs.Path root = type.getAnnotation(jakarta.ws.rs.Path.class);
+            if (root == null) {
+                continue;
+            }
+            for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+                for (Method m : c.getDeclaredMethods()) {
+                    if (m.isSynthetic() || m.isBridge()) {
+                        continue;
+                    }
+                    String verb = Arrays.stream(m.getAnnotations()).map(a -> a.annotationType().getAnnotation(HttpMethod.class))
+                            .filter(Objects::nonNull).map(HttpMethod::value).findFirst().orElse(null);
+                    jakarta.ws.rs.Path sub = m.getAnnotation(jakarta.ws.rs.Path.class);
+                    if (verb == null && sub != null) {
+                        // A sub-resource locator: its operations are not visible here; list them and teach this method to follow it.
+                        out.add("LOCATOR " + type.getName() + "." + m.getName());
+                    } else if (verb != null) {
+                        expand(join(root.value(), sub == null ? "" : sub.value())).forEach(p -> out.add(verb + " " + p));
+                    }
+                }
+            }
+        }
+        Path assets = classes.resolve("META-INF/resources");
+        if (Files.isDirectory(assets)) {
+            try (Stream<Path> walk = Files.walk(assets)) {
+                walk.filter(Files::isRegularFile).forEach(a -> out.add("GET /" + assets.relativize(a).toString().replace(a.getFileSystem().getSeparator(), "/")));
+            }
+        }
+        return out;
+    }
+
+    /** A class's and a method's {@code @Path} as one path: a leading slash, single slashes, no trailing one. */
+    private static String join(String root, String sub) {
+        String p = ("/" + root + "/" + sub).replaceAll("/+", "/");
+        return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+    }
+
+    /**
+     * A path template with each parameter as {@code {name}}, except that a parameter whose pattern lists literal values
+     * ({@code {action: pause|resume|cancel}}) gives one path per value.
+     */
+    private static List<String> expand(String template) {
+        Matcher m = PARAMETER.matcher(template);
+        while (m.find()) {
+            String pattern = m.group(2);
+            String head = template.substring(0, m.start());
+            String tail = template.substring(m.end());
+            if (pattern != null && ALTERNATIVES.matcher(pattern).matches()) {
+                return Arrays.stream(pattern.split("\\|")).flatMap(v -> expand(head + v + tail).stream()).toList();
+            }
+            if (pattern != null) {
+                return expand(head + "{" + m.group(1) + "}" + tail);
+            }
+        }
+        return List.of(template);
+    }
+
+    /** A path to call for a template: parameters name things that do not exist, so that no call changes anything. */
+    private static String concrete(String template) {
+        return PARAMETER.matcher(template).replaceAll(p -> switch (p.group(1)) {
+            case "id" -> "987654";
+            case "version" -> "1";
+            case "subject" -> "none-value";
+            default -> "none";
+        });
+    }
+
+    private static Response call(String method, String path, String authorization) {
+        RequestSpecification request = given().redirects().follow(false);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        if (List.of("POST", "PUT", "PATCH").contains(method)) {
+            request.contentType(ContentType.JSON).body("{}");
+        }
+        return request.request(method, path);
+    }
+
+    /** Refused for want of credentials: 401 from the APIs and the framework, the login page for a browser's page. */
+    private static boolean refused(String path, Response r) {
+        boolean api = path.startsWith("/api/") || path.startsWith("/registry") || path.startsWith("/q/");
+        if (api) {
+            return r.statusCode() == 401;
+        }
+        String location = r.getHeader("Location");
+        return r.statusCode() / 100 == 3 && location != null && location.endsWith("/login");
+    }
+
+    /** An answer for a failure message: one line, at most 200 characters (a metrics page or a UI page is long). */
+    private static String abbreviate(String s) {
+        String line = s.replaceAll("\\s+", " ");
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 }
