@@ -32,7 +32,16 @@ public final class ProfileReport {
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> total = new HashMap<>();
         int samples = 0;
+        double jvmCpu = 0;
+        double machineCpu = 0;
+        int loads = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0]))) {
+            if (e.getEventType().getName().equals("jdk.CPULoad")) {
+                jvmCpu += e.getFloat("jvmUser") + e.getFloat("jvmSystem");
+                machineCpu += e.getFloat("machineTotal");
+                loads++;
+                continue;
+            }
             if (!e.getEventType().getName().equals("jdk.ExecutionSample")) {
                 continue;
             }
@@ -56,6 +65,8 @@ public final class ProfileReport {
                 }
             }
         }
+        System.out.printf("CPU load over the recording (of all cores): this JVM %.0f%%, the machine %.0f%%%n", 100 * jvmCpu / Math.max(1, loads),
+                100 * machineCpu / Math.max(1, loads));
         System.out.println("samples by thread:");
         print(threads, threads.values().stream().mapToInt(Integer::intValue).sum(), 15);
         System.out.println("\nthreads matching '" + threadPart + "': " + samples + " samples\nself:");

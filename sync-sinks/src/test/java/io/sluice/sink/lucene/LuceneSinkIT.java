@@ -72,6 +72,39 @@ class LuceneSinkIT {
     }
 
     @Test
+    void shouldEndAtEachKeysNewestVersionWhenOneLargeBatchRewritesEveryKeyAndIsReplayed() {
+        try (LuceneSink sink = sink(Clock.systemUTC())) {
+            // 400 keys, each written five times in one batch of 2,000 (one version lookup per batch), the newest last,
+            // then the whole batch again (a replay) and its oldest writes once more: every key must end at its newest.
+            List<ChangeEvent> batch = new ArrayList<>();
+            for (int round = 1; round <= 5; round++) {
+                for (int id = 1; id <= 400; id++) {
+                    batch.add(id % 7 == 0 && round == 5 ? delete(id, round * 1000 + id) : upsert(id, "name " + id + " round " + round, round * 1000 + id));
+                }
+            }
+            sink.write(batch);
+            sink.write(batch);
+            sink.write(batch.subList(0, 1200));
+            sink.flush();
+            List<String> ids = new ArrayList<>();
+            sink.scanIds(TABLE, ids::addAll);
+            assertThat(ids).hasSize(400 - 400 / 7);
+            List<ChangeEvent> probes = new ArrayList<>();
+            for (int id = 1; id <= 400; id++) {
+                probes.add(upsert(id, "x", 1));
+            }
+            List<String> held = sink.readBack(probes);
+            for (int id = 1; id <= 400; id++) {
+                if (id % 7 == 0) {
+                    assertThat(held.get(id - 1)).as("key %d was deleted last", id).isNull();
+                } else {
+                    assertThat(held.get(id - 1)).as("key %d", id).contains("\"name\":\"name " + id + " round 5\"");
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldConvergeUnderReplaysOutOfOrderDeliveryAndLateOlderWrites() {
         List<ChangeEvent> batch = List.of(upsert(1, "A", 100), upsert(2, "B", 110), upsert(1, "A2", 120), delete(2, 130), upsert(3, "C", 140));
         try (LuceneSink sink = sink(Clock.systemUTC())) {
