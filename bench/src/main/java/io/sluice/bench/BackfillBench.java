@@ -87,10 +87,9 @@ public final class BackfillBench {
             Measured cache = contenders.contains("redis") ? measure(() -> backfill(db, work, 7303, new RedisSink("redis", RedisSinkConfig.parse("redis",
                     Map.of(RedisSinkConfig.URI, "redis://" + redis.host() + ":" + redis.port()))), chunk)) : none;
             print("Sluice backfill -> Redis", cache);
-            System.out.printf("ratios against Debezium's snapshot into a no-op consumer: Sluice into a no-op sink %.2f, into Lucene %.2f,"
-                    + " into Redis %.2f; against the plain JDBC scan: %.2f, %.2f, %.2f%n", noop.rate() / snapshot.rate(),
-                    lucene.rate() / snapshot.rate(), cache.rate() / snapshot.rate(), noop.rate() / scan.rate(), lucene.rate() / scan.rate(),
-                    cache.rate() / scan.rate());
+            System.out.println("ratios (of the contenders that ran): against Debezium's snapshot into a no-op consumer: Sluice into a no-op"
+                    + " sink " + ratio(noop, snapshot) + ", into Lucene " + ratio(lucene, snapshot) + ", into Redis " + ratio(cache, snapshot)
+                    + "; against the plain JDBC scan: " + ratio(noop, scan) + ", " + ratio(lucene, scan) + ", " + ratio(cache, scan));
         } catch (Exception e) {
             System.err.println("benchmark could not run: " + e);
             e.printStackTrace();
@@ -181,6 +180,10 @@ public final class BackfillBench {
             sampler.shutdownNow();
             unsubscribe.forEach(Runnable::run);
         }
+    }
+
+    private static String ratio(Measured sluice, Measured baseline) {
+        return sluice.rows() == 0 || baseline.rows() == 0 ? "-" : String.format("%.2f", sluice.rate() / baseline.rate());
     }
 
     private static boolean isHeap(String pool) {
