@@ -120,6 +120,7 @@ class HostileInputIT {
                     problems.add(what + " -> " + r.status() + " instead of a refusal (401, or a redirect to the login page)");
                 }
             }
+            System.out.println("HostileInputIT: " + calls.size() + " hostile calls, " + problems.size() + " problems");
             assertThat(calls).hasSizeGreaterThanOrEqualTo(200);
             assertThat(problems).as(calls.size() + " hostile calls").isEmpty();
             assertThat(state(server, admin)).as("stored state after the hostile calls").isEqualTo(before);
