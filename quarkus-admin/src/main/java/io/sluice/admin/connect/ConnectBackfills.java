@@ -71,6 +71,8 @@ public class ConnectBackfills {
     ActivityLog activity;
 
     private KafkaProducer<String, String> producer;
+    /** Signal topics known to exist: an admin client is opened for a source's first signal only. */
+    private final java.util.Set<String> signalTopics = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private Thread listener;
     private volatile boolean stopping;
 
@@ -149,6 +151,7 @@ public class ConnectBackfills {
             Thread.currentThread().interrupt();
             throw unavailable(topic, e);
         } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException | java.io.IOException e) {
+            signalTopics.remove(topic); // it may have been deleted: the next signal creates it again
             throw unavailable(topic, e);
         }
     }
@@ -160,6 +163,9 @@ public class ConnectBackfills {
     }
 
     private void ensureTopic(String topic) throws InterruptedException, ExecutionException, TimeoutException {
+        if (signalTopics.contains(topic)) {
+            return;
+        }
         Properties p = new Properties();
         p.put("bootstrap.servers", config.connect().bootstrapServers().orElseThrow());
         try (Admin admin = Admin.create(p)) {
@@ -171,6 +177,7 @@ public class ConnectBackfills {
                 }
             }
         }
+        signalTopics.add(topic);
     }
 
     /** Reads every source's notifications and moves the matching backfill along. */
