@@ -155,7 +155,7 @@ public final class BackfillBench {
                                 (javax.management.openmbean.CompositeData) notification.getUserData());
                         long used = 0;
                         for (var pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-                            if (isHeap(pool.getKey())) {
+                            if (HEAP_POOLS.contains(pool.getKey())) {
                                 used += pool.getValue().getUsed();
                             }
                         }
@@ -186,10 +186,10 @@ public final class BackfillBench {
         return sluice.rows() == 0 || baseline.rows() == 0 ? "-" : String.format("%.2f", sluice.rate() / baseline.rate());
     }
 
-    private static boolean isHeap(String pool) {
-        return java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
-                .anyMatch(p -> p.getName().equals(pool) && p.getType() == java.lang.management.MemoryType.HEAP);
-    }
+    /** The names of the heap's memory pools (eden, survivor, old), read once rather than at every collection. */
+    private static final java.util.Set<String> HEAP_POOLS = java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP).map(java.lang.management.MemoryPoolMXBean::getName)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private static void print(String what, Measured m) {
         if (m.rows() == 0) {

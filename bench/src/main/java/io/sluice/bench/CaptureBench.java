@@ -73,27 +73,10 @@ public final class CaptureBench {
             long t0 = System.nanoTime();
             insert(db, DB, rows);
             System.out.printf("inserted %d rows in %.1f s%n", rows, (System.nanoTime() - t0) / 1e9);
-            List<Double> debeziumRates = new ArrayList<>();
-            List<Double> sluiceRates = new ArrayList<>();
-            for (int r = 0; r < rounds; r++) {
-                // Alternate who goes first, so that neither always runs on a JIT the other warmed up.
-                double d;
-                double s;
-                if (r % 2 == 0) {
-                    d = runDebezium(debezium.get(r), rows);
-                    s = runSluice(sluice.get(r), rows);
-                } else {
-                    s = runSluice(sluice.get(r), rows);
-                    d = runDebezium(debezium.get(r), rows);
-                }
-                System.out.printf("round %d: debezium engine -> no-op %,.0f events/s | sluice worker -> no-op %,.0f events/s | ratio %.2f%n",
-                        r + 1, d, s, s / d);
-                debeziumRates.add(d);
-                sluiceRates.add(s);
-            }
-            // The first round warms the JIT up; the median of the others is the figure to quote.
-            double d = Figures.medianAfterWarmUp(debeziumRates);
-            double s = Figures.medianAfterWarmUp(sluiceRates);
+            double[] medians = alternate(rounds, r -> runDebezium(debezium.get(r), rows), r -> runSluice(sluice.get(r), rows),
+                    "sluice worker -> no-op");
+            double d = medians[0];
+            double s = medians[1];
             System.out.printf("median after warm-up: debezium %,.0f events/s, sluice %,.0f events/s, ratio %.2f%n", d, s, s / d);
         } catch (Exception e) {
             System.err.println("benchmark could not run: " + e);
@@ -120,6 +103,40 @@ public final class CaptureBench {
     }
 
     /** Starts a worker until it streams, so that it stores an offset before the rows exist. */
+    /** One contender's run in a round, its rate in events/s. */
+    @FunctionalInterface
+    interface Round {
+        double run(int round) throws Exception;
+    }
+
+    /**
+     * Runs Debezium's engine and a Sluice contender once per round, alternating who goes first so that neither always
+     * runs on a JIT the other warmed up, and prints each round.
+     *
+     * @return the medians after the warm-up round: {Debezium's, Sluice's}
+     */
+    static double[] alternate(int rounds, Round debezium, Round sluice, String sluiceLabel) throws Exception {
+        List<Double> debeziumRates = new ArrayList<>();
+        List<Double> sluiceRates = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            double d;
+            double s;
+            if (r % 2 == 0) {
+                d = debezium.run(r);
+                s = sluice.run(r);
+            } else {
+                s = sluice.run(r);
+                d = debezium.run(r);
+            }
+            System.out.printf("round %d: debezium engine -> no-op %,.0f events/s | %s %,.0f events/s | ratio %.2f%n", r + 1, d, sluiceLabel, s,
+                    s / d);
+            debeziumRates.add(d);
+            sluiceRates.add(s);
+        }
+        // The first round warms the JIT up; the median of the others is the figure to quote.
+        return new double[] {Figures.medianAfterWarmUp(debeziumRates), Figures.medianAfterWarmUp(sluiceRates)};
+    }
+
     /** JUL (Debezium's MariaDB driver logs through it) down to warnings, so that the figures stay readable. */
     static void quietLogging() {
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);

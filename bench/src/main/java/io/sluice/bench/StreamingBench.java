@@ -72,25 +72,10 @@ public final class StreamingBench {
             long t0 = System.nanoTime();
             CaptureBench.insert(db, DB, rows);
             System.out.printf("inserted %d rows in %.1f s%n", rows, (System.nanoTime() - t0) / 1e9);
-            List<Double> debeziumRates = new ArrayList<>();
-            List<Double> sluiceRates = new ArrayList<>();
-            for (int r = 0; r < rounds; r++) {
-                double d;
-                double s;
-                if (r % 2 == 0) {
-                    d = CaptureBench.runDebezium(debezium.get(r), rows);
-                    s = runPipeline(sluice.get(r), rows, redis, work.resolve("lucene-" + r), "r" + r);
-                } else {
-                    s = runPipeline(sluice.get(r), rows, redis, work.resolve("lucene-" + r), "r" + r);
-                    d = CaptureBench.runDebezium(debezium.get(r), rows);
-                }
-                System.out.printf("round %d: debezium engine -> no-op %,.0f events/s | sluice -> redis + lucene %,.0f events/s | ratio %.2f%n",
-                        r + 1, d, s, s / d);
-                debeziumRates.add(d);
-                sluiceRates.add(s);
-            }
-            double d = Figures.medianAfterWarmUp(debeziumRates);
-            double s = Figures.medianAfterWarmUp(sluiceRates);
+            double[] medians = CaptureBench.alternate(rounds, r -> CaptureBench.runDebezium(debezium.get(r), rows),
+                    r -> runPipeline(sluice.get(r), rows, redis, work.resolve("lucene-" + r), "r" + r), "sluice -> redis + lucene");
+            double d = medians[0];
+            double s = medians[1];
             System.out.printf("median after warm-up: debezium %,.0f events/s, sluice into redis + lucene %,.0f events/s, ratio %.2f (target 0.80)%n",
                     d, s, s / d);
         } catch (Exception e) {
