@@ -54,7 +54,7 @@ public sealed interface CaptureState {
         }
     }
 
-    /** Stopped on request; offsets of every acknowledged batch were committed. */
+    /** Stopped on request; offsets up to the consumer's last checkpoint were committed. */
     record Stopped() implements CaptureState {
         @Override
         public String label() {

@@ -3,6 +3,7 @@ package io.sluice.capture;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
+import io.debezium.engine.spi.OffsetCommitPolicy;
 import io.debezium.embedded.Connect;
 import io.sluice.connect.DebeziumRecords;
 import io.sluice.event.ChangeEvent;
@@ -52,11 +53,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Lifecycle</h2>
  * {@link #start()} checks that the source is reachable and that stored state is complete, then runs the engine on
  * a thread of its own and returns. {@link #close()} stops the engine gracefully: the batch in the consumer's hands
- * finishes, and offsets of every acknowledged batch are committed. A worker is started at most once.
+ * finishes, and offsets up to the consumer's last checkpoint are committed. A worker is started at most once.
  *
  * <h2>Guarantees</h2>
  * <ul>
- * <li>Offsets are committed only past events the consumer acknowledged: at least once, in binlog order.</li>
+ * <li>Offsets are committed only past events the consumer made durable in a {@link EventBatchConsumer#checkpoint()
+ *     checkpoint}: at least once, in binlog order.</li>
  * <li>Before the first event of a table under a value schema it has not emitted for that table (since start), the
  *     worker asks the {@link SchemaGate}; while it says wait, the source is {@link CaptureState.Paused}, and
  *     nothing at or after that event is emitted or committed.</li>
@@ -103,6 +105,19 @@ public final class CaptureWorker implements AutoCloseable {
     private ExecutorService executor;
     private ScheduledExecutorService watchdog;
     private boolean started;
+    /**
+     * The last record per source partition handed to the consumer and not yet covered by a checkpoint; capture
+     * thread only. An engine restart starts from the committed offset, so what a replaced engine left here is
+     * delivered again and may be forgotten.
+     */
+    private final Map<Map<String, ?>, RecordChangeEvent<SourceRecord>> uncheckpointed = new java.util.LinkedHashMap<>();
+    private long lastCheckpointMillis;
+    /** The version of the last event handed to the consumer; capture thread only. */
+    private long takenVersion = Long.MIN_VALUE;
+    /** Whether the last change delivered since the state was last updated was a snapshot read; null if none. */
+    private Boolean readingSnapshot;
+    /** The committer of the engine that delivered the last batch; capture thread only. */
+    private DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> currentCommitter;
     /** Which engine is current; callbacks of engines replaced by a restart are ignored. */
     private volatile int generation;
     private volatile int restarts;
@@ -246,6 +261,8 @@ public final class CaptureWorker implements AutoCloseable {
         return DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(debeziumProperties(config))
                 .using((success, message, error) -> engineCompleted(gen, success, message, error))
+                // Records are marked processed only at checkpoints (see checkpoint()), so commit whenever marked.
+                .using(OffsetCommitPolicy.always())
                 .notifying(this::handleBatch)
                 .build();
     }
@@ -371,11 +388,18 @@ public final class CaptureWorker implements AutoCloseable {
     private void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         List<SourceEvent> pending = new ArrayList<>(records.size());
-        int firstUnmarked = 0;
+        int firstUntaken = 0;
         boolean heartbeatSeen = false;
         Map<String, ?> reachedOffset = null;
-        awaitResume();
+        if (committer != currentCommitter) { // a new engine: it starts again from the committed offset
+            uncheckpointed.clear();
+            currentCommitter = committer;
+        }
         try {
+            if (!resumed.isDone()) {
+                checkpoint(committer); // a pause may last: what was taken before it is made durable and committed first
+            }
+            awaitResume();
             for (int i = 0; i < records.size(); i++) {
                 SourceRecord record = records.get(i).record();
                 DebeziumRecords.Kind kind = mapper.kind(record);
@@ -394,9 +418,11 @@ public final class CaptureWorker implements AutoCloseable {
                         }
                         if (event instanceof ChangeEvent change && needsGate(change)) {
                             deliver(pending);
-                            markProcessed(records, firstUnmarked, i, committer);
-                            firstUnmarked = i;
+                            taken(records, firstUntaken, i);
+                            firstUntaken = i;
                             pending.clear();
+                            checkpoint(committer); // the gate may wait for a person
+                            applyReadingState();
                             awaitGate(change);
                         } else if (event instanceof SchemaChangeEvent ddl && ddl.table() != null) {
                             lastDdl.put(ddl.database() + "." + ddl.table(), ddl.ddl());
@@ -406,14 +432,22 @@ public final class CaptureWorker implements AutoCloseable {
                 }
             }
             deliver(pending);
+            if (heartbeatSeen && reachedOffset != null && reachedOffset.get("file") instanceof String file
+                    && reachedOffset.get("pos") instanceof Number pos) {
+                consumer.reached(file, pos.longValue());
+            }
+            taken(records, firstUntaken, records.size());
+            // Entering streaming checkpoints at once, before anyone can see the state: a worker stopped right after
+            // would otherwise keep an offset inside the snapshot, and start the snapshot again.
+            boolean entersStreaming = (state instanceof CaptureState.Starting || state instanceof CaptureState.Snapshotting)
+                    && (heartbeatSeen || Boolean.FALSE.equals(readingSnapshot));
+            if (entersStreaming || clock.millis() - lastCheckpointMillis >= config.offsetFlushIntervalMs()) {
+                checkpoint(committer);
+            }
+            applyReadingState();
             if (heartbeatSeen) {
                 heartbeat(); // after the snapshot rows of the same batch, so that the state does not flip back
-                if (reachedOffset != null && reachedOffset.get("file") instanceof String file && reachedOffset.get("pos") instanceof Number pos) {
-                    consumer.reached(file, pos.longValue());
-                }
             }
-            markProcessed(records, firstUnmarked, records.size(), committer);
-            committer.markBatchFinished();
         } catch (CaptureStoppedException e) {
             fail(e.failure);
             throw e;
@@ -426,9 +460,40 @@ public final class CaptureWorker implements AutoCloseable {
         }
     }
 
+    /** Records that records {@code [from, to)} were handed to the consumer; only the last one per partition is kept. */
+    private void taken(List<RecordChangeEvent<SourceRecord>> records, int from, int to) {
+        for (int i = from; i < to; i++) {
+            uncheckpointed.put(records.get(i).record().sourcePartition(), records.get(i));
+        }
+    }
+
+    /**
+     * Asks the consumer to make everything taken durable, then marks the last taken record of each partition
+     * processed and lets the engine commit. Offsets are cumulative, so marking the last record covers the ones
+     * before it; marking nothing else keeps the engine, which also commits when it stops, from ever storing an
+     * offset past what the consumer made durable.
+     */
+    private void checkpoint(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws Exception {
+        lastCheckpointMillis = clock.millis();
+        if (uncheckpointed.isEmpty()) {
+            return;
+        }
+        consumer.checkpoint();
+        // After the checkpoint, not on delivery: a crash replays from the committed offset, and an event replayed
+        // from the binlog file before a rotation must not look like the binlog going backwards.
+        if (takenVersion != Long.MIN_VALUE) {
+            guard.acknowledged(takenVersion);
+        }
+        for (RecordChangeEvent<SourceRecord> last : uncheckpointed.values()) {
+            committer.markProcessed(last);
+        }
+        uncheckpointed.clear();
+        committer.markBatchFinished();
+    }
+
     /**
      * Holds capture before a batch while a person paused the source. Nothing is lost: the engine's queue fills
-     * and the binlog reader waits; offsets stay at the last acknowledged batch.
+     * and the binlog reader waits; offsets stay at the checkpoint made before the pause.
      */
     private void awaitResume() throws InterruptedException {
         CompletableFuture<Void> gate = resumed;
@@ -528,34 +593,32 @@ public final class CaptureWorker implements AutoCloseable {
             delivering = false;
         }
         SourceEvent last = events.get(events.size() - 1);
-        guard.acknowledged(last.version());
+        takenVersion = last.version();
         Instant now = clock.instant();
         lastPosition = last.position();
         lastActivity = now;
         lagMillis = Math.max(0, Duration.between(last.commitTime(), now).toMillis());
         total.addAndGet(events.size());
         rate.record(events.size());
-        updateReadingState(events);
-    }
-
-    /** Snapshot reads mean snapshotting, binlog changes mean streaming; DDL events say nothing about the phase. */
-    private void updateReadingState(List<SourceEvent> events) {
         for (int i = events.size() - 1; i >= 0; i--) {
             if (events.get(i) instanceof ChangeEvent change) {
-                boolean reading = state instanceof CaptureState.Starting || state instanceof CaptureState.Snapshotting
-                        || state instanceof CaptureState.Streaming;
-                if (reading) {
-                    setState(change.position().snapshot() ? new CaptureState.Snapshotting() : new CaptureState.Streaming());
-                }
-                return;
+                readingSnapshot = change.position().snapshot();
+                break;
             }
         }
     }
 
-    private static void markProcessed(List<RecordChangeEvent<SourceRecord>> records, int from, int to,
-            DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
-        for (int i = from; i < to; i++) {
-            committer.markProcessed(records.get(i));
+    /**
+     * Snapshot reads mean snapshotting, binlog changes mean streaming; DDL events say nothing about the phase.
+     * Applied after the checkpoint that follows them (see {@link #handleBatch}).
+     */
+    private void applyReadingState() {
+        Boolean snapshot = readingSnapshot;
+        readingSnapshot = null;
+        boolean reading = state instanceof CaptureState.Starting || state instanceof CaptureState.Snapshotting
+                || state instanceof CaptureState.Streaming;
+        if (snapshot != null && reading) {
+            setState(snapshot ? new CaptureState.Snapshotting() : new CaptureState.Streaming());
         }
     }
 

@@ -7,10 +7,13 @@ import java.util.List;
  * Receives a source's events from its capture worker.
  *
  * <p>Contract: batches arrive on the worker's capture thread, one at a time, in binlog order. Returning normally
- * acknowledges the batch: from then on the worker may commit the source's offset past its last event, so the
- * consumer must have made the events durable (or decided to drop them) before it returns. Throwing fails the
- * source without committing the batch; after a restart the batch is delivered again. Delivery is therefore
- * at least once and in order per key; a replay after a crash starts at or before the first unacknowledged event.
+ * from {@link #accept} means the consumer has taken the events; returning normally from {@link #checkpoint()}
+ * means everything accepted so far is durable. The worker commits the source's offset past an event only after a
+ * checkpoint that followed its batch: it calls {@link #checkpoint()} at most every {@code offset.flush.interval.ms}
+ * (after each batch when that is 0), before it waits for a review or a pause, and nowhere else. Throwing from either
+ * fails the source without committing anything past the last checkpoint; after a restart those events are delivered
+ * again. Delivery is therefore at least once and in order per key; a replay after a crash starts at or before the
+ * first event not covered by a checkpoint.
  */
 @FunctionalInterface
 public interface EventBatchConsumer {
@@ -23,6 +26,16 @@ public interface EventBatchConsumer {
      * @throws Exception for any failure; the source is failed and nothing of the batch is committed
      */
     void accept(List<SourceEvent> batch) throws Exception;
+
+    /**
+     * Makes every event accepted so far durable; the worker commits the source offset past them once this returns.
+     * A consumer that makes events durable in {@link #accept} needs nothing here, which is the default.
+     *
+     * @throws InterruptedException if the worker is being stopped while the consumer waits
+     * @throws Exception for any failure; the source is failed and the offset stays at the previous checkpoint
+     */
+    default void checkpoint() throws Exception {
+    }
 
     /**
      * The stream has read the binlog up to {@code file:position}: every event that starts before it was delivered

@@ -15,17 +15,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * Carries one source's events to its sinks in the embedded mode. It is the capture worker's consumer: a batch is
- * acknowledged (so the source offset may be committed past it) only after every sink wrote it and flushed. A
- * sink that is down holds its pipeline (its runner retries with backoff, nothing is buffered) while other
- * pipelines go on; events a target refuses go to the dead-letter queue and do not hold anything.
+ * Carries one source's events to its sinks in the embedded mode. It is the capture worker's consumer:
+ * {@link #accept} hands a batch to every sink, {@link #checkpoint()} waits until they wrote it and flushes the
+ * sinks written since the last checkpoint, and the worker commits the source offset only after that (flushing per
+ * checkpoint rather than per batch spares the Lucene sink a commit, and a segment, per batch). A sink that is down
+ * holds its pipeline (its runner retries with backoff) while other pipelines go on; events a target refuses go to
+ * the dead-letter queue and do not hold anything.
  *
- * <p>With several sinks, each batch is written to them at the same time: the first on the calling thread, the
- * others on one thread each, and {@link #accept} returns when all have flushed (the streaming profile showed one
- * sink's network waits and another's indexing adding up on one thread). Each runner still sees one batch at a
- * time, in order.
+ * <p>Each sink writes on a thread of its own, one batch at a time and in order; {@link #accept} returns as soon
+ * as every sink has started on the batch, so the capture thread reads and converts the next batch meanwhile (the
+ * streaming profile showed capture, the Redis round trips and Lucene's indexing adding up when done one after the
+ * other). At most one batch is in flight: the next {@link #accept} first waits for the previous one, so memory
+ * holds one batch more than before, no matter how slow a sink is.
  *
- * <p>{@link #accept} is called by the capture thread only; {@link #close()} ends the sink threads.
+ * <p>A failure of a sink's write is thrown by the next {@link #accept} or {@link #checkpoint()}, after every
+ * sink finished its part; nothing past the previous checkpoint was committed, so a restart replays it.
+ *
+ * <p>{@link #accept} and {@link #checkpoint()} are called by the capture thread only; {@link #close()} ends the
+ * sink threads.
  */
 public final class Pipeline implements EventBatchConsumer, AutoCloseable {
 
@@ -44,14 +51,19 @@ public final class Pipeline implements EventBatchConsumer, AutoCloseable {
 
     private final String name;
     private final List<Route> routes;
-    /** Threads for the routes after the first; null with one route. */
-    private final ExecutorService others;
+    /** One thread per route. */
+    private final ExecutorService threads;
+    /** Per route: written since its last flush. Each slot is touched by its route's thread, one step at a time. */
+    private final boolean[] written;
+    /** The step in flight, or null; capture thread only. */
+    private Step inFlight;
 
     public Pipeline(String name, List<Route> routes) {
         this.name = Objects.requireNonNull(name, "name");
         this.routes = List.copyOf(routes);
+        this.written = new boolean[this.routes.size()];
         AtomicInteger n = new AtomicInteger();
-        this.others = this.routes.size() < 2 ? null : Executors.newFixedThreadPool(this.routes.size() - 1, r -> {
+        this.threads = this.routes.isEmpty() ? null : Executors.newFixedThreadPool(this.routes.size(), r -> {
             Thread t = new Thread(r, "sluice-" + name + "-sink-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -63,14 +75,15 @@ public final class Pipeline implements EventBatchConsumer, AutoCloseable {
     }
 
     /**
-     * Writes the batch to every route's sink and flushes them.
+     * Hands the batch to every route's sink, after the previous batch was written.
      *
      * @throws InterruptedException if the capture thread is stopped meanwhile; the sinks' threads are interrupted
      *     too and have stopped when this returns
-     * @throws io.sluice.sink.FatalSinkException if a sink cannot go on (the others finished their write first)
+     * @throws io.sluice.sink.FatalSinkException if a sink could not write the previous batch
      */
     @Override
     public void accept(List<SourceEvent> batch) throws InterruptedException {
+        finish();
         List<List<ChangeEvent>> parts = new ArrayList<>(routes.size());
         for (Route route : routes) {
             List<ChangeEvent> mine = new ArrayList<>(batch.size());
@@ -81,46 +94,99 @@ public final class Pipeline implements EventBatchConsumer, AutoCloseable {
             }
             parts.add(mine);
         }
-        if (others == null) {
-            for (int i = 0; i < routes.size(); i++) {
-                deliver(routes.get(i), parts.get(i));
+        start("writing a batch", i -> {
+            List<ChangeEvent> events = parts.get(i);
+            if (!events.isEmpty()) {
+                routes.get(i).runner().write(events);
+                written[i] = true;
             }
+        });
+    }
+
+    /**
+     * Waits until every sink wrote what it was handed, then flushes every sink written since the last checkpoint
+     * (a Lucene commit; Redis and OpenSearch hold writes durably already), at the same time.
+     *
+     * @throws InterruptedException as {@link #accept}
+     * @throws io.sluice.sink.FatalSinkException if a sink cannot go on
+     */
+    @Override
+    public void checkpoint() throws InterruptedException {
+        finish();
+        start("flushing its sinks", i -> {
+            if (written[i]) {
+                routes.get(i).runner().flush();
+                written[i] = false;
+            }
+        });
+        finish();
+    }
+
+    /** One route's part of a step; runs on the route's thread. */
+    @FunctionalInterface
+    private interface Work {
+        void run(int route) throws InterruptedException;
+    }
+
+    /** A step under way on every route's thread. */
+    private static final class Step {
+        final String what;
+        final CountDownLatch finished;
+        final Thread[] running;
+        final Throwable[] failures;
+
+        Step(String what, int routes) {
+            this.what = what;
+            this.finished = new CountDownLatch(routes);
+            this.running = new Thread[routes];
+            this.failures = new Throwable[routes];
+        }
+    }
+
+    private void start(String what, Work work) {
+        if (threads == null) {
             return;
         }
-        int helpers = routes.size() - 1;
-        CountDownLatch finished = new CountDownLatch(helpers);
-        Thread[] running = new Thread[helpers];
-        Throwable[] failures = new Throwable[routes.size()];
-        for (int i = 1; i < routes.size(); i++) {
+        Step step = new Step(what, routes.size());
+        for (int i = 0; i < routes.size(); i++) {
             int route = i;
-            // Tasks are never cancelled, so each one counts the latch down exactly once.
-            others.execute(() -> {
-                synchronized (running) {
-                    running[route - 1] = Thread.currentThread();
+            // Tasks are never cancelled before close(), so each one counts the latch down exactly once.
+            threads.execute(() -> {
+                synchronized (step.running) {
+                    step.running[route] = Thread.currentThread();
                 }
                 try {
-                    deliver(routes.get(route), parts.get(route));
+                    work.run(route);
                 } catch (Throwable t) {
-                    failures[route] = t;
+                    step.failures[route] = t;
                 } finally {
-                    synchronized (running) {
-                        running[route - 1] = null;
-                        Thread.interrupted(); // an interrupt meant for this batch must not reach the next
+                    synchronized (step.running) {
+                        step.running[route] = null;
+                        Thread.interrupted(); // an interrupt meant for this step must not reach the next
                     }
-                    finished.countDown();
+                    step.finished.countDown();
                 }
             });
         }
-        try {
-            deliver(routes.get(0), parts.get(0));
-        } catch (Throwable t) {
-            failures[0] = t;
+        inFlight = step;
+    }
+
+    /**
+     * Waits for the step in flight, if any.
+     *
+     * @throws InterruptedException if interrupted while waiting: the routes' threads are interrupted and waited for
+     */
+    private void finish() throws InterruptedException {
+        Step step = inFlight;
+        if (step == null) {
+            return;
         }
-        boolean interrupted = failures[0] instanceof InterruptedException;
+        inFlight = null;
+        boolean interrupted = false;
         while (true) {
             if (interrupted) {
-                synchronized (running) {
-                    for (Thread t : running) {
+                synchronized (step.running) {
+                    for (Thread t : step.running) {
                         if (t != null) {
                             t.interrupt();
                         }
@@ -128,26 +194,19 @@ public final class Pipeline implements EventBatchConsumer, AutoCloseable {
                 }
             }
             try {
-                finished.await();
+                step.finished.await();
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
             }
         }
         if (interrupted) {
-            throw new InterruptedException("pipeline " + name + " stopped while writing a batch");
+            throw new InterruptedException("pipeline " + name + " stopped while " + step.what);
         }
-        for (Throwable t : failures) {
+        for (Throwable t : step.failures) {
             if (t != null) {
                 rethrow(t);
             }
-        }
-    }
-
-    private static void deliver(Route route, List<ChangeEvent> events) throws InterruptedException {
-        if (!events.isEmpty()) {
-            route.runner().write(events);
-            route.runner().flush();
         }
     }
 
@@ -169,11 +228,14 @@ public final class Pipeline implements EventBatchConsumer, AutoCloseable {
         return routes.stream().map(r -> r.runner().status()).toList();
     }
 
-    /** Ends the sink threads; call after the capture worker stopped calling {@link #accept}. */
+    /**
+     * Ends the sink threads, interrupting a step in flight (what it did not write is replayed after the last
+     * checkpoint); call after the capture worker stopped calling {@link #accept}.
+     */
     @Override
     public void close() {
-        if (others != null) {
-            others.shutdownNow();
+        if (threads != null) {
+            threads.shutdownNow();
         }
     }
 }

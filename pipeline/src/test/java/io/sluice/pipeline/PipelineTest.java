@@ -30,7 +30,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.junit.jupiter.api.Test;
 
-/** How a batch reaches several sinks at once: all written and flushed before it is acknowledged, failures kept. */
+/** How a batch reaches several sinks at once, and how a checkpoint flushes the sinks written since the last one. */
 class PipelineTest {
     private static final TableId TABLE = new TableId("src", "shop", "orders");
     private static final Schema KEY = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"K\",\"fields\":[{\"name\":\"id\",\"type\":\"int\"}]}");
@@ -74,7 +74,7 @@ class PipelineTest {
     }
 
     @Test
-    void shouldWriteABatchToEverySinkAtTheSameTimeAndAcknowledgeItOnlyWhenAllFlushed() throws Exception {
+    void shouldWriteABatchToEverySinkAtTheSameTimeEachOnItsOwnThread() throws Exception {
         CountDownLatch bothWriting = new CountDownLatch(2);
         Consumer<List<ChangeEvent>> meet = b -> {
             bothWriting.countDown();
@@ -84,12 +84,57 @@ class PipelineTest {
         RecordingSink index = new RecordingSink("index", meet);
         try (Pipeline pipeline = new Pipeline("p", List.of(route(cache), route(index)))) {
             pipeline.accept(batch(3));
-            assertThat(cache.calls).hasSize(2).last().isEqualTo("flush");
-            assertThat(index.calls).hasSize(2).last().isEqualTo("flush");
-            assertThat(index.calls.get(0)).startsWith("write 3 on sluice-p-sink-");
+            pipeline.checkpoint();
+            assertThat(cache.calls).containsExactly("write 3 on sluice-p-sink-1", "flush");
+            assertThat(index.calls).containsExactly("write 3 on sluice-p-sink-2", "flush");
+        }
+    }
+
+    @Test
+    void shouldLetTheCaptureThreadGoOnWhileTheSinksWriteButHoldAtMostOneBatchInFlight() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        RecordingSink slow = new RecordingSink("slow", b -> await(release));
+        try (Pipeline pipeline = new Pipeline("p", List.of(route(slow)))) {
+            pipeline.accept(batch(1)); // returns although the sink has not written yet
+            CountDownLatch secondTaken = new CountDownLatch(1);
+            Thread capture = new Thread(() -> {
+                try {
+                    pipeline.accept(batch(2));
+                    secondTaken.countDown();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            capture.start();
+            assertThat(secondTaken.await(300, TimeUnit.MILLISECONDS)).as("the second batch waits for the first").isFalse();
+            release.countDown();
+            assertThat(secondTaken.await(10, TimeUnit.SECONDS)).isTrue();
+            capture.join(10_000);
+            pipeline.checkpoint();
+            assertThat(slow.calls).containsExactly("write 1 on sluice-p-sink-1", "write 2 on sluice-p-sink-1", "flush");
+        }
+    }
+
+    @Test
+    void shouldFlushOnlyTheSinksWrittenSinceTheLastCheckpoint() throws Exception {
+        RecordingSink cache = new RecordingSink("cache", b -> { });
+        RecordingSink index = new RecordingSink("index", b -> { });
+        TableId other = new TableId("src", "shop", "customers");
+        try (Pipeline pipeline = new Pipeline("p", List.of(route(cache), new Pipeline.Route(runner(index), TABLE::equals)))) {
+            pipeline.checkpoint();
+            assertThat(cache.calls).isEmpty();
             pipeline.accept(batch(2));
-            assertThat(cache.calls).hasSize(4);
-            assertThat(index.calls).hasSize(4);
+            pipeline.accept(batch(1));
+            pipeline.checkpoint();
+            assertThat(cache.calls).containsExactly("write 2 on sluice-p-sink-1", "write 1 on sluice-p-sink-1", "flush");
+            assertThat(index.calls).hasSize(3).last().isEqualTo("flush");
+            pipeline.accept(List.of(new ChangeEvent(other, Operation.DELETE, key(7), key(7), null,
+                    new SourcePosition("mysql-bin.000001", 40, 0, null, 1, false), Instant.EPOCH, EventVersion.of(0, 1, 40, 0, true))));
+            pipeline.checkpoint();
+            assertThat(cache.calls).hasSize(5).last().isEqualTo("flush");
+            assertThat(index.calls).as("the index took nothing since its last flush").hasSize(3);
+            pipeline.checkpoint();
+            assertThat(cache.calls).hasSize(5);
         }
     }
 
@@ -105,8 +150,9 @@ class PipelineTest {
             sleep(200);
         });
         try (Pipeline pipeline = new Pipeline("p", List.of(route(broken), route(slow)))) {
-            assertThatThrownBy(() -> pipeline.accept(batch(1))).isInstanceOf(FatalSinkException.class).hasMessageContaining("credentials refused");
-            assertThat(slow.calls).containsExactly("write 1 on sluice-p-sink-1", "flush");
+            pipeline.accept(batch(1));
+            assertThatThrownBy(pipeline::checkpoint).isInstanceOf(FatalSinkException.class).hasMessageContaining("credentials refused");
+            assertThat(slow.calls).as("written, and nothing flushed after the failure").containsExactly("write 1 on sluice-p-sink-2");
         }
     }
 
@@ -123,6 +169,7 @@ class PipelineTest {
             Thread capture = new Thread(() -> {
                 try {
                     pipeline.accept(batch(1));
+                    pipeline.checkpoint();
                 } catch (Throwable t) {
                     outcome.set(t);
                 }
@@ -140,8 +187,18 @@ class PipelineTest {
     }
 
     private Pipeline.Route route(Sink sink) {
-        return new Pipeline.Route(new SinkRunner(sink, dlq, new RetryPolicy(Duration.ofMillis(50), Duration.ofMillis(50)), Clock.systemUTC(),
-                d -> Thread.sleep(d.toMillis())), t -> true);
+        return new Pipeline.Route(runner(sink), t -> true);
+    }
+
+    private SinkRunner runner(Sink sink) {
+        return new SinkRunner(sink, dlq, new RetryPolicy(Duration.ofMillis(50), Duration.ofMillis(50)), Clock.systemUTC(),
+                d -> Thread.sleep(d.toMillis()));
+    }
+
+    private static GenericData.Record key(int id) {
+        GenericData.Record key = new GenericData.Record(KEY);
+        key.put("id", id);
+        return key;
     }
 
     private static List<SourceEvent> batch(int n) {

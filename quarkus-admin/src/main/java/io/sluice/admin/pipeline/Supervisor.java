@@ -483,6 +483,11 @@ public class Supervisor {
             }
 
             @Override
+            public void checkpoint() throws Exception {
+                pipeline.checkpoint();
+            }
+
+            @Override
             public void reached(String file, long position) {
                 open.reached(file, position);
             }

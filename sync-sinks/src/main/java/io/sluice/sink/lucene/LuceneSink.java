@@ -241,7 +241,13 @@ public final class LuceneSink implements ReadableSink {
                 if (current != null && current >= e.version()) {
                     continue;
                 }
-                idx.writer().updateDocument(new Term(ID, id), document(id, e));
+                if (current == null) {
+                    // No document holds this id, tombstones included (the searcher or the recent versions would
+                    // show it): adding spares Lucene the delete-by-term it resolves against every segment.
+                    idx.writer().addDocument(document(id, e));
+                } else {
+                    idx.writer().updateDocument(new Term(ID, id), document(id, e));
+                }
                 idx.recent().put(id, e.version());
                 if (idx.recent().size() >= MAX_RECENT) {
                     VersionLookup stale = lookups.remove(idx);
