@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -73,11 +74,12 @@ public final class CaptureBench {
             long t0 = System.nanoTime();
             insert(db, DB, rows);
             System.out.printf("inserted %d rows in %.1f s%n", rows, (System.nanoTime() - t0) / 1e9);
-            double[] medians = alternate(rounds, r -> runDebezium(debezium.get(r), rows), r -> runSluice(sluice.get(r), rows),
+            Medians medians = alternate(rounds, r -> runDebezium(debezium.get(r), rows), r -> runSluice(sluice.get(r), rows),
                     "sluice worker -> no-op");
-            double d = medians[0];
-            double s = medians[1];
+            double d = medians.debezium().eventsPerSecond();
+            double s = medians.sluice().eventsPerSecond();
             System.out.printf("median after warm-up: debezium %,.0f events/s, sluice %,.0f events/s, ratio %.2f%n", d, s, s / d);
+            System.out.println(cpuSummary(medians));
         } catch (Exception e) {
             System.err.println("benchmark could not run: " + e);
             e.printStackTrace();
@@ -102,25 +104,46 @@ public final class CaptureBench {
         return p;
     }
 
-    /** Starts a worker until it streams, so that it stores an offset before the rows exist. */
-    /** One contender's run in a round, its rate in events/s. */
+    /**
+     * One contender's run in a round.
+     *
+     * @param eventsPerSecond from the first event to the last
+     * @param cpuMicrosPerEvent CPU time over the same span, of this JVM and the servers it started, per event
+     * @param serverMicrosPerEvent the servers' part of it
+     */
+    record Rate(double eventsPerSecond, double cpuMicrosPerEvent, double serverMicrosPerEvent) {
+        static Rate of(long events, long firstNanos, long lastNanos, Cpu.Sample cpuFirst, Cpu.Sample cpuLast) {
+            double[] cpu = cpuLast.microsPerEvent(cpuFirst, events);
+            return new Rate(events / ((lastNanos - firstNanos) / 1e9), cpu[0], cpu[1]);
+        }
+    }
+
+    /** One contender's run in a round. */
     @FunctionalInterface
     interface Round {
-        double run(int round) throws Exception;
+        Rate run(int round) throws Exception;
+    }
+
+    /** The medians after the warm-up round. */
+    record Medians(Rate debezium, Rate sluice) {
     }
 
     /**
      * Runs Debezium's engine and a Sluice contender once per round, alternating who goes first so that neither always
      * runs on a JIT the other warmed up, and prints each round.
      *
-     * @return the medians after the warm-up round: {Debezium's, Sluice's}
+     * @return the medians after the warm-up round
      */
-    static double[] alternate(int rounds, Round debezium, Round sluice, String sluiceLabel) throws Exception {
+    static Medians alternate(int rounds, Round debezium, Round sluice, String sluiceLabel) throws Exception {
         List<Double> debeziumRates = new ArrayList<>();
         List<Double> sluiceRates = new ArrayList<>();
+        List<Double> debeziumCpu = new ArrayList<>();
+        List<Double> sluiceCpu = new ArrayList<>();
+        List<Double> debeziumServers = new ArrayList<>();
+        List<Double> sluiceServers = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
-            double d;
-            double s;
+            Rate d;
+            Rate s;
             if (r % 2 == 0) {
                 d = debezium.run(r);
                 s = sluice.run(r);
@@ -128,13 +151,30 @@ public final class CaptureBench {
                 s = sluice.run(r);
                 d = debezium.run(r);
             }
-            System.out.printf("round %d: debezium engine -> no-op %,.0f events/s | %s %,.0f events/s | ratio %.2f%n", r + 1, d, sluiceLabel, s,
-                    s / d);
-            debeziumRates.add(d);
-            sluiceRates.add(s);
+            System.out.printf("round %d: debezium engine -> no-op %,.0f events/s | %s %,.0f events/s | ratio %.2f"
+                    + " | CPU per event %.1f us (servers %.1f) vs %.1f us (servers %.1f)%n", r + 1, d.eventsPerSecond(), sluiceLabel,
+                    s.eventsPerSecond(), s.eventsPerSecond() / d.eventsPerSecond(), d.cpuMicrosPerEvent(), d.serverMicrosPerEvent(),
+                    s.cpuMicrosPerEvent(), s.serverMicrosPerEvent());
+            debeziumRates.add(d.eventsPerSecond());
+            sluiceRates.add(s.eventsPerSecond());
+            debeziumCpu.add(d.cpuMicrosPerEvent());
+            sluiceCpu.add(s.cpuMicrosPerEvent());
+            debeziumServers.add(d.serverMicrosPerEvent());
+            sluiceServers.add(s.serverMicrosPerEvent());
         }
         // The first round warms the JIT up; the median of the others is the figure to quote.
-        return new double[] {Figures.medianAfterWarmUp(debeziumRates), Figures.medianAfterWarmUp(sluiceRates)};
+        return new Medians(new Rate(Figures.medianAfterWarmUp(debeziumRates), Figures.medianAfterWarmUp(debeziumCpu),
+                Figures.medianAfterWarmUp(debeziumServers)), new Rate(Figures.medianAfterWarmUp(sluiceRates),
+                Figures.medianAfterWarmUp(sluiceCpu), Figures.medianAfterWarmUp(sluiceServers)));
+    }
+
+    /** The CPU line of a summary: each contender's cost per event and the rate the cores allow at that cost. */
+    static String cpuSummary(Medians m) {
+        return String.format("CPU per event (this JVM + MariaDB + the targets' servers): debezium %.1f us (servers %.1f), sluice %.1f us"
+                + " (servers %.1f), %.1fx; at that cost %d cores allow at most %,.0f and %,.0f events/s", m.debezium().cpuMicrosPerEvent(),
+                m.debezium().serverMicrosPerEvent(), m.sluice().cpuMicrosPerEvent(), m.sluice().serverMicrosPerEvent(),
+                m.sluice().cpuMicrosPerEvent() / m.debezium().cpuMicrosPerEvent(), Runtime.getRuntime().availableProcessors(),
+                Cpu.ceiling(m.debezium().cpuMicrosPerEvent()), Cpu.ceiling(m.sluice().cpuMicrosPerEvent()));
     }
 
     /** JUL (Debezium's MariaDB driver logs through it) down to warnings, so that the figures stay readable. */
@@ -179,24 +219,28 @@ public final class CaptureBench {
         }
     }
 
-    static double runDebezium(Map<String, String> props, int rows) throws Exception {
+    static Rate runDebezium(Map<String, String> props, int rows) throws Exception {
         Properties p = CaptureWorker.debeziumProperties(SourceConfig.parse(props));
         CountDownLatch done = new CountDownLatch(1);
         AtomicLong count = new AtomicLong();
         AtomicLong first = new AtomicLong();
         AtomicLong last = new AtomicLong();
+        AtomicReference<Cpu.Sample> cpuFirst = new AtomicReference<>();
+        AtomicReference<Cpu.Sample> cpuLast = new AtomicReference<>();
         DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(p)
                 .notifying((records, committer) -> {
                     for (RecordChangeEvent<SourceRecord> r : records) {
                         if (r.record().value() instanceof Struct v && v.schema().field("op") != null && count.incrementAndGet() == 1) {
                             first.set(System.nanoTime());
+                            cpuFirst.set(Cpu.now());
                         }
                         committer.markProcessed(r);
                     }
                     committer.markBatchFinished();
                     if (count.get() >= rows && last.get() == 0) {
                         last.set(System.nanoTime());
+                        cpuLast.set(Cpu.now());
                         done.countDown();
                     }
                 })
@@ -212,29 +256,33 @@ public final class CaptureBench {
             executor.shutdown();
             executor.awaitTermination(1, TimeUnit.MINUTES);
         }
-        return rate(rows, first.get(), last.get());
+        return rate(rows, first.get(), last.get(), cpuFirst.get(), cpuLast.get());
     }
 
-    private static double runSluice(Map<String, String> props, int rows) throws Exception {
+    private static Rate runSluice(Map<String, String> props, int rows) throws Exception {
         CountDownLatch done = new CountDownLatch(1);
         AtomicLong count = new AtomicLong();
         AtomicLong first = new AtomicLong();
         AtomicLong last = new AtomicLong();
+        AtomicReference<Cpu.Sample> cpuFirst = new AtomicReference<>();
+        AtomicReference<Cpu.Sample> cpuLast = new AtomicReference<>();
         try (CaptureWorker worker = new CaptureWorker(SourceConfig.parse(props), batch -> {
             for (SourceEvent e : batch) {
                 if (e instanceof ChangeEvent && count.incrementAndGet() == 1) {
                     first.set(System.nanoTime());
+                    cpuFirst.set(Cpu.now());
                 }
             }
             if (count.get() >= rows && last.get() == 0) {
                 last.set(System.nanoTime());
+                cpuLast.set(Cpu.now());
                 done.countDown();
             }
         }, SchemaGate.permissive(), Clock.systemUTC())) {
             worker.start();
             awaitDelivered(worker, done, count, rows);
         }
-        return rate(rows, first.get(), last.get());
+        return rate(rows, first.get(), last.get(), cpuFirst.get(), cpuLast.get());
     }
 
     /**
@@ -254,7 +302,7 @@ public final class CaptureBench {
         }
     }
 
-    private static double rate(int rows, long first, long last) {
-        return (rows - 1) / ((last - first) / 1e9);
+    private static Rate rate(int rows, long first, long last, Cpu.Sample cpuFirst, Cpu.Sample cpuLast) {
+        return Rate.of(rows - 1, first, last, cpuFirst, cpuLast);
     }
 }

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -83,12 +84,13 @@ public final class StreamingBench {
             long t0 = System.nanoTime();
             CaptureBench.insert(db, DB, rows);
             System.out.printf("inserted %d rows in %.1f s%n", rows, (System.nanoTime() - t0) / 1e9);
-            double[] medians = CaptureBench.alternate(rounds, r -> CaptureBench.runDebezium(debezium.get(r), rows),
+            CaptureBench.Medians medians = CaptureBench.alternate(rounds, r -> CaptureBench.runDebezium(debezium.get(r), rows),
                     r -> runPipeline(sluice.get(r), rows, targets, redis, work.resolve("lucene-" + r), "r" + r), "sluice -> " + into);
-            double d = medians[0];
-            double s = medians[1];
+            double d = medians.debezium().eventsPerSecond();
+            double s = medians.sluice().eventsPerSecond();
             System.out.printf("median after warm-up: debezium %,.0f events/s, sluice into %s %,.0f events/s, ratio %.2f (target 0.80)%n",
                     d, into, s, s / d);
+            System.out.println(CaptureBench.cpuSummary(medians));
         } catch (Exception e) {
             System.err.println("benchmark could not run: " + e);
             e.printStackTrace();
@@ -97,7 +99,7 @@ public final class StreamingBench {
         System.exit(0);
     }
 
-    private static double runPipeline(Map<String, String> props, int rows, List<String> targets, RedisTestServer redis, Path luceneDir,
+    private static CaptureBench.Rate runPipeline(Map<String, String> props, int rows, List<String> targets, RedisTestServer redis, Path luceneDir,
             String prefix) throws Exception {
         JdbcDeadLetterQueue dlq = new JdbcDeadLetterQueue(MetadataDatabase.inMemory(), Clock.systemUTC());
         RedisSink cache = new RedisSink("cache", RedisSinkConfig.parse("cache", Map.of(RedisSinkConfig.URI,
@@ -106,12 +108,14 @@ public final class StreamingBench {
                 Clock.systemUTC());
         CountDownLatch done = new CountDownLatch(targets.size());
         AtomicLong last = new AtomicLong();
+        AtomicReference<Cpu.Sample> cpuFirst = new AtomicReference<>();
+        AtomicReference<Cpu.Sample> cpuLast = new AtomicReference<>();
         List<Pipeline.Route> routes = new ArrayList<>();
         if (targets.contains("redis")) {
-            routes.add(new Pipeline.Route(SinkRunner.of(new Counted(cache, rows, done, last), dlq), t -> true));
+            routes.add(new Pipeline.Route(SinkRunner.of(new Counted(cache, rows, done, last, cpuLast), dlq), t -> true));
         }
         if (targets.contains("lucene")) {
-            routes.add(new Pipeline.Route(SinkRunner.of(new Counted(index, rows, done, last), dlq), t -> true));
+            routes.add(new Pipeline.Route(SinkRunner.of(new Counted(index, rows, done, last, cpuLast), dlq), t -> true));
         }
         Pipeline pipeline = new Pipeline("bench", routes);
         long[] luceneDocs = new long[1];
@@ -128,8 +132,10 @@ public final class StreamingBench {
                         changes++;
                     }
                 }
+                if (changes > 0 && first.compareAndSet(0, System.nanoTime())) {
+                    cpuFirst.set(Cpu.now());
+                }
                 if (changes > 0) {
-                    first.compareAndSet(0, System.nanoTime());
                     batches.incrementAndGet();
                 }
                 pipeline.accept(batch);
@@ -162,7 +168,7 @@ public final class StreamingBench {
                 prefix, batches.get(), rows / Math.max(1, batches.get()), checkpoints.get(),
                 SourceConfig.parse(props).offsetFlushIntervalMs());
         // The first event's batch was counted from its start, so N events span first..last.
-        return rows / ((last.get() - first.get()) / 1e9);
+        return CaptureBench.Rate.of(rows, first.get(), last.get(), cpuFirst.get(), cpuLast.get());
     }
 
     /**
@@ -175,13 +181,15 @@ public final class StreamingBench {
         private final int rows;
         private final CountDownLatch done;
         private final AtomicLong last;
+        private final AtomicReference<Cpu.Sample> cpuLast;
         private long written;
 
-        Counted(Sink sink, int rows, CountDownLatch done, AtomicLong last) {
+        Counted(Sink sink, int rows, CountDownLatch done, AtomicLong last, AtomicReference<Cpu.Sample> cpuLast) {
             this.sink = sink;
             this.rows = rows;
             this.done = done;
             this.last = last;
+            this.cpuLast = cpuLast;
         }
 
         @Override
@@ -199,7 +207,14 @@ public final class StreamingBench {
             WriteResult result = sink.write(batch);
             written += batch.size();
             if (written >= rows && written - batch.size() < rows) {
-                last.accumulateAndGet(System.nanoTime(), Math::max);
+                long now = System.nanoTime();
+                Cpu.Sample cpu = Cpu.now();
+                synchronized (last) { // the later of the targets gives both figures
+                    if (now > last.get()) {
+                        last.set(now);
+                        cpuLast.set(cpu);
+                    }
+                }
                 done.countDown();
             }
             return result;
