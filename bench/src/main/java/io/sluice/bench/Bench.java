@@ -37,7 +37,7 @@ public final class Bench {
             case "backfill" -> BackfillBench.main(rest);
             case "connect" -> ConnectBench.main(rest);
             default -> {
-                System.err.println("usage: ./sluice bench capture [rows] [rounds] | streaming [rows] [rounds] [redis,lucene] | serde [records] [rounds] | sinks [events] [batch] | freshness [rows/s] [seconds] | backfill [rows] [chunk] | connect [rows] | profile <file.jfr> [thread] [top]");
+                System.err.println("usage: ./sluice bench capture [rows] [rounds] | streaming [rows] [rounds] [redis,lucene] [flush ms] | serde [records] [rounds] | sinks [events] [batch] | freshness [rows/s] [seconds] | backfill [rows] [chunk] | connect [rows] | profile <file.jfr> [thread] [top]");
                 System.exit(2);
             }
         }

@@ -45,8 +45,8 @@ import redis.clients.jedis.Jedis;
  * targets (visible there; durable at the next checkpoint, as the baseline's offsets are committed at the next
  * flush interval); the run checks the targets hold N documents.
  *
- * <p>Arguments: {@code [rows] [rounds] [targets]}, by default 500000, 3 and {@code redis,lucene}; naming one target
- * measures it alone against the same baseline. Exits 1 if a contender could not run.
+ * <p>Arguments: {@code [rows] [rounds] [targets] [sink.flush.interval.ms]}, by default 500000, 3, {@code redis,lucene}
+ * and the source's default; naming one target measures it alone against the same baseline. Exits 1 if a contender could not run.
  */
 public final class StreamingBench {
     private static final String DB = "bench";
@@ -63,6 +63,7 @@ public final class StreamingBench {
             System.exit(1);
         }
         String into = String.join(" + ", targets);
+        String flushMs = args.length > 3 ? args[3] : null;
         CaptureBench.quietLogging();
         System.out.println("Sluice streaming benchmark: " + rows + " binlog insert events into " + into + ", " + rounds + " rounds");
         System.out.println("machine: " + Machine.describe());
@@ -75,7 +76,11 @@ public final class StreamingBench {
             List<Map<String, String>> sluice = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 debezium.add(CaptureBench.props(db, work, DB, "dbz" + r, 7000 + r));
-                sluice.add(CaptureBench.props(db, work, DB, "slc" + r, 7100 + r));
+                Map<String, String> p = CaptureBench.props(db, work, DB, "slc" + r, 7100 + r);
+                if (flushMs != null) {
+                    p.put(SourceConfig.SINK_FLUSH_MS, flushMs);
+                }
+                sluice.add(p);
             }
             for (int r = 0; r < rounds; r++) {
                 CaptureBench.position(debezium.get(r));
@@ -166,7 +171,7 @@ public final class StreamingBench {
         }
         System.out.printf("  sluice round %s: %d batches of %,d events on average written to the targets, %d checkpoints (every %s ms)%n",
                 prefix, batches.get(), rows / Math.max(1, batches.get()), checkpoints.get(),
-                SourceConfig.parse(props).offsetFlushIntervalMs());
+                SourceConfig.parse(props).sinkFlushIntervalMs());
         // The first event's batch was counted from its start, so N events span first..last.
         return CaptureBench.Rate.of(rows, first.get(), last.get(), cpuFirst.get(), cpuLast.get());
     }

@@ -3,7 +3,6 @@ package io.sluice.capture;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
-import io.debezium.engine.spi.OffsetCommitPolicy;
 import io.debezium.embedded.Connect;
 import io.sluice.connect.DebeziumRecords;
 import io.sluice.event.ChangeEvent;
@@ -261,8 +260,6 @@ public final class CaptureWorker implements AutoCloseable {
         return DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(debeziumProperties(config))
                 .using((success, message, error) -> engineCompleted(gen, success, message, error))
-                // Records are marked processed only at checkpoints (see checkpoint()), so commit whenever marked.
-                .using(OffsetCommitPolicy.always())
                 .notifying(this::handleBatch)
                 .build();
     }
@@ -441,7 +438,7 @@ public final class CaptureWorker implements AutoCloseable {
             // would otherwise keep an offset inside the snapshot, and start the snapshot again.
             boolean entersStreaming = (state instanceof CaptureState.Starting || state instanceof CaptureState.Snapshotting)
                     && (heartbeatSeen || Boolean.FALSE.equals(readingSnapshot));
-            if (entersStreaming || clock.millis() - lastCheckpointMillis >= config.offsetFlushIntervalMs()) {
+            if (entersStreaming || clock.millis() - lastCheckpointMillis >= config.sinkFlushIntervalMs()) {
                 checkpoint(committer);
             }
             applyReadingState();
@@ -469,7 +466,7 @@ public final class CaptureWorker implements AutoCloseable {
 
     /**
      * Asks the consumer to make everything taken durable, then marks the last taken record of each partition
-     * processed and lets the engine commit. Offsets are cumulative, so marking the last record covers the ones
+     * processed and lets the engine commit (every {@code offset.flush.interval.ms}). Offsets are cumulative, so marking the last record covers the ones
      * before it; marking nothing else keeps the engine, which also commits when it stops, from ever storing an
      * offset past what the consumer made durable.
      */

@@ -9,8 +9,8 @@ import java.util.List;
  * <p>Contract: batches arrive on the worker's capture thread, one at a time, in binlog order. Returning normally
  * from {@link #accept} means the consumer has taken the events; returning normally from {@link #checkpoint()}
  * means everything accepted so far is durable. The worker commits the source's offset past an event only after a
- * checkpoint that followed its batch: it calls {@link #checkpoint()} at most every {@code offset.flush.interval.ms}
- * (after each batch when that is 0), before it waits for a review or a pause, and nowhere else. Throwing from either
+ * checkpoint that followed its batch: it calls {@link #checkpoint()} at most every {@code sink.flush.interval.ms}
+ * (after each batch when that is 0), when streaming starts, before it waits for a review or a pause, and nowhere else. Throwing from either
  * fails the source without committing anything past the last checkpoint; after a restart those events are delivered
  * again. Delivery is therefore at least once and in order per key; a replay after a crash starts at or before the
  * first event not covered by a checkpoint.

@@ -44,6 +44,7 @@ public final class SourceConfig {
     public static final String VERSION_EPOCH = "version.epoch";
     public static final String HEARTBEAT_MS = "heartbeat.interval.ms";
     public static final String OFFSET_FLUSH_MS = "offset.flush.interval.ms";
+    public static final String SINK_FLUSH_MS = "sink.flush.interval.ms";
     public static final String MAX_RETRIES = "errors.max.retries";
     public static final String STALL_TIMEOUT_MS = "stall.timeout.ms";
     public static final String CONNECT_TIMEOUT_MS = "connect.timeout.ms";
@@ -89,7 +90,9 @@ public final class SourceConfig {
             .define(HEARTBEAT_MS, Type.INT, 2000, ConfigDef.Range.between(100, 3_600_000), Importance.LOW,
                     "How often an idle source reports that it is alive, in milliseconds.")
             .define(OFFSET_FLUSH_MS, Type.LONG, 1000L, ConfigDef.Range.between(0, 600_000), Importance.LOW,
-                    "How often, in milliseconds, the sinks are made durable (a Lucene commit) and the source offset past what they hold is written to disk; 0 does both after every batch. A crash replays at most this much.")
+                    "How often acknowledged offsets are written to disk, in milliseconds; a crash replays at most this much.")
+            .define(SINK_FLUSH_MS, Type.LONG, 0L, ConfigDef.Range.between(0, 600_000), Importance.LOW,
+                    "How often, in milliseconds, the sinks are made durable (a Lucene commit): the source offset moves only past what they hold. 0 flushes after every batch, which keeps a Lucene target's search freshest; more means fewer commits (less CPU at high rates) and a longer replay after a crash.")
             .define(STALL_TIMEOUT_MS, Type.LONG, 30_000L, ConfigDef.Range.between(1_000, 3_600_000), Importance.LOW,
                     "How long a streaming source may stay silent (no event, no heartbeat) before Sluice restarts its engine from the stored offset; it must exceed twice heartbeat.interval.ms. Debezium 3.5 stops reading without an error when the server shuts down cleanly: this brings it back.")
             .define(MAX_RETRIES, Type.INT, 30, ConfigDef.Range.between(-1, 1_000_000), Importance.LOW,
@@ -239,6 +242,10 @@ public final class SourceConfig {
 
     public int heartbeatIntervalMs() {
         return (Integer) values.get(HEARTBEAT_MS);
+    }
+
+    public long sinkFlushIntervalMs() {
+        return (Long) values.get(SINK_FLUSH_MS);
     }
 
     public long offsetFlushIntervalMs() {

@@ -390,11 +390,18 @@ public final class LuceneSink implements ReadableSink {
         }
     }
 
-    /** Commits every index, after purging tombstones older than {@code tombstone.ttl.ms}. */
+    /**
+     * Commits every index, after purging tombstones older than {@code tombstone.ttl.ms}. The sink's lock is held
+     * only to list the indexes: a commit syncs files to disk, and searches must not wait for that.
+     */
     @Override
-    public synchronized void flush() {
+    public void flush() {
         long horizon = clock.millis() - config.tombstoneTtlMs();
-        for (Map.Entry<String, Index> e : indexes.entrySet()) {
+        List<Map.Entry<String, Index>> open;
+        synchronized (this) {
+            open = new ArrayList<>(indexes.entrySet());
+        }
+        for (Map.Entry<String, Index> e : open) {
             try {
                 IndexWriter w = e.getValue().writer();
                 w.deleteDocuments(new BooleanQuery.Builder()
