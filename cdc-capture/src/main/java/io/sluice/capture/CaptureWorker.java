@@ -466,9 +466,9 @@ public final class CaptureWorker implements AutoCloseable {
 
     /**
      * Asks the consumer to make everything taken durable, then marks the last taken record of each partition
-     * processed and lets the engine commit (every {@code offset.flush.interval.ms}). Offsets are cumulative, so marking the last record covers the ones
-     * before it; marking nothing else keeps the engine, which also commits when it stops, from ever storing an
-     * offset past what the consumer made durable.
+     * processed and lets the engine commit (every {@code offset.flush.interval.ms}). Offsets are cumulative, so
+     * marking the last record covers the ones before it; marking nothing else keeps the engine, which also commits
+     * when it stops, from ever storing an offset past what the consumer made durable.
      */
     private void checkpoint(DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws Exception {
         lastCheckpointMillis = clock.millis();

@@ -56,16 +56,29 @@ final class DistributedStack {
     static synchronized DistributedStack shared() throws Exception {
         if (shared == null) {
             shared = new DistributedStack();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    shared.server.close();
-                    shared.kafka.close();
-                } catch (Exception e) {
-                    // the JVM is ending
-                }
-            }));
+            // Normally closed when the test session ends (StackSessionListener); this covers an aborted run.
+            Runtime.getRuntime().addShutdownHook(new Thread(DistributedStack::closeShared));
         }
         return shared;
+    }
+
+    /**
+     * Stops the shared server and broker, if started. Called when the test session ends, before the JVM's shutdown
+     * hooks run: a broker stopped from a hook raced Kafka's own hook that deletes its log directory, and a broker
+     * whose log directory vanishes halts the JVM (the fork then ends with an error although every test passed).
+     */
+    static synchronized void closeShared() {
+        if (shared == null) {
+            return;
+        }
+        try {
+            shared.server.close();
+            shared.kafka.close();
+        } catch (Exception e) {
+            // ending anyway
+        } finally {
+            shared = null;
+        }
     }
 
     /** The converter keys of a connector: Sluice's Avro converter for keys and values, against the server's registry. */
