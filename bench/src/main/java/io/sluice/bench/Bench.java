@@ -7,8 +7,8 @@ import java.util.Arrays;
  *
  * <ul>
  * <li>{@code capture [rows] [rounds]}: the capture worker against Debezium's engine alone ({@link CaptureBench})</li>
- * <li>{@code streaming [rows] [rounds] [redis,lucene]}: the embedded pipeline into Redis + Lucene (or one of them) against Debezium's engine alone
- *     ({@link StreamingBench})</li>
+ * <li>{@code streaming [rows] [rounds] [redis,lucene] [flush ms]}: the embedded pipeline into Redis + Lucene (or one of
+ *     them) against Debezium's engine alone ({@link StreamingBench})</li>
  * <li>{@code serde [records] [rounds]}: Avro in Confluent's wire format with the registry against plain Avro ({@link SerdeBench})</li>
  * <li>{@code sinks [events] [batch]}: each sink against its raw client doing the same writes ({@link SinkBench})</li>
  * <li>{@code freshness [rows/s] [seconds]}: commit-to-visible time of the packaged server in Redis and Lucene under load,

@@ -135,12 +135,8 @@ public final class CaptureBench {
      * @return the medians after the warm-up round
      */
     static Medians alternate(int rounds, Round debezium, Round sluice, String sluiceLabel) throws Exception {
-        List<Double> debeziumRates = new ArrayList<>();
-        List<Double> sluiceRates = new ArrayList<>();
-        List<Double> debeziumCpu = new ArrayList<>();
-        List<Double> sluiceCpu = new ArrayList<>();
-        List<Double> debeziumServers = new ArrayList<>();
-        List<Double> sluiceServers = new ArrayList<>();
+        List<Rate> debeziumRuns = new ArrayList<>();
+        List<Rate> sluiceRuns = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             Rate d;
             Rate s;
@@ -155,17 +151,17 @@ public final class CaptureBench {
                     + " | CPU per event %.1f us (servers %.1f) vs %.1f us (servers %.1f)%n", r + 1, d.eventsPerSecond(), sluiceLabel,
                     s.eventsPerSecond(), s.eventsPerSecond() / d.eventsPerSecond(), d.cpuMicrosPerEvent(), d.serverMicrosPerEvent(),
                     s.cpuMicrosPerEvent(), s.serverMicrosPerEvent());
-            debeziumRates.add(d.eventsPerSecond());
-            sluiceRates.add(s.eventsPerSecond());
-            debeziumCpu.add(d.cpuMicrosPerEvent());
-            sluiceCpu.add(s.cpuMicrosPerEvent());
-            debeziumServers.add(d.serverMicrosPerEvent());
-            sluiceServers.add(s.serverMicrosPerEvent());
+            debeziumRuns.add(d);
+            sluiceRuns.add(s);
         }
-        // The first round warms the JIT up; the median of the others is the figure to quote.
-        return new Medians(new Rate(Figures.medianAfterWarmUp(debeziumRates), Figures.medianAfterWarmUp(debeziumCpu),
-                Figures.medianAfterWarmUp(debeziumServers)), new Rate(Figures.medianAfterWarmUp(sluiceRates),
-                Figures.medianAfterWarmUp(sluiceCpu), Figures.medianAfterWarmUp(sluiceServers)));
+        return new Medians(medianAfterWarmUp(debeziumRuns), medianAfterWarmUp(sluiceRuns));
+    }
+
+    /** The first round warms the JIT up; the median of the others, figure by figure, is what to quote. */
+    private static Rate medianAfterWarmUp(List<Rate> runs) {
+        return new Rate(Figures.medianAfterWarmUp(runs.stream().map(Rate::eventsPerSecond).toList()),
+                Figures.medianAfterWarmUp(runs.stream().map(Rate::cpuMicrosPerEvent).toList()),
+                Figures.medianAfterWarmUp(runs.stream().map(Rate::serverMicrosPerEvent).toList()));
     }
 
     /** The CPU line of a summary: each contender's cost per event and the rate the cores allow at that cost. */

@@ -137,10 +137,10 @@ public final class StreamingBench {
                         changes++;
                     }
                 }
-                if (changes > 0 && first.compareAndSet(0, System.nanoTime())) {
-                    cpuFirst.set(Cpu.now());
-                }
                 if (changes > 0) {
+                    if (first.compareAndSet(0, System.nanoTime())) {
+                        cpuFirst.set(Cpu.now());
+                    }
                     batches.incrementAndGet();
                 }
                 pipeline.accept(batch);

@@ -17,15 +17,15 @@ import java.util.function.Predicate;
 /**
  * Carries one source's events to its sinks in the embedded mode. It is the capture worker's consumer:
  * {@link #accept} hands a batch to every sink, {@link #checkpoint()} waits until they wrote it and flushes the
- * sinks written since the last checkpoint, and the worker commits the source offset only after that (flushing per
- * checkpoint rather than per batch spares the Lucene sink a commit, and a segment, per batch). A sink that is down
+ * sinks written since the last checkpoint, and the worker commits the source offset only after that (checkpoints
+ * follow every batch unless the source's {@code sink.flush.interval.ms} spaces them out). A sink that is down
  * holds its pipeline (its runner retries with backoff) while other pipelines go on; events a target refuses go to
  * the dead-letter queue and do not hold anything.
  *
  * <p>Each sink writes on a thread of its own, one batch at a time and in order; {@link #accept} returns as soon
- * as every sink has started on the batch, so the capture thread reads and converts the next batch meanwhile (the
- * streaming profile showed capture, the Redis round trips and Lucene's indexing adding up when done one after the
- * other). At most one batch is in flight: the next {@link #accept} first waits for the previous one, so memory
+ * as every sink has started on the batch, so the capture thread reads and converts the next batch meanwhile
+ * unless a checkpoint follows at once (the streaming profile showed capture, the Redis round trips and Lucene's
+ * indexing adding up when done one after the other). At most one batch is in flight: the next {@link #accept} first waits for the previous one, so memory
  * holds one batch more than before, no matter how slow a sink is.
  *
  * <p>A failure of a sink's write is thrown by the next {@link #accept} or {@link #checkpoint()}, after every
