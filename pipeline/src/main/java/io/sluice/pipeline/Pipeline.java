@@ -11,7 +11,6 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -51,8 +50,8 @@ public final class Pipeline implements EventBatchConsumer, AutoCloseable {
 
     private final String name;
     private final List<Route> routes;
-    /** One thread per route. */
-    private final ExecutorService threads;
+    /** Per route, its own thread: a sink is always written from the same one. */
+    private final List<ExecutorService> threads;
     /** Per route: written since its last flush. Each slot is touched by its route's thread, one step at a time. */
     private final boolean[] written;
     /** The step in flight, or null; capture thread only. */
@@ -62,12 +61,16 @@ public final class Pipeline implements EventBatchConsumer, AutoCloseable {
         this.name = Objects.requireNonNull(name, "name");
         this.routes = List.copyOf(routes);
         this.written = new boolean[this.routes.size()];
-        AtomicInteger n = new AtomicInteger();
-        this.threads = this.routes.isEmpty() ? null : Executors.newFixedThreadPool(this.routes.size(), r -> {
-            Thread t = new Thread(r, "sluice-" + name + "-sink-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        List<ExecutorService> own = new ArrayList<>(this.routes.size());
+        for (int i = 1; i <= this.routes.size(); i++) {
+            String thread = "sluice-" + name + "-sink-" + i;
+            own.add(Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, thread);
+                t.setDaemon(true);
+                return t;
+            }));
+        }
+        this.threads = List.copyOf(own);
     }
 
     public String name() {
@@ -144,14 +147,11 @@ public final class Pipeline implements EventBatchConsumer, AutoCloseable {
     }
 
     private void start(String what, Work work) {
-        if (threads == null) {
-            return;
-        }
         Step step = new Step(what, routes.size());
         for (int i = 0; i < routes.size(); i++) {
             int route = i;
             // Tasks are never cancelled before close(), so each one counts the latch down exactly once.
-            threads.execute(() -> {
+            threads.get(route).execute(() -> {
                 synchronized (step.running) {
                     step.running[route] = Thread.currentThread();
                 }
@@ -234,8 +234,6 @@ public final class Pipeline implements EventBatchConsumer, AutoCloseable {
      */
     @Override
     public void close() {
-        if (threads != null) {
-            threads.shutdownNow();
-        }
+        threads.forEach(ExecutorService::shutdownNow);
     }
 }
