@@ -269,9 +269,13 @@ class WebUiIT {
         verify.findElement(By.cssSelector("button[type=submit]")).click();
         By checked = By.xpath("//table[@id='verifications']//tr[td[text()='" + DATABASE + ".products']]");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(checked, "succeeded"));
-        assertThat(driver.findElement(checked).findElement(By.className("missing")).getText()).isEqualTo("0");
-        assertThat(driver.findElement(checked).findElement(By.className("stale")).getText()).isEqualTo("0");
-        assertThat(driver.findElement(checked).findElement(By.className("extra")).getText()).isEqualTo("0");
+        // The page polls and re-renders the table: read the row's three counts in one go, again if it was replaced.
+        String counts = wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            WebElement r = d.findElement(checked);
+            return r.findElement(By.className("missing")).getText() + "/" + r.findElement(By.className("stale")).getText() + "/"
+                    + r.findElement(By.className("extra")).getText();
+        });
+        assertThat(counts).as("missing/stale/extra").isEqualTo("0/0/0");
         screenshot("backfills");
     }
 
