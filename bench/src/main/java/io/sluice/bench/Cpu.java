@@ -1,6 +1,8 @@
 package io.sluice.bench;
 
 import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * CPU time used so far by this JVM and every process it started (the benchmark's MariaDB, Redis, OpenSearch):
@@ -14,12 +16,20 @@ final class Cpu {
      * CPU time used so far.
      *
      * @param jvm nanoseconds of this JVM
-     * @param servers nanoseconds of the processes it started and that still run
+     * @param servers nanoseconds of each process it started and that still runs, by process id
      */
-    record Sample(long jvm, long servers) {
-        /** Microseconds per event between an earlier sample and this one: {total, servers}. */
+    record Sample(long jvm, Map<Long, Long> servers) {
+        /**
+         * Microseconds per event between an earlier sample and this one: {total, servers}. Server time is summed
+         * per process still running at this sample (a process that started in between counts from zero); a short
+         * helper process that ended in between is not counted, rather than making the sum go down.
+         */
         double[] microsPerEvent(Sample earlier, long events) {
-            return new double[] {((jvm - earlier.jvm) + (servers - earlier.servers)) / 1e3 / events, (servers - earlier.servers) / 1e3 / events};
+            long server = 0;
+            for (Map.Entry<Long, Long> p : servers.entrySet()) {
+                server += p.getValue() - earlier.servers.getOrDefault(p.getKey(), 0L);
+            }
+            return new double[] {((jvm - earlier.jvm) + server) / 1e3 / events, server / 1e3 / events};
         }
     }
 
@@ -32,10 +42,11 @@ final class Cpu {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** CPU nanoseconds of the processes this JVM started (the servers), those still running. */
-    static long serverNanos() {
-        return ProcessHandle.current().descendants()
-                .mapToLong(p -> p.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L)).sum();
+    /** CPU nanoseconds of each process this JVM started (the servers) that still runs and tells it, by process id. */
+    static Map<Long, Long> serverNanos() {
+        Map<Long, Long> out = new HashMap<>();
+        ProcessHandle.current().descendants().forEach(p -> p.info().totalCpuDuration().ifPresent(d -> out.put(p.pid(), d.toNanos())));
+        return out;
     }
 
     /** The rate a cost per event allows on this machine's cores, if nothing else ran. */

@@ -57,6 +57,15 @@ public final class DocumentMapper {
         }
     }
 
+    /** One document value as JSON text: {@code 42}, {@code true}, {@code "a"}, {@code {"a":1}}. */
+    public static String jsonValue(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("value cannot be written as JSON: " + e.getMessage(), e);
+        }
+    }
+
     static Object value(Schema schema, Object value) {
         if (value == null) {
             return null;

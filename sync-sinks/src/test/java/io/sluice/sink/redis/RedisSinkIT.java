@@ -101,6 +101,43 @@ class RedisSinkIT {
     }
 
     @Test
+    void shouldApplyBatchesThatSpanSeveralScriptCallsInOrder() {
+        int rows = RedisSink.ROWS_PER_CALL * 2 + 37;
+        List<ChangeEvent> batch = new java.util.ArrayList<>();
+        for (int id = 0; id < rows; id++) {
+            batch.add(upsert(id, "first" + id, 1000 + id));
+        }
+        for (int id = 0; id < rows; id += 2) {
+            batch.add(id % 4 == 0 ? delete(id, 5000 + id) : upsert(id, "second" + id, 5000 + id));
+        }
+        try (RedisSink sink = sink(redis, Map.of())) {
+            assertThat(sink.write(batch).rejected()).isEmpty();
+        }
+        for (int id = 0; id < rows; id++) {
+            String held = jedis.get("shop:inventory:customers:{" + id + "}");
+            if (id % 4 == 0) {
+                assertThat(held).as("row %d", id).isNull();
+            } else {
+                assertThat(held).as("row %d", id).contains(id % 2 == 0 ? "\"second" + id + "\"" : "\"first" + id + "\"");
+            }
+        }
+    }
+
+    @Test
+    void shouldRejectOnlyTheRowRedisRefusesAndApplyTheRestOfItsCall() {
+        jedis.hset(KEY_1 + ":v", "not", "a version"); // GET on a hash: WRONGTYPE for row 1 only
+        try (RedisSink sink = sink(redis, Map.of())) {
+            var result = sink.write(List.of(upsert(1, "Ada", 100), upsert(2, "Grace", 110)));
+            assertThat(result.rejected()).singleElement().satisfies(r -> {
+                assertThat(r.event().version()).isEqualTo(upsert(1, "Ada", 100).version());
+                assertThat(r.reason()).contains("WRONGTYPE");
+            });
+        }
+        assertThat(jedis.exists(KEY_1)).isFalse();
+        assertThat(jedis.get("shop:inventory:customers:{2}")).contains("Grace");
+    }
+
+    @Test
     void shouldWriteHashesAndHonourFieldMapping() {
         try (RedisSink sink = sink(redis, Map.of(RedisSinkConfig.FORMAT, "hash", "fields.exclude", "joined", "fields.rename", "name:full_name",
                 "target", "c:{table}"))) {
