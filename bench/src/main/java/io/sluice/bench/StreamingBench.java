@@ -116,11 +116,15 @@ public final class StreamingBench {
         AtomicReference<Cpu.Sample> cpuFirst = new AtomicReference<>();
         AtomicReference<Cpu.Sample> cpuLast = new AtomicReference<>();
         List<Pipeline.Route> routes = new ArrayList<>();
+        List<Counted> counted = new ArrayList<>();
         if (targets.contains("redis")) {
-            routes.add(new Pipeline.Route(SinkRunner.of(new Counted(cache, rows, done, last, cpuLast), dlq), t -> true));
+            counted.add(new Counted(cache, rows, done, last, cpuLast));
         }
         if (targets.contains("lucene")) {
-            routes.add(new Pipeline.Route(SinkRunner.of(new Counted(index, rows, done, last, cpuLast), dlq), t -> true));
+            counted.add(new Counted(index, rows, done, last, cpuLast));
+        }
+        for (Counted c : counted) {
+            routes.add(new Pipeline.Route(SinkRunner.of(c, dlq), t -> true));
         }
         Pipeline pipeline = new Pipeline("bench", routes);
         long[] luceneDocs = new long[1];
@@ -128,6 +132,8 @@ public final class StreamingBench {
         AtomicLong first = new AtomicLong();
         AtomicLong batches = new AtomicLong();
         AtomicLong checkpoints = new AtomicLong();
+        AtomicLong acceptNanos = new AtomicLong();
+        AtomicLong checkpointNanos = new AtomicLong();
         EventBatchConsumer consumer = new EventBatchConsumer() {
             @Override
             public void accept(List<SourceEvent> batch) throws Exception {
@@ -143,13 +149,17 @@ public final class StreamingBench {
                     }
                     batches.incrementAndGet();
                 }
+                long t0 = System.nanoTime();
                 pipeline.accept(batch);
+                acceptNanos.addAndGet(System.nanoTime() - t0);
                 count.addAndGet(changes);
             }
 
             @Override
             public void checkpoint() throws Exception {
+                long t0 = System.nanoTime();
                 pipeline.checkpoint();
+                checkpointNanos.addAndGet(System.nanoTime() - t0);
                 checkpoints.incrementAndGet();
             }
         };
@@ -172,6 +182,14 @@ public final class StreamingBench {
         System.out.printf("  sluice round %s: %d batches of %,d events on average written to the targets, %d checkpoints (every %s ms)%n",
                 prefix, batches.get(), rows / Math.max(1, batches.get()), checkpoints.get(),
                 SourceConfig.parse(props).sinkFlushIntervalMs());
+        // Where the round's wall time went: a thread busy all along is what the others wait for.
+        double wall = (last.get() - first.get()) / 1e9;
+        StringBuilder busy = new StringBuilder(String.format("  sluice round %s: of %.1f s, the capture thread waited %.1f s handing batches over"
+                + " and %.1f s in checkpoints", prefix, wall, acceptNanos.get() / 1e9, checkpointNanos.get() / 1e9));
+        for (Counted c : counted) {
+            busy.append(String.format("; %s wrote %.1f s and flushed %.1f s", c.name(), c.writeNanos / 1e9, c.flushNanos / 1e9));
+        }
+        System.out.println(busy);
         // The first event's batch was counted from its start, so N events span first..last.
         return CaptureBench.Rate.of(rows, first.get(), last.get(), cpuFirst.get(), cpuLast.get());
     }
@@ -188,6 +206,9 @@ public final class StreamingBench {
         private final AtomicLong last;
         private final AtomicReference<Cpu.Sample> cpuLast;
         private long written;
+        /** Time in write and flush; read once the pipeline is closed (its threads joined). */
+        volatile long writeNanos;
+        volatile long flushNanos;
 
         Counted(Sink sink, int rows, CountDownLatch done, AtomicLong last, AtomicReference<Cpu.Sample> cpuLast) {
             this.sink = sink;
@@ -209,7 +230,9 @@ public final class StreamingBench {
 
         @Override
         public WriteResult write(List<ChangeEvent> batch) {
+            long t0 = System.nanoTime();
             WriteResult result = sink.write(batch);
+            writeNanos += System.nanoTime() - t0;
             written += batch.size();
             if (written >= rows && written - batch.size() < rows) {
                 long now = System.nanoTime();
@@ -227,7 +250,9 @@ public final class StreamingBench {
 
         @Override
         public void flush() {
+            long t0 = System.nanoTime();
             sink.flush();
+            flushNanos += System.nanoTime() - t0;
         }
 
         @Override
