@@ -203,7 +203,11 @@ public final class LuceneSink implements ReadableSink {
         }
         try {
             FSDirectory dir = FSDirectory.open(config.dir().resolve(indexName));
-            IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig(analyzer).setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND));
+            // A commit would otherwise wait up to 500 ms for merges of small segments (Lucene 9's merge on commit):
+            // capture waits for every commit, so that wait showed as the commit's tail (p99 120-160 ms against
+            // 65-80 ms without, 100-document batches). Merges still run, in the background.
+            IndexWriter writer = new IndexWriter(dir, new IndexWriterConfig(analyzer).setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+                    .setMaxFullFlushMergeWaitMillis(0));
             idx = new Index(dir, writer, new SearcherManager(writer, null), new HashMap<>());
             indexes.put(indexName, idx);
             return idx;
