@@ -59,7 +59,8 @@ import org.apache.lucene.util.BytesRef;
  * deletes as versioned tombstones, near-real-time search.
  *
  * <p>Each document stores its version; a write whose version is not newer than the stored one (tombstones
- * included) is skipped. {@link #flush()} commits the index: the pipeline commits the source offset only after
+ * included) is skipped. A {@link #write} makes its documents searchable before it returns (a near-real-time
+ * reopen per batch on the writing thread), so {@link #search} never reopens and never waits for a commit. {@link #flush()} commits the index: the pipeline commits the source offset only after
  * that, so after a crash the index is never behind the committed offset, and replay cannot make it go back.
  * Tombstones older than {@code tombstone.ttl.ms} are purged at flush.
  *
@@ -84,8 +85,8 @@ public final class LuceneSink implements ReadableSink {
     private final Map<String, Index> indexes = new HashMap<>();
 
     /**
-     * An open index. {@code recent} holds the versions written since the searcher was last refreshed, so that
-     * version checks need no near-real-time reopen per batch (which would flush a tiny segment every time).
+     * An open index. {@code recent} holds the versions written since the searcher was last refreshed (at the end
+     * of every write, or within a very large one), so that version checks need no reopen per document.
      */
     private record Index(FSDirectory directory, IndexWriter writer, SearcherManager searchers, Map<String, Long> recent) {
     }
@@ -221,6 +222,7 @@ public final class LuceneSink implements ReadableSink {
         List<WriteResult.Rejection> rejected = new ArrayList<>();
         // By identity: an Index is a record over a mutable map, its hash changes as versions are added.
         Map<Index, VersionLookup> lookups = new java.util.IdentityHashMap<>();
+        java.util.Set<Index> touched = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         try {
             for (ChangeEvent e : batch) {
                 String indexName;
@@ -253,6 +255,7 @@ public final class LuceneSink implements ReadableSink {
                     idx.writer().updateDocument(new Term(ID, id), document(id, e));
                 }
                 idx.recent().put(id, e.version());
+                touched.add(idx);
                 if (idx.recent().size() >= MAX_RECENT) {
                     VersionLookup stale = lookups.remove(idx);
                     if (stale != null) {
@@ -267,6 +270,11 @@ public final class LuceneSink implements ReadableSink {
             for (VersionLookup lookup : lookups.values()) {
                 lookup.close();
             }
+        }
+        // Searchable before write returns, reopened here on the writing thread: a search that reopened the reader
+        // itself could wait for a commit in progress, and that wait was the freshness benchmark's tail.
+        for (Index idx : touched) {
+            refresh(idx);
         }
         return new WriteResult(rejected);
     }
@@ -442,7 +450,6 @@ public final class LuceneSink implements ReadableSink {
         Query q = new BooleanQuery.Builder().add(luceneQuery(query), BooleanClause.Occur.MUST)
                 .add(new TermQuery(new Term(DELETED, "true")), BooleanClause.Occur.MUST_NOT).build();
         try {
-            idx.searchers().maybeRefresh();
             IndexSearcher searcher = idx.searchers().acquire();
             try {
                 TopDocs top = searcher.search(q, from + size);
