@@ -87,7 +87,10 @@ public final class CaptureWorker implements AutoCloseable {
     /** Value schema last emitted per table; the capture thread writes them, an engine restart clears them. */
     private final Map<TableId, Schema> emittedSchemas = new ConcurrentHashMap<>();
     private final Map<String, String> lastDdl = new ConcurrentHashMap<>();
-    /** True while a batch is in the consumer's hands: a slow consumer is not a stalled engine. */
+    /**
+     * True while a batch or a checkpoint is in the consumer's hands: a slow consumer (a sink that is down holds the
+     * checkpoint for as long as the outage lasts) is not a stalled engine.
+     */
     private volatile boolean delivering;
     /** Completed while nobody paused the source; a person's pause replaces it with an open one until resume. */
     private volatile CompletableFuture<Void> resumed = CompletableFuture.completedFuture(null);
@@ -475,7 +478,13 @@ public final class CaptureWorker implements AutoCloseable {
         if (uncheckpointed.isEmpty()) {
             return;
         }
-        consumer.checkpoint();
+        delivering = true;
+        try {
+            consumer.checkpoint();
+        } finally {
+            delivering = false;
+        }
+        lastActivity = clock.instant(); // the wait for the consumer was not a stall
         // After the checkpoint, not on delivery: a crash replays from the committed offset, and an event replayed
         // from the binlog file before a rotation must not look like the binlog going backwards.
         if (takenVersion != Long.MIN_VALUE) {

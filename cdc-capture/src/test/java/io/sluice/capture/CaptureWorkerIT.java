@@ -128,6 +128,42 @@ class CaptureWorkerIT {
     }
 
     @Test
+    void shouldNotTakeAConsumerHoldingACheckpointPastTheStallTimeoutForAStalledEngine() throws Exception {
+        db.recreateDatabase("shop_slowsink");
+        db.execute("CREATE TABLE shop_slowsink.events (id INT PRIMARY KEY)");
+        var props = CaptureFixtures.sourceProps(db, "slowsink", "shop_slowsink", dataDir);
+        props.put(SourceConfig.HEARTBEAT_MS, "300");
+        props.put(SourceConfig.STALL_TIMEOUT_MS, "1000");
+        CollectingConsumer collected = new CollectingConsumer();
+        java.util.concurrent.atomic.AtomicBoolean holdNext = new java.util.concurrent.atomic.AtomicBoolean();
+        EventBatchConsumer slow = new EventBatchConsumer() {
+            @Override
+            public void accept(List<SourceEvent> batch) {
+                collected.accept(batch);
+            }
+
+            @Override
+            public void checkpoint() throws InterruptedException {
+                if (holdNext.getAndSet(false)) {
+                    Thread.sleep(3500); // as a sink that is down holds it: longer than stall.timeout.ms
+                }
+            }
+        };
+        try (CaptureWorker worker = new CaptureWorker(SourceConfig.parse(props), slow, SchemaGate.permissive(), Clock.systemUTC())) {
+            worker.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> worker.status().state() instanceof CaptureState.Streaming);
+            holdNext.set(true);
+            db.execute("INSERT INTO shop_slowsink.events VALUES (1)");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !holdNext.get() && collected.changes("events").size() == 1);
+            Thread.sleep(4500); // the hold, and then more than a stall timeout: the watchdog had every chance
+            db.execute("INSERT INTO shop_slowsink.events VALUES (2)");
+            await().atMost(Duration.ofSeconds(30)).until(() -> collected.changes("events").size() >= 2);
+            assertThat(worker.status().engineRestarts()).as("engine restarts").isZero();
+            assertThat(collected.changes("events")).extracting(c -> c.after().get("id")).containsExactly(1, 2);
+        }
+    }
+
+    @Test
     void shouldResumeFromTheStoredOffsetWhenTheDatabaseRestarts() throws Exception {
         db.recreateDatabase("shop_dbrestart");
         db.execute("CREATE TABLE shop_dbrestart.events (id INT PRIMARY KEY)");
