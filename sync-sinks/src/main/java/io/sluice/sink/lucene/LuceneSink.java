@@ -60,9 +60,10 @@ import org.apache.lucene.util.BytesRef;
  *
  * <p>Each document stores its version; a write whose version is not newer than the stored one (tombstones
  * included) is skipped. A {@link #write} makes its documents searchable before it returns (a near-real-time
- * reopen per batch on the writing thread), so {@link #search} never reopens and never waits for a commit. {@link #flush()} commits the index: the pipeline commits the source offset only after
- * that, so after a crash the index is never behind the committed offset, and replay cannot make it go back.
- * Tombstones older than {@code tombstone.ttl.ms} are purged at flush.
+ * reopen per batch on the writing thread), so {@link #search} never reopens and never waits for a commit.
+ * {@link #flush()} commits the index: the pipeline commits the source offset only after that, so after a crash
+ * the index is never behind the committed offset, and replay cannot make it go back. Tombstones older than
+ * {@code tombstone.ttl.ms} are purged at flush.
  *
  * <p>Writes come from one thread, as the {@link Sink} contract says; {@link #search} may be called from any
  * thread at the same time.
