@@ -88,10 +88,10 @@ public final class CaptureWorker implements AutoCloseable {
     private final Map<TableId, Schema> emittedSchemas = new ConcurrentHashMap<>();
     private final Map<String, String> lastDdl = new ConcurrentHashMap<>();
     /**
-     * True while a batch or a checkpoint is in the consumer's hands: a slow consumer (a sink that is down holds the
-     * checkpoint for as long as the outage lasts) is not a stalled engine.
+     * True while the capture thread handles a batch: the engine then waits for this worker (a slow consumer, a sink
+     * that is down holding a checkpoint for as long as the outage lasts, a pause), which is not a stalled engine.
      */
-    private volatile boolean delivering;
+    private volatile boolean handling;
     /** Completed while nobody paused the source; a person's pause replaces it with an open one until resume. */
     private volatile CompletableFuture<Void> resumed = CompletableFuture.completedFuture(null);
     private volatile String pauseReason;
@@ -275,7 +275,7 @@ public final class CaptureWorker implements AutoCloseable {
     private void checkStall() {
         try {
             Instant last = lastActivity;
-            if (stopping || delivering || !(state instanceof CaptureState.Streaming) || last == null) {
+            if (stopping || handling || !(state instanceof CaptureState.Streaming) || last == null) {
                 return;
             }
             long silentMs = Duration.between(last, clock.instant()).toMillis();
@@ -395,6 +395,7 @@ public final class CaptureWorker implements AutoCloseable {
             uncheckpointed.clear();
             currentCommitter = committer;
         }
+        handling = true;
         try {
             if (!resumed.isDone()) {
                 checkpoint(committer); // a pause may last: what was taken before it is made durable and committed first
@@ -457,6 +458,9 @@ public final class CaptureWorker implements AutoCloseable {
             CaptureFailure failure = Failures.classify(config, e, null);
             fail(failure);
             throw new CaptureStoppedException(failure);
+        } finally {
+            handling = false;
+            lastActivity = clock.instant(); // however long the batch took, the engine was waiting for us
         }
     }
 
@@ -478,13 +482,7 @@ public final class CaptureWorker implements AutoCloseable {
         if (uncheckpointed.isEmpty()) {
             return;
         }
-        delivering = true;
-        try {
-            consumer.checkpoint();
-        } finally {
-            delivering = false;
-        }
-        lastActivity = clock.instant(); // the wait for the consumer was not a stall
+        consumer.checkpoint();
         // After the checkpoint, not on delivery: a crash replays from the committed offset, and an event replayed
         // from the binlog file before a rotation must not look like the binlog going backwards.
         if (takenVersion != Long.MIN_VALUE) {
@@ -516,7 +514,6 @@ public final class CaptureWorker implements AutoCloseable {
         if (stopping) {
             throw new InterruptedException("capture of " + config.name() + " stopped while paused");
         }
-        lastActivity = clock.instant(); // the pause was not a stall
         if (state instanceof CaptureState.Paused) {
             setState(before instanceof CaptureState.Paused || before instanceof CaptureState.Starting ? new CaptureState.Streaming() : before);
         }
@@ -592,12 +589,7 @@ public final class CaptureWorker implements AutoCloseable {
         if (events.isEmpty()) {
             return;
         }
-        delivering = true;
-        try {
-            consumer.accept(List.copyOf(events));
-        } finally {
-            delivering = false;
-        }
+        consumer.accept(List.copyOf(events));
         SourceEvent last = events.get(events.size() - 1);
         takenVersion = last.version();
         Instant now = clock.instant();
