@@ -24,8 +24,8 @@ import java.util.function.Predicate;
  * <p>Each sink writes on a thread of its own, one batch at a time and in order; {@link #accept} returns as soon
  * as every sink has started on the batch, so the capture thread reads and converts the next batch meanwhile
  * unless a checkpoint follows at once (the streaming profile showed capture, the Redis round trips and Lucene's
- * indexing adding up when done one after the other). At most one batch is in flight: the next {@link #accept} first waits for the previous one, so memory
- * holds one batch more than before, no matter how slow a sink is.
+ * indexing adding up when done one after the other). At most one batch is in flight: the next {@link #accept}
+ * first waits for the previous one, so memory holds one batch more than before, no matter how slow a sink is.
  *
  * <p>A failure of a sink's write is thrown by the next {@link #accept} or {@link #checkpoint()}, after every
  * sink finished its part; nothing past the previous checkpoint was committed, so a restart replays it.

@@ -50,19 +50,19 @@ public final class DocumentMapper {
 
     /** The document as a JSON string. */
     public static String json(Map<String, Object> document) {
-        try {
-            return JSON.writeValueAsString(document);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("document cannot be written as JSON: " + e.getMessage(), e);
-        }
+        return write(document, "document");
     }
 
     /** One document value as JSON text: {@code 42}, {@code true}, {@code "a"}, {@code {"a":1}}. */
     public static String jsonValue(Object value) {
+        return write(value, "value");
+    }
+
+    private static String write(Object value, String what) {
         try {
             return JSON.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("value cannot be written as JSON: " + e.getMessage(), e);
+            throw new IllegalArgumentException(what + " cannot be written as JSON: " + e.getMessage(), e);
         }
     }
 

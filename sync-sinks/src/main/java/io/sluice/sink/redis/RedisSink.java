@@ -167,7 +167,7 @@ public final class RedisSink implements ReadableSink {
             for (ChangeEvent e : batch) {
                 int mark = args.size();
                 try {
-                    String key = mapping.target().render(e) + ":{" + mapping.id().render(e) + "}";
+                    String key = key(e);
                     addArguments(e, args);
                     keys.add(key);
                     keys.add(key + ":v");
@@ -241,6 +241,15 @@ public final class RedisSink implements ReadableSink {
         return "0".repeat(19 - digits.length()) + digits;
     }
 
+    /**
+     * A row's key, {@code <target>:{<id>}}.
+     *
+     * @throws IllegalArgumentException if the event does not fit the target or id template
+     */
+    private String key(ChangeEvent e) {
+        return mapping.target().render(e) + ":{" + mapping.id().render(e) + "}";
+    }
+
     /** Appends one row's script arguments; on an IllegalArgumentException some may have been appended. */
     private void addArguments(ChangeEvent e, List<String> args) {
         args.add(paddedVersion(e.version()));
@@ -300,7 +309,7 @@ public final class RedisSink implements ReadableSink {
         if (rows.isEmpty()) {
             return List.of();
         }
-        String[] keys = rows.stream().map(e -> mapping.target().render(e) + ":{" + mapping.id().render(e) + "}").toArray(String[]::new);
+        String[] keys = rows.stream().map(this::key).toArray(String[]::new);
         try {
             if (!config.hashFormat()) {
                 return connection().mget(keys);
