@@ -57,6 +57,19 @@ class LuceneSinkIT {
     }
 
     @Test
+    void shouldCountEveryHitWhenMoreThanAThousandMatch() {
+        try (LuceneSink sink = sink(Clock.systemUTC())) {
+            List<ChangeEvent> batch = new ArrayList<>();
+            for (int id = 1; id <= 2500; id++) {
+                batch.add(upsert(id, id % 2 == 0 ? "even row" : "odd row", 100 + id));
+            }
+            sink.write(batch);
+            assertThat(sink.search(TABLE, new LuceneQuery.All(), 0, 10).total()).isEqualTo(2500);
+            assertThat(sink.search(TABLE, new LuceneQuery.Match("name", "even"), 990, 10).total()).isEqualTo(1250);
+        }
+    }
+
+    @Test
     void shouldReadDocumentsBackAndListTheLiveIdsForVerify() {
         try (LuceneSink sink = sink(Clock.systemUTC())) {
             assertThat(sink.readBack(List.of(upsert(1, "x", 1)))).containsExactly((String) null);
