@@ -298,8 +298,17 @@ public final class OpenSearchSink implements ReadableSink {
         return rejected;
     }
 
+    /**
+     * A write block on the index or the cluster (an operator's, or the disk's flood stage): the cluster's state, not
+     * the document's, so the write is retried (the pipeline waits) rather than dead-lettered.
+     */
+    private static final String BLOCKED = "cluster_block_exception";
+
     private List<WriteResult.Rejection> bulk(List<Action> actions, String body) {
         HttpResponse<String> r = send("POST", "_bulk", body);
+        if (r.statusCode() == 403 && r.body().contains(BLOCKED)) {
+            throw new RetriableSinkException("OpenSearch sink '" + name + "': the cluster refuses writes for now (HTTP 403 " + brief(r.body()) + ")", null);
+        }
         if (r.statusCode() == 401 || r.statusCode() == 403) {
             throw new FatalSinkException("OpenSearch sink '" + name + "': _bulk refused (HTTP " + r.statusCode() + "): " + brief(r.body()), null);
         }
@@ -317,7 +326,7 @@ public final class OpenSearchSink implements ReadableSink {
             }
             String reason = result == null ? "no item in the bulk response" : result.path("error").path("type").asText() + ": "
                     + result.path("error").path("reason").asText();
-            if (status == 429 || status >= 500) {
+            if (status == 429 || status >= 500 || BLOCKED.equals(result.path("error").path("type").asText())) {
                 throw new RetriableSinkException("OpenSearch sink '" + name + "': cluster busy or failing (" + status + " " + reason + ")", null);
             }
             rejected.add(new WriteResult.Rejection(actions.get(i).event(), "HTTP " + status + " " + reason));

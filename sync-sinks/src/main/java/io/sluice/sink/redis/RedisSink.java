@@ -143,14 +143,33 @@ public final class RedisSink implements ReadableSink {
         }
     }
 
+    private static final java.util.regex.Pattern SCRIPT_ERROR = java.util.regex.Pattern.compile("@user_script: ?\\d+: -?(.*)", java.util.regex.Pattern.DOTALL);
+
     /**
-     * A server that restarts answers LOADING while it reads its dataset back (longer the bigger it is); BUSY,
-     * TRYAGAIN, MASTERDOWN and CLUSTERDOWN also pass by themselves.
+     * A Redis error caught in the script without the script's location: {@code @user_script: 10: -OOM ...} becomes
+     * {@code OOM ...}, so that its code can be told.
      */
+    static String scriptError(String text) {
+        var m = SCRIPT_ERROR.matcher(text);
+        return m.matches() ? m.group(1) : text;
+    }
+
     static boolean isTransient(JedisDataException e) {
-        String m = e.getMessage() == null ? "" : e.getMessage();
+        return isTransient(e.getMessage());
+    }
+
+    /**
+     * Whether a refusal is the server's state rather than the row's, so that the write is retried (the pipeline
+     * waits) instead of its rows going to the dead-letter queue: a server that restarts answers LOADING while it
+     * reads its dataset back; BUSY, TRYAGAIN, MASTERDOWN and CLUSTERDOWN pass by themselves; OOM (at maxmemory
+     * with no eviction), READONLY (a replica after a failover), MISCONF (persistence failing) and NOREPLICAS
+     * refuse every write until an operator or the server itself makes room.
+     */
+    static boolean isTransient(String message) {
+        String m = message == null ? "" : message;
         return m.startsWith("LOADING") || m.startsWith("BUSY") || m.startsWith("TRYAGAIN") || m.startsWith("MASTERDOWN")
-                || m.startsWith("CLUSTERDOWN");
+                || m.startsWith("CLUSTERDOWN") || m.startsWith("OOM") || m.startsWith("READONLY") || m.startsWith("MISCONF")
+                || m.startsWith("NOREPLICAS");
     }
 
     @Override
@@ -221,7 +240,11 @@ public final class RedisSink implements ReadableSink {
             for (int r = 0; r < perRow.size(); r++) {
                 Object outcome = perRow.get(r);
                 if (!(outcome instanceof Long)) {
-                    String text = outcome instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(outcome);
+                    String text = scriptError(outcome instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(outcome));
+                    if (isTransient(text)) {
+                        // The rows this batch applied before are skipped by their versions when it is retried.
+                        throw new RetriableSinkException("Redis sink '" + name + "': the server refuses writes for now (" + text + ")", null);
+                    }
                     rejected.add(new WriteResult.Rejection(calls.get(i).get(r), "Redis refused the write: " + text));
                 }
             }

@@ -3,12 +3,14 @@ package io.sluice.sink.opensearch;
 import static io.sluice.sink.TestEvents.delete;
 import static io.sluice.sink.TestEvents.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.event.ChangeEvent;
 import io.sluice.sink.OutageLoad;
+import io.sluice.sink.RetriableSinkException;
 import io.sluice.sink.RetryPolicy;
 import io.sluice.sink.SchemaOutcome;
 import io.sluice.sink.SinkRunner;
@@ -128,6 +130,20 @@ class OpenSearchSinkIT {
             assertThat(landed).hasSize(2);
             assertThat(dlq.size("search")).isZero();
             assertThat(get(node, index() + "/_doc/1").path("_source").path("name").asText()).isEqualTo("Ada");
+        }
+    }
+
+    @Test
+    void shouldRetryNotRejectWhileTheIndexIsBlockedForWritesAndLandEverythingOnceUnblocked() throws Exception {
+        try (OpenSearchSink sink = sink(node, Map.of())) {
+            sink.write(List.of(upsert(1, "Ada", 100)));
+            put(index() + "/_settings", "{\"index.blocks.write\":true}"); // an operator's block, or the disk's flood stage
+            assertThatThrownBy(() -> sink.write(List.of(upsert(1, "Ada King", 120), upsert(2, "Grace", 110))))
+                    .isInstanceOf(RetriableSinkException.class).hasMessageContaining("search").hasMessageContaining("cluster_block_exception");
+            put(index() + "/_settings", "{\"index.blocks.write\":false}");
+            assertThat(sink.write(List.of(upsert(1, "Ada King", 120), upsert(2, "Grace", 110))).rejected()).isEmpty();
+            assertThat(get(node, index() + "/_doc/1").path("_source").path("name").asText()).isEqualTo("Ada King");
+            assertThat(get(node, index() + "/_doc/2").path("found").asBoolean()).isTrue();
         }
     }
 

@@ -3,11 +3,13 @@ package io.sluice.sink.redis;
 import static io.sluice.sink.TestEvents.delete;
 import static io.sluice.sink.TestEvents.upsert;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.event.ChangeEvent;
 import io.sluice.sink.OutageLoad;
+import io.sluice.sink.RetriableSinkException;
 import io.sluice.sink.SinkRunner;
 import io.sluice.testkit.RedisTestServer;
 import java.time.Duration;
@@ -135,6 +137,24 @@ class RedisSinkIT {
         }
         assertThat(jedis.exists(KEY_1)).isFalse();
         assertThat(jedis.get("shop:inventory:customers:{2}")).contains("Grace");
+    }
+
+    @Test
+    void shouldRetryNotRejectWhileRedisIsOutOfMemoryAndLandEverythingOnceItHasRoom() {
+        RedisTestServer own = RedisTestServer.startNew();
+        try (RedisSink sink = sink(own, Map.of()); Jedis admin = new Jedis(own.host(), own.port())) {
+            sink.write(List.of(upsert(1, "Ada", 100)));
+            admin.configSet("maxmemory-policy", "noeviction");
+            admin.configSet("maxmemory", "1"); // every write is over the limit: Redis answers OOM
+            assertThatThrownBy(() -> sink.write(List.of(upsert(1, "Ada King", 120), upsert(2, "Grace", 110))))
+                    .isInstanceOf(RetriableSinkException.class).hasMessageContaining("cache").hasMessageContaining("OOM");
+            admin.configSet("maxmemory", "0");
+            assertThat(sink.write(List.of(upsert(1, "Ada King", 120), upsert(2, "Grace", 110))).rejected()).isEmpty();
+            assertThat(admin.get(KEY_1)).contains("Ada King");
+            assertThat(admin.get("shop:inventory:customers:{2}")).contains("Grace");
+        } finally {
+            own.close();
+        }
     }
 
     @Test

@@ -11,6 +11,12 @@ class RedisSinkTest {
     void shouldRetryWhileARestartedServerLoadsItsDataset() {
         assertThat(RedisSink.isTransient(new JedisDataException("LOADING Redis is loading the dataset in memory"))).isTrue();
         assertThat(RedisSink.isTransient(new JedisDataException("BUSY Redis is busy running a script"))).isTrue();
+        assertThat(RedisSink.scriptError("@user_script: 10: -OOM command not allowed when used memory > 'maxmemory'."))
+                .isEqualTo("OOM command not allowed when used memory > 'maxmemory'.");
+        assertThat(RedisSink.scriptError("WRONGTYPE Operation against a key")).isEqualTo("WRONGTYPE Operation against a key");
+        assertThat(RedisSink.isTransient("OOM command not allowed when used memory > 'maxmemory'.")).isTrue();
+        assertThat(RedisSink.isTransient("READONLY You can't write against a read only replica.")).isTrue();
+        assertThat(RedisSink.isTransient("WRONGTYPE Operation against a key holding the wrong kind of value")).isFalse();
         assertThat(RedisSink.isTransient(new JedisDataException("WRONGPASS invalid username-password pair"))).isFalse();
         assertThat(RedisSink.isTransient(new JedisDataException((String) null))).isFalse();
     }
