@@ -50,7 +50,7 @@ class DbLogIT {
     @Timeout(240)
     void shouldConvergeToTheTableWhileItIsBeingWritten() throws Exception {
         MariaDbServer db = MariaDbServer.shared();
-        db.createUser("dblog_capture", "Dblog-Pw-1", "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser("dblog_capture", "Dblog-Pw-1");
         db.recreateDatabase(DB);
         db.execute("CREATE TABLE " + DB + ".items (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, qty INT NOT NULL)");
         StringBuilder rows = new StringBuilder("INSERT INTO " + DB + ".items VALUES ");

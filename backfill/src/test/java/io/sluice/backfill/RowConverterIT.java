@@ -30,7 +30,7 @@ class RowConverterIT {
     @Test
     void shouldProduceTheSameRecordAsDebeziumForEveryColumnType() throws Exception {
         MariaDbServer db = MariaDbServer.shared();
-        db.createUser("rowconv_capture", "Rowconv-Pw-1", "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser("rowconv_capture", "Rowconv-Pw-1");
         db.recreateDatabase(DB);
         db.execute("CREATE TABLE " + DB + ".everything (id BIGINT PRIMARY KEY, ti TINYINT, si SMALLINT UNSIGNED, mi MEDIUMINT, i INT UNSIGNED,"
                 + " bi BIGINT UNSIGNED, flag TINYINT(1), b1 BIT(1), b12 BIT(12), dec1 DECIMAL(12,3), f FLOAT, d DOUBLE, dt DATE,"

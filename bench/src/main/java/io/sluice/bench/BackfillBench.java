@@ -63,7 +63,7 @@ public final class BackfillBench {
         System.out.println("machine: " + Machine.describe());
         Path work = Files.createTempDirectory("sluice-bench-backfill-");
         try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
-            db.createUser("bench", "bench-pw", "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+            db.createCaptureUser("bench", "bench-pw");
             db.recreateDatabase(DB);
             db.execute("CREATE TABLE " + DB + ".items (id BIGINT PRIMARY KEY, name VARCHAR(64) NOT NULL, amount DECIMAL(12,2),"
                     + " created DATETIME(6), flag TINYINT, note TEXT)");

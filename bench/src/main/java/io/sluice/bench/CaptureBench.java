@@ -58,7 +58,7 @@ public final class CaptureBench {
         System.out.println("machine: " + Machine.describe());
         Path work = Files.createTempDirectory("sluice-bench-");
         try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults())) {
-            db.createUser("bench", "bench-pw", "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+            db.createCaptureUser("bench", "bench-pw");
             db.recreateDatabase(DB);
             db.execute(ITEMS_TABLE);
             List<Map<String, String>> debezium = new ArrayList<>();

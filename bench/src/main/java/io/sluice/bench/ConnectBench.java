@@ -62,7 +62,7 @@ public final class ConnectBench {
         System.out.println("machine: " + Machine.describe());
         Path work = Files.createTempDirectory("sluice-connect-bench-");
         try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
-            db.createUser("cbench", CAPTURE_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+            db.createCaptureUser("cbench", CAPTURE_PASSWORD);
             for (String database : List.of("emb", "dist")) {
                 db.recreateDatabase(database);
                 db.execute("CREATE TABLE " + database + ".items (id BIGINT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)");

@@ -62,7 +62,7 @@ public final class FreshnessBench {
         System.out.println("machine: " + Machine.describe());
         Path work = Files.createTempDirectory("sluice-fresh-");
         try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
-            db.createUser("fresh", "Fresh-Bench-Pw-1", "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+            db.createCaptureUser("fresh", "Fresh-Bench-Pw-1");
             db.recreateDatabase(DB);
             db.execute("CREATE TABLE " + DB + ".items (id BIGINT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)");
 

@@ -69,7 +69,7 @@ public final class StreamingBench {
         System.out.println("machine: " + Machine.describe());
         Path work = Files.createTempDirectory("sluice-streaming-bench-");
         try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
-            db.createUser("bench", "bench-pw", "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+            db.createCaptureUser("bench", "bench-pw");
             db.recreateDatabase(DB);
             db.execute(CaptureBench.ITEMS_TABLE);
             List<Map<String, String>> debezium = new ArrayList<>();

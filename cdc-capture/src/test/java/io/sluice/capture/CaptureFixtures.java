@@ -17,8 +17,7 @@ final class CaptureFixtures {
 
     /** Creates the capture user with exactly the grants Debezium needs. */
     static void createCaptureUser(MariaDbServer db) {
-        db.createUser(CAPTURE_USER, CAPTURE_PASSWORD,
-                "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser(CAPTURE_USER, CAPTURE_PASSWORD);
     }
 
     static Map<String, String> sourceProps(MariaDbServer db, String name, String database, Path dataDir) {

@@ -236,7 +236,7 @@ class SluiceCliIT {
     @Test
     void backfillWatchDrawsABarOnARealTerminalAndPlainLinesOnAPipe() throws Exception {
         io.sluice.testkit.MariaDbServer db = io.sluice.testkit.MariaDbServer.shared();
-        db.createUser("cli_watch", "Cli-Watch-Pw-1", "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser("cli_watch", "Cli-Watch-Pw-1");
         db.recreateDatabase("cli_watch");
         db.execute("CREATE TABLE cli_watch.items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL)",
                 "INSERT INTO cli_watch.items SELECT seq, CONCAT('item ', seq) FROM cli_watch.seq_1_to_20000");

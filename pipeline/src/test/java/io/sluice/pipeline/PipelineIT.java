@@ -62,7 +62,7 @@ class PipelineIT {
         MariaDbServer db = MariaDbServer.shared();
         RedisTestServer redis = RedisTestServer.shared();
         OpenSearchTestNode search = OpenSearchTestNode.shared();
-        db.createUser("e2e_capture", "e2e-Pw-1", "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser("e2e_capture", "e2e-Pw-1");
         db.recreateDatabase("e2e_shop");
         db.execute("CREATE TABLE e2e_shop.customers (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, email VARCHAR(200) NULL,"
                 + " balance DECIMAL(10,2) NOT NULL)");

@@ -330,6 +330,14 @@ public final class MariaDbServer implements AutoCloseable {
         }
     }
 
+    /** The privileges Debezium's MariaDB connector and Sluice's backfills need, and no more. */
+    public static final String CAPTURE_GRANTS = "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*";
+
+    /** Creates (or recreates) a user with exactly {@link #CAPTURE_GRANTS}, as a source's capture user. */
+    public void createCaptureUser(String user, String password) {
+        createUser(user, password, CAPTURE_GRANTS);
+    }
+
     static void deleteRecursively(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;

@@ -106,7 +106,7 @@ final class DistributedStack {
 
     /** Grants Debezium needs, for the user {@link #mariaDbSource} connects as. */
     static void captureUser(MariaDbServer db) {
-        db.createUser("connect_capture", CAPTURE_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser("connect_capture", CAPTURE_PASSWORD);
     }
 
     /**

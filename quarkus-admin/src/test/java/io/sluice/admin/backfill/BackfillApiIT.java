@@ -1,6 +1,10 @@
 package io.sluice.admin.backfill;
 
 import static io.restassured.RestAssured.given;
+import static io.sluice.admin.TestApi.createPipeline;
+import static io.sluice.admin.TestApi.createSink;
+import static io.sluice.admin.TestApi.createSource;
+import static io.sluice.admin.TestApi.mariaDbSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -51,22 +55,21 @@ class BackfillApiIT {
         MariaDbServer db = MariaDbServer.shared();
         RedisTestServer redis = RedisTestServer.shared();
         OpenSearchTestNode search = OpenSearchTestNode.shared();
-        db.createUser("backfill_api", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser("backfill_api", DB_PASSWORD);
         db.recreateDatabase(database);
         db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL)",
                 "INSERT INTO " + database + ".items SELECT seq, CONCAT('item ', seq), seq % 1000 FROM " + database + ".seq_1_to_" + ROWS);
         // Capture starts at the binlog's end: the targets begin empty, as for a sink added to a running pipeline.
-        given().contentType(ContentType.JSON).body(Map.of("name", source, "type", "mariadb", "host", db.host(), "port", db.port(),
-                "user", "backfill_api", "password", DB_PASSWORD, "server.id", 8100 + (int) (Math.random() * 800), "databases", database,
-                "snapshot.mode", "no_data")).post("/api/v1/sources").then().statusCode(201);
+        Map<String, Object> body = mariaDbSource(source, db, "backfill_api", DB_PASSWORD, database, 8100 + (int) (Math.random() * 800));
+        body.put("snapshot.mode", "no_data");
+        createSource(body);
         String cache = "cache-" + id;
         String index = "search-" + id;
         String lucene = "index-" + id;
-        sink(cache, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
-        sink(index, "opensearch", Map.of("opensearch.urls", search.url(), "index.replicas", "0", "target", "bf-{table}-" + id));
-        sink(lucene, "lucene", Map.of());
-        given().contentType(ContentType.JSON).body(Map.of("name", "p-" + id, "source", source, "sinks", List.of(cache, index, lucene)))
-                .post("/api/v1/pipelines").then().statusCode(201);
+        createSink(cache, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
+        createSink(index, "opensearch", Map.of("opensearch.urls", search.url(), "index.replicas", "0", "target", "bf-{table}-" + id));
+        createSink(lucene, "lucene", Map.of());
+        createPipeline("p-" + id, source, List.of(cache, index, lucene));
         await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/api/v1/sources/{s}/status", source).then().extract().path("state"),
                 equalTo("streaming"));
 
@@ -155,8 +158,4 @@ class BackfillApiIT {
         }, equalTo(state));
     }
 
-    private static void sink(String name, String type, Map<String, String> config) {
-        given().contentType(ContentType.JSON).body(Map.of("name", name, "type", type, "config", config)).post("/api/v1/sinks").then()
-                .statusCode(201).body("connection.ok", equalTo(true));
-    }
 }

@@ -1,6 +1,10 @@
 package io.sluice.admin.backfill;
 
 import static io.restassured.RestAssured.given;
+import static io.sluice.admin.TestApi.createPipeline;
+import static io.sluice.admin.TestApi.createSink;
+import static io.sluice.admin.TestApi.createSource;
+import static io.sluice.admin.TestApi.mariaDbSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -49,20 +53,16 @@ class ReindexIT {
     void shouldSwapARebuiltIndexInWhileEverySearchSucceeds() throws Exception {
         MariaDbServer db = MariaDbServer.shared();
         OpenSearchTestNode search = OpenSearchTestNode.shared();
-        db.createUser("reindex_api", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser("reindex_api", DB_PASSWORD);
         db.recreateDatabase(database);
         db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL)",
                 "INSERT INTO " + database + ".items SELECT seq, CONCAT('item ', seq), seq % 1000 FROM " + database + ".seq_1_to_" + ROWS);
         String source = "rx-" + id;
-        given().contentType(ContentType.JSON).body(Map.of("name", source, "type", "mariadb", "host", db.host(), "port", db.port(),
-                "user", "reindex_api", "password", DB_PASSWORD, "server.id", 8600 + (int) (Math.random() * 90), "databases", database))
-                .post("/api/v1/sources").then().statusCode(201);
+        createSource(mariaDbSource(source, db, "reindex_api", DB_PASSWORD, database, 8600 + (int) (Math.random() * 90)));
         String sink = "rxsearch-" + id;
         String name = "rx-items-" + id;
-        given().contentType(ContentType.JSON).body(Map.of("name", sink, "type", "opensearch", "config", Map.of("opensearch.urls", search.url(),
-                "index.replicas", "0", "target", "rx-{table}-" + id))).post("/api/v1/sinks").then().statusCode(201);
-        given().contentType(ContentType.JSON).body(Map.of("name", "p-" + id, "source", source, "sinks", List.of(sink)))
-                .post("/api/v1/pipelines").then().statusCode(201);
+        createSink(sink, "opensearch", Map.of("opensearch.urls", search.url(), "index.replicas", "0", "target", "rx-{table}-" + id));
+        createPipeline("p-" + id, source, List.of(sink));
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> TargetRows.count(search, name) == ROWS);
 
         AtomicBoolean running = new AtomicBoolean(true);

@@ -1,6 +1,10 @@
 package io.sluice.admin.pipeline;
 
 import static io.restassured.RestAssured.given;
+import static io.sluice.admin.TestApi.createPipeline;
+import static io.sluice.admin.TestApi.createSink;
+import static io.sluice.admin.TestApi.createSource;
+import static io.sluice.admin.TestApi.mariaDbSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -56,7 +60,7 @@ class PipelineApiIT {
         MariaDbServer db = MariaDbServer.shared();
         RedisTestServer redis = RedisTestServer.shared();
         OpenSearchTestNode search = OpenSearchTestNode.shared();
-        db.createUser("pipeline_api", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser("pipeline_api", DB_PASSWORD);
         db.recreateDatabase(database);
         db.execute("CREATE TABLE " + database + ".products (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL, price DECIMAL(8,2) NOT NULL)",
                 "INSERT INTO " + database + ".products VALUES (1, 'desk lamp', 19.90), (2, 'oak table', 249.00)");
@@ -65,9 +69,9 @@ class PipelineApiIT {
         given().contentType(ContentType.JSON).body(Map.of("name", source, "type", "mariadb", "host", db.host(), "port", db.port(),
                 "user", "pipeline_api", "password", DB_PASSWORD, "server.id", 7100 + (int) (Math.random() * 800), "databases", database))
                 .post("/api/v1/sources").then().statusCode(201).body("status.state", equalTo("idle"));
-        sink("cache-" + id, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
-        sink("index-" + id, "lucene", Map.of());
-        sink("search-" + id, "opensearch", Map.of("opensearch.urls", search.url(), "index.replicas", "0", "target", "p-{table}-" + id));
+        createSink("cache-" + id, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
+        createSink("index-" + id, "lucene", Map.of());
+        createSink("search-" + id, "opensearch", Map.of("opensearch.urls", search.url(), "index.replicas", "0", "target", "p-{table}-" + id));
         // A wrong sink is reported by its connection test, and stored: its target may come up later.
         given().contentType(ContentType.JSON).body(Map.of("name", "down-" + id, "type", "redis", "config",
                 Map.of("redis.uri", "redis://127.0.0.1:9", "redis.password", REDIS_PASSWORD_MARKER, "redis.timeout.ms", "300")))
@@ -128,7 +132,7 @@ class PipelineApiIT {
     void shouldHoldOnlyTheSourceWhoseSinkIsDownAndLoseNothing() throws Exception {
         MariaDbServer db = MariaDbServer.shared();
         RedisTestServer redis = RedisTestServer.shared();
-        db.createUser("pipeline_api", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser("pipeline_api", DB_PASSWORD);
         String other = database + "_b";
         for (String d : List.of(database, other)) {
             db.recreateDatabase(d);
@@ -138,16 +142,12 @@ class PipelineApiIT {
         String indexed = "free-" + id;
         int serverId = 7100 + (int) (Math.random() * 800);
         for (String[] s : List.of(new String[] {cached, database, "0"}, new String[] {indexed, other, "1"})) {
-            given().contentType(ContentType.JSON).body(Map.of("name", s[0], "type", "mariadb", "host", db.host(), "port", db.port(),
-                    "user", "pipeline_api", "password", DB_PASSWORD, "server.id", serverId + Integer.parseInt(s[2]), "databases", s[1]))
-                    .post("/api/v1/sources").then().statusCode(201);
+            createSource(mariaDbSource(s[0], db, "pipeline_api", DB_PASSWORD, s[1], serverId + Integer.parseInt(s[2])));
         }
-        sink("cache-" + id, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port(), "redis.timeout.ms", "500"));
-        sink("index-" + id, "lucene", Map.of());
-        given().contentType(ContentType.JSON).body(Map.of("name", "c-" + id, "source", cached, "sinks", List.of("cache-" + id)))
-                .post("/api/v1/pipelines").then().statusCode(201);
-        given().contentType(ContentType.JSON).body(Map.of("name", "i-" + id, "source", indexed, "sinks", List.of("index-" + id)))
-                .post("/api/v1/pipelines").then().statusCode(201);
+        createSink("cache-" + id, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port(), "redis.timeout.ms", "500"));
+        createSink("index-" + id, "lucene", Map.of());
+        createPipeline("c-" + id, cached, List.of("cache-" + id));
+        createPipeline("i-" + id, indexed, List.of("index-" + id));
         awaitState(cached, "streaming");
         awaitState(indexed, "streaming");
 
@@ -181,11 +181,10 @@ class PipelineApiIT {
     @Test
     void shouldUpdateASourceAndAPipelineAndKeepTheStoredPassword() {
         MariaDbServer db = MariaDbServer.shared();
-        db.createUser("pipeline_api", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser("pipeline_api", DB_PASSWORD);
         String source = "upd-" + id;
-        Map<String, Object> keys = new java.util.HashMap<>(Map.of("name", source, "type", "mariadb", "host", db.host(), "port", db.port(),
-                "user", "pipeline_api", "password", DB_PASSWORD, "server.id", 7100 + (int) (Math.random() * 800), "databases", database));
-        given().contentType(ContentType.JSON).body(keys).post("/api/v1/sources").then().statusCode(201);
+        Map<String, Object> keys = mariaDbSource(source, db, "pipeline_api", DB_PASSWORD, database, 7100 + (int) (Math.random() * 800));
+        createSource(keys);
         keys.remove("password");
         keys.put("databases", database + "_other");
         given().contentType(ContentType.JSON).body(keys).put("/api/v1/sources/{s}", source).then().statusCode(200)
@@ -198,10 +197,9 @@ class PipelineApiIT {
                 .body("details[0].field", equalTo("name"));
         given().contentType(ContentType.JSON).body(Map.of("name", source)).put("/api/v1/sources/none-{id}", id).then().statusCode(404);
 
-        sink("a-" + id, "lucene", Map.of());
-        sink("b-" + id, "lucene", Map.of());
-        given().contentType(ContentType.JSON).body(Map.of("name", "u-" + id, "source", source, "sinks", List.of("a-" + id)))
-                .post("/api/v1/pipelines").then().statusCode(201);
+        createSink("a-" + id, "lucene", Map.of());
+        createSink("b-" + id, "lucene", Map.of());
+        createPipeline("u-" + id, source, List.of("a-" + id));
         given().contentType(ContentType.JSON).body(Map.of("source", source, "tables", List.of(database + ".products"), "sinks", List.of("b-" + id)))
                 .put("/api/v1/pipelines/u-{id}", id).then().statusCode(200).body("sinks", equalTo(List.of("b-" + id)));
         given().get("/api/v1/pipelines/u-{id}", id).then().statusCode(200).body("tables", equalTo(List.of(database + ".products")));
@@ -253,10 +251,6 @@ class PipelineApiIT {
         given().delete("/api/v1/sinks/s-{id}", id).then().statusCode(204);
     }
 
-    private static void sink(String name, String type, Map<String, String> config) {
-        given().contentType(ContentType.JSON).body(Map.of("name", name, "type", type, "config", config)).post("/api/v1/sinks").then()
-                .statusCode(201).body("connection.ok", equalTo(true)).body("type", equalTo(type));
-    }
 
     private static void awaitState(String source, String state) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))

@@ -40,7 +40,7 @@ class BackfillRestartIT {
         RedisTestServer redis = RedisTestServer.shared();
         String id = UUID.randomUUID().toString().substring(0, 6);
         String database = "bfr_" + id;
-        db.createUser("bfr_capture", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser("bfr_capture", DB_PASSWORD);
         db.recreateDatabase(database);
         db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL)",
                 "INSERT INTO " + database + ".items SELECT seq, CONCAT('item ', seq), seq % 1000 FROM " + database + ".seq_1_to_" + ROWS);

@@ -50,7 +50,7 @@ class OutageIT {
         String id = UUID.randomUUID().toString().substring(0, 6);
         String database = "outage_" + id;
         String source = "o" + id;
-        db.createUser("outage_capture", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser("outage_capture", DB_PASSWORD);
         db.recreateItemsDatabase(database);
         db.insertItems(database + ".items", 1, 500);
         byte[] key = new byte[32];

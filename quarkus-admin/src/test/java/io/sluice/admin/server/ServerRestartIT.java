@@ -57,7 +57,7 @@ class ServerRestartIT {
         OpenSearchTestNode search = OpenSearchTestNode.shared();
         String id = UUID.randomUUID().toString().substring(0, 6);
         String database = "restart_" + id;
-        db.createUser("restart_capture", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser("restart_capture", DB_PASSWORD);
         db.recreateItemsDatabase(database);
         for (int i = 1; i <= 100; i++) {
             db.execute("INSERT INTO " + database + ".items VALUES (" + i + ", 'item " + i + "', " + i + ")");

@@ -51,7 +51,7 @@ class SourceFaultsIT {
         int port = FreePorts.next();
         Path log = Path.of("target", "source-faults.log");
         try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
-            db.createUser("faults_capture", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+            db.createCaptureUser("faults_capture", DB_PASSWORD);
             db.recreateItemsDatabase(database);
             db.insertItems(database + ".items", 1, 300);
             Map<String, Object> sourceKeys = new HashMap<>(Map.of("name", source, "type", "mariadb", "host", db.host(), "port", db.port(),

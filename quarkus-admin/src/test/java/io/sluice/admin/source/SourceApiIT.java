@@ -10,12 +10,12 @@ import static org.hamcrest.Matchers.not;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.sluice.admin.TestApi;
 import io.sluice.testkit.MariaDbServer;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -39,20 +39,12 @@ class SourceApiIT {
     @BeforeAll
     static void server() {
         db = MariaDbServer.shared();
-        db.createUser("api_capture", PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser("api_capture", PASSWORD);
         db.createUser("api_weak", PASSWORD, "SELECT ON *.*");
     }
 
     private static Map<String, Object> source(String name, String user) {
-        Map<String, Object> m = new HashMap<>();
-        m.put("name", name);
-        m.put("type", "mariadb");
-        m.put("host", db.host());
-        m.put("port", db.port());
-        m.put("user", user);
-        m.put("password", PASSWORD);
-        m.put("server.id", 7001);
-        return m;
+        return TestApi.mariaDbSource(name, db, user, PASSWORD, null, 7001);
     }
 
     private static String name() {

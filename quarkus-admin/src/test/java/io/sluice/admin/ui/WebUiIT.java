@@ -66,7 +66,7 @@ class WebUiIT {
     @BeforeAll
     static void database() {
         db = MariaDbServer.shared();
-        db.createUser(CAPTURE_USER, CAPTURE_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser(CAPTURE_USER, CAPTURE_PASSWORD);
         db.recreateDatabase(DATABASE);
         db.execute("CREATE TABLE " + DATABASE + ".products (id INT PRIMARY KEY, name VARCHAR(100) NOT NULL)",
                 "INSERT INTO " + DATABASE + ".products VALUES (1, 'desk lamp')");

@@ -1,6 +1,10 @@
 package io.sluice.admin.verification;
 
 import static io.restassured.RestAssured.given;
+import static io.sluice.admin.TestApi.createPipeline;
+import static io.sluice.admin.TestApi.createSink;
+import static io.sluice.admin.TestApi.createSource;
+import static io.sluice.admin.TestApi.mariaDbSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -47,20 +51,17 @@ class VerifyApiIT {
         MariaDbServer db = MariaDbServer.shared();
         RedisTestServer redis = RedisTestServer.shared();
         OpenSearchTestNode search = OpenSearchTestNode.shared();
-        db.createUser("verify_api", DB_PASSWORD, "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*");
+        db.createCaptureUser("verify_api", DB_PASSWORD);
         db.recreateDatabase(database);
         db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL, price DECIMAL(8,2))",
                 "INSERT INTO " + database + ".items SELECT seq, CONCAT('item ', seq), seq % 1000, seq / 100 FROM " + database + ".seq_1_to_" + ROWS);
-        given().contentType(ContentType.JSON).body(Map.of("name", source, "type", "mariadb", "host", db.host(), "port", db.port(),
-                "user", "verify_api", "password", DB_PASSWORD, "server.id", 8900 + (int) (Math.random() * 90), "databases", database))
-                .post("/api/v1/sources").then().statusCode(201);
+        createSource(mariaDbSource(source, db, "verify_api", DB_PASSWORD, database, 8900 + (int) (Math.random() * 90)));
         String cache = "vcache-" + id;
         String index = "vsearch-" + id;
         String target = "vf-items-" + id;
-        sink(cache, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
-        sink(index, "opensearch", Map.of("opensearch.urls", search.url(), "index.replicas", "0", "target", "vf-{table}-" + id));
-        given().contentType(ContentType.JSON).body(Map.of("name", "p-" + id, "source", source, "sinks", List.of(cache, index)))
-                .post("/api/v1/pipelines").then().statusCode(201);
+        createSink(cache, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
+        createSink(index, "opensearch", Map.of("opensearch.urls", search.url(), "index.replicas", "0", "target", "vf-{table}-" + id));
+        createPipeline("p-" + id, source, List.of(cache, index));
         String prefix = source + ":" + database + ":items:{";
         try {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
@@ -160,8 +161,4 @@ class VerifyApiIT {
         }
     }
 
-    private static void sink(String name, String type, Map<String, String> config) {
-        given().contentType(ContentType.JSON).body(Map.of("name", name, "type", type, "config", config)).post("/api/v1/sinks").then()
-                .statusCode(201).body("connection.ok", equalTo(true));
-    }
 }
