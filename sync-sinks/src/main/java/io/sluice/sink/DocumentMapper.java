@@ -30,6 +30,11 @@ import org.apache.avro.generic.GenericRecord;
 public final class DocumentMapper {
     /** The field that marks a deleted row under {@link DeleteMode#MARK}. */
     public static final String DELETED_FIELD = "__deleted";
+    /**
+     * Strings longer than this are indexed for full-text matches only, not as one exact term: OpenSearch's
+     * {@code ignore_above} in its default mapping of strings, and far under Lucene's limit of 32,766 bytes a term.
+     */
+    public static final int KEYWORD_MAX_LENGTH = 256;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private DocumentMapper() {

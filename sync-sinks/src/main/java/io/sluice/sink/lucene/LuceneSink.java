@@ -51,6 +51,7 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TotalHits;
+import org.apache.lucene.store.AlreadyClosedException;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
@@ -201,6 +202,7 @@ public final class LuceneSink implements ReadableSink {
     private synchronized Index index(String indexName) {
         Index idx = indexes.get(indexName);
         if (idx != null) {
+            requireOpen(indexName, idx);
             return idx;
         }
         if (!indexName.matches("[a-z0-9._-]+")) {
@@ -251,12 +253,19 @@ public final class LuceneSink implements ReadableSink {
                 if (current != null && current >= e.version()) {
                     continue;
                 }
-                if (current == null) {
-                    // No document holds this id, tombstones included (the searcher or the recent versions would
-                    // show it): adding spares Lucene the delete-by-term it resolves against every segment.
-                    idx.writer().addDocument(document(id, e));
-                } else {
-                    idx.writer().updateDocument(new Term(ID, id), document(id, e));
+                try {
+                    if (current == null) {
+                        // No document holds this id, tombstones included (the searcher or the recent versions
+                        // would show it): adding spares Lucene the delete-by-term it resolves against every segment.
+                        idx.writer().addDocument(document(id, e));
+                    } else {
+                        idx.writer().updateDocument(new Term(ID, id), document(id, e));
+                    }
+                } catch (IllegalArgumentException ex) {
+                    // Lucene refused this document alone (a term over its size limit): it left the writer open and
+                    // the stored document, if any, as it was.
+                    rejected.add(new WriteResult.Rejection(e, "Lucene refused the document: " + ex.getMessage()));
+                    continue;
                 }
                 idx.recent().put(id, e.version());
                 touched.add(idx);
@@ -268,7 +277,8 @@ public final class LuceneSink implements ReadableSink {
                     refresh(idx);
                 }
             }
-        } catch (IOException ex) {
+        } catch (IOException | AlreadyClosedException ex) {
+            putAsideClosed();
             throw new FatalSinkException("Lucene sink '" + name + "' cannot write its index: " + ex.getMessage(), ex);
         } finally {
             for (VersionLookup lookup : lookups.values()) {
@@ -277,8 +287,13 @@ public final class LuceneSink implements ReadableSink {
         }
         // Searchable before write returns, reopened here on the writing thread: a search that reopened the reader
         // itself could wait for a commit in progress, and that wait was the freshness benchmark's tail.
-        for (Index idx : touched) {
-            refresh(idx);
+        try {
+            for (Index idx : touched) {
+                refresh(idx);
+            }
+        } catch (UncheckedIOException | AlreadyClosedException ex) {
+            putAsideClosed();
+            throw new FatalSinkException("Lucene sink '" + name + "' cannot write its index: " + ex.getMessage(), ex);
         }
         return new WriteResult(rejected);
     }
@@ -302,7 +317,9 @@ public final class LuceneSink implements ReadableSink {
         source.forEach((field, value) -> {
             if (value instanceof String s) {
                 doc.add(new TextField(field, s, Field.Store.NO));
-                doc.add(new StringField(field + ".keyword", s, Field.Store.NO));
+                if (s.length() <= DocumentMapper.KEYWORD_MAX_LENGTH) {
+                    doc.add(new StringField(field + ".keyword", s, Field.Store.NO));
+                }
             } else if (value instanceof Number || value instanceof Boolean) {
                 String text = value instanceof java.math.BigDecimal d ? d.toPlainString() : value.toString();
                 doc.add(new StringField(field + ".keyword", text, Field.Store.NO));
@@ -418,6 +435,7 @@ public final class LuceneSink implements ReadableSink {
             open = new ArrayList<>(indexes.entrySet());
         }
         for (Map.Entry<String, Index> e : open) {
+            requireOpen(e.getKey(), e.getValue());
             try {
                 IndexWriter w = e.getValue().writer();
                 w.deleteDocuments(new BooleanQuery.Builder()
@@ -426,7 +444,8 @@ public final class LuceneSink implements ReadableSink {
                         .build());
                 w.commit();
                 refresh(e.getValue());
-            } catch (IOException ex) {
+            } catch (IOException | UncheckedIOException | AlreadyClosedException ex) {
+                putAsideClosed();
                 throw new FatalSinkException("Lucene sink '" + name + "' cannot commit index " + e.getKey() + ": " + ex.getMessage(), ex);
             }
         }
@@ -502,16 +521,48 @@ public final class LuceneSink implements ReadableSink {
     /** Closes every index without committing: what was not flushed is lost, as in a crash. */
     @Override
     public synchronized void close() {
-        for (Index idx : indexes.values()) {
-            try {
-                idx.searchers().close();
-                idx.writer().rollback();
-                idx.directory().close();
-            } catch (IOException | RuntimeException e) {
-                // closing anyway
-            }
-        }
+        indexes.values().forEach(LuceneSink::closeQuietly);
         indexes.clear();
+    }
+
+    /**
+     * Lucene closes its writer for good when a write or a background merge fails inside it (a full or failing disk),
+     * and what it held since the last commit is gone. A closed writer is put aside here, so that the index reopens at
+     * its last commit on next use, rather than failing every write until the server restarts.
+     *
+     * @throws FatalSinkException if the writer was closed: the pipeline must not commit its offset, and replays from
+     *     the last one
+     */
+    private synchronized void requireOpen(String indexName, Index idx) {
+        if (idx.writer().isOpen()) {
+            return;
+        }
+        indexes.remove(indexName, idx);
+        closeQuietly(idx);
+        Throwable cause = idx.writer().getTragicException();
+        throw new FatalSinkException("Lucene sink '" + name + "': index " + indexName + " was closed after a failure inside Lucene ("
+                + (cause == null ? "no cause given" : cause) + "); what was written since its last commit is replayed from there", cause);
+    }
+
+    /** Puts aside the indexes whose writer Lucene closed, after a failure that is being reported already. */
+    private synchronized void putAsideClosed() {
+        indexes.entrySet().removeIf(e -> {
+            if (e.getValue().writer().isOpen()) {
+                return false;
+            }
+            closeQuietly(e.getValue());
+            return true;
+        });
+    }
+
+    private static void closeQuietly(Index idx) {
+        try {
+            idx.searchers().close();
+            idx.writer().rollback();
+            idx.directory().close();
+        } catch (IOException | RuntimeException e) {
+            // closing anyway
+        }
     }
 
 }

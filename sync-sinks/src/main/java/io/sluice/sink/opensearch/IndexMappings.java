@@ -79,7 +79,7 @@ final class IndexMappings {
         switch (schema.getType()) {
             case STRING -> {
                 n.put("type", "text");
-                n.putObject("fields").putObject("keyword").put("type", "keyword").put("ignore_above", 256);
+                n.putObject("fields").putObject("keyword").put("type", "keyword").put("ignore_above", DocumentMapper.KEYWORD_MAX_LENGTH);
             }
             case ENUM -> n.put("type", "keyword");
             case INT -> n.put("type", "integer");

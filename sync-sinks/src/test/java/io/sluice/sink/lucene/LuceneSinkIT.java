@@ -70,6 +70,17 @@ class LuceneSinkIT {
     }
 
     @Test
+    void shouldIndexLongTextForMatchesButNotAsATermLikeOpenSearchsKeywordIgnoreAbove() {
+        String essay = "lorem ipsum ".repeat(4000); // 48,000 characters: over Lucene's limit for one term
+        try (LuceneSink sink = sink(Clock.systemUTC())) {
+            assertThat(sink.write(List.of(upsert(1, essay, 100), upsert(2, "Grace", 110))).rejected()).isEmpty();
+            assertThat(sink.search(TABLE, new LuceneQuery.Match("name", "ipsum"), 0, 10).total()).isEqualTo(1);
+            assertThat(sink.search(TABLE, new LuceneQuery.Term("name", "Grace"), 0, 10).total()).isEqualTo(1);
+            assertThat(sink.search(TABLE, new LuceneQuery.Term("name", essay), 0, 10).total()).isZero();
+        }
+    }
+
+    @Test
     void shouldReadDocumentsBackAndListTheLiveIdsForVerify() {
         try (LuceneSink sink = sink(Clock.systemUTC())) {
             assertThat(sink.readBack(List.of(upsert(1, "x", 1)))).containsExactly((String) null);
@@ -175,6 +186,30 @@ class LuceneSinkIT {
             sink.flush();
             assertThat(names(sink.search(TABLE, new LuceneQuery.Term("id", "7"), 0, 1))).containsExactly("v2-7");
             assertThat(sink.search(TABLE, new LuceneQuery.All(), 0, 100).total()).isEqualTo(50);
+        }
+    }
+
+    /**
+     * A write that fails inside Lucene (here: the index directory is gone while segments are written, as on a full
+     * or failing disk) closes Lucene's writer for good. The sink must not stay broken: once the cause is fixed, the
+     * next write reopens the index at its last commit, and the replay from the committed offset lands.
+     */
+    @Test
+    void shouldReopenTheIndexAtItsLastCommitAfterAWriteFailedInsideLucene() throws Exception {
+        List<ChangeEvent> committed = List.of(upsert(1, "Ada", 100), upsert(2, "Grace", 110));
+        List<ChangeEvent> next = List.of(upsert(3, "Linus", 120), upsert(1, "Ada King", 130));
+        try (LuceneSink sink = sink(Clock.systemUTC())) {
+            sink.write(committed);
+            sink.flush();
+            Path index = dir.resolve(sink.indexOf(TABLE));
+            Path away = dir.resolve("moved-away");
+            java.nio.file.Files.move(index, away);
+            assertThatThrownBy(() -> sink.write(next)).isInstanceOf(io.sluice.sink.SinkException.class).hasMessageContaining("index");
+            java.nio.file.Files.move(away, index);
+
+            sink.write(next); // the pipeline replays from its committed offset
+            sink.flush();
+            assertThat(names(sink.search(TABLE, new LuceneQuery.All(), 0, 10))).containsExactlyInAnyOrder("Ada King", "Grace", "Linus");
         }
     }
 }
