@@ -165,8 +165,14 @@ public class SinkResource {
             throw ApiException.invalid("field", "is needed with q: name the field to search");
         }
         LuceneSink lucene = (LuceneSink) supervisor.sink(name);
-        lucene.open();
-        return lucene.search(new TableId(parts[0], parts[1], parts[2]), query, from, size);
+        try {
+            lucene.open();
+            return lucene.search(new TableId(parts[0], parts[1], parts[2]), query, from, size);
+        } catch (SinkException | java.io.UncheckedIOException e) {
+            // The index failed underneath (a full or failing disk); it reopens at its last commit on next use.
+            throw new ApiException(503, ApiError.of("sink_unavailable", "Sink '" + name + "' cannot search its index now: " + e.getMessage()
+                    + "; try again, and look at the source's status if it persists."));
+        }
     }
 
     @DELETE
