@@ -45,6 +45,67 @@ public final class BackfillRun {
          * @throws InterruptedException if the run is being stopped
          */
         void write(List<ChangeEvent> rows) throws InterruptedException;
+
+        /**
+         * Every target at once: each call writes to each target on a thread of its own (the first on the caller's)
+         * and returns when all are done, so that a backfill into a cache and an index takes as long as the slower,
+         * not both. Each target is called by one thread at a time. After all have ended, the first failure in the
+         * targets' order is thrown; if the caller is interrupted, the other threads are too, and waited for.
+         */
+        static Target all(List<Target> targets) {
+            List<Target> copy = List.copyOf(targets);
+            if (copy.size() == 1) {
+                return copy.get(0);
+            }
+            return rows -> {
+                Throwable[] failures = new Throwable[copy.size()];
+                List<Thread> others = new ArrayList<>();
+                for (int i = 1; i < copy.size(); i++) {
+                    int index = i;
+                    Thread t = new Thread(() -> {
+                        try {
+                            copy.get(index).write(rows);
+                        } catch (Throwable e) {
+                            failures[index] = e;
+                        }
+                    }, Thread.currentThread().getName() + "-target-" + i);
+                    t.setDaemon(true);
+                    t.start();
+                    others.add(t);
+                }
+                try {
+                    copy.get(0).write(rows);
+                } catch (RuntimeException | Error | InterruptedException e) {
+                    failures[0] = e;
+                }
+                boolean interrupted = false;
+                for (Thread t : others) {
+                    while (true) {
+                        try {
+                            t.join();
+                            break;
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                            others.forEach(Thread::interrupt);
+                        }
+                    }
+                }
+                for (Throwable f : failures) {
+                    if (f instanceof InterruptedException ie) {
+                        throw ie;
+                    }
+                    if (f instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (f instanceof Error err) {
+                        throw err;
+                    }
+                }
+                if (interrupted) {
+                    throw new InterruptedException("interrupted while the targets wrote");
+                }
+            };
+        }
     }
 
     /**

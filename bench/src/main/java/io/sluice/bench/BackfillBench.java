@@ -39,14 +39,15 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
- * Backfill throughput: Sluice's DBLog backfill of one table into Lucene and into Redis, against Debezium's own
+ * Backfill throughput: Sluice's DBLog backfill of one table into Lucene, into Redis and into both at once (as the
+ * server writes a pipeline's sinks), against Debezium's own
  * snapshot of the same table into a no-op consumer and a plain JDBC scan of it, in one run, with the heap used.
  *
  * <p>The table is idle while each contender runs, the hardest case for a backfill without watermark writes: its
  * windows close at the source's heartbeats ({@code heartbeat.interval.ms}, 2 s by default, as in the server).
  *
  * <p>Arguments: {@code [rows] [chunk size] [contenders]}, by default 1,000,000, 2048 (the server's default) and
- * {@code scan,snapshot,noop,lucene,redis}. Exits 1 if a contender could not run.
+ * {@code scan,snapshot,noop,lucene,redis,both}. Exits 1 if a contender could not run.
  */
 public final class BackfillBench {
     private static final String DB = "bfbench";
@@ -57,7 +58,7 @@ public final class BackfillBench {
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int chunk = args.length > 1 ? Integer.parseInt(args[1]) : 2048;
-        java.util.Set<String> contenders = java.util.Set.of((args.length > 2 ? args[2] : "scan,snapshot,noop,lucene,redis").split(","));
+        java.util.Set<String> contenders = java.util.Set.of((args.length > 2 ? args[2] : "scan,snapshot,noop,lucene,redis,both").split(","));
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         System.out.println("Sluice backfill benchmark: " + rows + " rows, chunks of " + chunk);
         System.out.println("machine: " + Machine.describe());
@@ -78,24 +79,36 @@ public final class BackfillBench {
             Measured snapshot = contenders.contains("snapshot")
                     ? measure(() -> debeziumSnapshot(CaptureBench.props(db, work, DB, "dbz", 7301), rows)) : none;
             print("Debezium snapshot -> no-op", snapshot);
-            Measured noop = contenders.contains("noop") ? measure(() -> backfill(db, work, 7304, new NoOpSink(), chunk)) : none;
+            Measured noop = contenders.contains("noop") ? measure(() -> backfill(db, work, 7304, List.of(new NoOpSink()), chunk)) : none;
             print("Sluice backfill -> no-op", noop);
-            Measured lucene = contenders.contains("lucene") ? measure(() -> backfill(db, work, 7302, new LuceneSink("lucene",
-                    LuceneSinkConfig.parse("lucene", Map.of(LuceneSinkConfig.DIR, work.resolve("lucene").toString())), Clock.systemUTC()), chunk))
+            Measured lucene = contenders.contains("lucene") ? measure(() -> backfill(db, work, 7302, List.of(lucene(work, "lucene")), chunk))
                     : none;
             print("Sluice backfill -> Lucene", lucene);
-            Measured cache = contenders.contains("redis") ? measure(() -> backfill(db, work, 7303, new RedisSink("redis", RedisSinkConfig.parse("redis",
-                    Map.of(RedisSinkConfig.URI, "redis://" + redis.host() + ":" + redis.port()))), chunk)) : none;
+            Measured cache = contenders.contains("redis") ? measure(() -> backfill(db, work, 7303, List.of(redis(redis)), chunk)) : none;
             print("Sluice backfill -> Redis", cache);
+            // Issue 8's scenario: both targets of a pipeline, written at once as the server's backfills do.
+            Measured both = contenders.contains("both") ? measure(() -> backfill(db, work, 7305, List.of(redis(redis), lucene(work, "both")),
+                    chunk)) : none;
+            print("Sluice backfill -> Redis + Lucene", both);
             System.out.println("ratios (of the contenders that ran): against Debezium's snapshot into a no-op consumer: Sluice into a no-op"
                     + " sink " + ratio(noop, snapshot) + ", into Lucene " + ratio(lucene, snapshot) + ", into Redis " + ratio(cache, snapshot)
-                    + "; against the plain JDBC scan: " + ratio(noop, scan) + ", " + ratio(lucene, scan) + ", " + ratio(cache, scan));
+                    + ", into Redis + Lucene " + ratio(both, snapshot) + "; against the plain JDBC scan: " + ratio(noop, scan) + ", "
+                    + ratio(lucene, scan) + ", " + ratio(cache, scan) + ", " + ratio(both, scan));
         } catch (Exception e) {
             System.err.println("benchmark could not run: " + e);
             e.printStackTrace();
             System.exit(1);
         }
         System.exit(0);
+    }
+
+    private static LuceneSink lucene(Path work, String dir) {
+        return new LuceneSink("lucene", LuceneSinkConfig.parse("lucene", Map.of(LuceneSinkConfig.DIR, work.resolve(dir).toString())),
+                Clock.systemUTC());
+    }
+
+    private static RedisSink redis(RedisTestServer redis) {
+        return new RedisSink("redis", RedisSinkConfig.parse("redis", Map.of(RedisSinkConfig.URI, "redis://" + redis.host() + ":" + redis.port())));
     }
 
     /** A sink that takes every row and keeps nothing: the backfill engine's own speed, as Debezium's no-op consumer. */
@@ -195,7 +208,7 @@ public final class BackfillBench {
         if (m.rows() == 0) {
             return; // not among the contenders asked for
         }
-        System.out.printf("%-28s %,10d rows in %6.1f s = %,9.0f rows/s, heap used at most %,5d MiB, after GC at most %,5d MiB%n", what, m.rows(),
+        System.out.printf("%-34s %,10d rows in %6.1f s = %,9.0f rows/s, heap used at most %,5d MiB, after GC at most %,5d MiB%n", what, m.rows(),
                 m.seconds(), m.rate(), m.maxHeapBytes() / (1024 * 1024), m.maxAfterGcBytes() / (1024 * 1024));
     }
 
@@ -252,9 +265,9 @@ public final class BackfillBench {
 
     /**
      * A capture worker feeds the windows (and gives the table's schemas from one change made for that purpose);
-     * the backfill writes straight into the sink and flushes after each chunk.
+     * the backfill writes straight into the sinks (at once, when several) and flushes them after each round.
      */
-    private static long backfill(MariaDbServer db, Path work, int serverId, Sink sink, int chunk) throws Exception {
+    private static long backfill(MariaDbServer db, Path work, int serverId, List<Sink> sinks, int chunk) throws Exception {
         ChunkWindows windows = new ChunkWindows();
         AtomicReference<BackfillRun.Schemas> schemas = new AtomicReference<>();
         EventBatchConsumer consumer = new EventBatchConsumer() {
@@ -288,19 +301,25 @@ public final class BackfillBench {
             while (schemas.get() == null) {
                 Thread.sleep(20);
             }
-            sink.open();
+            List<BackfillRun.Target> targets = new java.util.ArrayList<>();
+            for (Sink sink : sinks) {
+                sink.open();
+                targets.add(r -> {
+                    var refused = sink.write(r).rejected();
+                    if (!refused.isEmpty()) {
+                        throw new IllegalStateException("the sink refused rows: " + refused.get(0).reason());
+                    }
+                    sink.flush();
+                });
+            }
             BackfillRun run = new BackfillRun(new BackfillRun.Options(new TableId(props.get(SourceConfig.NAME), DB, "items"), null, chunk, 0,
-                    16, 0), windows, r -> {
-                        var refused = sink.write(r).rejected();
-                        if (!refused.isEmpty()) {
-                            throw new IllegalStateException("the sink refused rows: " + refused.get(0).reason());
-                        }
-                        sink.flush();
-                    }, p -> { }, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()), null);
+                    16, 0), windows, BackfillRun.Target.all(targets), p -> { }, Clock.systemUTC(), d -> Thread.sleep(d.toMillis()), null);
             try (Connection c = db.connect(DB)) {
                 run.run(c, schemas.get());
             }
-            sink.close();
+            for (Sink sink : sinks) {
+                sink.close();
+            }
             return run.progress().rowsWritten();
         }
     }

@@ -357,23 +357,21 @@ public class Supervisor {
 
     /**
      * Where a backfill writes: the named sinks, through runners of their own (retries and dead letters as for live
-     * events) on the shared instances, so that backfilled rows and live events interleave safely.
+     * events) on the shared instances, so that backfilled rows and live events interleave safely. The sinks write
+     * and flush each round at the same time, each on a thread of its own.
      *
      * @throws ApiException 404 if a sink does not exist
      */
     public BackfillRun.Target backfillTarget(List<String> sinkNames) {
-        List<SinkRunner> runners = new ArrayList<>();
+        List<BackfillRun.Target> each = new ArrayList<>();
         for (String name : sinkNames) {
-            runners.add(runner(name, Sink::write));
-        }
-        return rows -> {
-            for (SinkRunner r : runners) {
+            SinkRunner r = runner(name, Sink::write);
+            each.add(rows -> {
                 r.write(rows);
-            }
-            for (SinkRunner r : runners) {
                 r.flush();
-            }
-        };
+            });
+        }
+        return BackfillRun.Target.all(each);
     }
 
     /**
