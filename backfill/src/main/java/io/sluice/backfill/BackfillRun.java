@@ -75,7 +75,10 @@ public final class BackfillRun {
                 }
                 try {
                     copy.get(0).write(rows);
-                } catch (RuntimeException | Error | InterruptedException e) {
+                } catch (InterruptedException e) {
+                    failures[0] = e;
+                    others.forEach(Thread::interrupt);
+                } catch (RuntimeException | Error e) {
                     failures[0] = e;
                 }
                 boolean interrupted = false;

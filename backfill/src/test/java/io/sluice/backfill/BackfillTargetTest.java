@@ -49,7 +49,18 @@ class BackfillTargetTest {
     }
 
     @Test
-    void shouldStopTheOtherTargetsWhenTheCallerIsInterrupted() throws Exception {
+    void shouldStopTheOtherTargetsWhenTheCallersOwnWriteIsInterrupted() throws Exception {
+        assertTheOtherTargetIsStoppedWhenTheFirst(rows -> {
+            throw new InterruptedException("the server stops");
+        });
+    }
+
+    @Test
+    void shouldStopTheOtherTargetsWhenTheCallerIsInterruptedWhileWaitingForThem() throws Exception {
+        assertTheOtherTargetIsStoppedWhenTheFirst(rows -> Thread.currentThread().interrupt());
+    }
+
+    private static void assertTheOtherTargetIsStoppedWhenTheFirst(BackfillRun.Target interruptsItsThread) throws Exception {
         CountDownLatch otherInterrupted = new CountDownLatch(1);
         BackfillRun.Target waitsForever = rows -> {
             try {
@@ -59,7 +70,6 @@ class BackfillTargetTest {
                 throw e;
             }
         };
-        BackfillRun.Target interruptsItsThread = rows -> Thread.currentThread().interrupt();
         Thread caller = new Thread(() -> {
             try {
                 BackfillRun.Target.all(List.of(interruptsItsThread, waitsForever)).write(ROWS);
