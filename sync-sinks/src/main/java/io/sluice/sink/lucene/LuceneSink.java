@@ -277,23 +277,18 @@ public final class LuceneSink implements ReadableSink {
                     refresh(idx);
                 }
             }
-        } catch (IOException | AlreadyClosedException ex) {
+            // Searchable before write returns, reopened here on the writing thread: a search that reopened the
+            // reader itself could wait for a commit in progress, and that wait was the freshness benchmark's tail.
+            for (Index idx : touched) {
+                refresh(idx);
+            }
+        } catch (IOException | UncheckedIOException | AlreadyClosedException ex) {
             putAsideClosed();
             throw new FatalSinkException("Lucene sink '" + name + "' cannot write its index: " + ex.getMessage(), ex);
         } finally {
             for (VersionLookup lookup : lookups.values()) {
                 lookup.close();
             }
-        }
-        // Searchable before write returns, reopened here on the writing thread: a search that reopened the reader
-        // itself could wait for a commit in progress, and that wait was the freshness benchmark's tail.
-        try {
-            for (Index idx : touched) {
-                refresh(idx);
-            }
-        } catch (UncheckedIOException | AlreadyClosedException ex) {
-            putAsideClosed();
-            throw new FatalSinkException("Lucene sink '" + name + "' cannot write its index: " + ex.getMessage(), ex);
         }
         return new WriteResult(rejected);
     }
@@ -537,8 +532,7 @@ public final class LuceneSink implements ReadableSink {
         if (idx.writer().isOpen()) {
             return;
         }
-        indexes.remove(indexName, idx);
-        closeQuietly(idx);
+        putAsideClosed();
         Throwable cause = idx.writer().getTragicException();
         throw new FatalSinkException("Lucene sink '" + name + "': index " + indexName + " was closed after a failure inside Lucene ("
                 + (cause == null ? "no cause given" : cause) + "); what was written since its last commit is replayed from there", cause);
