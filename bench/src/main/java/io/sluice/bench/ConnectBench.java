@@ -73,8 +73,7 @@ public final class ConnectBench {
                     ADMIN_PASSWORD, work.resolve("embedded.log"))) {
                 server.awaitReady(Duration.ofSeconds(120));
                 SluiceApi api = new SluiceApi(server.base(), "admin", ADMIN_PASSWORD);
-                api.post("/api/v1/sources", Map.of("name", "emb", "type", "mariadb", "host", db.host(), "port", db.port(), "user", "cbench",
-                        "password", CAPTURE_PASSWORD, "server.id", 9401, "databases", "emb"));
+                api.post("/api/v1/sources", db.sourceRequest("emb", "cbench", CAPTURE_PASSWORD, "emb", 9401));
                 api.post("/api/v1/sinks", Map.of("name", "cache", "type", "redis", "config", Map.of("redis.uri", "redis://" + redis.host() + ":"
                         + redis.port())));
                 api.post("/api/v1/pipelines", Map.of("name", "emb", "source", "emb", "sinks", List.of("cache")));

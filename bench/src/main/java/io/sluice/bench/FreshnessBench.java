@@ -76,8 +76,7 @@ public final class FreshnessBench {
                 server.awaitReady(Duration.ofSeconds(120));
                 SluiceApi api = new SluiceApi(server.base(), "admin", adminPassword);
                 api.useToken("bench");
-                api.post("/api/v1/sources", Map.of("name", "fresh", "type", "mariadb", "host", db.host(), "port", db.port(), "user", "fresh",
-                        "password", "Fresh-Bench-Pw-1", "server.id", 9301, "databases", DB));
+                api.post("/api/v1/sources", db.sourceRequest("fresh", "fresh", "Fresh-Bench-Pw-1", DB, 9301));
                 api.post("/api/v1/sinks", Map.of("name", "index", "type", "lucene"));
                 api.post("/api/v1/sinks", Map.of("name", "cache", "type", "redis", "config", Map.of("redis.uri", "redis://" + redis.host() + ":"
                         + redis.port())));

@@ -241,9 +241,8 @@ class SluiceCliIT {
         db.execute("CREATE TABLE cli_watch.items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL)",
                 "INSERT INTO cli_watch.items SELECT seq, CONCAT('item ', seq) FROM cli_watch.seq_1_to_20000");
         String bearer = "Bearer " + token;
-        post("/api/v1/sources", bearer, JSON.writeValueAsString(java.util.Map.of("name", "watched", "type", "mariadb", "host", db.host(),
-                "port", db.port(), "user", "cli_watch", "password", "Cli-Watch-Pw-1", "server.id", 9600 + (int) (Math.random() * 90),
-                "databases", "cli_watch")));
+        post("/api/v1/sources", bearer, JSON.writeValueAsString(db.sourceRequest("watched", "cli_watch", "Cli-Watch-Pw-1", "cli_watch",
+                9600 + (int) (Math.random() * 90))));
         post("/api/v1/pipelines", bearer, "{\"name\":\"watched\",\"source\":\"watched\",\"sinks\":[\"index\"]}");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!cli("sources", "status", "watched", "-o", "json").out().contains("\"streaming\"")) {

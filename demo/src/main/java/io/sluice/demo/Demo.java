@@ -18,7 +18,6 @@ import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -179,16 +178,8 @@ public final class Demo implements AutoCloseable {
     }
 
     private void configure() {
-        Map<String, Object> source = new LinkedHashMap<>();
-        source.put("name", SOURCE);
-        source.put("type", "mariadb");
-        source.put("host", db.host());
-        source.put("port", db.port());
-        source.put("user", CAPTURE_USER);
-        source.put("password", capturePassword);
-        source.put("server.id", CAPTURE_SERVER_ID);
-        source.put("databases", Shop.DATABASE);
-        JsonNode created = api.post("/api/v1/sources", source);
+        JsonNode created = api.post("/api/v1/sources", db.sourceRequest(SOURCE, CAPTURE_USER, capturePassword, Shop.DATABASE,
+                CAPTURE_SERVER_ID));
         StringBuilder errors = new StringBuilder();
         for (JsonNode f : created.path("preflight").path("findings")) {
             String severity = f.path("severity").asText();

@@ -5,8 +5,6 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
-import io.sluice.testkit.MariaDbServer;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,26 +17,6 @@ public final class TestApi {
     private TestApi() {
     }
 
-    /**
-     * A MariaDB source's body with the settings every test gives; callers may add to it (for example
-     * {@code snapshot.mode}) before {@link #createSource}.
-     *
-     * @param database the database to capture, or null for every one
-     */
-    public static Map<String, Object> mariaDbSource(String name, MariaDbServer db, String user, String password, String database, int serverId) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", name);
-        body.put("type", "mariadb");
-        body.put("host", db.host());
-        body.put("port", db.port());
-        body.put("user", user);
-        body.put("password", password);
-        body.put("server.id", serverId);
-        if (database != null) {
-            body.put("databases", database);
-        }
-        return body;
-    }
 
     /** Creates a source; the response is there for further checks. */
     public static ValidatableResponse createSource(Map<String, Object> body) {

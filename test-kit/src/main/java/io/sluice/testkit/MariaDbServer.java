@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -332,6 +334,27 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** The privileges Debezium's MariaDB connector and Sluice's backfills need, and no more. */
     public static final String CAPTURE_GRANTS = "SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, BINLOG MONITOR, LOCK TABLES ON *.*";
+
+    /**
+     * A Sluice source of this server as {@code POST /api/v1/sources} takes it; mutable, so that callers may add
+     * settings (for example {@code snapshot.mode}).
+     *
+     * @param database the database to capture, or null for every one
+     */
+    public Map<String, Object> sourceRequest(String name, String user, String password, String database, int serverId) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name);
+        body.put("type", "mariadb");
+        body.put("host", host());
+        body.put("port", port());
+        body.put("user", user);
+        body.put("password", password);
+        body.put("server.id", serverId);
+        if (database != null) {
+            body.put("databases", database);
+        }
+        return body;
+    }
 
     /** Creates (or recreates) a user with exactly {@link #CAPTURE_GRANTS}, as a source's capture user. */
     public void createCaptureUser(String user, String password) {

@@ -71,10 +71,10 @@ class ConnectRuntimeIT {
             props.put("sluice.connect.registry-token", token);
             try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), port, props, log)) {
                 server.start();
-                server.json("POST", "/api/v1/sources", JSON.writeValueAsString(Map.of("name", source, "type", "mariadb", "host", db.host(),
-                        "port", db.port(), "user", "connect_capture", "password", DistributedStack.CAPTURE_PASSWORD,
-                        "server.id", 6600 + Math.abs(id.hashCode() % 300), "databases", database,
-                        "debezium.signal.data.collection", database + ".debezium_signal")), 201);
+                Map<String, Object> sourceRequest = db.sourceRequest(source, "connect_capture", DistributedStack.CAPTURE_PASSWORD, database,
+                        6600 + Math.abs(id.hashCode() % 300));
+                sourceRequest.put("debezium.signal.data.collection", database + ".debezium_signal");
+                server.json("POST", "/api/v1/sources", JSON.writeValueAsString(sourceRequest), 201);
                 server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "cache-" + id, "type", "redis", "config",
                         Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()))), 201);
                 server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "search-" + id, "type", "opensearch", "config",

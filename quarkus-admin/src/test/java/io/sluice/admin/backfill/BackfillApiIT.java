@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static io.sluice.admin.TestApi.createPipeline;
 import static io.sluice.admin.TestApi.createSink;
 import static io.sluice.admin.TestApi.createSource;
-import static io.sluice.admin.TestApi.mariaDbSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -61,7 +60,7 @@ class BackfillApiIT {
         db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL)",
                 "INSERT INTO " + database + ".items SELECT seq, CONCAT('item ', seq), seq % 1000 FROM " + database + ".seq_1_to_" + ROWS);
         // Capture starts at the binlog's end: the targets begin empty, as for a sink added to a running pipeline.
-        Map<String, Object> body = mariaDbSource(source, db, "backfill_api", DB_PASSWORD, database, 8100 + (int) (Math.random() * 800));
+        Map<String, Object> body = db.sourceRequest(source, "backfill_api", DB_PASSWORD, database, 8100 + (int) (Math.random() * 800));
         body.put("snapshot.mode", "no_data");
         createSource(body);
         String cache = "cache-" + id;

@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static io.sluice.admin.TestApi.createPipeline;
 import static io.sluice.admin.TestApi.createSink;
 import static io.sluice.admin.TestApi.createSource;
-import static io.sluice.admin.TestApi.mariaDbSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -58,7 +57,7 @@ class ReindexIT {
         db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL)",
                 "INSERT INTO " + database + ".items SELECT seq, CONCAT('item ', seq), seq % 1000 FROM " + database + ".seq_1_to_" + ROWS);
         String source = "rx-" + id;
-        createSource(mariaDbSource(source, db, "reindex_api", DB_PASSWORD, database, 8600 + (int) (Math.random() * 90)));
+        createSource(db.sourceRequest(source, "reindex_api", DB_PASSWORD, database, 8600 + (int) (Math.random() * 90)));
         String sink = "rxsearch-" + id;
         String name = "rx-items-" + id;
         createSink(sink, "opensearch", Map.of("opensearch.urls", search.url(), "index.replicas", "0", "target", "rx-{table}-" + id));

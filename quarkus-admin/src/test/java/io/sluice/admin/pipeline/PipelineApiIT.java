@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static io.sluice.admin.TestApi.createPipeline;
 import static io.sluice.admin.TestApi.createSink;
 import static io.sluice.admin.TestApi.createSource;
-import static io.sluice.admin.TestApi.mariaDbSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -142,7 +141,7 @@ class PipelineApiIT {
         String indexed = "free-" + id;
         int serverId = 7100 + (int) (Math.random() * 800);
         for (String[] s : List.of(new String[] {cached, database, "0"}, new String[] {indexed, other, "1"})) {
-            createSource(mariaDbSource(s[0], db, "pipeline_api", DB_PASSWORD, s[1], serverId + Integer.parseInt(s[2])));
+            createSource(db.sourceRequest(s[0], "pipeline_api", DB_PASSWORD, s[1], serverId + Integer.parseInt(s[2])));
         }
         createSink("cache-" + id, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port(), "redis.timeout.ms", "500"));
         createSink("index-" + id, "lucene", Map.of());
@@ -183,7 +182,7 @@ class PipelineApiIT {
         MariaDbServer db = MariaDbServer.shared();
         db.createCaptureUser("pipeline_api", DB_PASSWORD);
         String source = "upd-" + id;
-        Map<String, Object> keys = mariaDbSource(source, db, "pipeline_api", DB_PASSWORD, database, 7100 + (int) (Math.random() * 800));
+        Map<String, Object> keys = db.sourceRequest(source, "pipeline_api", DB_PASSWORD, database, 7100 + (int) (Math.random() * 800));
         createSource(keys);
         keys.remove("password");
         keys.put("databases", database + "_other");

@@ -55,9 +55,9 @@ class BackfillRestartIT {
         String source = "b" + id;
         try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), FreePorts.next(), props, log)) {
             server.start();
-            server.json("POST", "/api/v1/sources", JSON.writeValueAsString(Map.of("name", source, "type", "mariadb", "host", db.host(),
-                    "port", db.port(), "user", "bfr_capture", "password", DB_PASSWORD, "server.id", 7800 + new Random().nextInt(90),
-                    "databases", database, "snapshot.mode", "no_data")), 201);
+            Map<String, Object> sourceRequest = db.sourceRequest(source, "bfr_capture", DB_PASSWORD, database, 7800 + new Random().nextInt(90));
+            sourceRequest.put("snapshot.mode", "no_data");
+            server.json("POST", "/api/v1/sources", JSON.writeValueAsString(sourceRequest), 201);
             server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "cache", "type", "redis", "config",
                     Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()))), 201);
             server.json("POST", "/api/v1/pipelines", JSON.writeValueAsString(Map.of("name", "all", "source", source,

@@ -61,9 +61,8 @@ class OutageIT {
                         Base64.getEncoder().encodeToString(key), "sluice.admin.initial-password", ADMIN_PASSWORD, "sluice.secure-cookies", "false"),
                 log)) {
             server.start();
-            server.json("POST", "/api/v1/sources", JSON.writeValueAsString(Map.of("name", source, "type", "mariadb", "host", db.host(),
-                    "port", db.port(), "user", "outage_capture", "password", DB_PASSWORD, "server.id", 8100 + Math.abs(id.hashCode() % 500),
-                    "databases", database)), 201);
+            server.json("POST", "/api/v1/sources", JSON.writeValueAsString(db.sourceRequest(source, "outage_capture", DB_PASSWORD, database,
+                    8100 + Math.abs(id.hashCode() % 500))), 201);
             server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "cache", "type", "redis", "config",
                     Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()))), 201);
             server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "search", "type", "opensearch", "config",

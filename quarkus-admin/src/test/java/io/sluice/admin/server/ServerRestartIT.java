@@ -80,9 +80,8 @@ class ServerRestartIT {
         String source = "s" + id;
         try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), FreePorts.next(), props, log)) {
             server.start();
-            server.json("POST", "/api/v1/sources", JSON.writeValueAsString(Map.of("name", source, "type", "mariadb", "host", db.host(),
-                    "port", db.port(), "user", "restart_capture", "password", DB_PASSWORD, "server.id", 7900 + new Random().nextInt(90),
-                    "databases", database)), 201);
+            server.json("POST", "/api/v1/sources", JSON.writeValueAsString(db.sourceRequest(source, "restart_capture", DB_PASSWORD, database,
+                    7900 + new Random().nextInt(90))), 201);
             server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "cache", "type", "redis", "config",
                     Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()))), 201);
             server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "index", "type", "lucene")), 201);

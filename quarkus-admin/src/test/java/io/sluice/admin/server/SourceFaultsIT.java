@@ -18,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -54,8 +53,7 @@ class SourceFaultsIT {
             db.createCaptureUser("faults_capture", DB_PASSWORD);
             db.recreateItemsDatabase(database);
             db.insertItems(database + ".items", 1, 300);
-            Map<String, Object> sourceKeys = new HashMap<>(Map.of("name", source, "type", "mariadb", "host", db.host(), "port", db.port(),
-                    "user", "faults_capture", "password", DB_PASSWORD, "server.id", 8700, "databases", database));
+            Map<String, Object> sourceKeys = db.sourceRequest(source, "faults_capture", DB_PASSWORD, database, 8700);
             String prefix = source + ":" + database + ":items:{";
 
             try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), port, props, log)) {

@@ -10,7 +10,6 @@ import static org.hamcrest.Matchers.not;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.sluice.admin.TestApi;
 import io.sluice.testkit.MariaDbServer;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -44,7 +43,7 @@ class SourceApiIT {
     }
 
     private static Map<String, Object> source(String name, String user) {
-        return TestApi.mariaDbSource(name, db, user, PASSWORD, null, 7001);
+        return db.sourceRequest(name, user, PASSWORD, null, 7001);
     }
 
     private static String name() {

@@ -4,7 +4,6 @@ import static io.restassured.RestAssured.given;
 import static io.sluice.admin.TestApi.createPipeline;
 import static io.sluice.admin.TestApi.createSink;
 import static io.sluice.admin.TestApi.createSource;
-import static io.sluice.admin.TestApi.mariaDbSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -55,7 +54,7 @@ class VerifyApiIT {
         db.recreateDatabase(database);
         db.execute("CREATE TABLE " + database + ".items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT NOT NULL, price DECIMAL(8,2))",
                 "INSERT INTO " + database + ".items SELECT seq, CONCAT('item ', seq), seq % 1000, seq / 100 FROM " + database + ".seq_1_to_" + ROWS);
-        createSource(mariaDbSource(source, db, "verify_api", DB_PASSWORD, database, 8900 + (int) (Math.random() * 90)));
+        createSource(db.sourceRequest(source, "verify_api", DB_PASSWORD, database, 8900 + (int) (Math.random() * 90)));
         String cache = "vcache-" + id;
         String index = "vsearch-" + id;
         String target = "vf-items-" + id;
