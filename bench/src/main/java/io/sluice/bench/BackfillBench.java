@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,7 +46,7 @@ import org.apache.kafka.connect.source.SourceRecord;
  * windows close at the source's heartbeats ({@code heartbeat.interval.ms}, 2 s by default, as in the server).
  *
  * <p>Arguments: {@code [rows] [chunk size] [contenders]}, by default 1,000,000, 2048 (the server's default) and
- * {@code scan,snapshot,noop,lucene,redis,both}. Exits 1 if a contender could not run.
+ * {@code scan,snapshot,noop,lucene,redis,both,raw} ({@code raw}: the scan into {@link RawTargets}). Exits 1 if a contender could not run.
  */
 public final class BackfillBench {
     private static final String DB = "bfbench";
@@ -58,7 +57,7 @@ public final class BackfillBench {
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int chunk = args.length > 1 ? Integer.parseInt(args[1]) : 2048;
-        java.util.Set<String> contenders = java.util.Set.of((args.length > 2 ? args[2] : "scan,snapshot,noop,lucene,redis,both").split(","));
+        java.util.Set<String> contenders = java.util.Set.of((args.length > 2 ? args[2] : "scan,snapshot,noop,lucene,redis,both,raw").split(","));
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         System.out.println("Sluice backfill benchmark: " + rows + " rows, chunks of " + chunk);
         System.out.println("machine: " + Machine.describe());
@@ -90,10 +89,16 @@ public final class BackfillBench {
             Measured both = contenders.contains("both") ? measure(() -> backfill(db, work, 7305, List.of(redis(redis), lucene(work, "both")),
                     chunk)) : none;
             print("Sluice backfill -> Redis + Lucene", both);
+            // The floor under any backfill into both targets here: the plain scan written straight through the clients.
+            Measured raw = contenders.contains("raw") ? measure(() -> rawScan(db, redis, work.resolve("raw"), chunk)) : none;
+            print("JDBC scan, raw writes -> both", raw);
             System.out.println("ratios (of the contenders that ran): against Debezium's snapshot into a no-op consumer: Sluice into a no-op"
                     + " sink " + ratio(noop, snapshot) + ", into Lucene " + ratio(lucene, snapshot) + ", into Redis " + ratio(cache, snapshot)
                     + ", into Redis + Lucene " + ratio(both, snapshot) + "; against the plain JDBC scan: " + ratio(noop, scan) + ", "
                     + ratio(lucene, scan) + ", " + ratio(cache, scan) + ", " + ratio(both, scan));
+            System.out.println("raw writes into Redis + Lucene (no versions, no Avro, one Lucene commit at the end): " + ratio(raw, snapshot)
+                    + " of Debezium's snapshot, the most any backfill into both targets reached on this machine; Sluice into both is "
+                    + ratio(both, raw) + " of it");
         } catch (Exception e) {
             System.err.println("benchmark could not run: " + e);
             e.printStackTrace();
@@ -229,6 +234,37 @@ public final class BackfillBench {
         return n;
     }
 
+    /** The plain JDBC scan into {@link RawTargets}, {@code chunk} rows at a time. */
+    private static long rawScan(MariaDbServer db, RedisTestServer redis, Path dir, int chunk) throws Exception {
+        long n = 0;
+        try (RawTargets raw = new RawTargets(redis, dir, "raw", List.of("redis", "lucene")); Connection c = db.connect(DB);
+                Statement s = c.createStatement()) {
+            s.setFetchSize(4096);
+            try (ResultSet rs = s.executeQuery("SELECT * FROM items")) {
+                var meta = rs.getMetaData();
+                int columns = meta.getColumnCount();
+                List<Map<String, Object>> rows = new java.util.ArrayList<>(chunk);
+                while (rs.next()) {
+                    Map<String, Object> row = new java.util.LinkedHashMap<>();
+                    for (int i = 1; i <= columns; i++) {
+                        Object v = rs.getObject(i);
+                        row.put(meta.getColumnLabel(i), v instanceof java.time.temporal.Temporal t ? t.toString() : v);
+                    }
+                    rows.add(row);
+                    if (rows.size() == chunk) {
+                        raw.write(rows);
+                        n += rows.size();
+                        rows = new java.util.ArrayList<>(chunk);
+                    }
+                }
+                raw.write(rows);
+                n += rows.size();
+            }
+            raw.commitAndCheck();
+        }
+        return n;
+    }
+
     private static long debeziumSnapshot(Map<String, String> props, int rows) throws Exception {
         Properties p = CaptureWorker.debeziumProperties(SourceConfig.parse(props));
         p.setProperty("snapshot.mode", "initial_only");
@@ -249,17 +285,7 @@ public final class BackfillBench {
                     }
                 })
                 .build();
-        ExecutorService executor = Executors.newSingleThreadExecutor();
-        executor.execute(engine);
-        try {
-            if (!done.await(20, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("Debezium's snapshot delivered " + count.get() + " of " + rows + " rows in 20 minutes");
-            }
-        } finally {
-            engine.close();
-            executor.shutdown();
-            executor.awaitTermination(1, TimeUnit.MINUTES);
-        }
+        CaptureBench.runEngine(engine, done, 20, () -> "Debezium's snapshot delivered " + count.get() + " of " + rows + " rows");
         return count.get();
     }
 

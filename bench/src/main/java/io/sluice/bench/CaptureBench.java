@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -158,7 +157,7 @@ public final class CaptureBench {
     }
 
     /** The first round warms the JIT up; the median of the others, figure by figure, is what to quote. */
-    private static Rate medianAfterWarmUp(List<Rate> runs) {
+    static Rate medianAfterWarmUp(List<Rate> runs) {
         return new Rate(Figures.medianAfterWarmUp(runs.stream().map(Rate::eventsPerSecond).toList()),
                 Figures.medianAfterWarmUp(runs.stream().map(Rate::cpuMicrosPerEvent).toList()),
                 Figures.medianAfterWarmUp(runs.stream().map(Rate::serverMicrosPerEvent).toList()));
@@ -217,68 +216,96 @@ public final class CaptureBench {
 
     static Rate runDebezium(Map<String, String> props, int rows) throws Exception {
         Properties p = CaptureWorker.debeziumProperties(SourceConfig.parse(props));
-        CountDownLatch done = new CountDownLatch(1);
         AtomicLong count = new AtomicLong();
-        AtomicLong first = new AtomicLong();
-        AtomicLong last = new AtomicLong();
-        AtomicReference<Cpu.Sample> cpuFirst = new AtomicReference<>();
-        AtomicReference<Cpu.Sample> cpuLast = new AtomicReference<>();
+        Span span = new Span();
         DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
                 .using(p)
                 .notifying((records, committer) -> {
                     for (RecordChangeEvent<SourceRecord> r : records) {
                         if (r.record().value() instanceof Struct v && v.schema().field("op") != null && count.incrementAndGet() == 1) {
-                            first.set(System.nanoTime());
-                            cpuFirst.set(Cpu.now());
+                            span.begin();
                         }
                         committer.markProcessed(r);
                     }
                     committer.markBatchFinished();
-                    if (count.get() >= rows && last.get() == 0) {
-                        last.set(System.nanoTime());
-                        cpuLast.set(Cpu.now());
-                        done.countDown();
+                    if (count.get() >= rows) {
+                        span.end();
                     }
                 })
                 .build();
+        runEngine(engine, span.done, 10, () -> "Debezium delivered " + count.get() + " of " + rows + " events");
+        return span.rate(rows - 1);
+    }
+
+    /**
+     * What a contender's rate counts: wall clock and CPU from its first event to the N-th. Thread-safe; only the
+     * first {@link #begin()} and the first {@link #end()} count.
+     */
+    static final class Span {
+        /** Counts down at {@link #end()}. */
+        final CountDownLatch done = new CountDownLatch(1);
+        private final AtomicLong first = new AtomicLong();
+        private final AtomicLong last = new AtomicLong();
+        private volatile Cpu.Sample cpuFirst;
+        private volatile Cpu.Sample cpuLast;
+
+        void begin() {
+            if (first.get() == 0 && first.compareAndSet(0, System.nanoTime())) {
+                cpuFirst = Cpu.now();
+            }
+        }
+
+        void end() {
+            if (last.get() == 0 && last.compareAndSet(0, System.nanoTime())) {
+                cpuLast = Cpu.now();
+                done.countDown();
+            }
+        }
+
+        /** The rate over the span, of {@code events} events (after {@link #done} counted down). */
+        Rate rate(long events) {
+            return Rate.of(events, first.get(), last.get(), cpuFirst, cpuLast);
+        }
+    }
+
+    /**
+     * Runs a built Debezium engine on a thread of its own until {@code done} counts down, then closes it.
+     *
+     * @param progress how far it got, for the error if it takes longer than {@code minutes}
+     * @throws IllegalStateException if {@code done} did not count down in time
+     */
+    static void runEngine(DebeziumEngine<?> engine, CountDownLatch done, int minutes, java.util.function.Supplier<String> progress)
+            throws Exception {
         ExecutorService executor = Executors.newSingleThreadExecutor();
         executor.execute(engine);
         try {
-            if (!done.await(10, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("Debezium delivered " + count.get() + " of " + rows + " events in 10 minutes");
+            if (!done.await(minutes, TimeUnit.MINUTES)) {
+                throw new IllegalStateException(progress.get() + " in " + minutes + " minutes");
             }
         } finally {
             engine.close();
             executor.shutdown();
             executor.awaitTermination(1, TimeUnit.MINUTES);
         }
-        return rate(rows, first.get(), last.get(), cpuFirst.get(), cpuLast.get());
     }
 
     private static Rate runSluice(Map<String, String> props, int rows) throws Exception {
-        CountDownLatch done = new CountDownLatch(1);
         AtomicLong count = new AtomicLong();
-        AtomicLong first = new AtomicLong();
-        AtomicLong last = new AtomicLong();
-        AtomicReference<Cpu.Sample> cpuFirst = new AtomicReference<>();
-        AtomicReference<Cpu.Sample> cpuLast = new AtomicReference<>();
+        Span span = new Span();
         try (CaptureWorker worker = new CaptureWorker(SourceConfig.parse(props), batch -> {
             for (SourceEvent e : batch) {
                 if (e instanceof ChangeEvent && count.incrementAndGet() == 1) {
-                    first.set(System.nanoTime());
-                    cpuFirst.set(Cpu.now());
+                    span.begin();
                 }
             }
-            if (count.get() >= rows && last.get() == 0) {
-                last.set(System.nanoTime());
-                cpuLast.set(Cpu.now());
-                done.countDown();
+            if (count.get() >= rows) {
+                span.end();
             }
         }, SchemaGate.permissive(), Clock.systemUTC())) {
             worker.start();
-            awaitDelivered(worker, done, count, rows);
+            awaitDelivered(worker, span.done, count, rows);
         }
-        return rate(rows, first.get(), last.get(), cpuFirst.get(), cpuLast.get());
+        return span.rate(rows - 1);
     }
 
     /**
@@ -296,9 +323,5 @@ public final class CaptureBench {
                 throw new IllegalStateException("Sluice delivered " + count.get() + " of " + rows + " events in 10 minutes");
             }
         }
-    }
-
-    private static Rate rate(int rows, long first, long last, Cpu.Sample cpuFirst, Cpu.Sample cpuLast) {
-        return Rate.of(rows - 1, first, last, cpuFirst, cpuLast);
     }
 }

@@ -1,5 +1,9 @@
 package io.sluice.bench;
 
+import io.debezium.embedded.Connect;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
 import io.sluice.capture.CaptureState;
 import io.sluice.capture.CaptureWorker;
 import io.sluice.capture.EventBatchConsumer;
@@ -24,12 +28,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -74,8 +81,10 @@ public final class StreamingBench {
             db.execute(CaptureBench.ITEMS_TABLE);
             List<Map<String, String>> debezium = new ArrayList<>();
             List<Map<String, String>> sluice = new ArrayList<>();
+            List<Map<String, String>> raw = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 debezium.add(CaptureBench.props(db, work, DB, "dbz" + r, 7000 + r));
+                raw.add(CaptureBench.props(db, work, DB, "raw" + r, 7200 + r));
                 Map<String, String> p = CaptureBench.props(db, work, DB, "slc" + r, 7100 + r);
                 if (flushMs != null) {
                     p.put(SourceConfig.SINK_FLUSH_MS, flushMs);
@@ -85,16 +94,41 @@ public final class StreamingBench {
             for (int r = 0; r < rounds; r++) {
                 CaptureBench.position(debezium.get(r));
                 CaptureBench.position(sluice.get(r));
+                CaptureBench.position(raw.get(r));
             }
             long t0 = System.nanoTime();
             CaptureBench.insert(db, DB, rows);
             System.out.printf("inserted %d rows in %.1f s%n", rows, (System.nanoTime() - t0) / 1e9);
-            CaptureBench.Medians medians = CaptureBench.alternate(rounds, r -> CaptureBench.runDebezium(debezium.get(r), rows),
-                    r -> runPipeline(sluice.get(r), rows, targets, redis, work.resolve("lucene-" + r), "r" + r), "sluice -> " + into);
+            List<CaptureBench.Round> contenders = List.of(r -> CaptureBench.runDebezium(debezium.get(r), rows),
+                    r -> runPipeline(sluice.get(r), rows, targets, redis, work.resolve("lucene-" + r), "r" + r),
+                    r -> runRaw(raw.get(r), rows, targets, redis, work.resolve("raw-lucene-" + r), "raw" + r));
+            List<List<CaptureBench.Rate>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (int r = 0; r < rounds; r++) {
+                // Each contender goes first in turn, so that none always runs on a JIT another warmed up.
+                for (int i = 0; i < contenders.size(); i++) {
+                    int c = (i + r) % contenders.size();
+                    runs.get(c).add(contenders.get(c).run(r));
+                }
+                CaptureBench.Rate d = runs.get(0).get(r);
+                CaptureBench.Rate s = runs.get(1).get(r);
+                CaptureBench.Rate w = runs.get(2).get(r);
+                System.out.printf("round %d: debezium engine -> no-op %,.0f events/s | sluice -> %s %,.0f events/s, ratio %.2f"
+                        + " | raw writes -> %s %,.0f events/s, ratio %.2f | CPU per event %.1f us (servers %.1f) vs %.1f us (servers %.1f)"
+                        + " vs %.1f us (servers %.1f)%n", r + 1, d.eventsPerSecond(), into, s.eventsPerSecond(), s.eventsPerSecond() / d.eventsPerSecond(),
+                        into, w.eventsPerSecond(), w.eventsPerSecond() / d.eventsPerSecond(), d.cpuMicrosPerEvent(), d.serverMicrosPerEvent(),
+                        s.cpuMicrosPerEvent(), s.serverMicrosPerEvent(), w.cpuMicrosPerEvent(), w.serverMicrosPerEvent());
+            }
+            CaptureBench.Medians medians = new CaptureBench.Medians(CaptureBench.medianAfterWarmUp(runs.get(0)),
+                    CaptureBench.medianAfterWarmUp(runs.get(1)));
+            CaptureBench.Rate floor = CaptureBench.medianAfterWarmUp(runs.get(2));
             double d = medians.debezium().eventsPerSecond();
             double s = medians.sluice().eventsPerSecond();
+            double w = floor.eventsPerSecond();
             System.out.printf("median after warm-up: debezium %,.0f events/s, sluice into %s %,.0f events/s, ratio %.2f (target 0.80)%n",
                     d, into, s, s / d);
+            System.out.printf("raw writes into the same targets (no versions, no Avro, one Lucene commit at the end) %,.0f events/s: %.2f of"
+                    + " debezium's rate, the most any pipeline into these targets reached on this machine; sluice is %.2f of it"
+                    + " (CPU per event %.1f us, servers %.1f)%n", w, w / d, s / w, floor.cpuMicrosPerEvent(), floor.serverMicrosPerEvent());
             System.out.println(CaptureBench.cpuSummary(medians));
         } catch (Exception e) {
             System.err.println("benchmark could not run: " + e);
@@ -192,6 +226,49 @@ public final class StreamingBench {
         System.out.println(busy);
         // The first event's batch was counted from its start, so N events span first..last.
         return CaptureBench.Rate.of(rows, first.get(), last.get(), cpuFirst.get(), cpuLast.get());
+    }
+
+    /**
+     * Debezium's engine into {@link RawTargets}: the floor under any pipeline into these targets on this machine.
+     * The rate counts, as Sluice's does, until the N-th event is written to every target.
+     */
+    private static CaptureBench.Rate runRaw(Map<String, String> props, int rows, List<String> targets, RedisTestServer redis, Path luceneDir,
+            String prefix) throws Exception {
+        AtomicLong count = new AtomicLong();
+        CaptureBench.Span span = new CaptureBench.Span();
+        try (RawTargets raw = new RawTargets(redis, luceneDir, prefix, targets)) {
+            DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                    .using(CaptureWorker.debeziumProperties(SourceConfig.parse(props)))
+                    .notifying((records, committer) -> {
+                        List<Map<String, Object>> docs = new ArrayList<>(records.size());
+                        for (RecordChangeEvent<SourceRecord> r : records) {
+                            if (r.record().value() instanceof Struct v && v.schema().field("after") != null && v.getStruct("after") != null) {
+                                Struct after = v.getStruct("after");
+                                Map<String, Object> doc = new LinkedHashMap<>();
+                                for (Field f : after.schema().fields()) {
+                                    doc.put(f.name(), after.get(f));
+                                }
+                                docs.add(doc);
+                            }
+                        }
+                        if (!docs.isEmpty()) {
+                            span.begin();
+                        }
+                        raw.write(docs);
+                        for (RecordChangeEvent<SourceRecord> r : records) {
+                            committer.markProcessed(r);
+                        }
+                        committer.markBatchFinished();
+                        if (count.addAndGet(docs.size()) >= rows) {
+                            span.end();
+                        }
+                    })
+                    .build();
+            CaptureBench.runEngine(engine, span.done, 10, () -> "raw writes got " + count.get() + " of " + rows + " events");
+            raw.commitAndCheck();
+        }
+        // As for the pipeline, the first batch counts from its start: N events span first..last.
+        return span.rate(rows);
     }
 
     /**
