@@ -90,7 +90,13 @@ public final class BackfillBench {
                     chunk)) : none;
             print("Sluice backfill -> Redis + Lucene", both);
             // The floor under any backfill into both targets here: the plain scan written straight through the clients.
-            Measured raw = contenders.contains("raw") ? measure(() -> rawScan(db, redis, work.resolve("raw"), chunk)) : none;
+            Measured raw = none;
+            if (contenders.contains("raw")) {
+                try (RawTargets targets = new RawTargets(redis, work.resolve("raw"), "raw", List.of("redis", "lucene"))) {
+                    raw = measure(() -> rawScan(db, targets, chunk));
+                    targets.check();
+                }
+            }
             print("JDBC scan, raw writes -> both", raw);
             System.out.println("ratios (of the contenders that ran): against Debezium's snapshot into a no-op consumer: Sluice into a no-op"
                     + " sink " + ratio(noop, snapshot) + ", into Lucene " + ratio(lucene, snapshot) + ", into Redis " + ratio(cache, snapshot)
@@ -234,11 +240,10 @@ public final class BackfillBench {
         return n;
     }
 
-    /** The plain JDBC scan into {@link RawTargets}, {@code chunk} rows at a time. */
-    private static long rawScan(MariaDbServer db, RedisTestServer redis, Path dir, int chunk) throws Exception {
+    /** The plain JDBC scan into raw writes, {@code chunk} rows at a time, then their commit. */
+    private static long rawScan(MariaDbServer db, RawTargets raw, int chunk) throws Exception {
         long n = 0;
-        try (RawTargets raw = new RawTargets(redis, dir, "raw", List.of("redis", "lucene")); Connection c = db.connect(DB);
-                Statement s = c.createStatement()) {
+        try (Connection c = db.connect(DB); Statement s = c.createStatement()) {
             s.setFetchSize(4096);
             try (ResultSet rs = s.executeQuery("SELECT * FROM items")) {
                 var meta = rs.getMetaData();
@@ -260,7 +265,7 @@ public final class BackfillBench {
                 raw.write(rows);
                 n += rows.size();
             }
-            raw.commitAndCheck();
+            raw.commit();
         }
         return n;
     }

@@ -265,7 +265,8 @@ public final class StreamingBench {
                     })
                     .build();
             CaptureBench.runEngine(engine, span.done, 10, () -> "raw writes got " + count.get() + " of " + rows + " events");
-            raw.commitAndCheck();
+            raw.commit();
+            raw.check();
         }
         // As for the pipeline, the first batch counts from its start: N events span first..last.
         return span.rate(rows);
