@@ -72,7 +72,7 @@ public final class BackfillBench {
                     + " seq % 2, CONCAT('a note about row ', seq) FROM " + DB + ".seq_1_to_" + rows);
             System.out.printf("inserted %,d rows in %.1f s%n", rows, (System.nanoTime() - t0) / 1e9);
 
-            Measured none = new Measured(0, Double.NaN, 0, 0);
+            Measured none = new Measured(0, Double.NaN, 0, 0, Double.NaN, Double.NaN);
             Measured scan = contenders.contains("scan") ? measure(() -> jdbcScan(db)) : none;
             print("plain JDBC scan", scan);
             Measured snapshot = contenders.contains("snapshot")
@@ -152,7 +152,7 @@ public final class BackfillBench {
      * heap left after a garbage collection during the run (what the run holds, the figure that must stay flat as
      * the table grows).
      */
-    private record Measured(long rows, double seconds, long maxHeapBytes, long maxAfterGcBytes) {
+    private record Measured(long rows, double seconds, long maxHeapBytes, long maxAfterGcBytes, double cpuMicrosPerRow, double serverMicrosPerRow) {
         double rate() {
             return rows / seconds;
         }
@@ -196,10 +196,13 @@ public final class BackfillBench {
                 });
             }
         }
+        Cpu.Sample cpu0 = Cpu.now();
         long t0 = System.nanoTime();
         try {
             long rows = run.rows();
-            return new Measured(rows, (System.nanoTime() - t0) / 1e9, max.get(), afterGc.get());
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double[] cpu = Cpu.now().microsPerEvent(cpu0, Math.max(1, rows));
+            return new Measured(rows, seconds, max.get(), afterGc.get(), cpu[0], cpu[1]);
         } finally {
             sampler.shutdownNow();
             unsubscribe.forEach(Runnable::run);
@@ -219,8 +222,10 @@ public final class BackfillBench {
         if (m.rows() == 0) {
             return; // not among the contenders asked for
         }
-        System.out.printf("%-34s %,10d rows in %6.1f s = %,9.0f rows/s, heap used at most %,5d MiB, after GC at most %,5d MiB%n", what, m.rows(),
-                m.seconds(), m.rate(), m.maxHeapBytes() / (1024 * 1024), m.maxAfterGcBytes() / (1024 * 1024));
+        System.out.printf("%-34s %,10d rows in %6.1f s = %,9.0f rows/s, heap used at most %,5d MiB, after GC at most %,5d MiB,"
+                + " CPU per row %.1f us (servers %.1f: at most %,.0f rows/s on %d cores)%n", what, m.rows(), m.seconds(), m.rate(),
+                m.maxHeapBytes() / (1024 * 1024), m.maxAfterGcBytes() / (1024 * 1024), m.cpuMicrosPerRow(), m.serverMicrosPerRow(),
+                Cpu.ceiling(m.cpuMicrosPerRow()), Runtime.getRuntime().availableProcessors());
     }
 
     private static long jdbcScan(MariaDbServer db) throws Exception {
