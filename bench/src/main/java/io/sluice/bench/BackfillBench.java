@@ -103,7 +103,8 @@ public final class BackfillBench {
                     + ", into Redis + Lucene " + ratio(both, snapshot) + "; against the plain JDBC scan: " + ratio(noop, scan) + ", "
                     + ratio(lucene, scan) + ", " + ratio(cache, scan) + ", " + ratio(both, scan));
             System.out.println("raw writes into Redis + Lucene (no versions, no Avro, one Lucene commit at the end): " + ratio(raw, snapshot)
-                    + " of Debezium's snapshot, the most any backfill into both targets reached on this machine; Sluice into both is "
+                    + " of Debezium's snapshot, the floor: a backfill that does only the writes (its CPU per row above says how far more"
+                    + " threads could take it); Sluice into both is "
                     + ratio(both, raw) + " of it");
         } catch (Exception e) {
             System.err.println("benchmark could not run: " + e);

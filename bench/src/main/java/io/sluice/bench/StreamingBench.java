@@ -127,7 +127,7 @@ public final class StreamingBench {
             System.out.printf("median after warm-up: debezium %,.0f events/s, sluice into %s %,.0f events/s, ratio %.2f (target 0.80)%n",
                     d, into, s, s / d);
             System.out.printf("raw writes into the same targets (no versions, no Avro, one Lucene commit at the end) %,.0f events/s: %.2f of"
-                    + " debezium's rate, the most any pipeline into these targets reached on this machine; sluice is %.2f of it"
+                    + " debezium's rate, the floor: a pipeline into these targets that does only the writes; sluice is %.2f of it"
                     + " (CPU per event %.1f us, servers %.1f)%n", w, w / d, s / w, floor.cpuMicrosPerEvent(), floor.serverMicrosPerEvent());
             System.out.println(CaptureBench.cpuSummary(medians));
         } catch (Exception e) {
