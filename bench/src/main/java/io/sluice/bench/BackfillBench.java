@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.List;
@@ -229,16 +230,21 @@ public final class BackfillBench {
                 Cpu.ceiling(m.cpuMicrosPerRow()), Runtime.getRuntime().availableProcessors());
     }
 
-    private static long jdbcScan(MariaDbServer db) throws Exception {
+    /** What a scan does with each row. */
+    @FunctionalInterface
+    private interface Row {
+        void read(ResultSet rs, ResultSetMetaData meta) throws Exception;
+    }
+
+    /** Reads the whole table row by row, as a stream, and counts the rows. */
+    private static long scan(MariaDbServer db, Row row) throws Exception {
         long n = 0;
         try (Connection c = db.connect(DB); Statement s = c.createStatement()) {
             s.setFetchSize(4096); // Connector/J 3 streams with a positive fetch size: the result is not held in memory
             try (ResultSet rs = s.executeQuery("SELECT * FROM items")) {
-                int columns = rs.getMetaData().getColumnCount();
+                ResultSetMetaData meta = rs.getMetaData();
                 while (rs.next()) {
-                    for (int i = 1; i <= columns; i++) {
-                        rs.getObject(i);
-                    }
+                    row.read(rs, meta);
                     n++;
                 }
             }
@@ -246,33 +252,31 @@ public final class BackfillBench {
         return n;
     }
 
+    private static long jdbcScan(MariaDbServer db) throws Exception {
+        return scan(db, (rs, meta) -> {
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                rs.getObject(i);
+            }
+        });
+    }
+
     /** The plain JDBC scan into raw writes, {@code chunk} rows at a time, then their commit. */
     private static long rawScan(MariaDbServer db, RawTargets raw, int chunk) throws Exception {
-        long n = 0;
-        try (Connection c = db.connect(DB); Statement s = c.createStatement()) {
-            s.setFetchSize(4096);
-            try (ResultSet rs = s.executeQuery("SELECT * FROM items")) {
-                var meta = rs.getMetaData();
-                int columns = meta.getColumnCount();
-                List<Map<String, Object>> rows = new java.util.ArrayList<>(chunk);
-                while (rs.next()) {
-                    Map<String, Object> row = new java.util.LinkedHashMap<>();
-                    for (int i = 1; i <= columns; i++) {
-                        Object v = rs.getObject(i);
-                        row.put(meta.getColumnLabel(i), v instanceof java.time.temporal.Temporal t ? t.toString() : v);
-                    }
-                    rows.add(row);
-                    if (rows.size() == chunk) {
-                        raw.write(rows);
-                        n += rows.size();
-                        rows = new java.util.ArrayList<>(chunk);
-                    }
-                }
-                raw.write(rows);
-                n += rows.size();
+        List<Map<String, Object>> rows = new java.util.ArrayList<>(chunk);
+        long n = scan(db, (rs, meta) -> {
+            Map<String, Object> row = new java.util.LinkedHashMap<>();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                Object v = rs.getObject(i);
+                row.put(meta.getColumnLabel(i), v instanceof java.time.temporal.Temporal t ? t.toString() : v);
             }
-            raw.commit();
-        }
+            rows.add(row);
+            if (rows.size() == chunk) {
+                raw.write(rows); // done with the list when it returns
+                rows.clear();
+            }
+        });
+        raw.write(rows);
+        raw.commit();
         return n;
     }
 

@@ -1,10 +1,10 @@
 package io.sluice.bench;
 
 import io.sluice.sink.DocumentMapper;
+import io.sluice.sink.lucene.LuceneSink;
 import io.sluice.testkit.RedisTestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +18,6 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
-import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.store.FSDirectory;
@@ -102,22 +101,12 @@ final class RawTargets implements AutoCloseable {
         written += rows.size();
     }
 
-    /** The fields {@link io.sluice.sink.lucene.LuceneSink} indexes for a row, without its version fields. */
+    /** What {@link LuceneSink} indexes for a row, without its version fields. */
     private static Document document(String id, String json, Map<String, Object> row) {
         Document doc = new Document();
         doc.add(new StringField("_id", id, Field.Store.YES));
         doc.add(new StoredField("_source", json));
-        row.forEach((field, value) -> {
-            if (value instanceof String s) {
-                doc.add(new TextField(field, s, Field.Store.NO));
-                if (s.length() <= DocumentMapper.KEYWORD_MAX_LENGTH) {
-                    doc.add(new StringField(field + ".keyword", s, Field.Store.NO));
-                }
-            } else if (value != null) {
-                String text = value instanceof BigDecimal d ? d.toPlainString() : value.toString();
-                doc.add(new StringField(field + ".keyword", text, Field.Store.NO));
-            }
-        });
+        LuceneSink.addSearchFields(doc, row);
         return doc;
     }
 

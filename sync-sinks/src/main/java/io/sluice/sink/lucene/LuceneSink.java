@@ -309,6 +309,16 @@ public final class LuceneSink implements ReadableSink {
             source.put(DocumentMapper.DELETED_FIELD, true);
         }
         doc.add(new StoredField(SOURCE, DocumentMapper.json(source)));
+        addSearchFields(doc, source);
+        return doc;
+    }
+
+    /**
+     * Adds the searchable fields this sink indexes for a document: strings as text (standard analyzer) and, up to
+     * {@link DocumentMapper#KEYWORD_MAX_LENGTH} characters, as an exact {@code .keyword} term; numbers and booleans
+     * as a {@code .keyword} term; nested values and nulls not at all. The benchmarks' raw writes index the same.
+     */
+    public static void addSearchFields(Document doc, Map<String, Object> source) {
         source.forEach((field, value) -> {
             if (value instanceof String s) {
                 doc.add(new TextField(field, s, Field.Store.NO));
@@ -320,7 +330,6 @@ public final class LuceneSink implements ReadableSink {
                 doc.add(new StringField(field + ".keyword", text, Field.Store.NO));
             }
         });
-        return doc;
     }
 
     /**
