@@ -73,21 +73,26 @@ public final class SinkBench {
         try (RedisTestServer redis = RedisTestServer.startNew(); OpenSearchTestNode search = OpenSearchTestNode.startNew()) {
             for (int round = 1; round <= 2; round++) {
                 String suffix = "r" + round;
-                double rawRedis = rawRedis(redis, batches, mapping, suffix);
-                double sluiceRedis = sink(new RedisSink("redis", RedisSinkConfig.parse("redis", Map.of(RedisSinkConfig.URI,
+                double redis0 = redisCpuMicros(redis);
+                Rate rawRedis = rawRedis(redis, batches, mapping, suffix);
+                double redis1 = redisCpuMicros(redis);
+                Rate sluiceRedis = sink(new RedisSink("redis", RedisSinkConfig.parse("redis", Map.of(RedisSinkConfig.URI,
                         "redis://" + redis.host() + ":" + redis.port(), "target", "s" + suffix + ":{table}"))), batches);
-                double rawLucene = rawLucene(work.resolve("raw-" + suffix), batches, mapping);
-                double sluiceLucene = sink(new LuceneSink("lucene", LuceneSinkConfig.parse("lucene", Map.of(LuceneSinkConfig.DIR,
+                double redis2 = redisCpuMicros(redis);
+                Rate rawLucene = rawLucene(work.resolve("raw-" + suffix), batches, mapping);
+                Rate sluiceLucene = sink(new LuceneSink("lucene", LuceneSinkConfig.parse("lucene", Map.of(LuceneSinkConfig.DIR,
                         work.resolve("sluice-" + suffix).toString())), Clock.systemUTC()), batches);
-                double rawSearch = rawOpenSearch(search, batches, mapping, "raw-" + suffix);
-                double sluiceSearch = sink(new OpenSearchSink("search", OpenSearchSinkConfig.parse("search", Map.of(OpenSearchSinkConfig.URLS,
+                Rate rawSearch = rawOpenSearch(search, batches, mapping, "raw-" + suffix);
+                Rate sluiceSearch = sink(new OpenSearchSink("search", OpenSearchSinkConfig.parse("search", Map.of(OpenSearchSinkConfig.URLS,
                         search.url(), OpenSearchSinkConfig.REPLICAS, "0", "target", "sluice-" + suffix + "-{table}",
                         OpenSearchSinkConfig.MAX_DOCS, Integer.toString(batch)))), batches);
                 String label = round == 1 ? "warm-up" : "measured";
                 System.out.printf("round %d (%s)%n", round, label);
-                System.out.printf("  redis:      sluice %,.0f docs/s | raw pipelined SET %,.0f docs/s | ratio %.2f%n", sluiceRedis, rawRedis, sluiceRedis / rawRedis);
-                System.out.printf("  lucene:     sluice %,.0f docs/s | raw updateDocument %,.0f docs/s | ratio %.2f%n", sluiceLucene, rawLucene, sluiceLucene / rawLucene);
-                System.out.printf("  opensearch: sluice %,.0f docs/s | raw _bulk %,.0f docs/s | ratio %.2f%n", sluiceSearch, rawSearch, sluiceSearch / rawSearch);
+                print("redis:     ", sluiceRedis, "raw pipelined SET", rawRedis);
+                System.out.printf("             the Redis server itself: sluice %.1f us/doc | raw %.1f us/doc (as it reports its own CPU)%n",
+                        (redis2 - redis1) / count(batches), (redis1 - redis0) / count(batches));
+                print("lucene:    ", sluiceLucene, "raw updateDocument", rawLucene);
+                print("opensearch:", sluiceSearch, "raw _bulk", rawSearch);
             }
         } catch (Exception e) {
             System.err.println("benchmark could not run: " + e);
@@ -95,6 +100,33 @@ public final class SinkBench {
             System.exit(1);
         }
         System.exit(0);
+    }
+
+    /**
+     * A contender's rate, and its CPU per document: all of it (this JVM and the servers it started) and the servers'
+     * part (Redis, OpenSearch; the idle OpenSearch node's own upkeep included).
+     */
+    private record Rate(double docsPerSecond, double cpuMicros, double serverMicros) {
+        static Rate since(long t0, Cpu.Sample cpu0, long docs) {
+            double[] cpu = Cpu.now().microsPerEvent(cpu0, docs);
+            return new Rate(docs / ((System.nanoTime() - t0) / 1e9), cpu[0], cpu[1]);
+        }
+    }
+
+    private static void print(String target, Rate sluice, String raw, Rate baseline) {
+        System.out.printf("  %s sluice %,.0f docs/s (CPU %.1f us/doc, servers %.1f) | %s %,.0f docs/s (CPU %.1f us/doc, servers %.1f) | ratio %.2f%n",
+                target, sluice.docsPerSecond(), sluice.cpuMicros(), sluice.serverMicros(), raw, baseline.docsPerSecond(), baseline.cpuMicros(),
+                baseline.serverMicros(), sluice.docsPerSecond() / baseline.docsPerSecond());
+    }
+
+    /** The Redis server's CPU so far (user and system), in microseconds, as it reports it: no other process counted. */
+    private static double redisCpuMicros(RedisTestServer redis) {
+        try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+            Map<String, Double> cpu = new java.util.HashMap<>();
+            jedis.info("cpu").lines().filter(l -> l.startsWith("used_cpu_user:") || l.startsWith("used_cpu_sys:"))
+                    .forEach(l -> cpu.put(l.substring(0, l.indexOf(':')), Double.parseDouble(l.substring(l.indexOf(':') + 1).trim())));
+            return (cpu.getOrDefault("used_cpu_user", 0.0) + cpu.getOrDefault("used_cpu_sys", 0.0)) * 1e6;
+        }
     }
 
     private static List<List<ChangeEvent>> batches(int events, int size) {
@@ -128,9 +160,10 @@ public final class SinkBench {
         return batches.stream().mapToInt(List::size).sum();
     }
 
-    private static double sink(Sink sink, List<List<ChangeEvent>> batches) {
+    private static Rate sink(Sink sink, List<List<ChangeEvent>> batches) {
         try (sink) {
             sink.open();
+            Cpu.Sample cpu0 = Cpu.now();
             long t0 = System.nanoTime();
             for (List<ChangeEvent> b : batches) {
                 if (!sink.write(b).rejected().isEmpty()) {
@@ -138,12 +171,13 @@ public final class SinkBench {
                 }
             }
             sink.flush();
-            return count(batches) / ((System.nanoTime() - t0) / 1e9);
+            return Rate.since(t0, cpu0, count(batches));
         }
     }
 
-    private static double rawRedis(RedisTestServer redis, List<List<ChangeEvent>> batches, TableMapping mapping, String suffix) {
+    private static Rate rawRedis(RedisTestServer redis, List<List<ChangeEvent>> batches, TableMapping mapping, String suffix) {
         try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+            Cpu.Sample cpu0 = Cpu.now();
             long t0 = System.nanoTime();
             for (List<ChangeEvent> b : batches) {
                 Pipeline p = jedis.pipelined();
@@ -152,12 +186,13 @@ public final class SinkBench {
                 }
                 p.sync();
             }
-            return count(batches) / ((System.nanoTime() - t0) / 1e9);
+            return Rate.since(t0, cpu0, count(batches));
         }
     }
 
-    private static double rawLucene(Path dir, List<List<ChangeEvent>> batches, TableMapping mapping) throws Exception {
+    private static Rate rawLucene(Path dir, List<List<ChangeEvent>> batches, TableMapping mapping) throws Exception {
         try (FSDirectory d = FSDirectory.open(dir); IndexWriter w = new IndexWriter(d, new IndexWriterConfig(new StandardAnalyzer()))) {
+            Cpu.Sample cpu0 = Cpu.now();
             long t0 = System.nanoTime();
             for (List<ChangeEvent> b : batches) {
                 for (ChangeEvent e : b) {
@@ -178,15 +213,16 @@ public final class SinkBench {
                 }
             }
             w.commit();
-            return count(batches) / ((System.nanoTime() - t0) / 1e9);
+            return Rate.since(t0, cpu0, count(batches));
         }
     }
 
-    private static double rawOpenSearch(OpenSearchTestNode search, List<List<ChangeEvent>> batches, TableMapping mapping, String index)
+    private static Rate rawOpenSearch(OpenSearchTestNode search, List<List<ChangeEvent>> batches, TableMapping mapping, String index)
             throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         http.send(HttpRequest.newBuilder(URI.create(search.url() + "/" + index)).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"settings\":{\"number_of_replicas\":0}}")).build(), HttpResponse.BodyHandlers.ofString());
+        Cpu.Sample cpu0 = Cpu.now();
         long t0 = System.nanoTime();
         for (List<ChangeEvent> b : batches) {
             StringBuilder body = new StringBuilder();
@@ -201,6 +237,6 @@ public final class SinkBench {
                 throw new IllegalStateException("raw _bulk failed: " + r.body().substring(0, Math.min(300, r.body().length())));
             }
         }
-        return count(batches) / ((System.nanoTime() - t0) / 1e9);
+        return Rate.since(t0, cpu0, count(batches));
     }
 }

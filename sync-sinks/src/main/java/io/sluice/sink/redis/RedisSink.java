@@ -56,7 +56,13 @@ public final class RedisSink implements ReadableSink {
                 return 1
               end
               if kind == 'JSON' then
-                if ttl > 0 then redis.call('SET', key, ARGV[first], 'PX', ttl) else redis.call('SET', key, ARGV[first]) end
+                if ttl > 0 then
+                  redis.call('SET', key, ARGV[first], 'PX', ttl)
+                  redis.call('SET', vkey, version, 'PX', ttl)
+                else
+                  redis.call('MSET', key, ARGV[first], vkey, version)
+                end
+                return 1
               else
                 redis.call('DEL', key)
                 redis.call('HSET', key, unpack(ARGV, first, first + n - 1))
