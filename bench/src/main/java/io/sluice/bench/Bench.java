@@ -7,7 +7,7 @@ import java.util.Arrays;
  *
  * <ul>
  * <li>{@code capture [rows] [rounds]}: the capture worker against Debezium's engine alone ({@link CaptureBench})</li>
- * <li>{@code streaming [rows] [rounds] [redis,lucene] [flush ms]}: the embedded pipeline into Redis + Lucene (or one of
+ * <li>{@code streaming [rows] [rounds] [redis,lucene] [flush ms] [refresh ms]}: the embedded pipeline into Redis + Lucene (or one of
  *     them) against Debezium's engine alone ({@link StreamingBench})</li>
  * <li>{@code serde [records] [rounds]}: Avro in Confluent's wire format with the registry against plain Avro ({@link SerdeBench})</li>
  * <li>{@code sinks [events] [batch]}: each sink against its raw client doing the same writes ({@link SinkBench})</li>
@@ -37,7 +37,7 @@ public final class Bench {
             case "backfill" -> BackfillBench.main(rest);
             case "connect" -> ConnectBench.main(rest);
             default -> {
-                System.err.println("usage: ./sluice bench capture [rows] [rounds] | streaming [rows] [rounds] [redis,lucene] [flush ms] | serde [records] [rounds] | sinks [events] [batch] | freshness [rows/s] [seconds] | backfill [rows] [chunk] | connect [rows] | profile <file.jfr> [thread] [top]");
+                System.err.println("usage: ./sluice bench capture [rows] [rounds] | streaming [rows] [rounds] [redis,lucene] [flush ms] [refresh ms] | serde [records] [rounds] | sinks [events] [batch] | freshness [rows/s] [seconds] | backfill [rows] [chunk] | connect [rows] | profile <file.jfr> [thread] [top]");
                 System.exit(2);
             }
         }

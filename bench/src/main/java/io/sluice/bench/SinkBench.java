@@ -82,6 +82,8 @@ public final class SinkBench {
                 Rate rawLucene = rawLucene(work.resolve("raw-" + suffix), batches, mapping);
                 Rate sluiceLucene = sink(new LuceneSink("lucene", LuceneSinkConfig.parse("lucene", Map.of(LuceneSinkConfig.DIR,
                         work.resolve("sluice-" + suffix).toString())), Clock.systemUTC()), batches);
+                Rate sluiceLuceneSpaced = sink(new LuceneSink("lucene", LuceneSinkConfig.parse("lucene", Map.of(LuceneSinkConfig.DIR,
+                        work.resolve("sluice-spaced-" + suffix).toString(), LuceneSinkConfig.REFRESH_INTERVAL_MS, "1000")), Clock.systemUTC()), batches);
                 Rate rawSearch = rawOpenSearch(search, batches, mapping, "raw-" + suffix);
                 Rate sluiceSearch = sink(new OpenSearchSink("search", OpenSearchSinkConfig.parse("search", Map.of(OpenSearchSinkConfig.URLS,
                         search.url(), OpenSearchSinkConfig.REPLICAS, "0", "target", "sluice-" + suffix + "-{table}",
@@ -92,6 +94,7 @@ public final class SinkBench {
                 System.out.printf("             the Redis server itself: sluice %.1f us/doc | raw %.1f us/doc (as it reports its own CPU)%n",
                         (redis2 - redis1) / count(batches), (redis1 - redis0) / count(batches));
                 print("lucene:    ", sluiceLucene, "raw updateDocument", rawLucene);
+                print("lucene, " + LuceneSinkConfig.REFRESH_INTERVAL_MS + "=1000:\n           ", sluiceLuceneSpaced, "raw updateDocument", rawLucene);
                 print("opensearch:", sluiceSearch, "raw _bulk", rawSearch);
             }
         } catch (Exception e) {

@@ -52,8 +52,9 @@ import redis.clients.jedis.Jedis;
  * targets (visible there; durable at the next checkpoint, as the baseline's offsets are committed at the next
  * flush interval); the run checks the targets hold N documents.
  *
- * <p>Arguments: {@code [rows] [rounds] [targets] [sink.flush.interval.ms]}, by default 500000, 3, {@code redis,lucene}
- * and the source's default; naming one target measures it alone against the same baseline. Exits 1 if a contender could not run.
+ * <p>Arguments: {@code [rows] [rounds] [targets] [sink.flush.interval.ms] [lucene.refresh.interval.ms]}, by default 500000,
+ * 3, {@code redis,lucene} and the defaults of the source and of the Lucene sink ({@code -} keeps a default); naming one
+ * target measures it alone against the same baseline. Exits 1 if a contender could not run.
  */
 public final class StreamingBench {
     private static final String DB = "bench";
@@ -70,9 +71,12 @@ public final class StreamingBench {
             System.exit(1);
         }
         String into = String.join(" + ", targets);
-        String flushMs = args.length > 3 ? args[3] : null;
+        String flushMs = args.length > 3 && !args[3].equals("-") ? args[3] : null;
+        String refreshMs = args.length > 4 ? args[4] : null;
         CaptureBench.quietLogging();
-        System.out.println("Sluice streaming benchmark: " + rows + " binlog insert events into " + into + ", " + rounds + " rounds");
+        System.out.println("Sluice streaming benchmark: " + rows + " binlog insert events into " + into + ", " + rounds + " rounds"
+                + (flushMs == null ? "" : ", " + SourceConfig.SINK_FLUSH_MS + "=" + flushMs)
+                + (refreshMs == null ? "" : ", " + LuceneSinkConfig.REFRESH_INTERVAL_MS + "=" + refreshMs));
         System.out.println("machine: " + Machine.describe());
         Path work = Files.createTempDirectory("sluice-streaming-bench-");
         try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
@@ -100,7 +104,7 @@ public final class StreamingBench {
             CaptureBench.insert(db, DB, rows);
             System.out.printf("inserted %d rows in %.1f s%n", rows, (System.nanoTime() - t0) / 1e9);
             List<CaptureBench.Round> contenders = List.of(r -> CaptureBench.runDebezium(debezium.get(r), rows),
-                    r -> runPipeline(sluice.get(r), rows, targets, redis, work.resolve("lucene-" + r), "r" + r),
+                    r -> runPipeline(sluice.get(r), rows, targets, redis, work.resolve("lucene-" + r), "r" + r, refreshMs),
                     r -> runRaw(raw.get(r), rows, targets, redis, work.resolve("raw-lucene-" + r), "raw" + r));
             List<List<CaptureBench.Rate>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             for (int r = 0; r < rounds; r++) {
@@ -139,12 +143,15 @@ public final class StreamingBench {
     }
 
     private static CaptureBench.Rate runPipeline(Map<String, String> props, int rows, List<String> targets, RedisTestServer redis, Path luceneDir,
-            String prefix) throws Exception {
+            String prefix, String refreshMs) throws Exception {
         JdbcDeadLetterQueue dlq = new JdbcDeadLetterQueue(MetadataDatabase.inMemory(), Clock.systemUTC());
         RedisSink cache = new RedisSink("cache", RedisSinkConfig.parse("cache", Map.of(RedisSinkConfig.URI,
                 "redis://" + redis.host() + ":" + redis.port(), "target", prefix + ":{table}")));
-        LuceneSink index = new LuceneSink("index", LuceneSinkConfig.parse("index", Map.of(LuceneSinkConfig.DIR, luceneDir.toString())),
-                Clock.systemUTC());
+        Map<String, String> indexConfig = new java.util.HashMap<>(Map.of(LuceneSinkConfig.DIR, luceneDir.toString()));
+        if (refreshMs != null) {
+            indexConfig.put(LuceneSinkConfig.REFRESH_INTERVAL_MS, refreshMs);
+        }
+        LuceneSink index = new LuceneSink("index", LuceneSinkConfig.parse("index", indexConfig), Clock.systemUTC());
         CountDownLatch done = new CountDownLatch(targets.size());
         AtomicLong last = new AtomicLong();
         AtomicReference<Cpu.Sample> cpuFirst = new AtomicReference<>();

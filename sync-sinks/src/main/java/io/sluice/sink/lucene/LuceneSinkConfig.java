@@ -18,12 +18,18 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 public final class LuceneSinkConfig {
     public static final String DIR = "lucene.dir";
     public static final String TOMBSTONE_TTL_MS = "tombstone.ttl.ms";
+    public static final String REFRESH_INTERVAL_MS = "lucene.refresh.interval.ms";
 
     public static final ConfigDef DEFINITION = MappingConfig.define(new ConfigDef(), "{source}.{database}.{table}")
             .define(DIR, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Directory under which each target gets its own index directory; it must survive restarts.")
             .define(TOMBSTONE_TTL_MS, Type.LONG, 86_400_000L, ConfigDef.Range.atLeast(1000), Importance.LOW,
-                    "How long a deleted document's versioned tombstone is kept, in ms.");
+                    "How long a deleted document's versioned tombstone is kept, in ms.")
+            .define(REFRESH_INTERVAL_MS, Type.LONG, 0L, ConfigDef.Range.between(0, 60_000), Importance.LOW,
+                    "How often, at most, writes reopen the index for search, in ms. 0 reopens after every batch: a document is"
+                            + " searchable as soon as it is written. More writes fewer, larger segments (less CPU at high rates,"
+                            + " like OpenSearch's refresh_interval): a document becomes searchable at the next batch written past"
+                            + " the interval, or at the next checkpoint (sink.flush.interval.ms) if none comes.");
 
     private final AbstractConfig config;
 
@@ -49,6 +55,10 @@ public final class LuceneSinkConfig {
 
     public long tombstoneTtlMs() {
         return config.getLong(TOMBSTONE_TTL_MS);
+    }
+
+    public long refreshIntervalMs() {
+        return config.getLong(REFRESH_INTERVAL_MS);
     }
 
     public TableMapping mapping() {
