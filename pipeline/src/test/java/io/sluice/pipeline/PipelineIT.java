@@ -79,7 +79,7 @@ class PipelineIT {
 
         AtomicBoolean writing = new AtomicBoolean(true);
         Thread writer = new Thread(() -> load(db, writing), "e2e-writer");
-        CaptureWorker worker = start(source);
+        CaptureWorker worker = start(source, "0");
         try {
             await().atMost(Duration.ofSeconds(60)).until(() -> worker.status().state() instanceof CaptureState.Streaming);
             writer.start();
@@ -88,7 +88,11 @@ class PipelineIT {
             worker.close(); // the "server" stops in the middle of the load...
         }
         Thread.sleep(1000);
-        CaptureWorker restarted = start(source); // ...and comes back with new sinks over the same targets
+        // ...and comes back with new sinks over the same targets, checkpointing and reopening the index at most every
+        // 500 ms: what the writer's last changes reach Lucene by is the checkpoint of the source's idle heartbeats.
+        Map<String, String> spaced = new HashMap<>(source);
+        spaced.put(SourceConfig.SINK_FLUSH_MS, "500");
+        CaptureWorker restarted = start(spaced, "500");
         try {
             Thread.sleep(3000);
             writing.set(false);
@@ -105,13 +109,13 @@ class PipelineIT {
         }
     }
 
-    private CaptureWorker start(Map<String, String> source) {
+    private CaptureWorker start(Map<String, String> source, String luceneRefreshMs) {
         RedisTestServer redis = RedisTestServer.shared();
         OpenSearchTestNode search = OpenSearchTestNode.shared();
         JdbcDeadLetterQueue dlq = new JdbcDeadLetterQueue(MetadataDatabase.inMemory(), Clock.systemUTC());
         List<Pipeline.Route> routes = List.of(
                 route(new RedisSink("cache", RedisSinkConfig.parse("cache", Map.of(RedisSinkConfig.URI, "redis://" + redis.host() + ":" + redis.port()))), dlq),
-                route(lucene(), dlq),
+                route(lucene(luceneRefreshMs), dlq),
                 route(new OpenSearchSink("search", OpenSearchSinkConfig.parse("search", Map.of(OpenSearchSinkConfig.URLS, search.url(),
                         OpenSearchSinkConfig.REPLICAS, "0", "target", "e2e-{table}"))), dlq));
         CaptureWorker worker = new CaptureWorker(SourceConfig.parse(source), new Pipeline("e2e", routes), SchemaGate.permissive(), Clock.systemUTC());
@@ -121,12 +125,12 @@ class PipelineIT {
 
     private LuceneSink luceneSink;
 
-    private LuceneSink lucene() {
+    private LuceneSink lucene(String refreshMs) {
         if (luceneSink != null) {
             luceneSink.close(); // the index files stay; a restarted "server" reopens them
         }
-        luceneSink = new LuceneSink("index", LuceneSinkConfig.parse("index", Map.of(LuceneSinkConfig.DIR, dir.resolve("lucene").toString())),
-                Clock.systemUTC());
+        luceneSink = new LuceneSink("index", LuceneSinkConfig.parse("index", Map.of(LuceneSinkConfig.DIR, dir.resolve("lucene").toString(),
+                LuceneSinkConfig.REFRESH_INTERVAL_MS, refreshMs)), Clock.systemUTC());
         return luceneSink;
     }
 

@@ -314,7 +314,9 @@ public final class LuceneSink implements ReadableSink {
             // in batches of 1,000, the same as Lucene's own cost in batches of 20,000).
             long now = clock.millis();
             for (Index idx : touched) {
-                if (now - idx.refreshedAt >= config.refreshIntervalMs()) {
+                // A clock set back counts as the interval passed: documents are never held back longer than it.
+                long since = now - idx.refreshedAt;
+                if (config.refreshIntervalMs() == 0 || since < 0 || since >= config.refreshIntervalMs()) {
                     refresh(idx);
                 }
             }

@@ -29,7 +29,7 @@ public final class LuceneSinkConfig {
                     "How often, at most, writes reopen the index for search, in ms. 0 reopens after every batch: a document is"
                             + " searchable as soon as it is written. More writes fewer, larger segments (less CPU at high rates,"
                             + " like OpenSearch's refresh_interval): a document becomes searchable at the next batch written past"
-                            + " the interval, or at the next checkpoint (sink.flush.interval.ms) if none comes.");
+                            + " the interval, or at the next checkpoint (sink.flush.interval.ms; an idle source's next heartbeat) if none comes.");
 
     private final AbstractConfig config;
 
