@@ -1,5 +1,6 @@
 package io.sluice.backfill;
 
+import io.sluice.capture.SourceType;
 import io.sluice.event.EventVersion;
 import io.sluice.event.SourcePosition;
 import java.sql.Connection;
@@ -49,9 +50,8 @@ public record BinlogPoint(String file, long position) implements Comparable<Binl
 
     /** The statements to try, the one this server's kind understands first. */
     static String[] statements(Connection c) throws SQLException {
-        var meta = c.getMetaData();
-        boolean mariaDb = "MariaDB".equalsIgnoreCase(meta.getDatabaseProductName()) || meta.getDatabaseProductVersion().contains("MariaDB");
-        return mariaDb ? new String[] {"SHOW BINLOG STATUS", "SHOW MASTER STATUS"} : new String[] {"SHOW BINARY LOG STATUS", "SHOW MASTER STATUS"};
+        return SourceType.ofServerVersion(c.getMetaData().getDatabaseProductVersion()) == SourceType.MARIADB
+                ? new String[] {"SHOW BINLOG STATUS", "SHOW MASTER STATUS"} : new String[] {"SHOW BINARY LOG STATUS", "SHOW MASTER STATUS"};
     }
 
     /** Where an event sits, as a point (its start). */

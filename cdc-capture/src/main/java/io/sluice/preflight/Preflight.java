@@ -57,8 +57,8 @@ public final class Preflight {
 
     private static void checkServer(Connection c, SourceConfig config, List<Finding> findings) throws SQLException {
         String version = string(c, "SELECT VERSION()");
-        boolean mariadb = version.toLowerCase(Locale.ROOT).contains("mariadb");
-        SourceType actual = mariadb ? SourceType.MARIADB : SourceType.MYSQL;
+        SourceType actual = SourceType.ofServerVersion(version);
+        boolean mariadb = actual == SourceType.MARIADB;
         if (actual != config.type()) {
             findings.add(Finding.error("flavour", "The source is configured as " + config.type().name().toLowerCase(Locale.ROOT)
                     + " but the server is " + (mariadb ? "MariaDB " : "MySQL ") + version + ".",
