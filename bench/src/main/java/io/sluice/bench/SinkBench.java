@@ -37,7 +37,6 @@ import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
-import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
@@ -125,10 +124,8 @@ public final class SinkBench {
     /** The Redis server's CPU so far (user and system), in microseconds, as it reports it: no other process counted. */
     private static double redisCpuMicros(RedisTestServer redis) {
         try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
-            Map<String, Double> cpu = new java.util.HashMap<>();
-            jedis.info("cpu").lines().filter(l -> l.startsWith("used_cpu_user:") || l.startsWith("used_cpu_sys:"))
-                    .forEach(l -> cpu.put(l.substring(0, l.indexOf(':')), Double.parseDouble(l.substring(l.indexOf(':') + 1).trim())));
-            return (cpu.getOrDefault("used_cpu_user", 0.0) + cpu.getOrDefault("used_cpu_sys", 0.0)) * 1e6;
+            return jedis.info("cpu").lines().filter(l -> l.startsWith("used_cpu_user:") || l.startsWith("used_cpu_sys:"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(':') + 1).trim())).sum() * 1e6;
         }
     }
 
@@ -204,14 +201,7 @@ public final class SinkBench {
                     String id = e.key().get("id").toString();
                     doc.add(new StringField("_id", id, Field.Store.YES));
                     doc.add(new StoredField("_source", DocumentMapper.json(source)));
-                    source.forEach((f, v) -> {
-                        if (v instanceof String s) {
-                            doc.add(new TextField(f, s, Field.Store.NO));
-                            doc.add(new StringField(f + ".keyword", s, Field.Store.NO));
-                        } else if (v != null) {
-                            doc.add(new StringField(f + ".keyword", v.toString(), Field.Store.NO));
-                        }
-                    });
+                    LuceneSink.addSearchFields(doc, source);
                     w.updateDocument(new Term("_id", id), doc);
                 }
             }

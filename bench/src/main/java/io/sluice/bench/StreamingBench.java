@@ -71,8 +71,8 @@ public final class StreamingBench {
             System.exit(1);
         }
         String into = String.join(" + ", targets);
-        String flushMs = args.length > 3 && !args[3].equals("-") ? args[3] : null;
-        String refreshMs = args.length > 4 ? args[4] : null;
+        String flushMs = setting(args, 3);
+        String refreshMs = setting(args, 4);
         CaptureBench.quietLogging();
         System.out.println("Sluice streaming benchmark: " + rows + " binlog insert events into " + into + ", " + rounds + " rounds"
                 + (flushMs == null ? "" : ", " + SourceConfig.SINK_FLUSH_MS + "=" + flushMs)
@@ -140,6 +140,11 @@ public final class StreamingBench {
             System.exit(1);
         }
         System.exit(0);
+    }
+
+    /** A setting given as the argument at {@code index}, or null for the default (absent, or {@code -}). */
+    private static String setting(String[] args, int index) {
+        return args.length > index && !args[index].equals("-") ? args[index] : null;
     }
 
     private static CaptureBench.Rate runPipeline(Map<String, String> props, int rows, List<String> targets, RedisTestServer redis, Path luceneDir,
