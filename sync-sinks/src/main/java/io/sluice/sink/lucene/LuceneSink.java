@@ -86,6 +86,7 @@ public final class LuceneSink implements ReadableSink {
     private final LuceneSinkConfig config;
     private final TableMapping mapping;
     private final Clock clock;
+    private final long refreshIntervalMs;
     private final Analyzer analyzer = new StandardAnalyzer();
     private final Map<String, Index> indexes = new HashMap<>();
     /** Index names by table: rendering the template per event showed in the backfill benchmark's profile. */
@@ -135,6 +136,7 @@ public final class LuceneSink implements ReadableSink {
         this.config = config;
         this.mapping = config.mapping();
         this.clock = clock;
+        this.refreshIntervalMs = config.refreshIntervalMs();
     }
 
     @Override
@@ -316,7 +318,7 @@ public final class LuceneSink implements ReadableSink {
             for (Index idx : touched) {
                 // A clock set back counts as the interval passed: documents are never held back longer than it.
                 long since = now - idx.refreshedAt;
-                if (config.refreshIntervalMs() == 0 || since < 0 || since >= config.refreshIntervalMs()) {
+                if (since < 0 || since >= refreshIntervalMs) {
                     refresh(idx);
                 }
             }
