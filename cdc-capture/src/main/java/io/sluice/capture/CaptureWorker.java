@@ -125,6 +125,8 @@ public final class CaptureWorker implements AutoCloseable {
     private volatile int restarts;
     /** Failed reconnection attempts since the last engine restart; reset once the source streams again. */
     private int reconnectAttempts;
+    /** Set by {@link #start()} before the engine starts; null when the snapshot, if any, is the source's first. */
+    private volatile RedoneSnapshot redoneSnapshot;
 
     /**
      * @param config the source; see {@link SourceConfig}
@@ -237,6 +239,19 @@ public final class CaptureWorker implements AutoCloseable {
             fail(new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, e.getMessage(), "Check the data directory's permissions."));
             return;
         }
+        try {
+            // History but no offset: the last worker recorded the tables' schemas, so its snapshot had begun, and
+            // it stopped before its first checkpoint.
+            if (StoredOffsets.insideSnapshot(dir.resolve(OFFSETS_FILE))
+                    || (!nonEmpty(dir.resolve(OFFSETS_FILE)) && nonEmpty(dir.resolve(HISTORY_FILE)))) {
+                redoneSnapshot = RedoneSnapshot.INTERRUPTED;
+                LOG.warn("source={} takes its snapshot again: {}", config.name(), redoneSnapshot.description());
+            }
+        } catch (IOException e) {
+            fail(new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, "Cannot read the stored offsets of source '" + config.name() + "' in "
+                    + dir + ": " + e.getMessage(), "Check the data directory's permissions and contents."));
+            return;
+        }
         CaptureFailure problem = probeSource(dir);
         if (problem != null) {
             fail(problem);
@@ -342,6 +357,7 @@ public final class CaptureWorker implements AutoCloseable {
             }
             String suffix = ".purged-" + clock.millis();
             setAsideStoredState(config, suffix);
+            redoneSnapshot = RedoneSnapshot.BINLOG_PURGED;
             LOG.warn("source={} stored binlog file {} was purged; starting a new snapshot (old state kept with suffix {})",
                     config.name(), stored.get(), suffix);
             return null;
@@ -702,6 +718,17 @@ public final class CaptureWorker implements AutoCloseable {
     }
 
     /** The worker's status now. */
+    /**
+     * Whether this worker takes its source's snapshot again, and why: its targets may then hold rows deleted
+     * before the new snapshot, which only a verification with repair removes (once the source streams).
+     *
+     * @return empty before {@link #start()}, and when the worker streams from a stored position or takes the
+     *     source's first snapshot
+     */
+    public Optional<RedoneSnapshot> redoneSnapshot() {
+        return Optional.ofNullable(redoneSnapshot);
+    }
+
     public CaptureStatus status() {
         return new CaptureStatus(config.name(), state, lastPosition, lagMillis, lastActivity, rate.perSecond(), total.get(), restarts);
     }

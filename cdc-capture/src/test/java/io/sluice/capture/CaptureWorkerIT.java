@@ -116,6 +116,7 @@ class CaptureWorkerIT {
         CollectingConsumer second = new CollectingConsumer();
         try (CaptureWorker worker = new CaptureWorker(SourceConfig.parse(props), second, SchemaGate.permissive(), Clock.systemUTC())) {
             worker.start();
+            assertThat(worker.redoneSnapshot()).as("a worker that streams from its stored offset").isEmpty();
             await().atMost(Duration.ofSeconds(60)).until(() -> second.changes("orders").stream()
                     .filter(c -> c.operation() == Operation.UPDATE).count() == 10);
             List<Integer> created = second.changes("orders").stream().filter(c -> c.operation() == Operation.CREATE)

@@ -24,11 +24,7 @@ class StoredOffsetsTest {
         JsonConverter keyConverter = new JsonConverter();
         keyConverter.configure(Map.of("schemas.enable", "false"), true);
         FileOffsetBackingStore store = new FileOffsetBackingStore(keyConverter);
-        store.configure(new StandaloneConfig(Map.of(
-                StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG, file.toString(),
-                WorkerConfig.KEY_CONVERTER_CLASS_CONFIG, JsonConverter.class.getName(),
-                WorkerConfig.VALUE_CONVERTER_CLASS_CONFIG, JsonConverter.class.getName(),
-                WorkerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092")));
+        store.configure(config(file));
         store.start();
         store.set(Map.of(buffer("[\"sluice-x\",{\"server\":\"sluice_x\"}]"),
                 buffer("{\"file\":\"mysql-bin.000007\",\"pos\":3094,\"gtids\":\"0-1-15\"}")), null).get();
@@ -42,11 +38,7 @@ class StoredOffsetsTest {
         Path file = dir.resolve("offsets.dat");
         JsonConverter keyConverter = new JsonConverter();
         keyConverter.configure(Map.of("schemas.enable", "false"), true);
-        StandaloneConfig config = new StandaloneConfig(Map.of(
-                StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG, file.toString(),
-                WorkerConfig.KEY_CONVERTER_CLASS_CONFIG, JsonConverter.class.getName(),
-                WorkerConfig.VALUE_CONVERTER_CLASS_CONFIG, JsonConverter.class.getName(),
-                WorkerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092"));
+        StandaloneConfig config = config(file);
         FileOffsetBackingStore kafka = new FileOffsetBackingStore(keyConverter);
         kafka.configure(config);
         kafka.start();
@@ -67,6 +59,38 @@ class StoredOffsetsTest {
     @Test
     void shouldFindNothingWithoutAFile() throws Exception {
         assertThat(StoredOffsets.binlogFile(dir.resolve("none.dat"))).isEmpty();
+        assertThat(StoredOffsets.insideSnapshot(dir.resolve("none.dat"))).isFalse();
+    }
+
+    @Test
+    void shouldTellAnOffsetInsideASnapshotFromOnePastIt() throws Exception {
+        // Debezium 3.5's binlog connectors: "snapshot" holds the snapshot's type while it runs, and is gone once it streams.
+        assertThat(StoredOffsets.insideSnapshot(stored("{\"ts_sec\":1767225600,\"file\":\"mysql-bin.000003\",\"pos\":385,"
+                + "\"snapshot\":\"INITIAL\"}"))).isTrue();
+        assertThat(StoredOffsets.insideSnapshot(stored("{\"file\":\"mysql-bin.000003\",\"pos\":385,\"snapshot\":true}"))).isTrue();
+        assertThat(StoredOffsets.insideSnapshot(stored("{\"file\":\"mysql-bin.000003\",\"pos\":385,\"snapshot\":\"INITIAL\","
+                + "\"snapshot_completed\":true}"))).isFalse();
+        assertThat(StoredOffsets.insideSnapshot(stored("{\"ts_sec\":1767225601,\"file\":\"mysql-bin.000003\",\"pos\":1210,"
+                + "\"gtids\":\"0-1-15\",\"row\":1,\"server_id\":1,\"event\":2}"))).isFalse();
+    }
+
+    private Path stored(String offset) throws Exception {
+        Path file = java.nio.file.Files.createTempFile(dir, "offsets", ".dat");
+        AtomicFileOffsetBackingStore store = new AtomicFileOffsetBackingStore();
+        store.configure(config(file));
+        store.start();
+        store.set(Map.of(buffer("[\"sluice-x\",{\"server\":\"sluice_x\"}]"), buffer(offset)), null).get();
+        store.stop();
+        return file;
+    }
+
+    /** A standalone worker's configuration that stores offsets in {@code file}. */
+    private static StandaloneConfig config(Path file) {
+        return new StandaloneConfig(Map.of(
+                StandaloneConfig.OFFSET_STORAGE_FILE_FILENAME_CONFIG, file.toString(),
+                WorkerConfig.KEY_CONVERTER_CLASS_CONFIG, JsonConverter.class.getName(),
+                WorkerConfig.VALUE_CONVERTER_CLASS_CONFIG, JsonConverter.class.getName(),
+                WorkerConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092"));
     }
 
     private static ByteBuffer buffer(String s) {

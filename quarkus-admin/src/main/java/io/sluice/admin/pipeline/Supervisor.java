@@ -103,6 +103,7 @@ public class Supervisor {
     private final Map<String, Boolean> lastSinkHealth = new HashMap<>();
     private final Map<String, ChunkWindows> windows = new ConcurrentHashMap<>();
     private final List<BiConsumer<String, List<SourceEvent>>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<BiConsumer<String, io.sluice.capture.RedoneSnapshot>> redone = new java.util.concurrent.CopyOnWriteArrayList<>();
     private DeadLetterQueue dlq;
     private ScheduledExecutorService monitor;
 
@@ -436,6 +437,17 @@ public class Supervisor {
         return new SinkRunner(view, dlq, RetryPolicy.defaults(), clock, d -> Thread.sleep(d.toMillis()));
     }
 
+    /**
+     * Calls {@code listener} for each source whose worker takes its snapshot again (see
+     * {@link CaptureWorker#redoneSnapshot()}): at once for the workers running now, then for each worker started
+     * from now on. It is called on the thread that starts the worker, possibly holding this supervisor's lock: it
+     * must return quickly and leave any call back into the supervisor to a thread of its own.
+     */
+    public synchronized void onRedoneSnapshot(BiConsumer<String, io.sluice.capture.RedoneSnapshot> listener) {
+        redone.add(listener);
+        running.forEach((source, r) -> r.worker().redoneSnapshot().ifPresent(why -> listener.accept(source, why)));
+    }
+
     /** Listens to every batch the sources deliver, after the sinks flushed it (the demo and tests use it). */
     public void onDelivered(BiConsumer<String, List<SourceEvent>> listener) {
         listeners.add(listener);
@@ -494,6 +506,7 @@ public class Supervisor {
         worker.start();
         running.put(source, new Running(worker, pipeline, specs.stream().map(PipelineSpec::name).toList(), runners, clock.instant()));
         activity.record("source:" + source, actor, action, "pipelines " + specs.stream().map(PipelineSpec::name).toList());
+        worker.redoneSnapshot().ifPresent(why -> redone.forEach(l -> l.accept(source, why)));
     }
 
     /** Routes to the same runner merged into one whose table filter is the union: each event is written once. */

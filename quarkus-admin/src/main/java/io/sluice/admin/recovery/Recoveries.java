@@ -44,8 +44,9 @@ import org.jboss.logging.Logger;
  * lost; the repair deletes them from the targets.
  *
  * <p>A recovery runs on a thread of its own and is stored with its phase and its verifications, so that it can be
- * polled; one a stopped server left running is marked failed at the next boot, and running the recovery again then
- * only verifies. Every step is in the source's timeline. Embedded runtime only.
+ * polled; one a stopped server left running is marked failed at the next boot, which continues it with a recovery
+ * that only verifies (unless its source is stopped). The server also starts that kind by itself when a worker
+ * takes its source's snapshot again. Every step is in the source's timeline. Embedded runtime only.
  *
  * <p>Thread-safe: starts are serialized.
  */
@@ -90,7 +91,43 @@ public class Recoveries {
     Clock clock;
 
     void boot(@Observes @Priority(35) StartupEvent event) {
-        store.abandonRunning();
+        List<RecoveryStore.Stored> cutShort = store.abandonRunning();
+        // Runs after the supervisor's boot, which started the sources. The listener may be called with the
+        // supervisor's lock held, and start() takes this lock before the supervisor's: each recovery gets a thread.
+        supervisor.onRedoneSnapshot((source, why) -> startOwn(source, "snapshot taken again: " + why.description(), "rows deleted before"
+                + " the new snapshot may be left in the sinks"));
+        for (RecoveryStore.Stored r : cutShort) {
+            // A source deleted since has nothing left to repair.
+            if (!connect.enabled() && sources.find(r.source()).isPresent() && !"stopped".equals(sources.desiredState(r.source()))) {
+                startOwn(r.source(), "recovery " + r.id() + " was cut short by a server stop", "its repairs may be unfinished");
+            }
+        }
+    }
+
+    /**
+     * Starts, on a thread of its own, a recovery that no person asked for: it waits until the source streams, then
+     * verifies and repairs every sink; no offsets are set aside. The server starts one when a source's worker
+     * takes its snapshot again (see {@link io.sluice.capture.RedoneSnapshot}), since rows deleted before the new
+     * snapshot began are in no event it reads, and at boot for each recovery a server stop cut short. Nothing
+     * starts while a recovery of the source runs (a recovery's own snapshot is followed by its verifications).
+     */
+    private void startOwn(String source, String cause, String why) {
+        Thread t = new Thread(() -> {
+            long id;
+            synchronized (this) {
+                Optional<RecoveryStore.Stored> latest = store.latest(source);
+                if (latest.isPresent() && Recovery.State.RUNNING.label().equals(latest.get().state())) {
+                    return;
+                }
+                id = store.create(source, cause, false, ActivityLog.SYSTEM).id();
+                activity.record(subject(source), ActivityLog.SYSTEM, "recovery started", "recovery " + id + ", " + cause + ": " + why
+                        + "; waits until the source streams, then verifies and repairs every sink");
+                LOG.warnf("recovery=%d of source %s started: %s", id, source, cause);
+            }
+            run(id, source, ActivityLog.SYSTEM);
+        }, "sluice-recovery-" + source);
+        t.setDaemon(true);
+        t.start();
     }
 
     /**

@@ -71,12 +71,19 @@ public class RecoveryStore {
                 Recovery.Phase.DONE.label(), progress, String.join("\n", notes), reason, Timestamp.from(clock.instant()), id));
     }
 
-    /** Marks recoveries a stopped server left running as failed: their thread is gone. */
-    public void abandonRunning() {
+    /**
+     * Marks recoveries a stopped server left running as failed: their thread is gone.
+     *
+     * @return those recoveries, as they were stored before
+     */
+    public List<Stored> abandonRunning() {
+        List<Stored> running = store().query("SELECT " + COLUMNS + " FROM recovery WHERE state = ? ORDER BY id", RecoveryStore::row,
+                Recovery.State.RUNNING.label());
         store().inTransaction(c -> MetadataStore.update(c, "UPDATE recovery SET state = ?, phase = ?, reason = ?, finished_at = ? WHERE"
-                + " state = ?", Recovery.State.FAILED.label(), Recovery.Phase.DONE.label(), "the server stopped during the recovery; run"
-                + " it again: once the source streams, it only verifies and repairs the sinks", Timestamp.from(clock.instant()),
-                Recovery.State.RUNNING.label()));
+                + " state = ?", Recovery.State.FAILED.label(), Recovery.Phase.DONE.label(), "the server stopped during the recovery; the"
+                + " next boot continues it with a recovery that verifies and repairs the sinks once the source streams (a stopped"
+                + " source: start it and run the recovery again)", Timestamp.from(clock.instant()), Recovery.State.RUNNING.label()));
+        return running;
     }
 
     /** A source's recoveries, newest first, at most {@code limit}. */

@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,106 +41,205 @@ class SourceFaultsIT {
     private static final String ADMIN_PASSWORD = "Faults-Admin-Pw-1";
     private static final String DB_PASSWORD = "Faults-Db-Pw-1";
 
+    private static MariaDbServer db;
+    private static RedisTestServer redis;
+
+    @BeforeAll
+    static void startServers() {
+        db = MariaDbServer.start(MariaDbServer.Options.defaults());
+        redis = RedisTestServer.startNew();
+        db.createCaptureUser("faults_capture", DB_PASSWORD);
+    }
+
+    @AfterAll
+    static void stopServers() {
+        if (redis != null) {
+            redis.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+    }
+
     @Test
     void shouldHealFromRestartsAndCutConnectionsAndRecoverFromAPurgedBinlogWithOneCommand() throws Exception {
         String database = "faults";
         String source = "faulty";
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        Map<String, String> props = Map.of("sluice.data-dir", Files.createTempDirectory("sluice-faults-").toString(), "sluice.encryption-key",
-                Base64.getEncoder().encodeToString(key), "sluice.admin.initial-password", ADMIN_PASSWORD, "sluice.secure-cookies", "false");
+        Map<String, String> props = serverProperties();
         int port = FreePorts.next();
         Path log = Path.of("target", "source-faults.log");
-        try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
-            db.createCaptureUser("faults_capture", DB_PASSWORD);
-            db.recreateItemsDatabase(database);
-            db.insertItems(database + ".items", 1, 300);
-            Map<String, Object> sourceKeys = db.sourceRequest(source, "faults_capture", DB_PASSWORD, database, 8700);
-            String prefix = source + ":" + database + ":items:{";
+        db.recreateItemsDatabase(database);
+        db.insertItems(database + ".items", 1, 300);
+        Map<String, Object> sourceKeys = db.sourceRequest(source, "faults_capture", DB_PASSWORD, database, 8700);
+        String prefix = source + ":" + database + ":items:{";
 
-            try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), port, props, log)) {
-                server.start();
-                server.json("POST", "/api/v1/sources", JSON.writeValueAsString(sourceKeys), 201);
-                server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "cache", "type", "redis", "config",
-                        Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()))), 201);
-                server.json("POST", "/api/v1/pipelines", JSON.writeValueAsString(Map.of("name", "all", "source", source, "sinks", List.of("cache"))),
-                        201);
-                server.awaitStreaming(source);
+        try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), port, props, log)) {
+            server.start();
+            server.json("POST", "/api/v1/sources", JSON.writeValueAsString(sourceKeys), 201);
+            server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "cache", "type", "redis", "config",
+                    Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()))), 201);
+            server.json("POST", "/api/v1/pipelines", JSON.writeValueAsString(Map.of("name", "all", "source", source, "sinks", List.of("cache"))),
+                    201);
+            server.awaitStreaming(source);
 
-                // 1. The database restarts under load: the writer's statements fail while it is down, the capture
-                // reconnects from its stored position.
-                try (Writer writer = new Writer(db, database)) {
-                    await().atMost(Duration.ofSeconds(30)).until(() -> writer.done.get() > 200);
-                    db.stop();
-                    Thread.sleep(2000);
-                    db.start();
-                    int afterRestart = writer.done.get();
-                    await().atMost(Duration.ofSeconds(60)).until(() -> writer.done.get() > afterRestart + 200);
-                }
-                awaitEqual(db, database, redis, prefix, "after MariaDB restarted under load");
-                server.awaitStreaming(source);
-
-                // 2. The replication connection is cut (its thread killed) under load.
-                try (Writer writer = new Writer(db, database)) {
-                    await().atMost(Duration.ofSeconds(30)).until(() -> writer.done.get() > 200);
-                    int killed = killBinlogDumps(db);
-                    assertThat(killed).as("replication connections killed").isPositive();
-                    int afterKill = writer.done.get();
-                    await().atMost(Duration.ofSeconds(60)).until(() -> writer.done.get() > afterKill + 200);
-                }
-                awaitEqual(db, database, redis, prefix, "after the replication connection was killed");
-                server.awaitStreaming(source);
+            // 1. The database restarts under load: the writer's statements fail while it is down, the capture
+            // reconnects from its stored position.
+            try (Writer writer = new Writer(db, database)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> writer.done.get() > 200);
+                db.stop();
+                Thread.sleep(2000);
+                db.start();
+                int afterRestart = writer.done.get();
+                await().atMost(Duration.ofSeconds(60)).until(() -> writer.done.get() > afterRestart + 200);
             }
+            awaitEqual(db, database, redis, prefix, "after MariaDB restarted under load");
+            server.awaitStreaming(source);
 
-            // 3. While the server is stopped: more changes, then the binlog holding them is purged.
-            int deleted = db.rows(database, "SELECT id, name FROM items WHERE id > 250").size();
-            assertThat(deleted).isPositive();
-            db.execute("UPDATE " + database + ".items SET qty = qty + 1000 WHERE id <= 50", "DELETE FROM " + database + ".items WHERE id > 250");
-            db.purgeBinlogs();
-            try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), port, props, log)) {
-                server.start();
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> "failed".equals(status(server, source).path("state").asText()));
-                JsonNode failed = status(server, source);
-                assertThat(failed.path("reason").asText()).contains("no longer holds the stored position");
-                assertThat(failed.path("fix").asText()).contains("sluice sources recover " + source).contains("snapshot.mode=when_needed");
-                assertThat(server.call("POST", "/api/v1/sources/nope/recover", null, "admin", ADMIN_PASSWORD).statusCode()).isEqualTo(404);
-
-                // The one command: set the offsets aside, snapshot again, wait for streaming, verify and repair every sink.
-                JsonNode started = server.json("POST", "/api/v1/sources/" + source + "/recover", null, 202);
-                assertThat(started.path("state").asText()).isEqualTo("running");
-                assertThat(started.path("resnapshot").asBoolean()).isTrue();
-                assertThat(started.path("cause").asText()).isEqualTo("failed with BINLOG_PURGED");
-                String path = "/api/v1/sources/" + source + "/recoveries/" + started.path("id").asLong();
-                JsonNode[] recovery = {started};
-                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> !"running".equals((recovery[0] = server.json("GET", path, null, 200)).path("state").asText()));
-                JsonNode done = recovery[0];
-                assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("succeeded");
-                assertThat(done.path("verifications")).as(done.toString()).hasSize(1);
-                JsonNode step = done.path("verifications").get(0);
-                assertThat(step.path("table").asText() + " " + step.path("sink").asText()).isEqualTo(database + ".items cache");
-                // The snapshot rewrote every row there is; the rows deleted in the purged binlog were extra keys, now deleted.
-                assertThat(done.path("missing").asLong()).isZero();
-                assertThat(done.path("stale").asLong()).isZero();
-                assertThat(done.path("extra").asLong()).as("rows deleted while the binlog was purged").isEqualTo(deleted);
-                assertThat(done.path("repaired").asLong()).isEqualTo(deleted);
-                assertThat(server.call("POST", "/api/v1/sources/" + source + "/recover", null, "admin", ADMIN_PASSWORD).body())
-                        .contains("nothing_to_recover").contains("'" + source + "' is streaming");
-
-                JsonNode check = server.verify("all", database + ".items", "cache", false);
-                assertThat(List.of(check.path("missing").asLong(), check.path("stale").asLong(), check.path("extra").asLong()))
-                        .as("verify after the recovery").containsExactly(0L, 0L, 0L);
-                assertThat(check.path("rowsChecked").asLong()).isEqualTo(db.rows(database, "SELECT id FROM items").size());
-                assertThat(server.json("GET", "/api/v1/sources/" + source, null, 200).path("settings").path("snapshot.mode").asText("initial"))
-                        .as("the stored snapshot mode").isEqualTo("initial");
-                List<String> timeline = new java.util.ArrayList<>();
-                server.json("GET", "/api/v1/sources/" + source + "/timeline", null, 200).forEach(e -> timeline.add(e.path("action").asText()));
-                assertThat(timeline).contains("recovery started", "recovery snapshot done", "recovered");
-                awaitEqual(db, database, redis, prefix, "after the recovery from a purged binlog");
-                assertThat(Files.readString(log)).doesNotContain(DB_PASSWORD).doesNotContain(ADMIN_PASSWORD);
+            // 2. The replication connection is cut (its thread killed) under load.
+            try (Writer writer = new Writer(db, database)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> writer.done.get() > 200);
+                int killed = killBinlogDumps(db);
+                assertThat(killed).as("replication connections killed").isPositive();
+                int afterKill = writer.done.get();
+                await().atMost(Duration.ofSeconds(60)).until(() -> writer.done.get() > afterKill + 200);
             }
+            awaitEqual(db, database, redis, prefix, "after the replication connection was killed");
+            server.awaitStreaming(source);
         }
+
+        // 3. While the server is stopped: more changes, then the binlog holding them is purged.
+        int deleted = db.rows(database, "SELECT id, name FROM items WHERE id > 250").size();
+        assertThat(deleted).isPositive();
+        db.execute("UPDATE " + database + ".items SET qty = qty + 1000 WHERE id <= 50", "DELETE FROM " + database + ".items WHERE id > 250");
+        db.purgeBinlogs();
+        try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), port, props, log)) {
+            server.start();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> "failed".equals(status(server, source).path("state").asText()));
+            JsonNode failed = status(server, source);
+            assertThat(failed.path("reason").asText()).contains("no longer holds the stored position");
+            assertThat(failed.path("fix").asText()).contains("sluice sources recover " + source).contains("snapshot.mode=when_needed");
+            assertThat(server.call("POST", "/api/v1/sources/nope/recover", null, "admin", ADMIN_PASSWORD).statusCode()).isEqualTo(404);
+
+            // The one command: set the offsets aside, snapshot again, wait for streaming, verify and repair every sink.
+            JsonNode started = server.json("POST", "/api/v1/sources/" + source + "/recover", null, 202);
+            assertThat(started.path("state").asText()).isEqualTo("running");
+            assertThat(started.path("resnapshot").asBoolean()).isTrue();
+            assertThat(started.path("cause").asText()).isEqualTo("failed with BINLOG_PURGED");
+            String path = "/api/v1/sources/" + source + "/recoveries/" + started.path("id").asLong();
+            JsonNode[] recovery = {started};
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> !"running".equals((recovery[0] = server.json("GET", path, null, 200)).path("state").asText()));
+            JsonNode done = recovery[0];
+            assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("succeeded");
+            assertThat(done.path("verifications")).as(done.toString()).hasSize(1);
+            JsonNode step = done.path("verifications").get(0);
+            assertThat(step.path("table").asText() + " " + step.path("sink").asText()).isEqualTo(database + ".items cache");
+            // The snapshot rewrote every row there is; the rows deleted in the purged binlog were extra keys, now deleted.
+            assertThat(done.path("missing").asLong()).isZero();
+            assertThat(done.path("stale").asLong()).isZero();
+            assertThat(done.path("extra").asLong()).as("rows deleted while the binlog was purged").isEqualTo(deleted);
+            assertThat(done.path("repaired").asLong()).isEqualTo(deleted);
+            assertThat(server.call("POST", "/api/v1/sources/" + source + "/recover", null, "admin", ADMIN_PASSWORD).body())
+                    .contains("nothing_to_recover").contains("'" + source + "' is streaming");
+
+            JsonNode check = server.verify("all", database + ".items", "cache", false);
+            assertThat(List.of(check.path("missing").asLong(), check.path("stale").asLong(), check.path("extra").asLong()))
+                    .as("verify after the recovery").containsExactly(0L, 0L, 0L);
+            assertThat(check.path("rowsChecked").asLong()).isEqualTo(db.rows(database, "SELECT id FROM items").size());
+            assertThat(server.json("GET", "/api/v1/sources/" + source, null, 200).path("settings").path("snapshot.mode").asText("initial"))
+                    .as("the stored snapshot mode").isEqualTo("initial");
+            List<String> timeline = new java.util.ArrayList<>();
+            server.json("GET", "/api/v1/sources/" + source + "/timeline", null, 200).forEach(e -> timeline.add(e.path("action").asText()));
+            assertThat(timeline).contains("recovery started", "recovery snapshot done", "recovered");
+            awaitEqual(db, database, redis, prefix, "after the recovery from a purged binlog");
+            assertThat(Files.readString(log)).doesNotContain(DB_PASSWORD).doesNotContain(ADMIN_PASSWORD);
+        }
+    }
+
+    /**
+     * A snapshot cut short writes rows into the sinks, and the next worker takes the snapshot again from its start:
+     * a row deleted in between was in the first snapshot and is in neither the second nor the binlog after it. The
+     * server sees the cut snapshot in the stored offsets and, once the source streams, verifies and repairs every
+     * sink by itself; a server stop during those repairs is continued at the next boot.
+     */
+    @Test
+    void shouldRepairRowsDeletedWhileTheServerWasDownDuringASnapshot() throws Exception {
+        String database = "cut";
+        String source = "cut";
+        int rows = 100_000;
+        db.recreateItemsDatabase(database);
+        db.execute("INSERT INTO " + database + ".items SELECT seq, CONCAT('item ', seq), seq FROM " + database + ".seq_1_to_" + rows);
+        Map<String, String> props = serverProperties();
+        int port = FreePorts.next();
+        Path log = Path.of("target", "source-faults-cut-snapshot.log");
+        String prefix = source + ":" + database + ":items:{";
+        try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), port, props, log)) {
+            server.start();
+            server.json("POST", "/api/v1/sources", JSON.writeValueAsString(db.sourceRequest(source, "faults_capture", DB_PASSWORD, database,
+                    8710)), 201);
+            server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "cache", "type", "redis", "config",
+                    Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()))), 201);
+            server.json("POST", "/api/v1/pipelines", JSON.writeValueAsString(Map.of("name", "all", "source", source, "sinks", List.of("cache"))),
+                    201);
+            // A pause holds the snapshot where it is, so that the kill lands inside it however fast the machine.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> status(server, source).path("eventsTotal").asLong() >= 3000);
+            server.json("POST", "/api/v1/sources/" + source + "/pause", null, 200);
+            server.kill();
+        }
+        Map<String, String> written = TargetRows.redis(redis, prefix);
+        assertThat(written.size()).as("rows the cut snapshot wrote").isBetween(1, rows - 1);
+        List<Integer> deleted = written.keySet().stream().map(Integer::valueOf).sorted().limit(500).toList();
+        db.execute("DELETE FROM " + database + ".items WHERE id IN (" + String.join(",", deleted.stream().map(String::valueOf).toList()) + ")");
+
+        String recoveries = "/api/v1/sources/" + source + "/recoveries";
+        try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), port, props, log)) {
+            server.start();
+            server.json("POST", "/api/v1/sources/" + source + "/resume", null, 200);
+            // Then the server stops again during that recovery, once the source streams and its offset past the
+            // snapshot is on disk (Debezium writes offsets every offset.flush.interval.ms): a pause holds the
+            // recovery there (its repairs wait for the stream to pass their windows), so that the kill lands in it.
+            Path offsets = Path.of(props.get("sluice.data-dir"), "sources", source, "offsets.dat");
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> Files.exists(offsets) && !new String(Files.readAllBytes(offsets), java.nio.charset.StandardCharsets.ISO_8859_1)
+                            .contains("snapshot"));
+            server.json("POST", "/api/v1/sources/" + source + "/pause", null, 200);
+            JsonNode first = server.json("GET", recoveries, null, 200).get(0);
+            assertThat(first.path("state").asText()).as(first.toString()).isEqualTo("running");
+            assertThat(first.path("resnapshot").asBoolean()).isFalse();
+            assertThat(first.path("cause").asText()).contains("snapshot taken again").contains("did not complete");
+            server.kill();
+        }
+        try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), port, props, log)) {
+            server.start();
+            server.json("POST", "/api/v1/sources/" + source + "/resume", null, 200);
+            JsonNode[] list = {null};
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                list[0] = server.json("GET", recoveries, null, 200);
+                return list[0].size() == 2 && !"running".equals(list[0].get(0).path("state").asText());
+            });
+            JsonNode cut = list[0].get(1);
+            assertThat(cut.path("state").asText()).isEqualTo("failed");
+            assertThat(cut.path("reason").asText()).contains("the server stopped during the recovery");
+            JsonNode done = list[0].get(0);
+            assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("succeeded");
+            assertThat(done.path("cause").asText()).isEqualTo("recovery " + cut.path("id").asLong() + " was cut short by a server stop");
+            assertThat(done.path("missing").asLong() + done.path("stale").asLong()).as(done.toString()).isZero();
+            assertThat(done.path("extra").asLong()).as(done.toString()).isEqualTo(deleted.size());
+            assertThat(done.path("repaired").asLong()).isEqualTo(deleted.size());
+            awaitEqual(db, database, redis, prefix, "after the snapshot cut short was taken again");
+            List<String> timeline = new java.util.ArrayList<>();
+            server.json("GET", "/api/v1/sources/" + source + "/timeline", null, 200).forEach(e -> timeline.add(e.path("action").asText()));
+            assertThat(timeline).contains("recovery started", "recovered");
+        }
+    }
+
+    private static Map<String, String> serverProperties() throws java.io.IOException {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return Map.of("sluice.data-dir", Files.createTempDirectory("sluice-faults-").toString(), "sluice.encryption-key",
+                Base64.getEncoder().encodeToString(key), "sluice.admin.initial-password", ADMIN_PASSWORD, "sluice.secure-cookies", "false");
     }
 
     private static JsonNode status(ServerProcess server, String source) throws Exception {
