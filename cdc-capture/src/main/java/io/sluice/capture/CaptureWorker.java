@@ -127,6 +127,8 @@ public final class CaptureWorker implements AutoCloseable {
     private int reconnectAttempts;
     /** Set by {@link #start()} before the engine starts; null when the snapshot, if any, is the source's first. */
     private volatile RedoneSnapshot redoneSnapshot;
+    /** Events delivered when the consumer was last told of a snapshot taken again. */
+    private volatile long eventsAtRedo;
 
     /**
      * @param config the source; see {@link SourceConfig}
@@ -240,12 +242,8 @@ public final class CaptureWorker implements AutoCloseable {
             return;
         }
         try {
-            // History but no offset: the last worker recorded the tables' schemas, so its snapshot had begun, and
-            // it stopped before its first checkpoint.
-            if (StoredOffsets.insideSnapshot(dir.resolve(OFFSETS_FILE))
-                    || (!nonEmpty(dir.resolve(OFFSETS_FILE)) && nonEmpty(dir.resolve(HISTORY_FILE)))) {
-                redoneSnapshot = RedoneSnapshot.INTERRUPTED;
-                LOG.warn("source={} takes its snapshot again: {}", config.name(), redoneSnapshot.description());
+            if (snapshotCutShort(dir)) {
+                snapshotRedone(RedoneSnapshot.INTERRUPTED);
             }
         } catch (IOException e) {
             fail(new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, "Cannot read the stored offsets of source '" + config.name() + "' in "
@@ -307,6 +305,7 @@ public final class CaptureWorker implements AutoCloseable {
             return;
         }
         generation++;
+        checkSnapshotCutShort();
         engine = newEngine(generation);
         executor.execute(engine);
     }
@@ -327,8 +326,43 @@ public final class CaptureWorker implements AutoCloseable {
         emittedSchemas.clear();
         lastActivity = clock.instant();
         setState(new CaptureState.Starting());
+        checkSnapshotCutShort();
         engine = newEngine(generation);
         executor.execute(engine);
+    }
+
+    /**
+     * Whether the next engine takes the snapshot again because the last one did not complete it: the stored offset
+     * lies inside a snapshot, or there is none while the schema history is kept (an engine records the tables'
+     * schemas as its snapshot begins, so it had begun, and stopped before its first checkpoint).
+     */
+    private static boolean snapshotCutShort(Path dir) throws IOException {
+        return StoredOffsets.insideSnapshot(dir.resolve(OFFSETS_FILE)) || (!nonEmpty(dir.resolve(OFFSETS_FILE)) && nonEmpty(dir.resolve(HISTORY_FILE)));
+    }
+
+    /** Before an engine restart within this worker (a reconnect, a stall): a snapshot it cut short starts over. */
+    private void checkSnapshotCutShort() {
+        try {
+            if (snapshotCutShort(config.sourceDir())) {
+                snapshotRedone(RedoneSnapshot.INTERRUPTED);
+            }
+        } catch (IOException e) {
+            LOG.warn("source={} cannot read its stored offsets before restarting its engine: {}", config.name(), e.getMessage());
+        }
+    }
+
+    private void snapshotRedone(RedoneSnapshot why) {
+        if (why == redoneSnapshot && total.get() == eventsAtRedo) {
+            return; // the same cut, told already: a retry while the source is still away
+        }
+        redoneSnapshot = why;
+        eventsAtRedo = total.get();
+        LOG.warn("source={} takes its snapshot again: {}", config.name(), why.description());
+        try {
+            consumer.snapshotRedone(why);
+        } catch (RuntimeException e) {
+            LOG.error("source={} consumer failed on a snapshot taken again: {}", config.name(), e.toString());
+        }
     }
 
     private static boolean nonEmpty(Path file) {
@@ -357,7 +391,7 @@ public final class CaptureWorker implements AutoCloseable {
             }
             String suffix = ".purged-" + clock.millis();
             setAsideStoredState(config, suffix);
-            redoneSnapshot = RedoneSnapshot.BINLOG_PURGED;
+            snapshotRedone(RedoneSnapshot.BINLOG_PURGED);
             LOG.warn("source={} stored binlog file {} was purged; starting a new snapshot (old state kept with suffix {})",
                     config.name(), stored.get(), suffix);
             return null;
@@ -648,10 +682,15 @@ public final class CaptureWorker implements AutoCloseable {
         if (gen != generation) {
             return; // an engine replaced by a restart
         }
-        if (!stopping && restarts > 0 && (!success || error != null) && reconnectAttempts < Math.max(1, config.maxRetries())) {
+        // Retried only where the source was reached before: after a stall restart, or when the connection was lost
+        // during the snapshot (Debezium's binlog client reconnects by itself while streaming, its snapshot does
+        // not). A source unreachable from the start fails at once with that state.
+        boolean reachedBefore = restarts > 0 || reconnectAttempts > 0 || state instanceof CaptureState.Snapshotting;
+        if (!stopping && reachedBefore && (!success || error != null) && reconnectAttempts < Math.max(1, config.maxRetries())) {
             CaptureFailure failure = Failures.classify(config, error, message);
             if (failure.kind() == CaptureFailure.Kind.UNREACHABLE) {
-                // The server is still coming back after the stall that caused the restart: try again, with backoff.
+                // The server is still coming back (after a stall, or from a restart during the snapshot): try
+                // again, with backoff; a snapshot cut short starts over (see checkSnapshotCutShort).
                 reconnectAttempts++;
                 long delay = Math.min(10_000L, 500L << Math.min(reconnectAttempts, 5));
                 LOG.info("source={} still unreachable after an engine restart (attempt {}), next try in {} ms", config.name(),
@@ -719,8 +758,10 @@ public final class CaptureWorker implements AutoCloseable {
 
     /** The worker's status now. */
     /**
-     * Whether this worker takes its source's snapshot again, and why: its targets may then hold rows deleted
-     * before the new snapshot, which only a verification with repair removes (once the source streams).
+     * Whether this worker took its source's snapshot again, and why (the latest time, if its engine restarted
+     * inside a snapshot too): its targets may then hold rows deleted before the new snapshot, which only a
+     * verification with repair removes (once the source streams). The consumer hears of each one as it happens
+     * ({@link EventBatchConsumer#snapshotRedone}).
      *
      * @return empty before {@link #start()}, and when the worker streams from a stored position or takes the
      *     source's first snapshot

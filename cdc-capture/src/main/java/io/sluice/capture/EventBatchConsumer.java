@@ -47,4 +47,16 @@ public interface EventBatchConsumer {
      */
     default void reached(String file, long position) {
     }
+
+    /**
+     * The worker is about to take its source's snapshot again (see {@link RedoneSnapshot}): rows deleted before the
+     * new snapshot began may stay in the targets, since no event of it or of the binlog after it deletes them.
+     * Called before the engine that takes it starts, on the thread that starts it ({@link CaptureWorker#start()}'s
+     * caller, or the worker's watchdog when an engine restarts inside a snapshot); it must return quickly. Does
+     * nothing by default.
+     *
+     * @param why why the snapshot is taken again
+     */
+    default void snapshotRedone(RedoneSnapshot why) {
+    }
 }

@@ -42,6 +42,7 @@ final class Failures {
             return schemaHistoryMissing(config);
         }
         if (lower.contains("communications link failure") || lower.contains("connection refused")
+                || lower.contains("socket was closed by server") || lower.contains("connection reset")
                 || lower.contains("socket fail to connect") || lower.contains("unknownhost") || lower.contains("unknown host")
                 || lower.contains("could not connect") || lower.contains("connect timed out") || lower.contains("no route to host")) {
             return new CaptureFailure(CaptureFailure.Kind.UNREACHABLE, "Sluice cannot reach " + where + ".",

@@ -192,6 +192,45 @@ class CaptureWorkerIT {
         }
     }
 
+    @Test
+    void shouldTellTheConsumerWhenTheDatabaseRestartsDuringTheSnapshotAndTheSnapshotStartsOver() throws Exception {
+        db.recreateDatabase("shop_cutsnap");
+        db.execute("CREATE TABLE shop_cutsnap.items (id INT PRIMARY KEY, name VARCHAR(40))",
+                "INSERT INTO shop_cutsnap.items SELECT seq, CONCAT('item ', seq) FROM shop_cutsnap.seq_1_to_200000");
+        var props = CaptureFixtures.sourceProps(db, "cutsnap", "shop_cutsnap", dataDir);
+        List<RedoneSnapshot> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CollectingConsumer collected = new CollectingConsumer();
+        EventBatchConsumer consumer = new EventBatchConsumer() {
+            @Override
+            public void accept(List<SourceEvent> batch) throws Exception {
+                collected.accept(batch);
+                Thread.sleep(5); // a sink's pace: the snapshot lasts long enough to be cut
+            }
+
+            @Override
+            public void snapshotRedone(RedoneSnapshot why) {
+                told.add(why);
+            }
+        };
+        try (CaptureWorker worker = new CaptureWorker(SourceConfig.parse(props), consumer, SchemaGate.permissive(), Clock.systemUTC())) {
+            worker.start();
+            assertThat(worker.redoneSnapshot()).as("the source's first snapshot").isEmpty();
+            await().atMost(Duration.ofSeconds(60)).until(() -> collected.changes("items").size() >= 5000);
+            assertThat(worker.status().state()).isInstanceOf(CaptureState.Snapshotting.class);
+
+            db.stop();
+            Thread.sleep(2000);
+            db.start();
+
+            // The snapshot starts over from its first row once the database is back, and the consumer hears of it first.
+            await().atMost(Duration.ofSeconds(120)).until(() -> collected.changes("items").stream().filter(c -> c.after().get("id").equals(1))
+                    .count() == 2);
+            assertThat(told).containsExactly(RedoneSnapshot.INTERRUPTED);
+            assertThat(worker.redoneSnapshot()).contains(RedoneSnapshot.INTERRUPTED);
+            await().atMost(Duration.ofSeconds(120)).until(() -> worker.status().state() instanceof CaptureState.Streaming);
+        }
+    }
+
     private static int indexOfDdl(List<SourceEvent> events, String fragment) {
         for (int i = 0; i < events.size(); i++) {
             if (events.get(i) instanceof SchemaChangeEvent s && s.ddl().contains(fragment)) {

@@ -438,10 +438,10 @@ public class Supervisor {
     }
 
     /**
-     * Calls {@code listener} for each source whose worker takes its snapshot again (see
-     * {@link CaptureWorker#redoneSnapshot()}): at once for the workers running now, then for each worker started
-     * from now on. It is called on the thread that starts the worker, possibly holding this supervisor's lock: it
-     * must return quickly and leave any call back into the supervisor to a thread of its own.
+     * Calls {@code listener} each time a source's worker takes its snapshot again (see
+     * {@link CaptureWorker#redoneSnapshot()}): at once for the workers running now that did, then as it happens. It
+     * is called on the thread that starts the worker or its engine, possibly holding this supervisor's lock: it must
+     * return quickly and leave any call back into the supervisor to a thread of its own.
      */
     public synchronized void onRedoneSnapshot(BiConsumer<String, io.sluice.capture.RedoneSnapshot> listener) {
         redone.add(listener);
@@ -501,12 +501,16 @@ public class Supervisor {
             public void reached(String file, long position) {
                 open.reached(file, position);
             }
+
+            @Override
+            public void snapshotRedone(io.sluice.capture.RedoneSnapshot why) {
+                redone.forEach(l -> l.accept(source, why));
+            }
         };
         CaptureWorker worker = new CaptureWorker(config, consumer, new ReviewGate(reviews), clock);
         worker.start();
         running.put(source, new Running(worker, pipeline, specs.stream().map(PipelineSpec::name).toList(), runners, clock.instant()));
         activity.record("source:" + source, actor, action, "pipelines " + specs.stream().map(PipelineSpec::name).toList());
-        worker.redoneSnapshot().ifPresent(why -> redone.forEach(l -> l.accept(source, why)));
     }
 
     /** Routes to the same runner merged into one whose table filter is the union: each event is written once. */
