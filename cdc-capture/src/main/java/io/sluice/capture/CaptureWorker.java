@@ -125,7 +125,7 @@ public final class CaptureWorker implements AutoCloseable {
     private volatile int restarts;
     /** Failed reconnection attempts since the last engine restart; reset once the source streams again. */
     private int reconnectAttempts;
-    /** Set by {@link #start()} before the engine starts; null when the snapshot, if any, is the source's first. */
+    /** Why the last snapshot started over, set before the engine that takes it starts; null while none did. */
     private volatile RedoneSnapshot redoneSnapshot;
     /** Events delivered when the consumer was last told of a snapshot taken again. */
     private volatile long eventsAtRedo;
