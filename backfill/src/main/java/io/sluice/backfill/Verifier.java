@@ -98,6 +98,7 @@ public final class Verifier {
     private final BackfillRun.Target repairs;
     private final Clock clock;
     private final BackfillRun.Sleeper sleeper;
+    private volatile boolean cancelled;
 
     /**
      * @param repairs where repairs are written (the sink, through the server's runner); null for a report only
@@ -117,7 +118,8 @@ public final class Verifier {
      *
      * @throws BackfillException if the table or the filter cannot be read, naming them
      * @throws SQLException if the source fails
-     * @throws InterruptedException if interrupted while waiting
+     * @throws InterruptedException if interrupted while waiting, or {@link #cancel() cancelled} (checked between
+     *     chunks and while waiting)
      */
     public Report run(Connection connection, BackfillRun.Schemas schemas) throws SQLException, InterruptedException {
         TableId table = options.table();
@@ -126,6 +128,7 @@ public final class Verifier {
         Set<List<Object>> suspects = new LinkedHashSet<>();
         long rows = 0;
         for (ChunkReader.Chunk chunk = reader.next(); !chunk.isEmpty(); chunk = reader.next()) {
+            stopIfCancelled();
             rows += chunk.rows().size();
             List<ChangeEvent> events = events(chunk.rows(), schemas);
             List<String> held = sink.readBack(events);
@@ -158,6 +161,7 @@ public final class Verifier {
             if (!failure.isEmpty()) {
                 throw failure.get(0);
             }
+            stopIfCancelled();
             suspects.addAll(extraSuspects);
         }
         if (!suspects.isEmpty()) {
@@ -168,6 +172,7 @@ public final class Verifier {
         List<String> extra = new ArrayList<>();
         List<List<Object>> confirmed = new ArrayList<>();
         for (List<List<Object>> batch : batches(new ArrayList<>(suspects), Math.max(1, options.chunkSize()))) {
+            stopIfCancelled();
             Map<List<Object>, Map<String, Object>> now = rowsByKey(connection, keyColumns, batch);
             List<ChangeEvent> present = new ArrayList<>();
             List<List<Object>> presentKeys = new ArrayList<>();
@@ -205,6 +210,22 @@ public final class Verifier {
     }
 
     /**
+     * Stops the run at its next step (between chunks, or while it waits): {@link #run} then throws
+     * {@link InterruptedException}; what it repaired stays. A flag rather than an interrupt, which would close the
+     * Lucene writer or the metadata database's file channel that a repair or its caller happens to be using. May
+     * be called from any thread.
+     */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    private void stopIfCancelled() throws InterruptedException {
+        if (cancelled) {
+            throw new InterruptedException("verification cancelled");
+        }
+    }
+
+    /**
      * Re-reads the keys inside a window and writes what the table holds with the window's snapshot version:
      * rows that exist are written, rows that do not are deleted; keys the stream changes meanwhile are left to it.
      */
@@ -212,6 +233,7 @@ public final class Verifier {
             throws SQLException, InterruptedException {
         long done = 0;
         for (List<List<Object>> batch : batches(keys, Math.max(1, options.chunkSize()))) {
+            stopIfCancelled();
             ChunkWindow window = windows.open(options.table(), keyColumns);
             try {
                 Map<List<Object>, Map<String, Object>> now = rowsByKey(connection, keyColumns, batch);
@@ -223,7 +245,7 @@ public final class Verifier {
                 }
                 windows.chunkRead(window, read, BinlogPoint.current(connection));
                 while (!window.awaitClosed(Duration.ofMillis(200))) {
-                    // the stream passes the high point with its next event or heartbeat
+                    stopIfCancelled(); // the stream passes the high point with its next event or heartbeat (a paused source: never)
                 }
                 Set<List<String>> kept = new HashSet<>();
                 for (Map<String, Object> r : window.survivors()) {

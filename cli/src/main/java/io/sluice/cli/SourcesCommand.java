@@ -140,7 +140,9 @@ final class SourcesCommand {
             + " Exit 0 unless it failed.")
     int recovery(@Parameters(index = "0", paramLabel = "NAME", description = "The source.") String name,
             @Parameters(index = "1", arity = "0..1", paramLabel = "ID", description = "The recovery (default: the latest).") String id,
-            @Option(names = "--wait", description = "Follow a running recovery to its end (see recover --wait).") boolean wait) {
+            @Option(names = "--wait", description = "Follow a running recovery to its end (see recover --wait).") boolean wait,
+            @Option(names = "--cancel", description = "Cancel the running recovery (its verification stops, what it repaired stays),"
+                    + " then show it.") boolean cancel) {
         JsonNode r;
         if (id == null) {
             JsonNode all = root.api().get("api/v1/sources/" + seg(name) + "/recoveries", HINT);
@@ -152,6 +154,12 @@ final class SourcesCommand {
         } else {
             r = root.api().get("api/v1/sources/" + seg(name) + "/recoveries/" + seg(id), "`sluice sources recovery " + name
                     + "` shows the latest.");
+        }
+        if (cancel) {
+            JsonNode cancelled = root.api().post("api/v1/sources/" + seg(name) + "/recoveries/" + seg(r.path("id").asText()) + "/cancel", null,
+                    "`sluice sources recovery " + name + "` shows whether it still runs.");
+            root.print(cancelled, out -> recoveryReport(out, cancelled));
+            return ExitCode.OK;
         }
         if (wait) {
             return follow(name, r);

@@ -180,13 +180,29 @@ const pages = {
     const name = subject;
     app.innerHTML = '<h1>Source ' + esc(name) + '</h1><div class="live-error"></div><div id="why"></div><div class="kpis" id="kpis"></div>'
       + '<div class="actions" id="controls"></div><div class="cols"><div><h2>Sinks</h2><div class="card" id="sinks"></div>'
-      + '<h2>Settings</h2><div class="card" id="settings"></div><button id="run-preflight">Run the preflight check</button><div id="preflight"></div></div>'
+      + '<div id="recovery"></div><h2>Settings</h2><div class="card" id="settings"></div><button id="run-preflight">Run the preflight check</button><div id="preflight"></div></div>'
       + '<div><h2>Timeline</h2><table id="timeline"></table></div></div>';
     document.getElementById('run-preflight').onclick = async () => {
       document.getElementById('preflight').innerHTML = findings(await act('POST', '/sources/' + encodeURIComponent(name) + '/preflight'));
     };
+    // A recovery runs by itself after a snapshot taken again, too: a person may stop it (what it repaired stays).
+    app.addEventListener('click', async ev => {
+      const b = ev.target.closest('[data-cancel-recovery]');
+      if (b && confirm('Cancel recovery ' + b.dataset.cancelRecovery + '? What it repaired stays; run the recovery again to finish it.')) {
+        await act('POST', '/sources/' + encodeURIComponent(name) + '/recoveries/' + b.dataset.cancelRecovery + '/cancel', undefined,
+          r => toast('Recovery ' + r.id + ': ' + r.state));
+      }
+    });
     live(async () => {
-      const [s, timeline] = await Promise.all([api('GET', '/sources/' + encodeURIComponent(name)), api('GET', '/sources/' + encodeURIComponent(name) + '/timeline?limit=50')]);
+      const [s, timeline, recoveries] = await Promise.all([api('GET', '/sources/' + encodeURIComponent(name)),
+        api('GET', '/sources/' + encodeURIComponent(name) + '/timeline?limit=50'), api('GET', '/sources/' + encodeURIComponent(name) + '/recoveries')]);
+      const r = recoveries[0];
+      document.getElementById('recovery').innerHTML = r ? '<h2>Latest recovery</h2><div class="card">Recovery ' + r.id + ' ' + badge(r.state)
+        + ' <span class="muted">' + esc(r.cause) + ', by ' + esc(r.createdBy) + '</span>'
+        + (r.state === 'running' ? '<div>' + esc(r.phase) + ': ' + esc(r.progress || '–') + '</div>' : '')
+        + '<div class="muted">' + r.rowsChecked + ' rows checked, ' + r.missing + ' missing, ' + r.stale + ' stale, ' + r.extra + ' extra, '
+        + r.repaired + ' repaired</div>' + (r.reason ? '<div class="why">' + esc(r.reason) + '</div>' : '')
+        + (r.state === 'running' ? '<button class="danger" data-cancel-recovery="' + r.id + '">Cancel</button>' : '') + '</div>' : '';
       const st = s.status;
       document.getElementById('why').innerHTML = st.reason ? '<div class="why ' + (['failed', 'held'].includes(st.state) ? '' : 'warn') + '" id="reason">'
         + badge(st.state) + ' ' + esc(st.reason) + (st.fix ? '<div class="fix">' + esc(st.fix) + '</div>' : '') + '</div>' : '';

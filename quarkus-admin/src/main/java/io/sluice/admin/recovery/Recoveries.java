@@ -46,7 +46,8 @@ import org.jboss.logging.Logger;
  * <p>A recovery runs on a thread of its own and is stored with its phase and its verifications, so that it can be
  * polled; one a stopped server left running is marked failed at the next boot, which continues it with a recovery
  * that only verifies (unless its source is stopped). The server also starts that kind by itself when a worker
- * takes its source's snapshot again. Every step is in the source's timeline. Embedded runtime only.
+ * takes its source's snapshot again. A person may cancel a running one ({@link #cancel}). Every step is in the
+ * source's timeline. Embedded runtime only.
  *
  * <p>Thread-safe: starts are serialized.
  */
@@ -90,6 +91,11 @@ public class Recoveries {
     @Inject
     Clock clock;
 
+    /** The threads of the recoveries running in this server, who cancelled those being stopped, and the verification each waits for. */
+    private final Map<Long, Thread> threads = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, String> cancelledBy = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, Long> verifying = new java.util.concurrent.ConcurrentHashMap<>();
+
     void boot(@Observes @Priority(35) StartupEvent event) {
         List<RecoveryStore.Stored> cutShort = store.abandonRunning();
         // Runs after the supervisor's boot, which started the sources. The listener may be called with the
@@ -120,6 +126,7 @@ public class Recoveries {
                     return;
                 }
                 id = store.create(source, cause, false, ActivityLog.SYSTEM).id();
+                threads.put(id, Thread.currentThread());
                 activity.record(subject(source), ActivityLog.SYSTEM, "recovery started", "recovery " + id + ", " + cause + ": " + why
                         + "; waits until the source streams, then verifies and repairs every sink");
                 LOG.warnf("recovery=%d of source %s started: %s", id, source, cause);
@@ -166,7 +173,32 @@ public class Recoveries {
         }
         Thread t = new Thread(() -> run(id, source, actor), "sluice-recovery-" + id);
         t.setDaemon(true);
+        threads.put(id, t);
         t.start();
+        return get(source, id);
+    }
+
+    /**
+     * Stops a running recovery at its next poll and waits (30 s at most) until it ended: the verification it waits
+     * for is stopped too (what it repaired stays repaired), and the recovery ends {@code failed} with who cancelled it. Running the
+     * recovery again once the source streams then only verifies and repairs.
+     *
+     * @throws ApiException 404 for an unknown source or recovery; 409 if it does not run (any more)
+     */
+    public Recovery cancel(String source, long id, String actor) {
+        Recovery r = get(source, id);
+        Thread t = threads.get(id);
+        if (t == null || !Recovery.State.RUNNING.label().equals(r.state())) {
+            throw new ApiException(409, io.sluice.admin.api.ApiError.of("not_running", "Recovery " + id + " of source '" + source + "' is "
+                    + r.state() + ", so there is nothing to cancel; GET /api/v1/sources/" + source + "/recoveries lists the source's"
+                    + " recoveries."));
+        }
+        cancelledBy.put(id, actor);
+        try {
+            t.join(30_000); // it sees the request within a poll, and stops the verification it waits for
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return get(source, id);
     }
 
@@ -199,6 +231,13 @@ public class Recoveries {
                 return;
             }
             verifyAll(id, source, actor);
+        } catch (Cancelled e) {
+            Long verification = verifying.get(id);
+            if (verification != null) {
+                verifications.cancel(verification, e.by);
+            }
+            end(id, source, "cancelled by " + e.by + "; run the recovery again to verify and repair (once the source streams, it only"
+                    + " verifies)", List.of());
         } catch (InterruptedException e) {
             end(id, source, "the server stopped during the recovery; run it again", List.of());
         } catch (ApiException e) {
@@ -206,6 +245,10 @@ public class Recoveries {
         } catch (RuntimeException e) {
             LOG.errorf(e, "recovery=%d of source %s failed", id, source);
             end(id, source, "unexpected error: " + e, List.of());
+        } finally {
+            threads.remove(id);
+            cancelledBy.remove(id);
+            verifying.remove(id);
         }
     }
 
@@ -242,6 +285,24 @@ public class Recoveries {
                 lastWrite = now;
             }
             Thread.sleep(POLL.toMillis());
+            stopIfCancelled(id);
+        }
+    }
+
+    /** A person cancelled the recovery: thrown where it polls, caught by its thread's loop. */
+    private static final class Cancelled extends RuntimeException {
+        final String by;
+
+        Cancelled(String by) {
+            super(null, null, false, false);
+            this.by = by;
+        }
+    }
+
+    private void stopIfCancelled(long id) {
+        String by = cancelledBy.get(id);
+        if (by != null) {
+            throw new Cancelled(by);
         }
     }
 
@@ -266,6 +327,7 @@ public class Recoveries {
         Map<String, Boolean> hasSchema = new HashMap<>();
         int done = 0;
         for (RecoveryPlan.Step step : steps) {
+            stopIfCancelled(id);
             done++;
             if (!hasSchema.computeIfAbsent(step.table(), t -> registered(Backfills.tableId(source, t)))) {
                 String note = step.table() + ": not verified, it has no registered schema (capture never saw a row of it, so no sink"
@@ -285,10 +347,13 @@ public class Recoveries {
                 continue;
             }
             store.addVerification(id, v.id());
+            verifying.put(id, v.id());
             while ("running".equals(v.state())) {
                 Thread.sleep(POLL.toMillis());
+                stopIfCancelled(id);
                 v = verificationStore.get(v.id());
             }
+            verifying.remove(id);
             if (!"succeeded".equals(v.state())) {
                 problems.add("verification " + v.id() + " of " + step.table() + " against " + step.sink() + " failed: " + v.reason());
             }

@@ -181,8 +181,24 @@ public class SourceResource {
     @GET
     @Path("/{name}/recoveries/{id}")
     public Recovery recovery(@PathParam("name") String name, @PathParam("id") String id) {
+        return recoveries.get(name, recoveryId(name, id));
+    }
+
+    /**
+     * Cancels a running recovery (one a person started, or one the server started by itself): the verification it
+     * runs stops, what it repaired stays, and it ends {@code failed} with who cancelled it. 409 when it does not run.
+     */
+    @POST
+    @Path("/{name}/recoveries/{id}/cancel")
+    @Consumes(MediaType.WILDCARD)
+    @RolesAllowed(Role.OPERATE)
+    public Recovery cancelRecovery(@PathParam("name") String name, @PathParam("id") String id) {
+        return recoveries.cancel(name, recoveryId(name, id), actor());
+    }
+
+    private static long recoveryId(String name, String id) {
         try {
-            return recoveries.get(name, Long.parseLong(id));
+            return Long.parseLong(id);
         } catch (NumberFormatException e) {
             throw new ApiException(404, ApiError.of("not_found", "No recovery with id '" + id + "': ids are numbers; GET /api/v1/sources/"
                     + name + "/recoveries lists them."));

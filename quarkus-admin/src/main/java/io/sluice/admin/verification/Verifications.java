@@ -27,6 +27,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,6 +44,13 @@ public class Verifications {
     static final Duration RECHECK_DELAY = Duration.ofSeconds(3);
     static final int CHUNK = 2048;
     static final int SAMPLES = 10;
+
+    /** The verifications running in this server, with their threads, and who cancelled those being stopped. */
+    private record Running(Verifier verifier, Thread thread) {
+    }
+
+    private final Map<Long, Running> running = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, String> cancelledBy = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Inject
     VerificationStore store;
@@ -131,8 +139,32 @@ public class Verifications {
                 supervisor.windows(config.name()), repairs, clock, d -> Thread.sleep(d.toMillis()));
         Thread t = new Thread(() -> execute(created, config, verifier, schemas), "sluice-verify-" + created.id());
         t.setDaemon(true);
+        running.put(created.id(), new Running(verifier, t));
         t.start();
         return created;
+    }
+
+    /**
+     * Stops a verification that runs in this server at its next step (see {@link Verifier#cancel()}) and waits (10 s
+     * at most) until it ended: it is stored failed, with who stopped it as the reason; what it repaired stays
+     * repaired.
+     *
+     * @param actor who stops it, for the reason
+     * @return false if it does not run here (ended, or unknown)
+     */
+    public boolean cancel(long id, String actor) {
+        Running r = running.get(id);
+        if (r == null) {
+            return false;
+        }
+        cancelledBy.put(id, actor);
+        r.verifier().cancel();
+        try {
+            r.thread().join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
     }
 
     private void execute(Stored v, SourceConfig config, Verifier verifier, BackfillRun.Schemas schemas) {
@@ -144,7 +176,9 @@ public class Verifications {
             activity.record("verification:" + v.id(), ActivityLog.SYSTEM, "finished", summary);
             LOG.infof("verification=%d of %s against %s: %s", v.id(), v.table(), v.sink(), summary);
         } catch (InterruptedException e) {
-            store.failed(v.id(), "the server stopped during the verification; run it again");
+            String by = cancelledBy.get(v.id());
+            store.failed(v.id(), by == null ? "the server stopped during the verification; run it again" : "cancelled by " + by
+                    + "; what it repaired stays repaired");
         } catch (BackfillException | SQLException | UnsupportedOperationException | ApiException e) {
             String reason = e instanceof ApiException a ? a.error().message() : e.getMessage();
             store.failed(v.id(), reason);
@@ -152,6 +186,9 @@ public class Verifications {
         } catch (RuntimeException e) {
             store.failed(v.id(), "unexpected error: " + e);
             LOG.errorf(e, "verification=%d failed", v.id());
+        } finally {
+            running.remove(v.id());
+            cancelledBy.remove(v.id());
         }
     }
 

@@ -69,6 +69,7 @@ class AccessApiTest {
             "POST /api/v1/sources/{name}/recover", Role.OPERATE,
             "GET /api/v1/sources/{name}/recoveries", Role.READ,
             "GET /api/v1/sources/{name}/recoveries/{id}", Role.READ,
+            "POST /api/v1/sources/{name}/recoveries/{id}/cancel", Role.OPERATE,
             // sinks and their dead letters
             "GET /api/v1/sinks", Role.READ,
             "POST /api/v1/sinks", Role.ADMINISTER,

@@ -161,7 +161,8 @@ class SourceFaultsIT {
      * A snapshot cut short writes rows into the sinks, and the next worker takes the snapshot again from its start:
      * a row deleted in between was in the first snapshot and is in neither the second nor the binlog after it. The
      * server sees the cut snapshot in the stored offsets and, once the source streams, verifies and repairs every
-     * sink by itself; a server stop during those repairs is continued at the next boot.
+     * sink by itself; a server stop during those repairs is continued at the next boot, and a person can cancel
+     * a running recovery and finish it later with the one command.
      */
     @Test
     void shouldRepairRowsDeletedWhileTheServerWasDownDuringASnapshot() throws Exception {
@@ -213,25 +214,42 @@ class SourceFaultsIT {
         }
         try (ServerProcess server = new ServerProcess(ServerProcess.packagedJar(), port, props, log)) {
             server.start();
-            server.json("POST", "/api/v1/sources/" + source + "/resume", null, 200);
+            // The boot continues the recovery cut short; it waits while the source stays paused, and a person cancels it.
             JsonNode[] list = {null};
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 list[0] = server.json("GET", recoveries, null, 200);
-                return list[0].size() == 2 && !"running".equals(list[0].get(0).path("state").asText());
+                return list[0].size() == 2 && "running".equals(list[0].get(0).path("state").asText());
             });
             JsonNode cut = list[0].get(1);
             assertThat(cut.path("state").asText()).isEqualTo("failed");
             assertThat(cut.path("reason").asText()).contains("the server stopped during the recovery");
-            JsonNode done = list[0].get(0);
+            JsonNode continued = list[0].get(0);
+            assertThat(continued.path("cause").asText()).isEqualTo("recovery " + cut.path("id").asLong() + " was cut short by a server stop");
+            String continuedPath = recoveries + "/" + continued.path("id").asLong();
+            assertThat(server.call("POST", continuedPath + "/cancel", null, "viewer-less", "nope").statusCode()).isEqualTo(401);
+            JsonNode cancelled = server.json("POST", continuedPath + "/cancel", null, 200);
+            assertThat(cancelled.path("state").asText()).as(cancelled.toString()).isEqualTo("failed");
+            assertThat(cancelled.path("reason").asText()).startsWith("cancelled by admin");
+            assertThat(server.call("POST", continuedPath + "/cancel", null, "admin", ADMIN_PASSWORD).body()).contains("not_running");
+
+            // Once the source runs, the one command finishes what the cancelled recovery left: it only verifies and repairs.
+            server.json("POST", "/api/v1/sources/" + source + "/resume", null, 200);
+            JsonNode started = server.json("POST", "/api/v1/sources/" + source + "/recover", null, 202);
+            assertThat(started.path("resnapshot").asBoolean()).isFalse();
+            assertThat(started.path("cause").asText()).isEqualTo("recovery " + continued.path("id").asLong() + " did not finish");
+            String path = recoveries + "/" + started.path("id").asLong();
+            JsonNode[] recovery = {started};
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> !"running".equals((recovery[0] = server.json("GET", path, null, 200)).path("state").asText()));
+            JsonNode done = recovery[0];
             assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("succeeded");
-            assertThat(done.path("cause").asText()).isEqualTo("recovery " + cut.path("id").asLong() + " was cut short by a server stop");
             assertThat(done.path("missing").asLong() + done.path("stale").asLong()).as(done.toString()).isZero();
             assertThat(done.path("extra").asLong()).as(done.toString()).isEqualTo(deleted.size());
             assertThat(done.path("repaired").asLong()).isEqualTo(deleted.size());
             awaitEqual(db, database, redis, prefix, "after the snapshot cut short was taken again");
             List<String> timeline = new java.util.ArrayList<>();
             server.json("GET", "/api/v1/sources/" + source + "/timeline", null, 200).forEach(e -> timeline.add(e.path("action").asText()));
-            assertThat(timeline).contains("recovery started", "recovered");
+            assertThat(timeline).contains("recovery started", "recovery failed", "recovered");
         }
     }
 

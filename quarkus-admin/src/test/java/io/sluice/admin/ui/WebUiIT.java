@@ -307,6 +307,11 @@ class WebUiIT {
                 .until(ExpectedConditions.textToBePresentInElementLocated(state, "streaming"));
         new WebDriverWait(driver, CAPTURE_WAIT).until(d -> "succeeded".equals(given().header("Authorization", bearer)
                 .get("/api/v1/sources/{s}/recoveries", SOURCE).then().statusCode(200).extract().path("[0].state")));
+        // The source's page shows its latest recovery with its counts.
+        openTheSourcePage();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("recovery"), "succeeded"));
+        assertThat(driver.findElement(By.id("recovery")).getText()).contains("rows checked").contains("by admin");
+        screenshot("source-recovery");
         searchTheRows(5, "wall lamp");
     }
 
