@@ -91,7 +91,10 @@ public class Recoveries {
     @Inject
     Clock clock;
 
-    /** The threads of the recoveries running in this server, who cancelled those being stopped, and the verification each waits for. */
+    /**
+     * The threads of the recoveries running in this server, who cancelled those being stopped, and the verification
+     * each waits for.
+     */
     private final Map<Long, Thread> threads = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Long, String> cancelledBy = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Long, Long> verifying = new java.util.concurrent.ConcurrentHashMap<>();
@@ -180,8 +183,8 @@ public class Recoveries {
 
     /**
      * Stops a running recovery at its next poll and waits (30 s at most) until it ended: the verification it waits
-     * for is stopped too (what it repaired stays repaired), and the recovery ends {@code failed} with who cancelled it. Running the
-     * recovery again once the source streams then only verifies and repairs.
+     * for is stopped too (what it repaired stays repaired), and the recovery ends {@code failed} with who cancelled
+     * it. Running the recovery again once the source streams then only verifies and repairs.
      *
      * @throws ApiException 404 for an unknown source or recovery; 409 if it does not run (any more)
      */
