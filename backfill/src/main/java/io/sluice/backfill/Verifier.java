@@ -143,8 +143,8 @@ public final class Verifier {
             Set<List<Object>> extraSuspects = new LinkedHashSet<>();
             List<SQLException> failure = new ArrayList<>(1);
             sink.scanIds(table, ids -> {
-                if (!failure.isEmpty()) {
-                    return;
+                if (!failure.isEmpty() || cancelled) {
+                    return; // the scan runs to its end, but reads nothing more from the table
                 }
                 try {
                     List<List<Object>> keys = ids.stream().map(id -> parseId(id, keyColumns.size())).toList();
