@@ -178,24 +178,25 @@ const pages = {
 
   async source() {
     const name = subject;
+    const path = '/sources/' + encodeURIComponent(name);
     app.innerHTML = '<h1>Source ' + esc(name) + '</h1><div class="live-error"></div><div id="why"></div><div class="kpis" id="kpis"></div>'
       + '<div class="actions" id="controls"></div><div class="cols"><div><h2>Sinks</h2><div class="card" id="sinks"></div>'
       + '<div id="recovery"></div><h2>Settings</h2><div class="card" id="settings"></div><button id="run-preflight">Run the preflight check</button><div id="preflight"></div></div>'
       + '<div><h2>Timeline</h2><table id="timeline"></table></div></div>';
     document.getElementById('run-preflight').onclick = async () => {
-      document.getElementById('preflight').innerHTML = findings(await act('POST', '/sources/' + encodeURIComponent(name) + '/preflight'));
+      document.getElementById('preflight').innerHTML = findings(await act('POST', path + '/preflight'));
     };
     // A recovery runs by itself after a snapshot taken again, too: a person may stop it (what it repaired stays).
     app.addEventListener('click', async ev => {
       const b = ev.target.closest('[data-cancel-recovery]');
       if (b && confirm('Cancel recovery ' + b.dataset.cancelRecovery + '? What it repaired stays; run the recovery again to finish it.')) {
-        await act('POST', '/sources/' + encodeURIComponent(name) + '/recoveries/' + b.dataset.cancelRecovery + '/cancel', undefined,
+        await act('POST', path + '/recoveries/' + b.dataset.cancelRecovery + '/cancel', undefined,
           r => toast('Recovery ' + r.id + ': ' + r.state));
       }
     });
     live(async () => {
-      const [s, timeline, recoveries] = await Promise.all([api('GET', '/sources/' + encodeURIComponent(name)),
-        api('GET', '/sources/' + encodeURIComponent(name) + '/timeline?limit=50'), api('GET', '/sources/' + encodeURIComponent(name) + '/recoveries')]);
+      const [s, timeline, recoveries] = await Promise.all([api('GET', path),
+        api('GET', path + '/timeline?limit=50'), api('GET', path + '/recoveries')]);
       const r = recoveries[0];
       document.getElementById('recovery').innerHTML = r ? '<h2>Latest recovery</h2><div class="card">Recovery ' + r.id + ' ' + badge(r.state)
         + ' <span class="muted">' + esc(r.cause) + ', by ' + esc(r.createdBy) + '</span>'

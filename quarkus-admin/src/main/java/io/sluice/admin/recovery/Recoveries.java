@@ -92,12 +92,21 @@ public class Recoveries {
     Clock clock;
 
     /**
-     * The threads of the recoveries running in this server, who cancelled those being stopped, and the verification
-     * each waits for.
+     * A recovery running in this server: its thread, who cancelled it (null until someone does), and the
+     * verification it waits for (null between verifications).
      */
-    private final Map<Long, Thread> threads = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<Long, String> cancelledBy = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<Long, Long> verifying = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final class Running {
+        final Thread thread;
+        volatile String cancelledBy;
+        volatile Long verification;
+
+        Running(Thread thread) {
+            this.thread = thread;
+        }
+    }
+
+    /** By recovery id; an entry lives exactly as long as the recovery's thread runs it. */
+    private final Map<Long, Running> running = new java.util.concurrent.ConcurrentHashMap<>();
 
     void boot(@Observes @Priority(35) StartupEvent event) {
         List<RecoveryStore.Stored> cutShort = store.abandonRunning();
@@ -129,7 +138,7 @@ public class Recoveries {
                     return;
                 }
                 id = store.create(source, cause, false, ActivityLog.SYSTEM).id();
-                threads.put(id, Thread.currentThread());
+                running.put(id, new Running(Thread.currentThread()));
                 activity.record(subject(source), ActivityLog.SYSTEM, "recovery started", "recovery " + id + ", " + cause + ": " + why
                         + "; waits until the source streams, then verifies and repairs every sink");
                 LOG.warnf("recovery=%d of source %s started: %s", id, source, cause);
@@ -176,7 +185,7 @@ public class Recoveries {
         }
         Thread t = new Thread(() -> run(id, source, actor), "sluice-recovery-" + id);
         t.setDaemon(true);
-        threads.put(id, t);
+        running.put(id, new Running(t));
         t.start();
         return get(source, id);
     }
@@ -190,15 +199,15 @@ public class Recoveries {
      */
     public Recovery cancel(String source, long id, String actor) {
         Recovery r = get(source, id);
-        Thread t = threads.get(id);
-        if (t == null || !Recovery.State.RUNNING.label().equals(r.state())) {
+        Running run = running.get(id);
+        if (run == null || !Recovery.State.RUNNING.label().equals(r.state())) {
             throw new ApiException(409, io.sluice.admin.api.ApiError.of("not_running", "Recovery " + id + " of source '" + source + "' is "
                     + r.state() + ", so there is nothing to cancel; GET /api/v1/sources/" + source + "/recoveries lists the source's"
                     + " recoveries."));
         }
-        cancelledBy.put(id, actor);
+        run.cancelledBy = actor;
         try {
-            t.join(30_000); // it sees the request within a poll, and stops the verification it waits for
+            run.thread.join(30_000); // it sees the request within a poll, and stops the verification it waits for
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -235,7 +244,7 @@ public class Recoveries {
             }
             verifyAll(id, source, actor);
         } catch (Cancelled e) {
-            Long verification = verifying.get(id);
+            Long verification = running.get(id).verification;
             if (verification != null) {
                 verifications.cancel(verification, e.by);
             }
@@ -249,9 +258,7 @@ public class Recoveries {
             LOG.errorf(e, "recovery=%d of source %s failed", id, source);
             end(id, source, "unexpected error: " + e, List.of());
         } finally {
-            threads.remove(id);
-            cancelledBy.remove(id);
-            verifying.remove(id);
+            running.remove(id);
         }
     }
 
@@ -303,7 +310,7 @@ public class Recoveries {
     }
 
     private void stopIfCancelled(long id) {
-        String by = cancelledBy.get(id);
+        String by = running.get(id).cancelledBy;
         if (by != null) {
             throw new Cancelled(by);
         }
@@ -350,13 +357,13 @@ public class Recoveries {
                 continue;
             }
             store.addVerification(id, v.id());
-            verifying.put(id, v.id());
+            running.get(id).verification = v.id();
             while ("running".equals(v.state())) {
                 Thread.sleep(POLL.toMillis());
                 stopIfCancelled(id);
                 v = verificationStore.get(v.id());
             }
-            verifying.remove(id);
+            running.get(id).verification = null;
             if (!"succeeded".equals(v.state())) {
                 problems.add("verification " + v.id() + " of " + step.table() + " against " + step.sink() + " failed: " + v.reason());
             }

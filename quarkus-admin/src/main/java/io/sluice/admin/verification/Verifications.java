@@ -45,12 +45,20 @@ public class Verifications {
     static final int CHUNK = 2048;
     static final int SAMPLES = 10;
 
-    /** The verifications running in this server, with their threads, and who cancelled those being stopped. */
-    private record Running(Verifier verifier, Thread thread) {
+    /** A verification running in this server: its verifier, its thread, and who cancelled it (null until someone does). */
+    private static final class Running {
+        final Verifier verifier;
+        final Thread thread;
+        volatile String cancelledBy;
+
+        Running(Verifier verifier, Thread thread) {
+            this.verifier = verifier;
+            this.thread = thread;
+        }
     }
 
+    /** By verification id; an entry lives exactly as long as the verification's thread runs it. */
     private final Map<Long, Running> running = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<Long, String> cancelledBy = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Inject
     VerificationStore store;
@@ -157,10 +165,10 @@ public class Verifications {
         if (r == null) {
             return false;
         }
-        cancelledBy.put(id, actor);
-        r.verifier().cancel();
+        r.cancelledBy = actor;
+        r.verifier.cancel();
         try {
-            r.thread().join(10_000);
+            r.thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -176,7 +184,7 @@ public class Verifications {
             activity.record("verification:" + v.id(), ActivityLog.SYSTEM, "finished", summary);
             LOG.infof("verification=%d of %s against %s: %s", v.id(), v.table(), v.sink(), summary);
         } catch (InterruptedException e) {
-            String by = cancelledBy.get(v.id());
+            String by = running.get(v.id()).cancelledBy;
             store.failed(v.id(), by == null ? "the server stopped during the verification; run it again" : "cancelled by " + by
                     + "; what it repaired stays repaired");
         } catch (BackfillException | SQLException | UnsupportedOperationException | ApiException e) {
@@ -188,7 +196,6 @@ public class Verifications {
             LOG.errorf(e, "verification=%d failed", v.id());
         } finally {
             running.remove(v.id());
-            cancelledBy.remove(v.id());
         }
     }
 
