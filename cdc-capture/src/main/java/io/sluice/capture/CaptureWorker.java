@@ -438,6 +438,7 @@ public final class CaptureWorker implements AutoCloseable {
     private void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         List<SourceEvent> pending = new ArrayList<>(records.size());
+        List<ChangeEvent> snapshotEnds = new ArrayList<>(1);
         int firstUntaken = 0;
         boolean heartbeatSeen = false;
         Map<String, ?> reachedOffset = null;
@@ -479,10 +480,16 @@ public final class CaptureWorker implements AutoCloseable {
                             lastDdl.put(ddl.database() + "." + ddl.table(), ddl.ddl());
                         }
                         pending.add(event);
+                        if (event instanceof ChangeEvent change && DebeziumRecords.endsTableSnapshot(record)) {
+                            snapshotEnds.add(change);
+                        }
                     }
                 }
             }
             deliver(pending);
+            for (ChangeEvent end : snapshotEnds) {
+                consumer.snapshotCompleted(end.table(), end.version());
+            }
             if (heartbeatSeen && reachedOffset != null && reachedOffset.get("file") instanceof String file
                     && reachedOffset.get("pos") instanceof Number pos) {
                 consumer.reached(file, pos.longValue());
@@ -565,7 +572,9 @@ public final class CaptureWorker implements AutoCloseable {
             throw new InterruptedException("capture of " + config.name() + " stopped while paused");
         }
         if (state instanceof CaptureState.Paused) {
-            setState(before instanceof CaptureState.Paused || before instanceof CaptureState.Starting ? new CaptureState.Streaming() : before);
+            // Paused before any batch said which phase it reads: the batch that waited here says (applyReadingState),
+            // a snapshot's as much as the stream's. Saying streaming at once let a recovery verify during a snapshot.
+            setState(before instanceof CaptureState.Paused || before instanceof CaptureState.Starting ? new CaptureState.Starting() : before);
         }
     }
 

@@ -49,6 +49,22 @@ public interface EventBatchConsumer {
     }
 
     /**
+     * A table's snapshot has been read to its end: every row of it was accepted, each with {@code snapshotVersion}.
+     * Rows of the table that the targets hold below that version are rows the source no longer has (deleted while
+     * nothing captured it); the consumer removes them (see {@code Sink.sweep}). Called on the capture thread after
+     * the batch that carried the table's last snapshot row, before the checkpoint that covers it, so a crash
+     * before that checkpoint calls it again after the replay. Throwing fails the source as {@link #accept} does.
+     * Does nothing by default.
+     *
+     * @param table the table
+     * @param snapshotVersion the version of the snapshot's rows
+     * @throws InterruptedException if the worker is being stopped while the consumer waits
+     * @throws Exception for any failure
+     */
+    default void snapshotCompleted(io.sluice.event.TableId table, long snapshotVersion) throws Exception {
+    }
+
+    /**
      * The worker is about to take its source's snapshot again (see {@link RedoneSnapshot}): rows deleted before the
      * new snapshot began may stay in the targets, since no event of it or of the binlog after it deletes them.
      * Called before the engine that takes it starts, on the thread that starts it ({@link CaptureWorker#start()}'s

@@ -56,6 +56,12 @@ class CaptureWorkerIT {
             assertThat(changes).extracting(ChangeEvent::operation).containsExactly(Operation.READ, Operation.READ,
                     Operation.CREATE, Operation.UPDATE, Operation.DELETE, Operation.CREATE);
             assertThat(changes.get(0).position().snapshot()).isTrue();
+            // Told once that the table's snapshot is complete, after its last row, with the rows' version.
+            assertThat(consumer.completed()).singleElement().satisfies(c -> {
+                assertThat(c.table()).isEqualTo("customers");
+                assertThat(c.version()).isEqualTo(changes.get(0).version());
+                assertThat(c.eventsBefore()).isEqualTo(consumer.events().indexOf(changes.get(1)) + 1);
+            });
             assertThat(changes.get(2).after().get("name").toString()).isEqualTo("Linus");
             ChangeEvent update = changes.get(3);
             assertThat(update.before().get("email")).isNull();

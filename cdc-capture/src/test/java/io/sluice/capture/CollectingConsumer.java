@@ -8,10 +8,24 @@ import java.util.List;
 /** Keeps every event it is handed, in order. Thread-safe. */
 final class CollectingConsumer implements EventBatchConsumer {
     private final List<SourceEvent> events = new ArrayList<>();
+    private final List<Completed> completed = new ArrayList<>();
+
+    /** A table's snapshot completed at a version, after {@code eventsBefore} events had been accepted. */
+    record Completed(String table, long version, int eventsBefore) {
+    }
 
     @Override
     public synchronized void accept(List<SourceEvent> batch) {
         events.addAll(batch);
+    }
+
+    @Override
+    public synchronized void snapshotCompleted(io.sluice.event.TableId table, long snapshotVersion) {
+        completed.add(new Completed(table.table(), snapshotVersion, events.size()));
+    }
+
+    synchronized List<Completed> completed() {
+        return List.copyOf(completed);
     }
 
     synchronized List<SourceEvent> events() {

@@ -107,6 +107,22 @@ public final class Pipeline implements EventBatchConsumer, AutoCloseable {
     }
 
     /**
+     * Once every sink wrote the batch that ended the table's snapshot, has each sink that takes the table remove the
+     * table's documents the snapshot did not see ({@link io.sluice.sink.Sink#sweep}), each on its own thread; like a
+     * write, it is waited for by the next {@link #accept} or {@link #checkpoint()}.
+     */
+    @Override
+    public void snapshotCompleted(TableId table, long snapshotVersion) throws InterruptedException {
+        finish();
+        start("removing the rows the snapshot of " + table + " did not see", i -> {
+            if (routes.get(i).tables().test(table)) {
+                routes.get(i).runner().sweep(table, snapshotVersion);
+                written[i] = true;
+            }
+        });
+    }
+
+    /**
      * Waits until every sink wrote what it was handed, then flushes every sink written since the last checkpoint
      * (a Lucene commit; Redis and OpenSearch hold writes durably already), at the same time.
      *

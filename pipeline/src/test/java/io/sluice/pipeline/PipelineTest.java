@@ -64,6 +64,12 @@ class PipelineTest {
         }
 
         @Override
+        public long sweep(TableId table, long snapshotVersion) {
+            calls.add("sweep " + table.table() + " below " + snapshotVersion);
+            return 0;
+        }
+
+        @Override
         public void flush() {
             calls.add("flush");
         }
@@ -112,6 +118,32 @@ class PipelineTest {
             capture.join(10_000);
             pipeline.checkpoint();
             assertThat(slow.calls).containsExactly("write 1 on sluice-p-sink-1", "write 2 on sluice-p-sink-1", "flush");
+        }
+    }
+
+    @Test
+    void shouldSweepATableWhoseSnapshotCompletedAfterItsBatchOnlyInTheSinksThatTakeItAndFlushTheSweep() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        RecordingSink cache = new RecordingSink("cache", b -> await(release));
+        RecordingSink index = new RecordingSink("index", b -> { });
+        TableId other = new TableId("src", "shop", "customers");
+        try (Pipeline pipeline = new Pipeline("p", List.of(route(cache), new Pipeline.Route(runner(index), other::equals)))) {
+            pipeline.accept(batch(2));
+            Thread capture = new Thread(() -> {
+                try {
+                    pipeline.snapshotCompleted(TABLE, 42);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            capture.start();
+            Thread.sleep(100); // the sweep must wait for the write, however long it takes
+            assertThat(cache.calls).containsExactly("write 2 on sluice-p-sink-1");
+            release.countDown();
+            capture.join(10_000);
+            pipeline.checkpoint();
+            assertThat(cache.calls).containsExactly("write 2 on sluice-p-sink-1", "sweep orders below 42", "flush");
+            assertThat(index.calls).as("takes only customers").isEmpty();
         }
     }
 

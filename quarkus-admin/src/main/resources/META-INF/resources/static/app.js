@@ -202,7 +202,8 @@ const pages = {
         + ' <span class="muted">' + esc(r.cause) + ', by ' + esc(r.createdBy) + '</span>'
         + (r.state === 'running' ? '<div>' + esc(r.phase) + ': ' + esc(r.progress || '–') + '</div>' : '')
         + '<div class="muted">' + r.rowsChecked + ' rows checked, ' + r.missing + ' missing, ' + r.stale + ' stale, ' + r.extra + ' extra, '
-        + r.repaired + ' repaired</div>' + (r.reason ? '<div class="why">' + esc(r.reason) + '</div>' : '')
+        + r.repaired + ' repaired</div>' + (r.notes && r.notes.length ? '<ul class="muted notes">' + r.notes.map(n => '<li>' + esc(n) + '</li>').join('') + '</ul>' : '')
+        + (r.reason ? '<div class="why">' + esc(r.reason) + '</div>' : '')
         + (r.state === 'running' ? '<button class="danger" data-cancel-recovery="' + r.id + '">Cancel</button>' : '') + '</div>' : '';
       const st = s.status;
       document.getElementById('why').innerHTML = st.reason ? '<div class="why ' + (['failed', 'held'].includes(st.state) ? '' : 'warn') + '" id="reason">'

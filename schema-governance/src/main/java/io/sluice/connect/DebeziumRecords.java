@@ -91,6 +91,20 @@ public final class DebeziumRecords {
                 avro.toAvroRecord(value.getStruct("after")), position, commitTime, version);
     }
 
+    /**
+     * Whether a data record is the last row that an initial (blocking) snapshot read of its table: Debezium marks
+     * it {@code last_in_data_collection}, or {@code last} for the snapshot's very last row. Incremental snapshots
+     * ({@code incremental}) are not marked so: their rows are chunks of a live stream.
+     */
+    public static boolean endsTableSnapshot(ConnectRecord<?> record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {
+            return false;
+        }
+        Object source = value.get("source");
+        String snapshot = source instanceof Struct src ? optionalString(src, "snapshot") : null;
+        return "last_in_data_collection".equals(snapshot) || "last".equals(snapshot);
+    }
+
     private static SourcePosition position(Struct src) {
         String snapshot = optionalString(src, "snapshot");
         boolean isSnapshot = snapshot != null && !"false".equals(snapshot);

@@ -36,6 +36,11 @@ public final class DocumentMapper {
      */
     public static final int KEYWORD_MAX_LENGTH = 256;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads documents back without rounding: a decimal stays the {@link BigDecimal} it was written from. */
+    private static final ObjectMapper EXACT = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>> OBJECT =
+            new com.fasterxml.jackson.core.type.TypeReference<>() { };
 
     private DocumentMapper() {
     }
@@ -56,6 +61,20 @@ public final class DocumentMapper {
     /** The document as a JSON string. */
     public static String json(Map<String, Object> document) {
         return write(document, "document");
+    }
+
+    /**
+     * A stored document read back from its JSON, in its field order; numbers with a fraction as {@link BigDecimal},
+     * so that writing it again gives the same text.
+     *
+     * @throws IllegalArgumentException if the text is not a JSON object
+     */
+    public static Map<String, Object> parse(String json) {
+        try {
+            return EXACT.readValue(json, OBJECT);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("stored document is not a JSON object: " + e.getOriginalMessage(), e);
+        }
     }
 
     /** One document value as JSON text: {@code 42}, {@code true}, {@code "a"}, {@code {"a":1}}. */

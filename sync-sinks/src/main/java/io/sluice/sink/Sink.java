@@ -63,6 +63,27 @@ public interface Sink extends AutoCloseable {
     /** Makes everything written so far durable. */
     void flush();
 
+    /**
+     * Removes what a completed snapshot of a table did not see. Every row a snapshot reads carries the snapshot's
+     * version (see {@link io.sluice.event.EventVersion}), so once the last row of the table's snapshot has been
+     * written, a document of the table below that version is a row the source no longer holds: it was deleted
+     * while nothing captured the source (a snapshot taken again, a connector registered anew on old targets). Each
+     * such document is deleted (or marked, under {@link DeleteMode#MARK}) as a delete at {@code snapshotVersion - 1}
+     * would: it leaves a tombstone that older events cannot get past, and any write of the snapshot still to come
+     * (another partition, a redelivery) beats it. Documents the snapshot wrote, and anything newer, stay.
+     *
+     * <p>Optional; called between {@link #write} calls, on the writing thread. Calling it again changes nothing.
+     *
+     * @param table the table whose snapshot completed
+     * @param snapshotVersion the version of the snapshot's rows (its live bit clear)
+     * @return how many documents were removed or marked
+     * @throws RetriableSinkException if the target is not reachable; calling it again later is safe
+     * @throws UnsupportedOperationException if this sink cannot list its documents with their versions
+     */
+    default long sweep(TableId table, long snapshotVersion) {
+        throw new UnsupportedOperationException("sink '" + name() + "' cannot remove rows a snapshot did not see");
+    }
+
     /** Releases connections and files. Never throws. */
     @Override
     void close();

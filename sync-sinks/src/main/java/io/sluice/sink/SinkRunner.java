@@ -1,6 +1,7 @@
 package io.sluice.sink;
 
 import io.sluice.event.ChangeEvent;
+import io.sluice.event.TableId;
 import io.sluice.sink.dlq.DeadLetter;
 import io.sluice.sink.dlq.DeadLetterQueue;
 import java.time.Clock;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -50,6 +52,8 @@ public final class SinkRunner {
     private final RandomGenerator random = RandomGenerator.getDefault();
     private volatile Status status;
     private boolean opened;
+    /** Tables swept since this runner was created or last told to forget, with how many documents each removed. */
+    private final Map<TableId, Long> swept = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SinkRunner(Sink sink, DeadLetterQueue dlq, RetryPolicy policy, Clock clock, Sleeper sleeper) {
         this.sink = Objects.requireNonNull(sink, "sink");
@@ -82,6 +86,45 @@ public final class SinkRunner {
                     status.deadLetters() + 1);
             LOG.warn("sink={} table={} rejected version {}: {}", sink.name(), r.event().table(), r.event().version(), r.reason());
         }
+    }
+
+    /**
+     * Removes the table's documents that its completed snapshot did not see ({@link Sink#sweep}), retrying until the
+     * target answers. A sink that cannot do it is logged and skipped: its target may keep such rows until verified.
+     *
+     * @return how many documents were removed, or -1 if the sink cannot sweep
+     * @throws FatalSinkException if the sink cannot go on
+     * @throws InterruptedException if the pipeline is stopped while waiting
+     */
+    public long sweep(TableId table, long snapshotVersion) throws InterruptedException {
+        try {
+            long removed = retrying("sweep", () -> {
+                openOnce();
+                return sink.sweep(table, snapshotVersion);
+            });
+            LOG.info("sink={} table={} snapshot completed; removed {} documents it did not see", sink.name(), table, removed);
+            swept.put(table, removed);
+            return removed;
+        } catch (UnsupportedOperationException e) {
+            LOG.warn("sink={} table={} snapshot completed, but {}; run verify with --repair to remove rows deleted before it",
+                    sink.name(), table, e.getMessage());
+            return -1;
+        }
+    }
+
+    /**
+     * How many documents the sweep of a table removed, if a snapshot of it completed and was swept since this runner
+     * was created or last {@linkplain #forgetSweeps() told to forget}: such a table needs no verification for rows
+     * deleted before that snapshot. Safe from any thread.
+     */
+    public java.util.OptionalLong swept(TableId table) {
+        Long removed = swept.get(table);
+        return removed == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(removed);
+    }
+
+    /** Forgets every sweep: called when the source's snapshot is taken again, whose tables are swept anew. */
+    public void forgetSweeps() {
+        swept.clear();
     }
 
     /** Makes everything written durable, retrying until it is. */

@@ -56,6 +56,30 @@ public final class TestEvents {
                 new SourcePosition("mysql-bin.000001", position, 0, null, 1, false), Instant.parse("2026-01-01T00:00:00Z"), version(position));
     }
 
+    /** The version of the rows a snapshot taken at a position of binlog file 1 reads. */
+    public static long snapshotVersion(long position) {
+        return EventVersion.of(0, 1, position, 0, false);
+    }
+
+    /** A row read by a snapshot taken at a position of binlog file 1. */
+    public static ChangeEvent snapshotRead(int id, String name, long position) {
+        return new ChangeEvent(TABLE, Operation.READ, key(id), null, row(id, name, name.toLowerCase() + "@example.org", "12.50"),
+                new SourcePosition("mysql-bin.000001", position, 0, null, 1, true), Instant.parse("2026-01-01T00:00:00Z"),
+                snapshotVersion(position));
+    }
+
+    /**
+     * A table's life across two snapshots, for the sinks' sweep tests: rows 1 to 5 streamed, row 5 deleted; while
+     * nothing captured, row 4 was deleted; then a snapshot at position 1,000 read rows 1 to 3 (row 3 renamed), and
+     * after it row 6 was inserted. Row 4 is what the sweep at {@link #snapshotVersion snapshotVersion(1000)} removes.
+     */
+    public static java.util.List<ChangeEvent> acrossTwoSnapshots() {
+        return java.util.List.of(upsert(1, "Ada", 100), upsert(2, "Grace", 110), upsert(3, "Barbara", 120), upsert(4, "Hedy", 130),
+                upsert(5, "Radia", 140), delete(5, 150),
+                snapshotRead(1, "Ada", 1000), snapshotRead(2, "Grace", 1000), snapshotRead(3, "Barbara L.", 1000),
+                upsert(6, "Frances", 1010));
+    }
+
     public static ChangeEvent delete(int id, long position) {
         return new ChangeEvent(TABLE, Operation.DELETE, key(id), row(id, "gone", null, "0.00"), null,
                 new SourcePosition("mysql-bin.000001", position, 0, null, 1, false), Instant.parse("2026-01-01T00:00:00Z"), version(position));

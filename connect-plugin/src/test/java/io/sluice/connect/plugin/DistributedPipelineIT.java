@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,16 +37,21 @@ import org.junit.jupiter.api.Test;
  */
 class DistributedPipelineIT {
 
+    private final DistributedStack stack = DistributedStack.shared();
+    private final MariaDbServer db = MariaDbServer.shared();
+    private final RedisTestServer redis = RedisTestServer.shared();
+    private final OpenSearchTestNode search = OpenSearchTestNode.shared();
+    private final String id = UUID.randomUUID().toString().substring(0, 6);
+
+    @BeforeEach
+    void captureUser() {
+        DistributedStack.captureUser(db);
+    }
+
     @Test
     void shouldCarryInsertsUpdatesAndDeletesThroughKafkaIntoRedisAndOpenSearch() throws Exception {
-        DistributedStack stack = DistributedStack.shared();
-        MariaDbServer db = MariaDbServer.shared();
-        RedisTestServer redis = RedisTestServer.shared();
-        OpenSearchTestNode search = OpenSearchTestNode.shared();
-        String id = UUID.randomUUID().toString().substring(0, 6);
         String database = "kshop_" + id;
         String prefix = "k" + id;
-        DistributedStack.captureUser(db);
         db.recreateItemsDatabase(database);
         for (int i = 1; i <= 200; i++) {
             db.execute("INSERT INTO " + database + ".items VALUES (" + i + ", 'item " + i + "', " + i + ")");
@@ -81,17 +87,54 @@ class DistributedPipelineIT {
 
             Map<String, String> table = db.rows(database, "SELECT id, name, qty FROM items");
             assertThat(table).hasSize(192);
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                worker.running("cache-" + id); // a failed task fails the test at once, with its trace
-                assertThat(TargetRows.redis(redis, prefix + ":" + database + ":items:{")).as("Redis").containsExactlyInAnyOrderEntriesOf(table);
-            });
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                worker.running("search-" + id);
-                assertThat(TargetRows.openSearch(search, prefix + "." + database + ".items")).as("OpenSearch").containsExactlyInAnyOrderEntriesOf(table);
-            });
+            assertTargetsEqual(worker, prefix, database, table);
 
             assertTopicHoldsWireFormatAvroWithTombstones(stack, prefix + "." + database + ".items");
         }
+    }
+
+    @Test
+    void shouldRemoveRowsDeletedWhileNothingCapturedOnceASnapshotIsTakenAgain() throws Exception {
+        String database = "kagain_" + id;
+        String prefix = "a" + id;
+        db.recreateItemsDatabase(database);
+        db.insertItems(database + ".items", 1, 100);
+
+        try (ConnectWorker worker = new ConnectWorker(stack.kafka.bootstrapServers(), stack.build, "again-" + id,
+                Path.of("target", "connect-again-" + id))) {
+            worker.start();
+            String topics = prefix + "\\." + database + "\\..*";
+            int serverId = 6000 + Math.abs(id.hashCode() % 500);
+            worker.put("source-" + id, stack.mariaDbSource(db, database, prefix, serverId));
+            worker.put("cache-" + id, stack.redisSink(topics, redis));
+            worker.put("search-" + id, stack.openSearchSink(topics, search));
+            assertTargetsEqual(worker, prefix, database, db.rows(database, "SELECT id, name, qty FROM items"));
+
+            // The source connector goes; while nothing captures, rows are deleted and one changes. A connector
+            // registered anew over the same topics takes the snapshot again: it reads only the rows that are left.
+            assertThat(worker.send("DELETE", "/connectors/source-" + id, null).statusCode()).isEqualTo(204);
+            await().atMost(Duration.ofSeconds(30)).until(() -> worker.send("GET", "/connectors/source-" + id, null).statusCode() == 404);
+            db.execute("DELETE FROM " + database + ".items WHERE id <= 30", "UPDATE " + database + ".items SET name = 'changed' WHERE id = 31");
+            Map<String, String> again = new HashMap<>(stack.mariaDbSource(db, database, prefix, serverId + 1));
+            again.put("schema.history.internal.kafka.topic", "schema-history." + prefix + ".again");
+            worker.put("again-" + id, again);
+
+            Map<String, String> table = db.rows(database, "SELECT id, name, qty FROM items");
+            assertThat(table).hasSize(70);
+            assertTargetsEqual(worker, prefix, database, table);
+        }
+    }
+
+    /** Waits until Redis and OpenSearch hold exactly the table's rows; a sink task that failed fails it at once. */
+    private void assertTargetsEqual(ConnectWorker worker, String prefix, String database, Map<String, String> table) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            worker.running("cache-" + id); // a failed task fails the test at once, with its trace
+            assertThat(TargetRows.redis(redis, prefix + ":" + database + ":items:{")).as("Redis").containsExactlyInAnyOrderEntriesOf(table);
+        });
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            worker.running("search-" + id);
+            assertThat(TargetRows.openSearch(search, prefix + "." + database + ".items")).as("OpenSearch").containsExactlyInAnyOrderEntriesOf(table);
+        });
     }
 
     /**

@@ -51,6 +51,11 @@ final class SharedSink implements Sink {
     }
 
     @Override
+    public synchronized long sweep(TableId table, long snapshotVersion) {
+        return delegate.sweep(table, snapshotVersion);
+    }
+
+    @Override
     public synchronized void flush() {
         delegate.flush();
     }

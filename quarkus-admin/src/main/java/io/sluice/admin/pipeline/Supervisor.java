@@ -503,7 +503,13 @@ public class Supervisor {
             }
 
             @Override
+            public void snapshotCompleted(io.sluice.event.TableId table, long snapshotVersion) throws Exception {
+                pipeline.snapshotCompleted(table, snapshotVersion);
+            }
+
+            @Override
             public void snapshotRedone(io.sluice.capture.RedoneSnapshot why) {
+                runners.forEach(SinkRunner::forgetSweeps); // the new snapshot sweeps its tables again
                 redone.forEach(l -> l.accept(source, why));
             }
         };
@@ -530,6 +536,19 @@ public class Supervisor {
             openSinks.put(name, s);
         }
         return s;
+    }
+
+    /**
+     * How many documents a sink removed when the snapshot of a table completed (see {@link SinkRunner#swept}), if the
+     * source's running worker took that snapshot since it started or last took its snapshot again; empty otherwise.
+     */
+    public java.util.OptionalLong swept(String source, String sink, io.sluice.event.TableId table) {
+        Running r = running.get(source);
+        if (r == null) {
+            return java.util.OptionalLong.empty();
+        }
+        return r.runners().stream().filter(runner -> runner.status().sink().equals(sink)).map(runner -> runner.swept(table))
+                .filter(java.util.OptionalLong::isPresent).findFirst().orElse(java.util.OptionalLong.empty());
     }
 
     /** Stops a source's worker if it runs; the desired state is left alone. */

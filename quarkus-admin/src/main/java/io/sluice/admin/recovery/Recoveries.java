@@ -110,42 +110,47 @@ public class Recoveries {
 
     void boot(@Observes @Priority(35) StartupEvent event) {
         List<RecoveryStore.Stored> cutShort = store.abandonRunning();
-        // Runs after the supervisor's boot, which started the sources. The listener may be called with the
-        // supervisor's lock held, and start() takes this lock before the supervisor's: each recovery gets a thread.
-        supervisor.onRedoneSnapshot((source, why) -> startOwn(source, "snapshot taken again: " + why.description(), "rows deleted before"
-                + " the new snapshot may be left in the sinks"));
+        // Runs after the supervisor's boot, which started the sources. Recoveries cut short are continued first, so
+        // that a source whose snapshot is taken again at this boot gets that one, not another started for the redo.
         for (RecoveryStore.Stored r : cutShort) {
             // A source deleted since has nothing left to repair.
             if (!connect.enabled() && sources.find(r.source()).isPresent() && !"stopped".equals(sources.desiredState(r.source()))) {
                 startOwn(r.source(), "recovery " + r.id() + " was cut short by a server stop", "its repairs may be unfinished");
             }
         }
+        // The listener may be called with the supervisor's lock held, and start() takes this lock before the
+        // supervisor's: it starts the recovery from a thread of its own.
+        supervisor.onRedoneSnapshot((source, why) -> {
+            Thread t = new Thread(() -> startOwn(source, "snapshot taken again: " + why.description(), "rows deleted before the new"
+                    + " snapshot may be left in the sinks"), "sluice-recovery-start-" + source);
+            t.setDaemon(true);
+            t.start();
+        });
     }
 
     /**
-     * Starts, on a thread of its own, a recovery that no person asked for: it waits until the source streams, then
-     * verifies and repairs every sink; no offsets are set aside. The server starts one when a source's worker
+     * Starts, on a thread of its own, a recovery that no person asked for, unless one of the source runs: it waits
+     * until the source streams, then verifies and repairs each table and sink that no sweep covered since (see
+     * {@link io.sluice.sink.Sink#sweep}); no offsets are set aside. The server starts one when a source's worker
      * takes its snapshot again (see {@link io.sluice.capture.RedoneSnapshot}), since rows deleted before the new
-     * snapshot began are in no event it reads, and at boot for each recovery a server stop cut short. Nothing
-     * starts while a recovery of the source runs (a recovery's own snapshot is followed by its verifications).
+     * snapshot began are in no event it reads, and at boot for each recovery a server stop cut short. Must not be
+     * called with the supervisor's lock held.
      */
     private void startOwn(String source, String cause, String why) {
-        Thread t = new Thread(() -> {
-            long id;
-            synchronized (this) {
-                Optional<RecoveryStore.Stored> latest = store.latest(source);
-                if (latest.isPresent() && Recovery.State.RUNNING.label().equals(latest.get().state())) {
-                    return;
-                }
-                id = store.create(source, cause, false, ActivityLog.SYSTEM).id();
-                running.put(id, new Running(Thread.currentThread()));
-                activity.record(subject(source), ActivityLog.SYSTEM, "recovery started", "recovery " + id + ", " + cause + ": " + why
-                        + "; waits until the source streams, then verifies and repairs every sink");
-                LOG.warnf("recovery=%d of source %s started: %s", id, source, cause);
+        Thread t;
+        synchronized (this) {
+            Optional<RecoveryStore.Stored> latest = store.latest(source);
+            if (latest.isPresent() && Recovery.State.RUNNING.label().equals(latest.get().state())) {
+                return;
             }
-            run(id, source, ActivityLog.SYSTEM);
-        }, "sluice-recovery-" + source);
-        t.setDaemon(true);
+            long id = store.create(source, cause, false, ActivityLog.SYSTEM).id();
+            t = new Thread(() -> run(id, source, ActivityLog.SYSTEM), "sluice-recovery-" + source);
+            t.setDaemon(true);
+            running.put(id, new Running(t));
+            activity.record(subject(source), ActivityLog.SYSTEM, "recovery started", "recovery " + id + ", " + cause + ": " + why
+                    + "; waits until the source streams, then verifies and repairs every table and sink no snapshot swept");
+            LOG.warnf("recovery=%d of source %s started: %s", id, source, cause);
+        }
         t.start();
     }
 
@@ -171,8 +176,8 @@ public class Recoveries {
         RecoveryStore.Stored created = store.create(source, decision.cause(), resnapshot, actor);
         long id = created.id();
         activity.record(subject(source), actor, "recovery started", "recovery " + id + ", " + decision.cause() + ": " + (resnapshot
-                ? "sets the stored offsets aside and snapshots again, then verifies and repairs every sink"
-                : "waits until the source streams, then verifies and repairs every sink"));
+                ? "sets the stored offsets aside and snapshots again, then verifies and repairs every table and sink no snapshot swept"
+                : "waits until the source streams, then verifies and repairs every table and sink no snapshot swept"));
         if (resnapshot) {
             try {
                 List<Path> moved = supervisor.resnapshot(source, actor, ".recovery-" + id, "recovery " + id);
@@ -273,7 +278,7 @@ public class Recoveries {
             if (watch instanceof SnapshotWatch.Streaming) {
                 store.progress(id, Recovery.Phase.VERIFYING, "the source streams again; listing its tables", status.eventsTotal());
                 activity.record(subject(source), ActivityLog.SYSTEM, "recovery snapshot done", "recovery " + id + ": source streams again after "
-                        + status.eventsTotal() + " events; verifying and repairing every sink next");
+                        + status.eventsTotal() + " events; verifying and repairing what no snapshot swept next");
                 return null;
             }
             if (watch instanceof SnapshotWatch.Failed f) {
@@ -345,6 +350,14 @@ public class Recoveries {
                 if (!notes.contains(note)) {
                     notes.add(note);
                 }
+                continue;
+            }
+            java.util.OptionalLong swept = supervisor.swept(source, step.sink(), Backfills.tableId(source, step.table()));
+            if (swept.isPresent()) {
+                // Its snapshot rewrote every row the table holds and the sweep removed what it did not see: the
+                // rows deleted before that snapshot, which are what this verification would look for.
+                notes.add(step.table() + " against " + step.sink() + ": not verified, its snapshot completed and the sink removed the "
+                        + swept.getAsLong() + " rows it did not see");
                 continue;
             }
             store.progress(id, Recovery.Phase.VERIFYING, "verification " + done + " of " + steps.size() + ": " + step.table() + " against "

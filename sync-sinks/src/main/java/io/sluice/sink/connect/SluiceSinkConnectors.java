@@ -12,6 +12,9 @@ public final class SluiceSinkConnectors {
     public static final String VERSION = "0.1.0";
     public static final String SOURCE_NAME = "sluice.source";
     public static final String VERSION_EPOCH = "sluice.version.epoch";
+    public static final String SNAPSHOT_SWEEP = "sluice.snapshot.sweep";
+    /** The connector keys alone, to read them from a task's configuration. */
+    static final ConfigDef CONNECTOR_KEYS = withConnectorKeys(new ConfigDef());
 
     private SluiceSinkConnectors() {
     }
@@ -22,7 +25,11 @@ public final class SluiceSinkConnectors {
                 .define(SOURCE_NAME, Type.STRING, "", Importance.MEDIUM,
                         "The Sluice source name used in templates ({source}); empty takes the topic's first segment (Debezium's topic.prefix).")
                 .define(VERSION_EPOCH, Type.INT, 0, ConfigDef.Range.between(0, 15), Importance.LOW,
-                        "The source's version epoch; raise it with the source's after the binlog went backwards.");
+                        "The source's version epoch; raise it with the source's after the binlog went backwards.")
+                .define(SNAPSHOT_SWEEP, Type.BOOLEAN, true, Importance.MEDIUM,
+                        "After the last row of a table's snapshot, remove the table's documents that the snapshot did not see: rows "
+                        + "deleted while nothing captured the source (a snapshot taken again, a connector registered anew over old "
+                        + "targets). Turn it off only when writers other than Sluice share the target's keys or indexes.");
     }
 
     /** Task configurations: every task gets the connector's. */

@@ -29,9 +29,12 @@ import org.apache.kafka.connect.sink.SinkTask;
  * as in the embedded mode. Tombstones that follow deletes are skipped: the delete event already carried the
  * version. Retriable sink failures become Connect's {@link RetriableException} (Connect retries the batch);
  * events the target refuses go to Connect's dead-letter queue through the errant-record reporter.
- * {@link #flush} makes the writes durable, so Connect commits offsets only past durable writes.
+ * {@link #flush} makes the writes durable, so Connect commits offsets only past durable writes. When the last row of
+ * a table's snapshot has been written, the task sweeps the table's documents the snapshot did not see
+ * ({@link Sink#sweep}; {@code sluice.snapshot.sweep}).
  */
 public abstract class SluiceSinkTask extends SinkTask {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SluiceSinkTask.class);
     /** Builds a sink from its name and validated keys. */
     @FunctionalInterface
     protected interface SinkFactory {
@@ -45,6 +48,7 @@ public abstract class SluiceSinkTask extends SinkTask {
     private Map<String, DebeziumRecords> mappers;
     private String sourceName;
     private int epoch;
+    private boolean sweep;
     private ErrantRecordReporter reporter;
 
     /**
@@ -66,9 +70,17 @@ public abstract class SluiceSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         Map<String, String> sinkProps = new HashMap<>(props);
-        sourceName = sinkProps.remove(SluiceSinkConnectors.SOURCE_NAME);
-        String epochText = sinkProps.remove(SluiceSinkConnectors.VERSION_EPOCH);
-        epoch = epochText == null ? 0 : Integer.parseInt(epochText);
+        Map<String, String> own = new HashMap<>();
+        for (String key : SluiceSinkConnectors.CONNECTOR_KEYS.names()) {
+            String value = sinkProps.remove(key);
+            if (value != null) {
+                own.put(key, value);
+            }
+        }
+        Map<String, Object> connectorKeys = SluiceSinkConnectors.CONNECTOR_KEYS.parse(own);
+        sourceName = (String) connectorKeys.get(SluiceSinkConnectors.SOURCE_NAME);
+        epoch = (Integer) connectorKeys.get(SluiceSinkConnectors.VERSION_EPOCH);
+        sweep = (Boolean) connectorKeys.get(SluiceSinkConnectors.SNAPSHOT_SWEEP);
         String name = sinkProps.getOrDefault("name", defaultName);
         sinkProps.keySet().removeIf(k -> !definition.configKeys().containsKey(k));
         sink = factory.create(name, sinkProps);
@@ -85,6 +97,7 @@ public abstract class SluiceSinkTask extends SinkTask {
     public void put(Collection<SinkRecord> records) {
         List<ChangeEvent> batch = new ArrayList<>(records.size());
         Map<ChangeEvent, SinkRecord> origin = new IdentityHashMap<>();
+        List<ChangeEvent> snapshotEnds = new ArrayList<>();
         for (SinkRecord r : records) {
             if (r.value() == null) {
                 continue;
@@ -104,6 +117,9 @@ public abstract class SluiceSinkTask extends SinkTask {
             ChangeEvent change = (ChangeEvent) event;
             batch.add(change);
             origin.put(change, r);
+            if (sweep && DebeziumRecords.endsTableSnapshot(r)) {
+                snapshotEnds.add(change);
+            }
         }
         if (batch.isEmpty()) {
             return;
@@ -118,6 +134,28 @@ public abstract class SluiceSinkTask extends SinkTask {
         }
         for (WriteResult.Rejection rejection : result.rejected()) {
             report(origin.get(rejection.event()), rejection.reason());
+        }
+        for (ChangeEvent end : snapshotEnds) {
+            sweep(end);
+        }
+    }
+
+    /**
+     * Removes the documents of a table that its completed snapshot did not see (see {@link Sink#sweep}). It runs
+     * before put returns, so before Connect commits the offset past the snapshot's last row: a task that dies first
+     * gets the record again and sweeps again, which changes nothing more.
+     */
+    private void sweep(ChangeEvent end) {
+        try {
+            long removed = sink.sweep(end.table(), end.version());
+            LOG.info("sink '{}': the snapshot of {} completed; removed {} documents it did not see", sink.name(), end.table(), removed);
+        } catch (UnsupportedOperationException e) {
+            LOG.warn("sink '{}': the snapshot of {} completed, but this sink cannot remove the rows it did not see: {}", sink.name(),
+                    end.table(), e.getMessage());
+        } catch (RetriableSinkException e) {
+            throw new RetriableException(e.getMessage(), e);
+        } catch (FatalSinkException e) {
+            throw new ConnectException(e.getMessage(), e);
         }
     }
 

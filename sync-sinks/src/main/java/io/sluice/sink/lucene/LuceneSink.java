@@ -334,23 +334,103 @@ public final class LuceneSink implements ReadableSink {
     }
 
     private Document document(String id, ChangeEvent e) {
-        Document doc = new Document();
-        doc.add(new StringField(ID, id, Field.Store.YES));
-        doc.add(new StoredField(VERSION, e.version()));
-        doc.add(new NumericDocValuesField(VERSION_DV, e.version()));
         if (e.operation() == Operation.DELETE && mapping.deleteMode() == DeleteMode.DELETE) {
-            long now = clock.millis();
-            doc.add(new StringField(DELETED, "true", Field.Store.NO));
-            doc.add(new LongPoint(DELETED_AT, now));
-            return doc;
+            return document(id, e.version(), null);
         }
         Map<String, Object> source = DocumentMapper.document(e.row(), mapping);
         if (e.operation() == Operation.DELETE) {
             source.put(DocumentMapper.DELETED_FIELD, true);
         }
+        return document(id, e.version(), source);
+    }
+
+    /** A document at a version: a tombstone when {@code source} is null. */
+    private Document document(String id, long version, Map<String, Object> source) {
+        Document doc = new Document();
+        doc.add(new StringField(ID, id, Field.Store.YES));
+        doc.add(new StoredField(VERSION, version));
+        doc.add(new NumericDocValuesField(VERSION_DV, version));
+        if (source == null) {
+            doc.add(new StringField(DELETED, "true", Field.Store.NO));
+            doc.add(new LongPoint(DELETED_AT, clock.millis()));
+            return doc;
+        }
         doc.add(new StoredField(SOURCE, DocumentMapper.json(source)));
         addSearchFields(doc, source);
         return doc;
+    }
+
+    /**
+     * Finds the table's documents below the snapshot's version with one pass over the version doc values, then
+     * replaces each with a tombstone (or its marked copy) at {@code snapshotVersion - 1}. Searchable when it returns;
+     * durable at the next {@link #flush()}, like a write.
+     */
+    @Override
+    public long sweep(TableId table, long snapshotVersion) {
+        Index idx = existing(table);
+        if (idx == null) {
+            return 0;
+        }
+        try {
+            refresh(idx);
+            Query older = new BooleanQuery.Builder()
+                    .add(NumericDocValuesField.newSlowRangeQuery(VERSION_DV, Long.MIN_VALUE, snapshotVersion - 1), BooleanClause.Occur.FILTER)
+                    .add(new TermQuery(new Term(DELETED, "true")), BooleanClause.Occur.MUST_NOT).build();
+            Map<String, String> unseen = new LinkedHashMap<>();
+            IndexSearcher searcher = idx.searchers().acquire();
+            try {
+                var stored = searcher.storedFields();
+                java.util.Set<String> fields = java.util.Set.of(ID, SOURCE);
+                for (int doc : matching(searcher, older)) {
+                    Document d = stored.document(doc, fields);
+                    unseen.put(d.get(ID), d.get(SOURCE));
+                }
+            } finally {
+                idx.searchers().release(searcher);
+            }
+            long removed = 0;
+            for (Map.Entry<String, String> e : unseen.entrySet()) {
+                Map<String, Object> marked = null;
+                if (mapping.deleteMode() == DeleteMode.MARK) {
+                    marked = DocumentMapper.parse(e.getValue());
+                    if (Boolean.TRUE.equals(marked.get(DocumentMapper.DELETED_FIELD))) {
+                        continue; // deleted already
+                    }
+                    marked.put(DocumentMapper.DELETED_FIELD, true);
+                }
+                idx.writer().updateDocument(new Term(ID, e.getKey()), document(e.getKey(), snapshotVersion - 1, marked));
+                removed++;
+            }
+            refresh(idx);
+            return removed;
+        } catch (IOException | UncheckedIOException | AlreadyClosedException ex) {
+            putAsideClosed();
+            throw new FatalSinkException("Lucene sink '" + name + "' cannot sweep " + indexOf(table) + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Every document a query matches, by its id in the searcher, without scoring or a bound on how many. */
+    private static List<Integer> matching(IndexSearcher searcher, Query query) throws IOException {
+        List<Integer> docs = new ArrayList<>();
+        searcher.search(query, new org.apache.lucene.search.SimpleCollector() {
+            private int base;
+
+            @Override
+            protected void doSetNextReader(LeafReaderContext context) {
+                base = context.docBase;
+            }
+
+            @Override
+            public void collect(int doc) {
+                docs.add(base + doc);
+            }
+
+            @Override
+            public org.apache.lucene.search.ScoreMode scoreMode() {
+                return org.apache.lucene.search.ScoreMode.COMPLETE_NO_SCORES;
+            }
+        });
+        return docs;
     }
 
     /**

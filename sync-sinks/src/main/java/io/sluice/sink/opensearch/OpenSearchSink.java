@@ -55,6 +55,10 @@ import org.apache.avro.Schema;
 public final class OpenSearchSink implements ReadableSink {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OpenSearchSink.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads sources that are written again as they were: decimals keep their digits ({@code 12.50}, not 12.5). */
+    private static final ObjectMapper EXACT = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true)).build();
 
     private final String name;
     private final OpenSearchSinkConfig config;
@@ -164,6 +168,80 @@ public final class OpenSearchSink implements ReadableSink {
                 send("DELETE", "/_search/scroll", JSON.createObjectNode().put("scroll_id", scroll).toString());
             }
         }
+    }
+
+    /**
+     * Refreshes the table's index, scrolls through it with each document's version, and sends the documents below
+     * the snapshot's version as external-version deletes at {@code snapshotVersion - 1} (under
+     * {@code delete.mode=mark}: their source, marked): a document written in between holds a newer version and
+     * OpenSearch refuses the delete with a conflict, which counts as done. A reindex under way gets them too.
+     */
+    @Override
+    public long sweep(TableId table, long snapshotVersion) {
+        String index = render(table);
+        boolean mark = mapping.deleteMode() == DeleteMode.MARK;
+        HttpResponse<String> refreshed = send("POST", enc(index) + "/_refresh", null);
+        if (refreshed.statusCode() == 404) {
+            return 0;
+        }
+        if (refreshed.statusCode() / 100 != 2) {
+            throw failure("refresh " + index + " before a sweep", refreshed);
+        }
+        String next = reindexing.get(table);
+        List<Action> actions = new ArrayList<>();
+        HttpResponse<String> r = send("POST", "/" + enc(index) + "/_search?scroll=1m",
+                "{\"size\": 5000, \"version\": true, \"_source\": " + mark + ", \"sort\": [\"_doc\"]}");
+        String scroll = null;
+        try {
+            while (true) {
+                if (r.statusCode() != 200) {
+                    throw failure("list the documents of " + index + " with their versions", r);
+                }
+                JsonNode page;
+                try {
+                    page = EXACT.readTree(r.body());
+                } catch (IOException e) {
+                    throw new RetriableSinkException("OpenSearch sink '" + name + "': unreadable search page from " + index + ": " + e.getMessage(), e);
+                }
+                scroll = page.path("_scroll_id").asText(null);
+                JsonNode hits = page.path("hits").path("hits");
+                if (hits.isEmpty()) {
+                    break;
+                }
+                for (JsonNode hit : hits) {
+                    if (hit.path("_version").asLong(Long.MAX_VALUE) >= snapshotVersion
+                            || (mark && hit.path("_source").path(DocumentMapper.DELETED_FIELD).asBoolean(false))) {
+                        continue;
+                    }
+                    String id = hit.path("_id").asText();
+                    for (String target : next == null ? List.of(index) : List.of(index, next)) {
+                        actions.add(removal(target, id, snapshotVersion - 1, mark ? (ObjectNode) hit.path("_source") : null));
+                    }
+                }
+                r = send("POST", "/_search/scroll", JSON.createObjectNode().put("scroll", "1m").put("scroll_id", scroll).toString());
+            }
+        } finally {
+            if (scroll != null) {
+                send("DELETE", "/_search/scroll", JSON.createObjectNode().put("scroll_id", scroll).toString());
+            }
+        }
+        List<WriteResult.Rejection> refused = sendPartition(actions);
+        if (!refused.isEmpty()) {
+            throw new RetriableSinkException("OpenSearch sink '" + name + "': the sweep of " + index + " was refused: " + refused.get(0).reason(), null);
+        }
+        return next == null ? actions.size() : actions.size() / 2;
+    }
+
+    /** A delete, or under mark the marked source, of a document by id at a version. */
+    private static Action removal(String index, String id, long version, ObjectNode source) {
+        ObjectNode meta = JSON.createObjectNode();
+        meta.putObject(source == null ? "delete" : "index").put("_index", index).put("_id", id).put("version", version)
+                .put("version_type", "external");
+        if (source == null) {
+            return new Action(null, id, meta + "\n");
+        }
+        source.put(DocumentMapper.DELETED_FIELD, true);
+        return new Action(null, id, meta + "\n" + source + "\n");
     }
 
     /** The index of a table under this sink's target template. */

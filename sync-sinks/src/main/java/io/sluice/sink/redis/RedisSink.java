@@ -381,6 +381,139 @@ public final class RedisSink implements ReadableSink {
         }
     }
 
+    /**
+     * Lists the table's row keys with SCAN, reads their version keys, and sends the rows below the snapshot's version
+     * through the compare-and-set script as deletes at {@code snapshotVersion - 1} (under {@code delete.mode=mark}:
+     * their stored value, marked): a write that lands in between is newer and the script leaves it alone.
+     */
+    @Override
+    public long sweep(TableId table, long snapshotVersion) {
+        String prefix = mapping.target().renderTable(table) + ":{";
+        String below = paddedVersion(snapshotVersion);
+        String version = paddedVersion(snapshotVersion - 1);
+        long removed = 0;
+        try {
+            String cursor = redis.clients.jedis.params.ScanParams.SCAN_POINTER_START;
+            do {
+                var page = connection().scan(cursor, new redis.clients.jedis.params.ScanParams().match(glob(prefix) + "*").count(5000));
+                List<String> rows = page.getResult().stream().filter(k -> k.endsWith("}")).toList();
+                if (!rows.isEmpty()) {
+                    List<String> versions = connection().mget(rows.stream().map(k -> k + ":v").toArray(String[]::new));
+                    List<String> unseen = new ArrayList<>();
+                    for (int i = 0; i < rows.size(); i++) {
+                        // A key without a version key was not written by Sluice: left alone.
+                        if (versions.get(i) != null && versions.get(i).compareTo(below) < 0) {
+                            unseen.add(rows.get(i));
+                        }
+                    }
+                    removed += remove(unseen, version);
+                }
+                cursor = page.getCursor();
+            } while (!cursor.equals(redis.clients.jedis.params.ScanParams.SCAN_POINTER_START));
+            return removed;
+        } catch (JedisConnectionException e) {
+            drop();
+            throw new RetriableSinkException("Redis sink '" + name + "' lost its connection: " + e.getMessage(), e);
+        } catch (JedisDataException e) {
+            if (String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
+                drop();
+            }
+            throw new RetriableSinkException("Redis sink '" + name + "' could not sweep " + prefix + "*: " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes (or marks) rows by key at a version, through the script; answers how many it changed. */
+    private long remove(List<String> keys, String version) {
+        long changed = 0;
+        for (int from = 0; from < keys.size(); from += ROWS_PER_CALL) {
+            List<String> part = keys.subList(from, Math.min(keys.size(), from + ROWS_PER_CALL));
+            List<String> scriptKeys = new ArrayList<>();
+            List<String> args = new ArrayList<>();
+            List<String> marked = mapping.deleteMode() == DeleteMode.MARK ? markedValues(part) : null;
+            for (int i = 0; i < part.size(); i++) {
+                if (marked != null && marked.get(i) == null) {
+                    continue; // gone meanwhile, or marked already
+                }
+                scriptKeys.add(part.get(i));
+                scriptKeys.add(part.get(i) + ":v");
+                args.add(version);
+                if (marked == null) {
+                    args.add("DEL");
+                    args.add("0");
+                    args.add(tombstoneTtl);
+                    args.add("0");
+                } else if (config.hashFormat()) {
+                    Map<String, Object> fields = DocumentMapper.parse(marked.get(i));
+                    args.add("HASH");
+                    args.add(ttl);
+                    args.add(tombstoneTtl);
+                    args.add(Integer.toString(fields.size() * 2));
+                    fields.forEach((k, v) -> {
+                        args.add(k);
+                        args.add(String.valueOf(v));
+                    });
+                } else {
+                    args.add("JSON");
+                    args.add(ttl);
+                    args.add(tombstoneTtl);
+                    args.add("1");
+                    args.add(marked.get(i));
+                }
+            }
+            if (scriptKeys.isEmpty()) {
+                continue;
+            }
+            for (Object outcome : (List<?>) connection().evalsha(sha, scriptKeys, args)) {
+                if (Long.valueOf(1).equals(outcome)) {
+                    changed++;
+                } else if (!(outcome instanceof Long)) {
+                    String text = scriptError(outcome instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(outcome));
+                    throw new RetriableSinkException("Redis sink '" + name + "': the server refused a sweep write (" + text + ")", null);
+                }
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * The stored values of rows marked deleted, as the script's value for them: JSON text, or for hashes a JSON
+     * object of their texts with the flag as {@code "true"}; null for a row that is gone or marked already.
+     */
+    private List<String> markedValues(List<String> keys) {
+        List<String> out = new ArrayList<>(keys.size());
+        List<Response<Map<String, String>>> hashes = new ArrayList<>();
+        List<String> texts = null;
+        if (config.hashFormat()) {
+            Pipeline p = connection().pipelined();
+            keys.forEach(k -> hashes.add(p.hgetAll(k)));
+            p.sync();
+        } else {
+            texts = connection().mget(keys.toArray(String[]::new));
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            if (config.hashFormat()) {
+                Map<String, String> hash = hashes.get(i).get();
+                if (hash == null || hash.isEmpty() || "true".equals(hash.get(DocumentMapper.DELETED_FIELD))) {
+                    out.add(null);
+                    continue;
+                }
+                Map<String, Object> fields = new LinkedHashMap<>(hash);
+                fields.put(DocumentMapper.DELETED_FIELD, "true");
+                out.add(DocumentMapper.json(fields));
+            } else {
+                String text = texts.get(i);
+                Map<String, Object> doc = text == null ? null : DocumentMapper.parse(text);
+                if (doc == null || Boolean.TRUE.equals(doc.get(DocumentMapper.DELETED_FIELD))) {
+                    out.add(null);
+                    continue;
+                }
+                doc.put(DocumentMapper.DELETED_FIELD, true);
+                out.add(DocumentMapper.json(doc));
+            }
+        }
+        return out;
+    }
+
     /** A key prefix as a SCAN pattern: glob characters escaped. */
     private static String glob(String prefix) {
         return prefix.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");

@@ -45,8 +45,14 @@ class RedisSinkTaskIT {
     }
 
     private SinkRecord record(int id, String op, String before, String after, long pos) {
+        return record(id, op, before, after, pos, null);
+    }
+
+    /** A record; {@code snapshot} is Debezium's {@code source.snapshot} marker, null for a streamed change. */
+    private SinkRecord record(int id, String op, String before, String after, long pos, String snapshot) {
         Struct key = new Struct(KEY).put("id", id);
         Struct source = new Struct(SOURCE).put("file", "mysql-bin.000003").put("pos", pos).put("row", 0).put("server_id", 1L)
+                .put("snapshot", snapshot)
                 .put("ts_ms", 1_700_000_000_000L).put("db", "inventory").put("table", "customers");
         Struct value = new Struct(ENVELOPE).put("before", row(id, before)).put("after", row(id, after)).put("source", source).put("op", op);
         SchemaAndValue k = converter(true).toConnectData(TOPIC, converter(true).fromConnectData(TOPIC, KEY, key));
@@ -85,6 +91,32 @@ class RedisSinkTaskIT {
             task.stop();
         }
         assertThat(registry.subjects(false)).contains(TOPIC + "-key", TOPIC + "-value");
+        assertThat(new RedisSinkConnector().config().configKeys()).containsKey("sluice.snapshot.sweep");
+    }
+
+    @Test
+    void shouldRemoveWhatASnapshotTakenAgainDidNotSeeOnceItsLastRowIsWrittenUnlessTurnedOff() {
+        RedisTestServer redis = RedisTestServer.shared();
+        List<SinkRecord> streamed = List.of(record(1, "c", null, "Ada", 400), record(2, "c", null, "Grace", 500), record(3, "c", null, "Hedy", 600));
+        // Row 3 was deleted while nothing captured; the snapshot taken again reads rows 1 and 2, the last one marked.
+        List<SinkRecord> snapshot = List.of(record(1, "r", null, "Ada", 9000, "first"), record(2, "r", null, "Grace H.", 9000, "last"));
+        for (boolean sweep : List.of(false, true)) {
+            RedisSinkTask task = new RedisSinkTask();
+            task.start(Map.of("name", "cache", "redis.uri", "redis://" + redis.host() + ":" + redis.port(), "sluice.source", "shop",
+                    "connector.class", RedisSinkConnector.class.getName(), "topics", TOPIC, "sluice.snapshot.sweep", Boolean.toString(sweep)));
+            try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+                jedis.flushAll();
+                task.put(streamed);
+                task.put(snapshot.subList(0, 1));
+                assertThat(jedis.exists("shop:inventory:customers:{3}")).as("before the snapshot's last row").isTrue();
+                task.put(snapshot.subList(1, 2));
+                assertThat(jedis.get("shop:inventory:customers:{2}")).contains("Grace H.");
+                assertThat(jedis.exists("shop:inventory:customers:{3}")).as("swept: " + sweep).isEqualTo(!sweep);
+                assertThat(jedis.exists("shop:inventory:customers:{1}")).isTrue();
+            } finally {
+                task.stop();
+            }
+        }
         assertThat(new RedisSinkConnector().config().configKeys()).containsKeys("redis.uri", "sluice.source", "tombstone.ttl.ms");
     }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.event.ChangeEvent;
+import io.sluice.sink.TestEvents;
 import io.sluice.testkit.ManualClock;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -53,6 +54,38 @@ class LuceneSinkIT {
             assertThat(sink.search(TABLE, new LuceneQuery.All(), 0, 10).total()).isEqualTo(3);
             sink.flush();
             assertThat(names(sink.search(TABLE, new LuceneQuery.All(), 0, 10))).containsExactlyInAnyOrder("Ada", "Grace Hopper");
+        }
+    }
+
+    @Test
+    void shouldRemoveOnlyTheRowsASnapshotTakenAgainDidNotSeeAndKeepThemFromComingBack() {
+        try (LuceneSink sink = sink(Clock.systemUTC())) {
+            sink.write(TestEvents.acrossTwoSnapshots());
+            assertThat(sink.sweep(TABLE, TestEvents.snapshotVersion(1000))).isEqualTo(1);
+            assertThat(names(sink.search(TABLE, new LuceneQuery.All(), 0, 10))).containsExactlyInAnyOrder("Ada", "Grace", "Barbara L.", "Frances");
+            assertThat(sink.sweep(TABLE, TestEvents.snapshotVersion(1000))).isZero();
+
+            // An older event replayed stays out; the snapshot's own copy of the row, arriving late, gets in.
+            sink.write(List.of(upsert(4, "Hedy again", 130)));
+            assertThat(sink.search(TABLE, new LuceneQuery.Term("id", "4"), 0, 10).total()).isZero();
+            sink.write(List.of(TestEvents.snapshotRead(4, "Hedy late", 1000)));
+            assertThat(names(sink.search(TABLE, new LuceneQuery.Term("id", "4"), 0, 10))).containsExactly("Hedy late");
+            sink.flush();
+        }
+    }
+
+    @Test
+    void shouldMarkTheRowsASnapshotDidNotSeeInMarkDeleteModeKeepingTheirLastImage() {
+        try (LuceneSink sink = new LuceneSink("index", LuceneSinkConfig.parse("index", Map.of(LuceneSinkConfig.DIR, dir.toString(),
+                "delete.mode", "mark")), Clock.systemUTC())) {
+            sink.open();
+            sink.write(TestEvents.acrossTwoSnapshots());
+            assertThat(sink.sweep(TABLE, TestEvents.snapshotVersion(1000))).isEqualTo(1); // row 5 is marked already
+            var hedy = sink.search(TABLE, new LuceneQuery.Term("id", "4"), 0, 10).hits();
+            assertThat(hedy).singleElement().satisfies(h -> assertThat(h).containsEntry("name", "Hedy").containsEntry("__deleted", true)
+                    .containsEntry("_version", TestEvents.snapshotVersion(1000) - 1));
+            assertThat(names(sink.search(TABLE, new LuceneQuery.Term("__deleted", "true"), 0, 10))).containsExactlyInAnyOrder("Hedy", "gone");
+            assertThat(sink.sweep(TABLE, TestEvents.snapshotVersion(1000))).isZero();
         }
     }
 

@@ -91,6 +91,34 @@ class OpenSearchSinkIT {
     }
 
     @Test
+    void shouldRemoveOnlyTheRowsASnapshotTakenAgainDidNotSeeAndKeepThemFromComingBack() throws Exception {
+        try (OpenSearchSink sink = sink(node, Map.of())) {
+            sink.write(TestEvents.acrossTwoSnapshots());
+            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isEqualTo(1);
+            assertThat(get(node, index() + "/_doc/4").path("found").asBoolean()).isFalse();
+            sink.refresh(TestEvents.TABLE);
+            assertThat(get(node, index() + "/_count").path("count").asLong()).isEqualTo(4);
+            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isZero();
+
+            sink.write(List.of(upsert(4, "Hedy again", 130)));
+            assertThat(get(node, index() + "/_doc/4").path("found").asBoolean()).isFalse();
+            sink.write(List.of(TestEvents.snapshotRead(4, "Hedy late", 1000)));
+            assertThat(get(node, index() + "/_doc/4").path("_source").path("name").asText()).isEqualTo("Hedy late");
+        }
+        prefix = prefix + "m";
+        try (OpenSearchSink sink = sink(node, Map.of("delete.mode", "mark"))) {
+            sink.write(TestEvents.acrossTwoSnapshots());
+            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isEqualTo(1);
+            JsonNode hedy = get(node, index() + "/_doc/4");
+            assertThat(hedy.path("_version").asLong()).isEqualTo(TestEvents.snapshotVersion(1000) - 1);
+            assertThat(hedy.path("_source").path("__deleted").asBoolean()).isTrue();
+            assertThat(hedy.path("_source").path("name").asText()).isEqualTo("Hedy");
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/" + index() + "/_source/4")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()).as("the decimal as it was written").contains("\"balance\":12.50");
+        }
+    }
+
+    @Test
     void shouldConvergeUnderReplaysOutOfOrderDeliveryAndLateOlderWrites() throws Exception {
         List<ChangeEvent> batch = List.of(upsert(1, "A", 100), upsert(2, "B", 110), upsert(1, "A2", 120), delete(2, 130), upsert(3, "C", 140));
         try (OpenSearchSink sink = sink(node, Map.of())) {

@@ -11,6 +11,7 @@ import io.sluice.event.ChangeEvent;
 import io.sluice.sink.OutageLoad;
 import io.sluice.sink.RetriableSinkException;
 import io.sluice.sink.SinkRunner;
+import io.sluice.sink.TestEvents;
 import io.sluice.testkit.RedisTestServer;
 import java.time.Duration;
 import java.util.HashMap;
@@ -181,6 +182,44 @@ class RedisSinkIT {
             List<String> ids = new java.util.ArrayList<>();
             sink.scanIds(ada.table(), ids::addAll);
             assertThat(ids).containsExactly("1");
+        }
+    }
+
+    @Test
+    void shouldRemoveOnlyTheRowsASnapshotTakenAgainDidNotSeeAndKeepThemFromComingBack() {
+        try (RedisSink sink = sink(redis, Map.of())) {
+            sink.write(TestEvents.acrossTwoSnapshots());
+            jedis.set("shop:inventory:orders:{4}", "another table's row, older than the snapshot");
+            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isEqualTo(1);
+            assertThat(jedis.keys("shop:inventory:customers:{*}")).containsExactlyInAnyOrder("shop:inventory:customers:{1}",
+                    "shop:inventory:customers:{2}", "shop:inventory:customers:{3}", "shop:inventory:customers:{6}");
+            assertThat(jedis.get("shop:inventory:customers:{3}")).contains("Barbara L.");
+            assertThat(jedis.get("shop:inventory:customers:{4}:v")).isEqualTo(RedisSink.paddedVersion(TestEvents.snapshotVersion(1000) - 1));
+            assertThat(jedis.exists("shop:inventory:orders:{4}")).isTrue();
+            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isZero();
+
+            sink.write(List.of(upsert(4, "Hedy again", 130)));
+            assertThat(jedis.exists("shop:inventory:customers:{4}")).isFalse();
+            sink.write(List.of(TestEvents.snapshotRead(4, "Hedy late", 1000)));
+            assertThat(jedis.get("shop:inventory:customers:{4}")).contains("Hedy late");
+        }
+    }
+
+    @Test
+    void shouldMarkTheRowsASnapshotDidNotSeeInMarkDeleteModeAsJsonAndAsHashes() throws Exception {
+        try (RedisSink sink = sink(redis, Map.of("delete.mode", "mark"))) {
+            sink.write(TestEvents.acrossTwoSnapshots());
+            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isEqualTo(1);
+            assertThat(jedis.get("shop:inventory:customers:{4}")).contains("\"name\":\"Hedy\"", "\"balance\":12.50", "\"__deleted\":true");
+            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isZero();
+        }
+        jedis.flushAll();
+        try (RedisSink sink = sink(redis, Map.of("delete.mode", "mark", "redis.format", "hash"))) {
+            sink.write(TestEvents.acrossTwoSnapshots());
+            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isEqualTo(1);
+            assertThat(jedis.hgetAll("shop:inventory:customers:{4}")).containsEntry("name", "Hedy").containsEntry("balance", "12.50")
+                    .containsEntry("__deleted", "true");
+            assertThat(jedis.hget("shop:inventory:customers:{3}", "__deleted")).isNull();
         }
     }
 
