@@ -10,7 +10,7 @@ import java.util.Arrays;
  * <li>{@code streaming [rows] [rounds] [redis,lucene] [flush ms] [refresh ms]}: the embedded pipeline into Redis + Lucene (or one of
  *     them) against Debezium's engine alone ({@link StreamingBench})</li>
  * <li>{@code serde [records] [rounds]}: Avro in Confluent's wire format with the registry against plain Avro ({@link SerdeBench})</li>
- * <li>{@code sinks [events] [batch]}: each sink against its raw client doing the same writes ({@link SinkBench})</li>
+ * <li>{@code sinks [events] [batch]}: each sink against its raw client doing the same writes, and what the sweep after a snapshot costs ({@link SinkBench})</li>
  * <li>{@code freshness [rows/s] [seconds]}: commit-to-visible time of the packaged server in Redis and Lucene under load,
  *     and its memory, against Debezium's engine alone ({@link FreshnessBench})</li>
  * <li>{@code backfill [rows] [chunk]}: a DBLog backfill into Lucene and Redis against Debezium's snapshot and a plain JDBC

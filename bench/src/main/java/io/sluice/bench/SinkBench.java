@@ -75,18 +75,19 @@ public final class SinkBench {
                 double redis0 = redisCpuMicros(redis);
                 Rate rawRedis = rawRedis(redis, batches, mapping, suffix);
                 double redis1 = redisCpuMicros(redis);
+                Map<String, Rate> sweeps = new java.util.LinkedHashMap<>();
                 Rate sluiceRedis = sink(new RedisSink("redis", RedisSinkConfig.parse("redis", Map.of(RedisSinkConfig.URI,
-                        "redis://" + redis.host() + ":" + redis.port(), "target", "s" + suffix + ":{table}"))), batches);
+                        "redis://" + redis.host() + ":" + redis.port(), "target", "s" + suffix + ":{table}"))), batches, sweeps);
                 double redis2 = redisCpuMicros(redis);
                 Rate rawLucene = rawLucene(work.resolve("raw-" + suffix), batches, mapping);
                 Rate sluiceLucene = sink(new LuceneSink("lucene", LuceneSinkConfig.parse("lucene", Map.of(LuceneSinkConfig.DIR,
-                        work.resolve("sluice-" + suffix).toString())), Clock.systemUTC()), batches);
+                        work.resolve("sluice-" + suffix).toString())), Clock.systemUTC()), batches, sweeps);
                 Rate sluiceLuceneSpaced = sink(new LuceneSink("lucene", LuceneSinkConfig.parse("lucene", Map.of(LuceneSinkConfig.DIR,
                         work.resolve("sluice-spaced-" + suffix).toString(), LuceneSinkConfig.REFRESH_INTERVAL_MS, "1000")), Clock.systemUTC()), batches);
                 Rate rawSearch = rawOpenSearch(search, batches, mapping, "raw-" + suffix);
                 Rate sluiceSearch = sink(new OpenSearchSink("search", OpenSearchSinkConfig.parse("search", Map.of(OpenSearchSinkConfig.URLS,
                         search.url(), OpenSearchSinkConfig.REPLICAS, "0", "target", "sluice-" + suffix + "-{table}",
-                        OpenSearchSinkConfig.MAX_DOCS, Integer.toString(batch)))), batches);
+                        OpenSearchSinkConfig.MAX_DOCS, Integer.toString(batch)))), batches, sweeps);
                 String label = round == 1 ? "warm-up" : "measured";
                 System.out.printf("round %d (%s)%n", round, label);
                 print("redis:     ", sluiceRedis, "raw pipelined SET", rawRedis);
@@ -95,6 +96,9 @@ public final class SinkBench {
                 print("lucene:    ", sluiceLucene, "raw updateDocument", rawLucene);
                 print("lucene, " + LuceneSinkConfig.REFRESH_INTERVAL_MS + "=1000:\n           ", sluiceLuceneSpaced, "raw updateDocument", rawLucene);
                 print("opensearch:", sluiceSearch, "raw _bulk", rawSearch);
+                sweeps.forEach((sink, rate) -> System.out.printf("  sweep after a snapshot, nothing to remove, %s: %,.0f docs/s read (CPU %.1f us/doc,"
+                        + " servers %.1f): %.1f s for 1M documents%n", sink, rate.docsPerSecond(), rate.cpuMicros(), rate.serverMicros(),
+                        1e6 / rate.docsPerSecond()));
             }
         } catch (Exception e) {
             System.err.println("benchmark could not run: " + e);
@@ -161,6 +165,15 @@ public final class SinkBench {
     }
 
     private static Rate sink(Sink sink, List<List<ChangeEvent>> batches) {
+        return sink(sink, batches, null);
+    }
+
+    /**
+     * Writes the batches and flushes; then, when asked, sweeps the table as a snapshot completing at the first
+     * event's position would, and records the sweep's rate in {@code sweeps} under the sink's name: every document
+     * is newer, so it removes nothing and reads them all, as the sweep after a source's first snapshot does.
+     */
+    private static Rate sink(Sink sink, List<List<ChangeEvent>> batches, Map<String, Rate> sweeps) {
         try (sink) {
             sink.open();
             Cpu.Sample cpu0 = Cpu.now();
@@ -171,7 +184,17 @@ public final class SinkBench {
                 }
             }
             sink.flush();
-            return Rate.since(t0, cpu0, count(batches));
+            Rate written = Rate.since(t0, cpu0, count(batches));
+            if (sweeps != null) {
+                Cpu.Sample cpu1 = Cpu.now();
+                long t1 = System.nanoTime();
+                long removed = sink.sweep(TABLE, EventVersion.of(0, 1, batches.get(0).get(0).position().binlogPosition(), 0, false));
+                if (removed != 0) {
+                    throw new IllegalStateException(sink.name() + " swept " + removed + " documents that are newer than the snapshot");
+                }
+                sweeps.put(sink.name(), Rate.since(t1, cpu1, count(batches)));
+            }
+            return written;
         }
     }
 

@@ -37,14 +37,18 @@ import org.junit.jupiter.api.Test;
  */
 class DistributedPipelineIT {
 
-    private final DistributedStack stack = DistributedStack.shared();
-    private final MariaDbServer db = MariaDbServer.shared();
-    private final RedisTestServer redis = RedisTestServer.shared();
-    private final OpenSearchTestNode search = OpenSearchTestNode.shared();
     private final String id = UUID.randomUUID().toString().substring(0, 6);
+    private DistributedStack stack;
+    private MariaDbServer db;
+    private RedisTestServer redis;
+    private OpenSearchTestNode search;
 
     @BeforeEach
-    void captureUser() {
+    void servers() throws Exception {
+        stack = DistributedStack.shared();
+        db = MariaDbServer.shared();
+        redis = RedisTestServer.shared();
+        search = OpenSearchTestNode.shared();
         DistributedStack.captureUser(db);
     }
 
