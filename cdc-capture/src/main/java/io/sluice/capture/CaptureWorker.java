@@ -118,6 +118,12 @@ public final class CaptureWorker implements AutoCloseable {
     private long takenVersion = Long.MIN_VALUE;
     /** Whether the last change delivered since the state was last updated was a snapshot read; null if none. */
     private Boolean readingSnapshot;
+    /**
+     * The tables of the snapshot under way, with the version of its rows, for {@link EventBatchConsumer#snapshotCompleted}
+     * when it ends: each captured table whose structure it read (its DDL events, so tables without a row count), and
+     * each table whose last row it read. Capture thread only; a new engine starts the snapshot over.
+     */
+    private final Map<TableId, Long> snapshotTables = new java.util.LinkedHashMap<>();
     /** The committer of the engine that delivered the last batch; capture thread only. */
     private DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> currentCommitter;
     /** Which engine is current; callbacks of engines replaced by a restart are ignored. */
@@ -438,12 +444,13 @@ public final class CaptureWorker implements AutoCloseable {
     private void handleBatch(List<RecordChangeEvent<SourceRecord>> records,
             DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         List<SourceEvent> pending = new ArrayList<>(records.size());
-        List<ChangeEvent> snapshotEnds = new ArrayList<>(1);
+        boolean snapshotEnded = false;
         int firstUntaken = 0;
         boolean heartbeatSeen = false;
         Map<String, ?> reachedOffset = null;
         if (committer != currentCommitter) { // a new engine: it starts again from the committed offset
             uncheckpointed.clear();
+            snapshotTables.clear();
             currentCommitter = committer;
         }
         handling = true;
@@ -478,18 +485,20 @@ public final class CaptureWorker implements AutoCloseable {
                             awaitGate(change);
                         } else if (event instanceof SchemaChangeEvent ddl && ddl.table() != null) {
                             lastDdl.put(ddl.database() + "." + ddl.table(), ddl.ddl());
+                            TableId table = new TableId(config.name(), ddl.database(), ddl.table());
+                            if (ddl.position().snapshot() && config.snapshotMode() != SnapshotMode.NO_DATA && config.captures(table)) {
+                                snapshotTables.put(table, ddl.version());
+                            }
                         }
                         pending.add(event);
                         if (event instanceof ChangeEvent change && DebeziumRecords.endsTableSnapshot(record)) {
-                            snapshotEnds.add(change);
+                            snapshotTables.put(change.table(), change.version());
+                            snapshotEnded |= DebeziumRecords.endsSnapshot(record);
                         }
                     }
                 }
             }
             deliver(pending);
-            for (ChangeEvent end : snapshotEnds) {
-                consumer.snapshotCompleted(end.table(), end.version());
-            }
             if (heartbeatSeen && reachedOffset != null && reachedOffset.get("file") instanceof String file
                     && reachedOffset.get("pos") instanceof Number pos) {
                 consumer.reached(file, pos.longValue());
@@ -499,6 +508,10 @@ public final class CaptureWorker implements AutoCloseable {
             // would otherwise keep an offset inside the snapshot, and start the snapshot again.
             boolean entersStreaming = (state instanceof CaptureState.Starting || state instanceof CaptureState.Snapshotting)
                     && (heartbeatSeen || Boolean.FALSE.equals(readingSnapshot));
+            if ((entersStreaming || snapshotEnded) && !snapshotTables.isEmpty()) {
+                consumer.snapshotCompleted(java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(snapshotTables)));
+                snapshotTables.clear();
+            }
             if (entersStreaming || clock.millis() - lastCheckpointMillis >= config.sinkFlushIntervalMs()) {
                 checkpoint(committer);
             }

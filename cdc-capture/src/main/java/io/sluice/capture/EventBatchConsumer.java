@@ -49,19 +49,19 @@ public interface EventBatchConsumer {
     }
 
     /**
-     * A table's snapshot has been read to its end: every row of it was accepted, each with {@code snapshotVersion}.
-     * Rows of the table that the targets hold below that version are rows the source no longer has (deleted while
-     * nothing captured it); the consumer removes them (see {@code Sink.sweep}). Called on the capture thread after
-     * the batch that carried the table's last snapshot row, before the checkpoint that covers it, so a crash
-     * before that checkpoint calls it again after the replay. Throwing fails the source as {@link #accept} does.
-     * Does nothing by default.
+     * A snapshot has been read to its end and every row of it accepted: each table it read comes with the version
+     * of its rows (tables without a row included). Rows of those tables that the targets hold below that version
+     * are rows the source no longer has (deleted while nothing captured it); the consumer removes them (see
+     * {@code Sink.sweep}). Called once per snapshot, on the capture thread, after the batch with its last row (or
+     * the first one after it) and before the checkpoint that covers it, so a crash before that checkpoint calls it
+     * again after the replay. Not called for a snapshot without data ({@link SnapshotMode#NO_DATA}) nor for one cut
+     * short. Throwing fails the source as {@link #accept} does. Does nothing by default.
      *
-     * @param table the table
-     * @param snapshotVersion the version of the snapshot's rows
+     * @param snapshots the tables the snapshot read, each with the version of its rows, in the order read
      * @throws InterruptedException if the worker is being stopped while the consumer waits
      * @throws Exception for any failure
      */
-    default void snapshotCompleted(io.sluice.event.TableId table, long snapshotVersion) throws Exception {
+    default void snapshotCompleted(java.util.Map<io.sluice.event.TableId, Long> snapshots) throws Exception {
     }
 
     /**

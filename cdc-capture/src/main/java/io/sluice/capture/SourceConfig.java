@@ -218,6 +218,32 @@ public final class SourceConfig {
         return (List<String>) values.get(TABLES);
     }
 
+    /** Databases of the server itself, which Debezium never captures. */
+    public static final Set<String> SYSTEM_DATABASES = Set.of("mysql", "information_schema", "performance_schema", "sys");
+
+    /** Whether this source captures a table; see {@link #captures(List, List)}. */
+    public boolean captures(io.sluice.event.TableId table) {
+        return captures(databases(), tables()).test(table);
+    }
+
+    /**
+     * Which tables a source captures, as Debezium picks them: its {@code databases} and {@code tables} settings are
+     * regular expressions that must match the whole name ({@code tables} as {@code database.table}),
+     * case-insensitively; empty takes every database or table; the server's own databases never count.
+     */
+    public static java.util.function.Predicate<io.sluice.event.TableId> captures(List<String> databases, List<String> tables) {
+        java.util.function.Predicate<String> database = matchesAny(databases);
+        java.util.function.Predicate<String> table = matchesAny(tables);
+        return t -> !SYSTEM_DATABASES.contains(t.database().toLowerCase(Locale.ROOT)) && database.test(t.database())
+                && table.test(t.database() + "." + t.table());
+    }
+
+    private static java.util.function.Predicate<String> matchesAny(List<String> expressions) {
+        List<Pattern> patterns = expressions.stream().map(String::trim).filter(e -> !e.isEmpty())
+                .map(e -> Pattern.compile(e, Pattern.CASE_INSENSITIVE)).toList();
+        return patterns.isEmpty() ? name -> true : name -> patterns.stream().anyMatch(p -> p.matcher(name).matches());
+    }
+
     public long serverId() {
         return (Long) values.get(SERVER_ID);
     }

@@ -20,8 +20,8 @@ final class CollectingConsumer implements EventBatchConsumer {
     }
 
     @Override
-    public synchronized void snapshotCompleted(io.sluice.event.TableId table, long snapshotVersion) {
-        completed.add(new Completed(table.table(), snapshotVersion, events.size()));
+    public synchronized void snapshotCompleted(java.util.Map<io.sluice.event.TableId, Long> snapshots) {
+        snapshots.forEach((table, version) -> completed.add(new Completed(table.table(), version, events.size())));
     }
 
     synchronized List<Completed> completed() {

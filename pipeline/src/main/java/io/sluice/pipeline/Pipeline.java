@@ -6,7 +6,9 @@ import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
 import io.sluice.sink.SinkRunner;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -107,16 +109,22 @@ public final class Pipeline implements EventBatchConsumer, AutoCloseable {
     }
 
     /**
-     * Once every sink wrote the batch that ended the table's snapshot, has each sink that takes the table remove the
-     * table's documents the snapshot did not see ({@link io.sluice.sink.Sink#sweep}), each on its own thread; like a
-     * write, it is waited for by the next {@link #accept} or {@link #checkpoint()}.
+     * Once every sink wrote the batch that ended the snapshot, has each sink remove the documents of the tables it
+     * takes that the snapshot did not see ({@link io.sluice.sink.Sink#sweep}), each on its own thread; like a write,
+     * it is waited for by the next {@link #accept} or {@link #checkpoint()}.
      */
     @Override
-    public void snapshotCompleted(TableId table, long snapshotVersion) throws InterruptedException {
+    public void snapshotCompleted(Map<TableId, Long> snapshots) throws InterruptedException {
         finish();
-        start("removing the rows the snapshot of " + table + " did not see", i -> {
-            if (routes.get(i).tables().test(table)) {
-                routes.get(i).runner().sweep(table, snapshotVersion);
+        start("removing the rows the snapshot did not see", i -> {
+            Map<TableId, Long> mine = new LinkedHashMap<>();
+            snapshots.forEach((table, version) -> {
+                if (routes.get(i).tables().test(table)) {
+                    mine.put(table, version);
+                }
+            });
+            if (!mine.isEmpty()) {
+                routes.get(i).runner().sweep(mine);
                 written[i] = true;
             }
         });

@@ -64,9 +64,9 @@ class PipelineTest {
         }
 
         @Override
-        public long sweep(TableId table, long snapshotVersion) {
-            calls.add("sweep " + table.table() + " below " + snapshotVersion);
-            return 0;
+        public java.util.Map<TableId, Long> sweep(java.util.Map<TableId, Long> snapshots) {
+            snapshots.forEach((table, version) -> calls.add("sweep " + table.table() + " below " + version));
+            return java.util.Map.of();
         }
 
         @Override
@@ -131,7 +131,7 @@ class PipelineTest {
             pipeline.accept(batch(2));
             Thread capture = new Thread(() -> {
                 try {
-                    pipeline.snapshotCompleted(TABLE, 42);
+                    pipeline.snapshotCompleted(java.util.Map.of(TABLE, 42L));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

@@ -97,12 +97,21 @@ public final class DebeziumRecords {
      * ({@code incremental}) are not marked so: their rows are chunks of a live stream.
      */
     public static boolean endsTableSnapshot(ConnectRecord<?> record) {
-        if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {
-            return false;
-        }
-        Object source = value.get("source");
-        String snapshot = source instanceof Struct src ? optionalString(src, "snapshot") : null;
+        String snapshot = snapshotMarker(record);
         return "last_in_data_collection".equals(snapshot) || "last".equals(snapshot);
+    }
+
+    /** Whether a data record is the very last row an initial snapshot read ({@code last}). */
+    public static boolean endsSnapshot(ConnectRecord<?> record) {
+        return "last".equals(snapshotMarker(record));
+    }
+
+    /** Debezium's {@code source.snapshot} of a record, or null. */
+    private static String snapshotMarker(ConnectRecord<?> record) {
+        if (!(record.value() instanceof Struct value) || value.schema().field("source") == null) {
+            return null;
+        }
+        return value.get("source") instanceof Struct src ? optionalString(src, "snapshot") : null;
     }
 
     private static SourcePosition position(Struct src) {

@@ -3,6 +3,7 @@ package io.sluice.sink;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.TableId;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.Schema;
 
 /**
@@ -64,23 +65,24 @@ public interface Sink extends AutoCloseable {
     void flush();
 
     /**
-     * Removes what a completed snapshot of a table did not see. Every row a snapshot reads carries the snapshot's
-     * version (see {@link io.sluice.event.EventVersion}), so once the last row of the table's snapshot has been
+     * Removes what completed snapshots of tables did not see. Every row a snapshot reads carries the snapshot's
+     * version (see {@link io.sluice.event.EventVersion}), so once the last row of a table's snapshot has been
      * written, a document of the table below that version is a row the source no longer holds: it was deleted
      * while nothing captured the source (a snapshot taken again, a connector registered anew on old targets). Each
      * such document is deleted (or marked, under {@link DeleteMode#MARK}) as a delete at {@code snapshotVersion - 1}
      * would: it leaves a tombstone that older events cannot get past, and any write of the snapshot still to come
-     * (another partition, a redelivery) beats it. Documents the snapshot wrote, and anything newer, stay.
+     * (another partition, a redelivery) beats it. Documents the snapshot wrote, and anything newer, stay. Several
+     * tables come in one call so that a target whose listing costs the same for one table as for all (Redis's
+     * SCAN) reads its keys once.
      *
      * <p>Optional; called between {@link #write} calls, on the writing thread. Calling it again changes nothing.
      *
-     * @param table the table whose snapshot completed
-     * @param snapshotVersion the version of the snapshot's rows (its live bit clear)
-     * @return how many documents were removed or marked
+     * @param snapshots the tables whose snapshot completed, each with the version of its rows (live bit clear)
+     * @return for each of those tables, how many documents were removed or marked
      * @throws RetriableSinkException if the target is not reachable; calling it again later is safe
      * @throws UnsupportedOperationException if this sink cannot list its documents with their versions
      */
-    default long sweep(TableId table, long snapshotVersion) {
+    default Map<TableId, Long> sweep(Map<TableId, Long> snapshots) {
         throw new UnsupportedOperationException("sink '" + name() + "' cannot remove rows a snapshot did not see");
     }
 

@@ -89,26 +89,28 @@ public final class SinkRunner {
     }
 
     /**
-     * Removes the table's documents that its completed snapshot did not see ({@link Sink#sweep}), retrying until the
-     * target answers. A sink that cannot do it is logged and skipped: its target may keep such rows until verified.
+     * Removes the tables' documents that their completed snapshots did not see ({@link Sink#sweep}), retrying until
+     * the target answers. A sink that cannot do it is logged and skipped: its target may keep such rows until verified.
      *
-     * @return how many documents were removed, or -1 if the sink cannot sweep
+     * @param snapshots the tables whose snapshot completed, each with the version of its rows
      * @throws FatalSinkException if the sink cannot go on
      * @throws InterruptedException if the pipeline is stopped while waiting
      */
-    public long sweep(TableId table, long snapshotVersion) throws InterruptedException {
+    public void sweep(Map<TableId, Long> snapshots) throws InterruptedException {
+        if (snapshots.isEmpty()) {
+            return;
+        }
         try {
-            long removed = retrying("sweep", () -> {
+            Map<TableId, Long> removed = retrying("sweep", () -> {
                 openOnce();
-                return sink.sweep(table, snapshotVersion);
+                return sink.sweep(snapshots);
             });
-            LOG.info("sink={} table={} snapshot completed; removed {} documents it did not see", sink.name(), table, removed);
-            swept.put(table, removed);
-            return removed;
+            removed.forEach((table, n) -> LOG.info("sink={} table={} snapshot completed; removed {} documents it did not see", sink.name(),
+                    table, n));
+            swept.putAll(removed);
         } catch (UnsupportedOperationException e) {
-            LOG.warn("sink={} table={} snapshot completed, but {}; run verify with --repair to remove rows deleted before it",
-                    sink.name(), table, e.getMessage());
-            return -1;
+            LOG.warn("sink={} tables={} snapshot completed, but {}; run verify with --repair to remove rows deleted before it",
+                    sink.name(), snapshots.keySet(), e.getMessage());
         }
     }
 

@@ -61,6 +61,16 @@ public final class TestEvents {
         return EventVersion.of(0, 1, position, 0, false);
     }
 
+    /** The table's snapshot completed at a position of binlog file 1, as a sweep takes it. */
+    public static java.util.Map<TableId, Long> snapshotAt(long position) {
+        return java.util.Map.of(TABLE, snapshotVersion(position));
+    }
+
+    /** The same change of another table. */
+    public static ChangeEvent inTable(TableId table, ChangeEvent e) {
+        return new ChangeEvent(table, e.operation(), e.key(), e.before(), e.after(), e.position(), e.commitTime(), e.version());
+    }
+
     /** A row read by a snapshot taken at a position of binlog file 1. */
     public static ChangeEvent snapshotRead(int id, String name, long position) {
         return new ChangeEvent(TABLE, Operation.READ, key(id), null, row(id, name, name.toLowerCase() + "@example.org", "12.50"),

@@ -8,6 +8,7 @@ import io.sluice.sink.Sink;
 import io.sluice.sink.TableMapping;
 import io.sluice.sink.WriteResult;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.Schema;
 
 /**
@@ -51,8 +52,8 @@ final class SharedSink implements Sink {
     }
 
     @Override
-    public synchronized long sweep(TableId table, long snapshotVersion) {
-        return delegate.sweep(table, snapshotVersion);
+    public synchronized Map<TableId, Long> sweep(Map<TableId, Long> snapshots) {
+        return delegate.sweep(snapshots);
     }
 
     @Override

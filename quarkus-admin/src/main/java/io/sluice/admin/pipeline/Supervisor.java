@@ -503,8 +503,8 @@ public class Supervisor {
             }
 
             @Override
-            public void snapshotCompleted(io.sluice.event.TableId table, long snapshotVersion) throws Exception {
-                pipeline.snapshotCompleted(table, snapshotVersion);
+            public void snapshotCompleted(Map<io.sluice.event.TableId, Long> snapshots) throws Exception {
+                pipeline.snapshotCompleted(snapshots);
             }
 
             @Override

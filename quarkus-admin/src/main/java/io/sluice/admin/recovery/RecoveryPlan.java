@@ -1,6 +1,7 @@
 package io.sluice.admin.recovery;
 
 import io.sluice.admin.pipeline.PipelineSpec;
+import io.sluice.capture.SourceConfig;
 import io.sluice.event.TableId;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -8,13 +9,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 /** Which repairing verifications a recovery runs: every captured table of every pipeline of the source, against each of its sinks. */
 final class RecoveryPlan {
-    /** Databases of the server itself, which Debezium never captures. */
-    static final Set<String> SYSTEM_DATABASES = Set.of("mysql", "information_schema", "performance_schema", "sys");
-
     /**
      * One verification to run.
      *
@@ -28,20 +25,14 @@ final class RecoveryPlan {
     }
 
     /**
-     * The tables a source captures, as Debezium picks them: its databases and tables settings are regular expressions
-     * that must match the whole name, case-insensitively; empty takes every database or table; the server's own
-     * databases never count.
+     * The tables a source captures ({@link SourceConfig#captures(List, List)}), ordered by database and table.
      *
      * @param all the source's base tables
      * @param databases the source's {@code databases} setting
      * @param tables the source's {@code tables} setting, as {@code database.table} expressions
-     * @return the captured ones, ordered by database and table
      */
     static List<TableId> captured(List<TableId> all, List<String> databases, List<String> tables) {
-        Predicate<String> database = matchesAny(databases);
-        Predicate<String> table = matchesAny(tables);
-        return all.stream().filter(t -> !SYSTEM_DATABASES.contains(t.database().toLowerCase(java.util.Locale.ROOT)))
-                .filter(t -> database.test(t.database()) && table.test(t.database() + "." + t.table()))
+        return all.stream().filter(SourceConfig.captures(databases, tables))
                 .sorted(Comparator.comparing(TableId::database).thenComparing(TableId::table)).toList();
     }
 
@@ -69,9 +60,4 @@ final class RecoveryPlan {
         return out;
     }
 
-    private static Predicate<String> matchesAny(List<String> expressions) {
-        List<Pattern> patterns = expressions.stream().map(String::trim).filter(e -> !e.isEmpty())
-                .map(e -> Pattern.compile(e, Pattern.CASE_INSENSITIVE)).toList();
-        return patterns.isEmpty() ? name -> true : name -> patterns.stream().anyMatch(p -> p.matcher(name).matches());
-    }
 }

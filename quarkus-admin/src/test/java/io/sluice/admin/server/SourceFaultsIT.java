@@ -234,9 +234,9 @@ class SourceFaultsIT {
             assertThat(server.call("POST", continuedPath + "/cancel", null, "admin", ADMIN_PASSWORD).body()).contains("not_running");
             assertThat(TargetRows.redis(redis, gonePrefix)).as("rows of gone still in Redis").hasSize(100);
 
-            // Once the source runs, the snapshot completes: as it ends, items is swept of the 500 rows it did not
-            // see. gone has no row left, so no snapshot of it ends and nothing sweeps it: the one command finishes
-            // what the cancelled recovery left by verifying it, and skips items.
+            // Once the source runs, the snapshot completes, and as it ends its tables are swept: items of the 500 rows
+            // it did not see, and gone (no row left, its structure read) of its 100. The one command finishes what the
+            // cancelled recovery left: every table was swept, so there is nothing to verify.
             server.json("POST", "/api/v1/sources/" + source + "/resume", null, 200);
             JsonNode started = server.json("POST", "/api/v1/sources/" + source + "/recover", null, 202);
             assertThat(started.path("resnapshot").asBoolean()).isFalse();
@@ -247,12 +247,10 @@ class SourceFaultsIT {
                     .until(() -> !"running".equals((recovery[0] = server.json("GET", path, null, 200)).path("state").asText()));
             JsonNode done = recovery[0];
             assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("succeeded");
-            assertThat(done.path("verifications")).as(done.toString()).hasSize(1);
-            assertThat(done.path("missing").asLong() + done.path("stale").asLong()).as(done.toString()).isZero();
-            assertThat(done.path("extra").asLong()).as(done.toString()).isEqualTo(100);
-            assertThat(done.path("repaired").asLong()).isEqualTo(100);
+            assertThat(done.path("verifications")).as(done.toString()).isEmpty();
             assertThat(done.path("notes").toString()).contains(database + ".items against cache: not verified, its snapshot completed and"
-                    + " the sink removed the " + deleted.size() + " rows it did not see");
+                    + " the sink removed the " + deleted.size() + " rows it did not see").contains(database + ".gone against cache: not"
+                    + " verified, its snapshot completed and the sink removed the 100 rows it did not see");
             awaitEqual(db, database, redis, prefix, "after the snapshot cut short was taken again");
             assertThat(TargetRows.redis(redis, gonePrefix)).as("gone in Redis").isEmpty();
             List<String> timeline = new java.util.ArrayList<>();

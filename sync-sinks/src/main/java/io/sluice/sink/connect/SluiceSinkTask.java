@@ -97,7 +97,7 @@ public abstract class SluiceSinkTask extends SinkTask {
     public void put(Collection<SinkRecord> records) {
         List<ChangeEvent> batch = new ArrayList<>(records.size());
         Map<ChangeEvent, SinkRecord> origin = new IdentityHashMap<>();
-        List<ChangeEvent> snapshotEnds = new ArrayList<>();
+        Map<io.sluice.event.TableId, Long> snapshotEnds = new java.util.LinkedHashMap<>();
         for (SinkRecord r : records) {
             if (r.value() == null) {
                 continue;
@@ -118,7 +118,7 @@ public abstract class SluiceSinkTask extends SinkTask {
             batch.add(change);
             origin.put(change, r);
             if (sweep && DebeziumRecords.endsTableSnapshot(r)) {
-                snapshotEnds.add(change);
+                snapshotEnds.put(change.table(), change.version());
             }
         }
         if (batch.isEmpty()) {
@@ -135,23 +135,23 @@ public abstract class SluiceSinkTask extends SinkTask {
         for (WriteResult.Rejection rejection : result.rejected()) {
             report(origin.get(rejection.event()), rejection.reason());
         }
-        for (ChangeEvent end : snapshotEnds) {
-            sweep(end);
+        if (!snapshotEnds.isEmpty()) {
+            sweep(snapshotEnds);
         }
     }
 
     /**
-     * Removes the documents of a table that its completed snapshot did not see (see {@link Sink#sweep}). It runs
-     * before put returns, so before Connect commits the offset past the snapshot's last row: a task that dies first
-     * gets the record again and sweeps again, which changes nothing more.
+     * Removes the documents of tables that their completed snapshots did not see (see {@link Sink#sweep}). It runs
+     * before put returns, so before Connect commits the offset past the snapshots' last rows: a task that dies first
+     * gets the records again and sweeps again, which changes nothing more.
      */
-    private void sweep(ChangeEvent end) {
+    private void sweep(Map<io.sluice.event.TableId, Long> snapshots) {
         try {
-            long removed = sink.sweep(end.table(), end.version());
-            LOG.info("sink '{}': the snapshot of {} completed; removed {} documents it did not see", sink.name(), end.table(), removed);
+            sink.sweep(snapshots).forEach((table, removed) -> LOG.info("sink '{}': the snapshot of {} completed; removed {} documents it did"
+                    + " not see", sink.name(), table, removed));
         } catch (UnsupportedOperationException e) {
             LOG.warn("sink '{}': the snapshot of {} completed, but this sink cannot remove the rows it did not see: {}", sink.name(),
-                    end.table(), e.getMessage());
+                    snapshots.keySet(), e.getMessage());
         } catch (RetriableSinkException e) {
             throw new RetriableException(e.getMessage(), e);
         } catch (FatalSinkException e) {

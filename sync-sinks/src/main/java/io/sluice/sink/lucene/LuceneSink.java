@@ -366,7 +366,13 @@ public final class LuceneSink implements ReadableSink {
      * durable at the next {@link #flush()}, like a write.
      */
     @Override
-    public long sweep(TableId table, long snapshotVersion) {
+    public Map<TableId, Long> sweep(Map<TableId, Long> snapshots) {
+        Map<TableId, Long> removed = new LinkedHashMap<>();
+        snapshots.forEach((table, version) -> removed.put(table, sweep(table, version)));
+        return removed;
+    }
+
+    private long sweep(TableId table, long snapshotVersion) {
         Index idx = existing(table);
         if (idx == null) {
             return 0;

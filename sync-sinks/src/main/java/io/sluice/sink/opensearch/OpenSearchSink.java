@@ -177,7 +177,13 @@ public final class OpenSearchSink implements ReadableSink {
      * OpenSearch refuses the delete with a conflict, which counts as done. A reindex under way gets them too.
      */
     @Override
-    public long sweep(TableId table, long snapshotVersion) {
+    public Map<TableId, Long> sweep(Map<TableId, Long> snapshots) {
+        Map<TableId, Long> removed = new java.util.LinkedHashMap<>();
+        snapshots.forEach((table, version) -> removed.put(table, sweep(table, version)));
+        return removed;
+    }
+
+    private long sweep(TableId table, long snapshotVersion) {
         String index = render(table);
         boolean mark = mapping.deleteMode() == DeleteMode.MARK;
         HttpResponse<String> refreshed = send("POST", enc(index) + "/_refresh", null);

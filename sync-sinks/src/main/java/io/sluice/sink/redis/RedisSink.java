@@ -12,6 +12,7 @@ import io.sluice.sink.Sink;
 import io.sluice.sink.TableMapping;
 import io.sluice.sink.WriteResult;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -382,31 +383,49 @@ public final class RedisSink implements ReadableSink {
     }
 
     /**
-     * Lists the table's row keys with SCAN, reads their version keys, and sends the rows below the snapshot's version
-     * through the compare-and-set script as deletes at {@code snapshotVersion - 1} (under {@code delete.mode=mark}:
-     * their stored value, marked): a write that lands in between is newer and the script leaves it alone.
+     * Lists the tables' row keys with one SCAN (over the longest prefix the tables' key prefixes share: SCAN walks
+     * the whole keyspace whatever it matches, so a pass per table would cost the keyspace once per table), reads
+     * their version keys, and sends the rows below their table's snapshot version through the compare-and-set script
+     * as deletes at that version minus one (under {@code delete.mode=mark}: their stored value, marked): a write that
+     * lands in between is newer and the script leaves it alone. A key without a version key is not Sluice's and is
+     * left alone.
      */
     @Override
-    public long sweep(TableId table, long snapshotVersion) {
-        String prefix = mapping.target().renderTable(table) + ":{";
-        String below = paddedVersion(snapshotVersion);
-        String version = paddedVersion(snapshotVersion - 1);
-        long removed = 0;
+    public Map<TableId, Long> sweep(Map<TableId, Long> snapshots) {
+        Map<String, TableId> byPrefix = new HashMap<>();
+        Map<TableId, Long> removed = new LinkedHashMap<>();
+        for (TableId table : snapshots.keySet()) {
+            byPrefix.put(mapping.target().renderTable(table) + ":{", table);
+            removed.put(table, 0L);
+        }
+        if (byPrefix.isEmpty()) {
+            return removed;
+        }
+        String common = byPrefix.keySet().stream().reduce(RedisSink::commonPrefix).orElseThrow();
         try {
             String cursor = redis.clients.jedis.params.ScanParams.SCAN_POINTER_START;
             do {
-                var page = connection().scan(cursor, new redis.clients.jedis.params.ScanParams().match(glob(prefix) + "*").count(5000));
-                List<String> rows = page.getResult().stream().filter(k -> k.endsWith("}")).toList();
+                var page = connection().scan(cursor, new redis.clients.jedis.params.ScanParams().match(glob(common) + "*").count(5000));
+                List<String> rows = new ArrayList<>();
+                List<TableId> tables = new ArrayList<>();
+                for (String key : page.getResult()) {
+                    int brace = key.indexOf(":{");
+                    TableId table = brace < 0 || !key.endsWith("}") ? null : byPrefix.get(key.substring(0, brace + 2));
+                    if (table != null) {
+                        rows.add(key);
+                        tables.add(table);
+                    }
+                }
                 if (!rows.isEmpty()) {
                     List<String> versions = connection().mget(rows.stream().map(k -> k + ":v").toArray(String[]::new));
-                    List<String> unseen = new ArrayList<>();
+                    Map<TableId, List<String>> unseen = new LinkedHashMap<>();
                     for (int i = 0; i < rows.size(); i++) {
-                        // A key without a version key was not written by Sluice: left alone.
+                        String below = paddedVersion(snapshots.get(tables.get(i)));
                         if (versions.get(i) != null && versions.get(i).compareTo(below) < 0) {
-                            unseen.add(rows.get(i));
+                            unseen.computeIfAbsent(tables.get(i), t -> new ArrayList<>()).add(rows.get(i));
                         }
                     }
-                    removed += remove(unseen, version);
+                    unseen.forEach((table, keys) -> removed.merge(table, remove(keys, paddedVersion(snapshots.get(table) - 1)), Long::sum));
                 }
                 cursor = page.getCursor();
             } while (!cursor.equals(redis.clients.jedis.params.ScanParams.SCAN_POINTER_START));
@@ -418,8 +437,16 @@ public final class RedisSink implements ReadableSink {
             if (String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
                 drop();
             }
-            throw new RetriableSinkException("Redis sink '" + name + "' could not sweep " + prefix + "*: " + e.getMessage(), e);
+            throw new RetriableSinkException("Redis sink '" + name + "' could not sweep " + common + "*: " + e.getMessage(), e);
         }
+    }
+
+    private static String commonPrefix(String a, String b) {
+        int n = 0;
+        while (n < a.length() && n < b.length() && a.charAt(n) == b.charAt(n)) {
+            n++;
+        }
+        return a.substring(0, n);
     }
 
     /** Deletes (or marks) rows by key at a version, through the script; answers how many it changed. */

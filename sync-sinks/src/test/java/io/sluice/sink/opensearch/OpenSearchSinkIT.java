@@ -94,11 +94,11 @@ class OpenSearchSinkIT {
     void shouldRemoveOnlyTheRowsASnapshotTakenAgainDidNotSeeAndKeepThemFromComingBack() throws Exception {
         try (OpenSearchSink sink = sink(node, Map.of())) {
             sink.write(TestEvents.acrossTwoSnapshots());
-            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isEqualTo(1);
+            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 1L));
             assertThat(get(node, index() + "/_doc/4").path("found").asBoolean()).isFalse();
             sink.refresh(TestEvents.TABLE);
             assertThat(get(node, index() + "/_count").path("count").asLong()).isEqualTo(4);
-            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isZero();
+            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 0L));
 
             sink.write(List.of(upsert(4, "Hedy again", 130)));
             assertThat(get(node, index() + "/_doc/4").path("found").asBoolean()).isFalse();
@@ -108,7 +108,7 @@ class OpenSearchSinkIT {
         prefix = prefix + "m";
         try (OpenSearchSink sink = sink(node, Map.of("delete.mode", "mark"))) {
             sink.write(TestEvents.acrossTwoSnapshots());
-            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isEqualTo(1);
+            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 1L));
             JsonNode hedy = get(node, index() + "/_doc/4");
             assertThat(hedy.path("_version").asLong()).isEqualTo(TestEvents.snapshotVersion(1000) - 1);
             assertThat(hedy.path("_source").path("__deleted").asBoolean()).isTrue();

@@ -190,13 +190,13 @@ class RedisSinkIT {
         try (RedisSink sink = sink(redis, Map.of())) {
             sink.write(TestEvents.acrossTwoSnapshots());
             jedis.set("shop:inventory:orders:{4}", "another table's row, older than the snapshot");
-            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isEqualTo(1);
+            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 1L));
             assertThat(jedis.keys("shop:inventory:customers:{*}")).containsExactlyInAnyOrder("shop:inventory:customers:{1}",
                     "shop:inventory:customers:{2}", "shop:inventory:customers:{3}", "shop:inventory:customers:{6}");
             assertThat(jedis.get("shop:inventory:customers:{3}")).contains("Barbara L.");
             assertThat(jedis.get("shop:inventory:customers:{4}:v")).isEqualTo(RedisSink.paddedVersion(TestEvents.snapshotVersion(1000) - 1));
             assertThat(jedis.exists("shop:inventory:orders:{4}")).isTrue();
-            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isZero();
+            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 0L));
 
             sink.write(List.of(upsert(4, "Hedy again", 130)));
             assertThat(jedis.exists("shop:inventory:customers:{4}")).isFalse();
@@ -206,17 +206,35 @@ class RedisSinkIT {
     }
 
     @Test
+    void shouldSweepSeveralTablesInOnePassEachBelowItsOwnSnapshotVersion() {
+        io.sluice.event.TableId orders = new io.sluice.event.TableId("shop", "inventory", "orders");
+        try (RedisSink sink = sink(redis, Map.of())) {
+            sink.write(TestEvents.acrossTwoSnapshots());
+            sink.write(List.of(upsert(1, "a", 100), upsert(2, "b", 110), upsert(3, "c", 120), upsert(4, "d", 130)).stream()
+                    .map(e -> TestEvents.inTable(orders, e)).toList());
+            jedis.set("shop:inventory:suppliers:{1}", "a table not swept");
+            jedis.set("shop:inventory:suppliers:{1}:v", "0000000000000000001");
+            Map<io.sluice.event.TableId, Long> snapshots = new java.util.LinkedHashMap<>(TestEvents.snapshotAt(1000));
+            snapshots.put(orders, TestEvents.snapshotVersion(115));
+            assertThat(sink.sweep(snapshots)).containsExactly(Map.entry(TestEvents.TABLE, 1L), Map.entry(orders, 2L));
+            assertThat(jedis.keys("shop:inventory:orders:{*}")).containsExactlyInAnyOrder("shop:inventory:orders:{3}", "shop:inventory:orders:{4}");
+            assertThat(jedis.exists("shop:inventory:customers:{4}")).isFalse();
+            assertThat(jedis.exists("shop:inventory:suppliers:{1}")).isTrue();
+        }
+    }
+
+    @Test
     void shouldMarkTheRowsASnapshotDidNotSeeInMarkDeleteModeAsJsonAndAsHashes() throws Exception {
         try (RedisSink sink = sink(redis, Map.of("delete.mode", "mark"))) {
             sink.write(TestEvents.acrossTwoSnapshots());
-            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isEqualTo(1);
+            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 1L));
             assertThat(jedis.get("shop:inventory:customers:{4}")).contains("\"name\":\"Hedy\"", "\"balance\":12.50", "\"__deleted\":true");
-            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isZero();
+            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 0L));
         }
         jedis.flushAll();
         try (RedisSink sink = sink(redis, Map.of("delete.mode", "mark", "redis.format", "hash"))) {
             sink.write(TestEvents.acrossTwoSnapshots());
-            assertThat(sink.sweep(TestEvents.TABLE, TestEvents.snapshotVersion(1000))).isEqualTo(1);
+            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 1L));
             assertThat(jedis.hgetAll("shop:inventory:customers:{4}")).containsEntry("name", "Hedy").containsEntry("balance", "12.50")
                     .containsEntry("__deleted", "true");
             assertThat(jedis.hget("shop:inventory:customers:{3}", "__deleted")).isNull();
