@@ -231,11 +231,14 @@ public final class OpenSearchSink implements ReadableSink {
                 send("DELETE", "/_search/scroll", JSON.createObjectNode().put("scroll_id", scroll).toString());
             }
         }
+        // A refusal for good (the cluster's state is retried inside) leaves that document as it is: retrying would
+        // hold the pipeline for ever; verify with repair finds it.
         List<WriteResult.Rejection> refused = sendPartition(actions);
         if (!refused.isEmpty()) {
-            throw new RetriableSinkException("OpenSearch sink '" + name + "': the sweep of " + index + " was refused: " + refused.get(0).reason(), null);
+            LOG.warn("OpenSearch sink '{}': the sweep of {} was refused for {} documents, which stay (first: {}); verify with --repair removes them",
+                    name, index, refused.size(), refused.get(0).reason());
         }
-        return next == null ? actions.size() : actions.size() / 2;
+        return Math.max(0, (next == null ? actions.size() : actions.size() / 2) - refused.size());
     }
 
     /** A delete, or under mark the marked source, of a document by id at a version. */

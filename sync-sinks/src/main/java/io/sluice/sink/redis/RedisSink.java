@@ -41,6 +41,7 @@ import redis.clients.jedis.exceptions.JedisException;
  * <p>Not thread-safe: one thread, as the {@link Sink} contract says.
  */
 public final class RedisSink implements ReadableSink {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RedisSink.class);
     /**
      * Applies several rows in one call, in order. KEYS hold each row's key and version key; ARGV per row its
      * version (19 digits), kind (DEL, JSON or HASH), ttl ms, tombstone ttl ms, a value count n and then the n
@@ -495,7 +496,11 @@ public final class RedisSink implements ReadableSink {
                     changed++;
                 } else if (!(outcome instanceof Long)) {
                     String text = scriptError(outcome instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(outcome));
-                    throw new RetriableSinkException("Redis sink '" + name + "': the server refused a sweep write (" + text + ")", null);
+                    if (isTransient(text)) {
+                        throw new RetriableSinkException("Redis sink '" + name + "': the server refuses writes for now (" + text + ")", null);
+                    }
+                    // Refused for good: the key stays as it is (retrying would hold the pipeline for ever); verify finds it.
+                    LOG.warn("Redis sink '{}': a sweep delete was refused, the key stays ({}); verify with --repair removes it", name, text);
                 }
             }
         }
