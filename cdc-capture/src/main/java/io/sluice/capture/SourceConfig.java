@@ -102,10 +102,13 @@ public final class SourceConfig {
 
     private final Map<String, Object> values;
     private final Map<String, String> engineOverrides;
+    /** {@link #captures(List, List)} of this source's settings, compiled once. */
+    private final java.util.function.Predicate<io.sluice.event.TableId> captured;
 
     private SourceConfig(Map<String, Object> values, Map<String, String> engineOverrides) {
         this.values = values;
         this.engineOverrides = engineOverrides;
+        this.captured = captures(databases(), tables());
     }
 
     /**
@@ -223,7 +226,7 @@ public final class SourceConfig {
 
     /** Whether this source captures a table; see {@link #captures(List, List)}. */
     public boolean captures(io.sluice.event.TableId table) {
-        return captures(databases(), tables()).test(table);
+        return captured.test(table);
     }
 
     /**

@@ -37,8 +37,9 @@ public final class DocumentMapper {
     public static final int KEYWORD_MAX_LENGTH = 256;
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Reads documents back without rounding: a decimal stays the {@link BigDecimal} it was written from. */
-    private static final ObjectMapper EXACT = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final ObjectMapper EXACT = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true)).build();
     private static final com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>> OBJECT =
             new com.fasterxml.jackson.core.type.TypeReference<>() { };
 
@@ -74,6 +75,20 @@ public final class DocumentMapper {
             return EXACT.readValue(json, OBJECT);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("stored document is not a JSON object: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * JSON text read back as a tree that writes out as it came in: decimals keep their digits ({@code 12.50}, not
+     * 12.5), so a stored document can be changed and written again.
+     *
+     * @throws IllegalArgumentException if the text is not JSON
+     */
+    public static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+        try {
+            return EXACT.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
         }
     }
 

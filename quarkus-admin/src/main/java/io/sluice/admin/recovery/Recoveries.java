@@ -105,6 +105,10 @@ public class Recoveries {
         }
     }
 
+    /** What a recovery does once its source streams, in the timeline's words. */
+    private static final String VERIFIES = "verifies and repairs every table and sink no snapshot swept";
+    private static final String WAITS = "waits until the source streams, then " + VERIFIES;
+
     /** By recovery id; an entry lives exactly as long as the recovery's thread runs it. */
     private final Map<Long, Running> running = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -144,11 +148,9 @@ public class Recoveries {
                 return;
             }
             long id = store.create(source, cause, false, ActivityLog.SYSTEM).id();
-            t = new Thread(() -> run(id, source, ActivityLog.SYSTEM), "sluice-recovery-" + source);
-            t.setDaemon(true);
-            running.put(id, new Running(t));
+            t = thread(id, source, ActivityLog.SYSTEM);
             activity.record(subject(source), ActivityLog.SYSTEM, "recovery started", "recovery " + id + ", " + cause + ": " + why
-                    + "; waits until the source streams, then verifies and repairs every table and sink no snapshot swept");
+                    + "; " + WAITS);
             LOG.warnf("recovery=%d of source %s started: %s", id, source, cause);
         }
         t.start();
@@ -176,8 +178,7 @@ public class Recoveries {
         RecoveryStore.Stored created = store.create(source, decision.cause(), resnapshot, actor);
         long id = created.id();
         activity.record(subject(source), actor, "recovery started", "recovery " + id + ", " + decision.cause() + ": " + (resnapshot
-                ? "sets the stored offsets aside and snapshots again, then verifies and repairs every table and sink no snapshot swept"
-                : "waits until the source streams, then verifies and repairs every table and sink no snapshot swept"));
+                ? "sets the stored offsets aside and snapshots again, then " + VERIFIES : WAITS));
         if (resnapshot) {
             try {
                 List<Path> moved = supervisor.resnapshot(source, actor, ".recovery-" + id, "recovery " + id);
@@ -188,11 +189,16 @@ public class Recoveries {
                 throw e;
             }
         }
+        thread(id, source, actor).start();
+        return get(source, id);
+    }
+
+    /** A recovery's thread, registered as running; the caller starts it. */
+    private Thread thread(long id, String source, String actor) {
         Thread t = new Thread(() -> run(id, source, actor), "sluice-recovery-" + id);
         t.setDaemon(true);
         running.put(id, new Running(t));
-        t.start();
-        return get(source, id);
+        return t;
     }
 
     /**

@@ -55,10 +55,6 @@ import org.apache.avro.Schema;
 public final class OpenSearchSink implements ReadableSink {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OpenSearchSink.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Reads sources that are written again as they were: decimals keep their digits ({@code 12.50}, not 12.5). */
-    private static final ObjectMapper EXACT = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true)).build();
 
     private final String name;
     private final OpenSearchSinkConfig config;
@@ -205,8 +201,8 @@ public final class OpenSearchSink implements ReadableSink {
                 }
                 JsonNode page;
                 try {
-                    page = EXACT.readTree(r.body());
-                } catch (IOException e) {
+                    page = DocumentMapper.tree(r.body()); // marked sources are written again as they were
+                } catch (IllegalArgumentException e) {
                     throw new RetriableSinkException("OpenSearch sink '" + name + "': unreadable search page from " + index + ": " + e.getMessage(), e);
                 }
                 scroll = page.path("_scroll_id").asText(null);
@@ -243,14 +239,10 @@ public final class OpenSearchSink implements ReadableSink {
 
     /** A delete, or under mark the marked source, of a document by id at a version. */
     private static Action removal(String index, String id, long version, ObjectNode source) {
-        ObjectNode meta = JSON.createObjectNode();
-        meta.putObject(source == null ? "delete" : "index").put("_index", index).put("_id", id).put("version", version)
-                .put("version_type", "external");
-        if (source == null) {
-            return new Action(null, id, meta + "\n");
+        if (source != null) {
+            source.put(DocumentMapper.DELETED_FIELD, true);
         }
-        source.put(DocumentMapper.DELETED_FIELD, true);
-        return new Action(null, id, meta + "\n" + source + "\n");
+        return versioned(null, index, id, version, source == null ? null : source.toString());
     }
 
     /** The index of a table under this sink's target template. */
@@ -354,18 +346,22 @@ public final class OpenSearchSink implements ReadableSink {
 
     private Action action(String index, ChangeEvent e) {
         String id = mapping.id().render(e);
-        boolean delete = e.operation() == Operation.DELETE && mapping.deleteMode() == DeleteMode.DELETE;
-        ObjectNode meta = JSON.createObjectNode();
-        ObjectNode target = meta.putObject(delete ? "delete" : "index");
-        target.put("_index", index).put("_id", id).put("version", e.version()).put("version_type", "external");
-        if (delete) {
-            return new Action(e, id, meta + "\n");
+        if (e.operation() == Operation.DELETE && mapping.deleteMode() == DeleteMode.DELETE) {
+            return versioned(e, index, id, e.version(), null);
         }
         Map<String, Object> doc = DocumentMapper.document(e.row(), mapping);
         if (e.operation() == Operation.DELETE) {
             doc.put(DocumentMapper.DELETED_FIELD, true);
         }
-        return new Action(e, id, meta + "\n" + DocumentMapper.json(doc) + "\n");
+        return versioned(e, index, id, e.version(), DocumentMapper.json(doc));
+    }
+
+    /** A bulk action at an external version: the document's JSON indexed, or a delete when {@code source} is null. */
+    private static Action versioned(ChangeEvent e, String index, String id, long version, String source) {
+        ObjectNode meta = JSON.createObjectNode();
+        meta.putObject(source == null ? "delete" : "index").put("_index", index).put("_id", id).put("version", version)
+                .put("version_type", "external");
+        return new Action(e, id, source == null ? meta + "\n" : meta + "\n" + source + "\n");
     }
 
     private List<WriteResult.Rejection> sendPartition(List<Action> actions) {

@@ -246,9 +246,8 @@ public final class RedisSink implements ReadableSink {
             }
             List<?> perRow = (List<?>) answer;
             for (int r = 0; r < perRow.size(); r++) {
-                Object outcome = perRow.get(r);
-                if (!(outcome instanceof Long)) {
-                    String text = scriptError(outcome instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(outcome));
+                String text = refusal(perRow.get(r));
+                if (text != null) {
                     if (isTransient(text)) {
                         // The rows this batch applied before are skipped by their versions when it is retried.
                         throw new RetriableSinkException("Redis sink '" + name + "': the server refuses writes for now (" + text + ")", null);
@@ -283,19 +282,30 @@ public final class RedisSink implements ReadableSink {
 
     /** Appends one row's script arguments; on an IllegalArgumentException some may have been appended. */
     private void addArguments(ChangeEvent e, List<String> args) {
-        args.add(paddedVersion(e.version()));
-        boolean delete = e.operation() == Operation.DELETE && mapping.deleteMode() == DeleteMode.DELETE;
-        if (delete) {
-            args.add("DEL");
-            args.add("0");
-            args.add(tombstoneTtl);
-            args.add("0");
+        String version = paddedVersion(e.version());
+        if (e.operation() == Operation.DELETE && mapping.deleteMode() == DeleteMode.DELETE) {
+            addDelete(args, version);
             return;
         }
         Map<String, Object> doc = DocumentMapper.document(e.row(), mapping);
         if (e.operation() == Operation.DELETE) {
             doc.put(DocumentMapper.DELETED_FIELD, true);
         }
+        addValue(args, version, doc);
+    }
+
+    /** Appends the script arguments of a row's delete at a version (19 digits): it leaves a tombstone. */
+    private void addDelete(List<String> args, String version) {
+        args.add(version);
+        args.add("DEL");
+        args.add("0");
+        args.add(tombstoneTtl);
+        args.add("0");
+    }
+
+    /** Appends the script arguments of a row's document at a version (19 digits): JSON text, or hash fields. */
+    private void addValue(List<String> args, String version, Map<String, Object> doc) {
+        args.add(version);
         args.add(config.hashFormat() ? "HASH" : "JSON");
         args.add(ttl);
         args.add(tombstoneTtl);
@@ -310,6 +320,14 @@ public final class RedisSink implements ReadableSink {
             args.add("1");
             args.add(DocumentMapper.json(doc));
         }
+    }
+
+    /** The error text of the script's answer for one row, or null when it applied the row or found it not newer. */
+    private static String refusal(Object outcome) {
+        if (outcome instanceof Long) {
+            return null;
+        }
+        return scriptError(outcome instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(outcome));
     }
 
     @Override
@@ -457,48 +475,29 @@ public final class RedisSink implements ReadableSink {
             List<String> part = keys.subList(from, Math.min(keys.size(), from + ROWS_PER_CALL));
             List<String> scriptKeys = new ArrayList<>();
             List<String> args = new ArrayList<>();
-            List<String> marked = mapping.deleteMode() == DeleteMode.MARK ? markedValues(part) : null;
+            List<Map<String, Object>> marked = mapping.deleteMode() == DeleteMode.MARK ? marked(part) : null;
             for (int i = 0; i < part.size(); i++) {
                 if (marked != null && marked.get(i) == null) {
                     continue; // gone meanwhile, or marked already
                 }
                 scriptKeys.add(part.get(i));
                 scriptKeys.add(part.get(i) + ":v");
-                args.add(version);
                 if (marked == null) {
-                    args.add("DEL");
-                    args.add("0");
-                    args.add(tombstoneTtl);
-                    args.add("0");
-                } else if (config.hashFormat()) {
-                    Map<String, Object> fields = DocumentMapper.parse(marked.get(i));
-                    args.add("HASH");
-                    args.add(ttl);
-                    args.add(tombstoneTtl);
-                    args.add(Integer.toString(fields.size() * 2));
-                    fields.forEach((k, v) -> {
-                        args.add(k);
-                        args.add(String.valueOf(v));
-                    });
+                    addDelete(args, version);
                 } else {
-                    args.add("JSON");
-                    args.add(ttl);
-                    args.add(tombstoneTtl);
-                    args.add("1");
-                    args.add(marked.get(i));
+                    addValue(args, version, marked.get(i));
                 }
             }
             if (scriptKeys.isEmpty()) {
                 continue;
             }
             for (Object outcome : (List<?>) connection().evalsha(sha, scriptKeys, args)) {
-                if (Long.valueOf(1).equals(outcome)) {
-                    changed++;
-                } else if (!(outcome instanceof Long)) {
-                    String text = scriptError(outcome instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(outcome));
-                    if (isTransient(text)) {
-                        throw new RetriableSinkException("Redis sink '" + name + "': the server refuses writes for now (" + text + ")", null);
-                    }
+                String text = refusal(outcome);
+                if (text == null) {
+                    changed += (Long) outcome;
+                } else if (isTransient(text)) {
+                    throw new RetriableSinkException("Redis sink '" + name + "': the server refuses writes for now (" + text + ")", null);
+                } else {
                     // Refused for good: the key stays as it is (retrying would hold the pipeline for ever); verify finds it.
                     LOG.warn("Redis sink '{}': a sweep delete was refused, the key stays ({}); verify with --repair removes it", name, text);
                 }
@@ -508,11 +507,11 @@ public final class RedisSink implements ReadableSink {
     }
 
     /**
-     * The stored values of rows marked deleted, as the script's value for them: JSON text, or for hashes a JSON
-     * object of their texts with the flag as {@code "true"}; null for a row that is gone or marked already.
+     * The stored documents of rows, marked deleted: a JSON value as its document, a hash as its fields (texts);
+     * null for a row that is gone or marked already.
      */
-    private List<String> markedValues(List<String> keys) {
-        List<String> out = new ArrayList<>(keys.size());
+    private List<Map<String, Object>> marked(List<String> keys) {
+        List<Map<String, Object>> out = new ArrayList<>(keys.size());
         List<Response<Map<String, String>>> hashes = new ArrayList<>();
         List<String> texts = null;
         if (config.hashFormat()) {
@@ -523,25 +522,20 @@ public final class RedisSink implements ReadableSink {
             texts = connection().mget(keys.toArray(String[]::new));
         }
         for (int i = 0; i < keys.size(); i++) {
+            Map<String, Object> doc;
             if (config.hashFormat()) {
                 Map<String, String> hash = hashes.get(i).get();
-                if (hash == null || hash.isEmpty() || "true".equals(hash.get(DocumentMapper.DELETED_FIELD))) {
-                    out.add(null);
-                    continue;
-                }
-                Map<String, Object> fields = new LinkedHashMap<>(hash);
-                fields.put(DocumentMapper.DELETED_FIELD, "true");
-                out.add(DocumentMapper.json(fields));
+                doc = hash == null || hash.isEmpty() || "true".equals(hash.get(DocumentMapper.DELETED_FIELD)) ? null : new LinkedHashMap<>(hash);
             } else {
-                String text = texts.get(i);
-                Map<String, Object> doc = text == null ? null : DocumentMapper.parse(text);
-                if (doc == null || Boolean.TRUE.equals(doc.get(DocumentMapper.DELETED_FIELD))) {
-                    out.add(null);
-                    continue;
+                doc = texts.get(i) == null ? null : DocumentMapper.parse(texts.get(i));
+                if (doc != null && Boolean.TRUE.equals(doc.get(DocumentMapper.DELETED_FIELD))) {
+                    doc = null;
                 }
-                doc.put(DocumentMapper.DELETED_FIELD, true);
-                out.add(DocumentMapper.json(doc));
             }
+            if (doc != null) {
+                doc.put(DocumentMapper.DELETED_FIELD, true); // a hash holds it as "true", as a delete under mark writes it
+            }
+            out.add(doc);
         }
         return out;
     }
