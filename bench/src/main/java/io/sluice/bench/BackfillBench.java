@@ -62,6 +62,7 @@ public final class BackfillBench {
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         System.out.println("Sluice backfill benchmark: " + rows + " rows, chunks of " + chunk);
         System.out.println("machine: " + Machine.describe());
+        System.out.println("Redis: " + RedisTestServer.PERSISTENCE + "; emptied before each contender that writes to it");
         Path work = Files.createTempDirectory("sluice-bench-backfill-");
         try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
             db.createCaptureUser("bench", "bench-pw");
@@ -84,15 +85,18 @@ public final class BackfillBench {
             Measured lucene = contenders.contains("lucene") ? measure(() -> backfill(db, work, 7302, List.of(lucene(work, "lucene")), chunk))
                     : none;
             print("Sluice backfill -> Lucene", lucene);
+            redis.empty();
             Measured cache = contenders.contains("redis") ? measure(() -> backfill(db, work, 7303, List.of(redis(redis)), chunk)) : none;
             print("Sluice backfill -> Redis", cache);
             // Issue 8's scenario: both targets of a pipeline, written at once as the server's backfills do.
+            redis.empty();
             Measured both = contenders.contains("both") ? measure(() -> backfill(db, work, 7305, List.of(redis(redis), lucene(work, "both")),
                     chunk)) : none;
             print("Sluice backfill -> Redis + Lucene", both);
             // The floor under any backfill into both targets here: the plain scan written straight through the clients.
             Measured raw = none;
             if (contenders.contains("raw")) {
+                redis.empty();
                 try (RawTargets targets = new RawTargets(redis, work.resolve("raw"), "raw", List.of("redis", "lucene"))) {
                     raw = measure(() -> rawScan(db, targets, chunk));
                     targets.check();

@@ -66,14 +66,17 @@ public final class SinkBench {
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         System.out.println("Sluice sink benchmark: " + events + " events in batches of " + batch);
         System.out.println("machine: " + Machine.describe());
+        System.out.println("Redis: " + RedisTestServer.PERSISTENCE + "; emptied before each contender");
         List<List<ChangeEvent>> batches = batches(events, batch);
         Path work = Files.createTempDirectory("sluice-sink-bench-");
         TableMapping mapping = TableMapping.defaults("{source}.{database}.{table}");
         try (RedisTestServer redis = RedisTestServer.startNew(); OpenSearchTestNode search = OpenSearchTestNode.startNew()) {
             for (int round = 1; round <= 2; round++) {
                 String suffix = "r" + round;
+                redis.empty();
                 double redis0 = redisCpuMicros(redis);
                 Rate rawRedis = rawRedis(redis, batches, mapping, suffix);
+                redis.empty();
                 double redis1 = redisCpuMicros(redis);
                 Map<String, Rate> sweeps = new java.util.LinkedHashMap<>();
                 Rate sluiceRedis = sink(new RedisSink("redis", RedisSinkConfig.parse("redis", Map.of(RedisSinkConfig.URI,

@@ -78,6 +78,7 @@ public final class StreamingBench {
                 + (flushMs == null ? "" : ", " + SourceConfig.SINK_FLUSH_MS + "=" + flushMs)
                 + (refreshMs == null ? "" : ", " + LuceneSinkConfig.REFRESH_INTERVAL_MS + "=" + refreshMs));
         System.out.println("machine: " + Machine.describe());
+        System.out.println("Redis: " + RedisTestServer.PERSISTENCE + "; emptied before each contender");
         Path work = Files.createTempDirectory("sluice-streaming-bench-");
         try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
             db.createCaptureUser("bench", "bench-pw");
@@ -111,6 +112,7 @@ public final class StreamingBench {
                 // Each contender goes first in turn, so that none always runs on a JIT another warmed up.
                 for (int i = 0; i < contenders.size(); i++) {
                     int c = (i + r) % contenders.size();
+                    redis.empty();
                     runs.get(c).add(contenders.get(c).run(r));
                 }
                 CaptureBench.Rate d = runs.get(0).get(r);

@@ -93,6 +93,53 @@ public final class RedisTestServer implements AutoCloseable {
         MariaDbServer.deleteRecursively(dir);
     }
 
+    /**
+     * Stops the server, removes its append-only file and starts it again on the same port: a server restarted
+     * without persistence, as many caches run, comes back empty.
+     */
+    public synchronized void restartEmpty() {
+        stop();
+        MariaDbServer.deleteRecursively(dir);
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        start();
+    }
+
+    /** What {@link #start()} configures the server to persist, for a benchmark's header. */
+    public static final String PERSISTENCE = "appendonly yes, appendfsync always: a write Redis acknowledged is on disk,"
+            + " as a checkpoint past it counts on";
+
+    /**
+     * Removes every key and rewrites the append-only file down to nothing, and returns once the rewrite is done: a
+     * benchmark's contenders then start alike, none paying for a rewrite of the keys that the others wrote.
+     *
+     * @throws IllegalStateException if the rewrite has not ended within a minute
+     */
+    public void empty() {
+        try (Jedis jedis = new Jedis(host(), port())) {
+            jedis.flushAll();
+            jedis.bgrewriteaof();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+            // BGREWRITEAOF may be scheduled behind a rewrite in progress, so both flags are watched.
+            while (true) {
+                String persistence = jedis.info("persistence");
+                if (persistence.contains("aof_rewrite_in_progress:0") && persistence.contains("aof_rewrite_scheduled:0")) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Redis on port " + port + " did not finish rewriting its append-only file within a minute");
+                }
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while Redis rewrote its append-only file", e);
+        }
+    }
+
     public String host() {
         return "127.0.0.1";
     }
