@@ -86,6 +86,23 @@ public interface Sink extends AutoCloseable {
         throw new UnsupportedOperationException("sink '" + name() + "' cannot remove rows a snapshot did not see");
     }
 
+    /**
+     * The target's generation: a token the sink keeps in the target itself, next to the documents, and reads back.
+     * The first call on a target that holds none creates one; it stays the same for as long as the target keeps
+     * what was written to it, across connections and Sluice restarts. A token other than the last one seen means
+     * the target lost its data since (a Redis restarted without persistence or flushed, an index directory
+     * removed): documents written before may be missing, and the runtime verifies and repairs the target (see
+     * {@link GenerationWatch}).
+     *
+     * <p>Optional; called on the writing thread, between writes, after {@link #flush()}.
+     *
+     * @return the token, or empty if this sink cannot tell
+     * @throws RetriableSinkException if the target is not reachable; calling it again later is safe
+     */
+    default java.util.Optional<String> generation() {
+        return java.util.Optional.empty();
+    }
+
     /** Releases connections and files. Never throws. */
     @Override
     void close();

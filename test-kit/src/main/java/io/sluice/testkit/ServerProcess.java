@@ -40,6 +40,17 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /**
+     * The properties of a server of its own: a new data directory, a random encryption key, the first
+     * administrator's password, and cookies that plain HTTP may carry.
+     */
+    public static Map<String, String> freshProperties(String adminPassword) throws IOException {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return Map.of("sluice.data-dir", Files.createTempDirectory("sluice-server-").toString(), "sluice.encryption-key",
+                Base64.getEncoder().encodeToString(key), "sluice.admin.initial-password", adminPassword, "sluice.secure-cookies", "false");
+    }
+
+    /**
      * @param jar the server's {@code quarkus-run.jar}
      * @param properties system properties of the server ({@code sluice.*}, {@code quarkus.*})
      * @param log where its output goes (appended)

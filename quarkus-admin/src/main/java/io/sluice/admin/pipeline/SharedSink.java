@@ -2,6 +2,7 @@ package io.sluice.admin.pipeline;
 
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.TableId;
+import io.sluice.sink.GenerationWatch;
 import io.sluice.sink.ReadableSink;
 import io.sluice.sink.SchemaOutcome;
 import io.sluice.sink.Sink;
@@ -14,14 +15,20 @@ import org.apache.avro.Schema;
 /**
  * One sink instance shared by the capture threads of every source whose pipelines write to it, and by replays
  * of its dead letters. It serializes their calls (the {@link Sink} contract allows one thread at a time), opens
- * the target once, and is closed only by the supervisor, not by the runners that use it.
+ * the target once, watches its generation after flushes (see {@link GenerationWatch}), and is closed only by the
+ * supervisor, not by the runners that use it.
  */
 final class SharedSink implements Sink {
     private final Sink delegate;
+    private final GenerationWatch generations;
     private boolean opened;
 
-    SharedSink(Sink delegate) {
+    /**
+     * @param onLoss told when the target lost its data, on the flushing thread with this sink held; returns quickly
+     */
+    SharedSink(Sink delegate, GenerationWatch.Record generations, java.time.Clock clock, java.util.function.Consumer<GenerationWatch.Loss> onLoss) {
         this.delegate = delegate;
+        this.generations = new GenerationWatch(delegate, generations, clock, onLoss);
     }
 
     Sink delegate() {
@@ -59,6 +66,7 @@ final class SharedSink implements Sink {
     @Override
     public synchronized void flush() {
         delegate.flush();
+        generations.afterFlush();
     }
 
     /** Runs work on the sink, opened, serialized with every write. */

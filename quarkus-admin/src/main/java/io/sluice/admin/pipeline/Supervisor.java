@@ -21,6 +21,7 @@ import io.sluice.preflight.Preflight;
 import io.sluice.preflight.PreflightReport;
 import io.sluice.review.ReviewGate;
 import io.sluice.review.SchemaReviews;
+import io.sluice.sink.GenerationWatch;
 import io.sluice.sink.RetryPolicy;
 import io.sluice.sink.Sink;
 import io.sluice.sink.SinkRunner;
@@ -104,6 +105,7 @@ public class Supervisor {
     private final Map<String, ChunkWindows> windows = new ConcurrentHashMap<>();
     private final List<BiConsumer<String, List<SourceEvent>>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<BiConsumer<String, io.sluice.capture.RedoneSnapshot>> redone = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<BiConsumer<String, GenerationWatch.Loss>> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
     private DeadLetterQueue dlq;
     private ScheduledExecutorService monitor;
 
@@ -448,6 +450,41 @@ public class Supervisor {
         running.forEach((source, r) -> r.worker().redoneSnapshot().ifPresent(why -> listener.accept(source, why)));
     }
 
+    /**
+     * Calls {@code listener} for each source whose pipelines write to a sink whose target lost its data (see
+     * {@link GenerationWatch}), once per loss. It is called on the thread that flushed the sink, holding the sink:
+     * it must return quickly and leave any call back into the supervisor to a thread of its own.
+     */
+    public void onTargetLost(BiConsumer<String, GenerationWatch.Loss> listener) {
+        lost.add(listener);
+    }
+
+    /**
+     * A sink's target lost its data: what its sweeps removed is no proof any more, and each source writing to it is
+     * told. Takes no lock of the supervisor's (a stop may hold it while waiting for the thread that flushes).
+     */
+    private void targetLost(GenerationWatch.Loss loss) {
+        LOG.errorf("sink %s: its target lost its data (generation %s, now %s); documents written before may be missing, so the"
+                + " sources writing to it are verified and repaired against it", loss.sink(), loss.was(), loss.now());
+        activity.record("sink:" + loss.sink(), ActivityLog.SYSTEM, "target lost its data", "generation " + loss.was() + ", now " + loss.now()
+                + "; each source writing to it is verified and repaired against it");
+        java.util.Set<String> sourcesWriting = new java.util.TreeSet<>();
+        for (PipelineSpec spec : pipelines.list()) {
+            if (spec.sinks().contains(loss.sink())) {
+                sourcesWriting.add(spec.source());
+            }
+        }
+        for (String source : sourcesWriting) {
+            Running r = running.get(source);
+            if (r != null) {
+                r.runners().stream().filter(runner -> runner.status().sink().equals(loss.sink())).forEach(SinkRunner::forgetSweeps);
+            }
+            activity.record("source:" + source, ActivityLog.SYSTEM, "target lost its data", "sink '" + loss.sink() + "': generation "
+                    + loss.was() + ", now " + loss.now() + "; documents written to it before may be missing");
+            lost.forEach(l -> l.accept(source, loss));
+        }
+    }
+
     /** Listens to every batch the sources deliver, after the sinks flushed it (the demo and tests use it). */
     public void onDelivered(BiConsumer<String, List<SourceEvent>> listener) {
         listeners.add(listener);
@@ -532,7 +569,7 @@ public class Supervisor {
         SharedSink s = openSinks.get(name);
         if (s == null) {
             SinkStore.Stored stored = sinks.get(name);
-            s = new SharedSink(stored.type().create(name, sinks.runtimeKeys(name), clock));
+            s = new SharedSink(stored.type().create(name, sinks.runtimeKeys(name), clock), sinks.generations(name), clock, this::targetLost);
             openSinks.put(name, s);
         }
         return s;

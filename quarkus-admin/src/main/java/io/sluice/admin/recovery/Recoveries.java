@@ -92,16 +92,18 @@ public class Recoveries {
     Clock clock;
 
     /**
-     * A recovery running in this server: its thread, who cancelled it (null until someone does), and the
-     * verification it waits for (null between verifications).
+     * A recovery running in this server: its thread, the sinks it verifies (null: all), who cancelled it (null until
+     * someone does), and the verification it waits for (null between verifications).
      */
     private static final class Running {
         final Thread thread;
+        final java.util.Set<String> sinks;
         volatile String cancelledBy;
         volatile Long verification;
 
-        Running(Thread thread) {
+        Running(Thread thread, java.util.Set<String> sinks) {
             this.thread = thread;
+            this.sinks = sinks;
         }
     }
 
@@ -119,14 +121,22 @@ public class Recoveries {
         for (RecoveryStore.Stored r : cutShort) {
             // A source deleted since has nothing left to repair.
             if (!connect.enabled() && sources.find(r.source()).isPresent() && !"stopped".equals(sources.desiredState(r.source()))) {
-                startOwn(r.source(), "recovery " + r.id() + " was cut short by a server stop", "its repairs may be unfinished");
+                startOwn(r.source(), "recovery " + r.id() + " was cut short by a server stop", "its repairs may be unfinished", null);
             }
         }
         // The listener may be called with the supervisor's lock held, and start() takes this lock before the
         // supervisor's: it starts the recovery from a thread of its own.
         supervisor.onRedoneSnapshot((source, why) -> {
             Thread t = new Thread(() -> startOwn(source, "snapshot taken again: " + why.description(), "rows deleted before the new"
-                    + " snapshot may be left in the sinks"), "sluice-recovery-start-" + source);
+                    + " snapshot may be left in the sinks", null), "sluice-recovery-start-" + source);
+            t.setDaemon(true);
+            t.start();
+        });
+        // Called on a sink's writing thread: the same hand-over.
+        supervisor.onTargetLost((source, loss) -> {
+            Thread t = new Thread(() -> startOwn(source, "the target of sink '" + loss.sink() + "' lost its data (generation " + loss.was()
+                    + ", now " + loss.now() + ")", "rows written to it before may be missing", java.util.Set.of(loss.sink())),
+                    "sluice-recovery-start-" + source);
             t.setDaemon(true);
             t.start();
         });
@@ -137,10 +147,14 @@ public class Recoveries {
      * until the source streams, then verifies and repairs each table and sink that no sweep covered since (see
      * {@link io.sluice.sink.Sink#sweep}); no offsets are set aside. The server starts one when a source's worker
      * takes its snapshot again (see {@link io.sluice.capture.RedoneSnapshot}), since rows deleted before the new
-     * snapshot began are in no event it reads, and at boot for each recovery a server stop cut short. Must not be
-     * called with the supervisor's lock held.
+     * snapshot began are in no event it reads, when a sink's target lost its data (see {@link
+     * io.sluice.sink.GenerationWatch}; that recovery verifies that sink only), and at boot for each recovery a server
+     * stop cut short (which verifies every sink: which ones it was for is not stored). Must not be called with the
+     * supervisor's lock held.
+     *
+     * @param sinks the sinks to verify, or null for all
      */
-    private void startOwn(String source, String cause, String why) {
+    private void startOwn(String source, String cause, String why, java.util.Set<String> sinks) {
         Thread t;
         synchronized (this) {
             Optional<RecoveryStore.Stored> latest = store.latest(source);
@@ -148,9 +162,10 @@ public class Recoveries {
                 return;
             }
             long id = store.create(source, cause, false, ActivityLog.SYSTEM).id();
-            t = thread(id, source, ActivityLog.SYSTEM);
+            t = thread(id, source, ActivityLog.SYSTEM, sinks);
             activity.record(subject(source), ActivityLog.SYSTEM, "recovery started", "recovery " + id + ", " + cause + ": " + why
-                    + "; " + WAITS);
+                    + "; " + (sinks == null ? WAITS : "waits until the source streams, then verifies and repairs every table against sink(s) "
+                            + String.join(", ", new java.util.TreeSet<>(sinks))));
             LOG.warnf("recovery=%d of source %s started: %s", id, source, cause);
         }
         t.start();
@@ -189,15 +204,15 @@ public class Recoveries {
                 throw e;
             }
         }
-        thread(id, source, actor).start();
+        thread(id, source, actor, null).start();
         return get(source, id);
     }
 
-    /** A recovery's thread, registered as running; the caller starts it. */
-    private Thread thread(long id, String source, String actor) {
+    /** A recovery's thread, registered as running; the caller starts it. @param sinks the sinks to verify, or null for all */
+    private Thread thread(long id, String source, String actor, java.util.Set<String> sinks) {
         Thread t = new Thread(() -> run(id, source, actor), "sluice-recovery-" + id);
         t.setDaemon(true);
-        running.put(id, new Running(t));
+        running.put(id, new Running(t, sinks));
         return t;
     }
 
@@ -346,6 +361,11 @@ public class Recoveries {
         List<String> notes = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         Map<String, Boolean> hasSchema = new HashMap<>();
+        java.util.Set<String> only = running.get(id).sinks;
+        if (only != null) {
+            steps = steps.stream().filter(step -> only.contains(step.sink())).toList();
+            notes.add("only sink(s) " + String.join(", ", new java.util.TreeSet<>(only)) + " verified: the recovery is for them alone");
+        }
         int done = 0;
         for (RecoveryPlan.Step step : steps) {
             stopIfCancelled(id);

@@ -108,6 +108,31 @@ public class SinkStore {
     }
 
     /**
+     * Where the last generation seen of a sink's target is kept (see {@link io.sluice.sink.GenerationWatch}): with the
+     * sink, so that a sink deleted and created again starts without one.
+     */
+    public io.sluice.sink.GenerationWatch.Record generations(String name) {
+        return new io.sluice.sink.GenerationWatch.Record() {
+            @Override
+            public Optional<String> last() {
+                return Optional.ofNullable(store().read(c -> {
+                    try (PreparedStatement ps = c.prepareStatement("SELECT generation FROM sink WHERE name = ?")) {
+                        ps.setString(1, name);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            return rs.next() ? rs.getString(1) : null;
+                        }
+                    }
+                }));
+            }
+
+            @Override
+            public void seen(String generation) {
+                store().inTransaction(c -> MetadataStore.update(c, "UPDATE sink SET generation = ? WHERE name = ?", generation, name));
+            }
+        };
+    }
+
+    /**
      * Replaces a sink's keys; secrets the request leaves out keep their stored values. The type cannot change.
      *
      * @throws io.sluice.config.InvalidConfigException listing every problem

@@ -12,11 +12,8 @@ import io.sluice.testkit.RedisTestServer;
 import io.sluice.testkit.RowChanges;
 import io.sluice.testkit.ServerProcess;
 import io.sluice.testkit.TargetRows;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -53,13 +50,9 @@ class OutageIT {
         db.createCaptureUser("outage_capture", DB_PASSWORD);
         db.recreateItemsDatabase(database);
         db.insertItems(database + ".items", 1, 500);
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
         Path log = Path.of("target", "outage-" + id + ".log");
         try (RedisTestServer redis = RedisTestServer.startNew(); ServerProcess server = new ServerProcess(ServerProcess.packagedJar(),
-                FreePorts.next(), Map.of("sluice.data-dir", Files.createTempDirectory("sluice-outage-").toString(), "sluice.encryption-key",
-                        Base64.getEncoder().encodeToString(key), "sluice.admin.initial-password", ADMIN_PASSWORD, "sluice.secure-cookies", "false"),
-                log)) {
+                FreePorts.next(), ServerProcess.freshProperties(ADMIN_PASSWORD), log)) {
             server.start();
             server.json("POST", "/api/v1/sources", JSON.writeValueAsString(db.sourceRequest(source, "outage_capture", DB_PASSWORD, database,
                     8100 + Math.abs(id.hashCode() % 500))), 201);

@@ -50,6 +50,7 @@ public abstract class SluiceSinkTask extends SinkTask {
     private int epoch;
     private boolean sweep;
     private ErrantRecordReporter reporter;
+    private io.sluice.sink.GenerationWatch generations;
 
     /**
      * @param definition the sink's own keys; the task passes only those (and the connector's name) to the sink
@@ -85,6 +86,7 @@ public abstract class SluiceSinkTask extends SinkTask {
         sinkProps.keySet().removeIf(k -> !definition.configKeys().containsKey(k));
         sink = factory.create(name, sinkProps);
         sink.open();
+        generations = new io.sluice.sink.GenerationWatch(sink, new Remembered(), java.time.Clock.systemUTC(), this::targetLost);
         mappers = new HashMap<>();
         try {
             reporter = context == null ? null : context.errantRecordReporter();
@@ -186,8 +188,42 @@ public abstract class SluiceSinkTask extends SinkTask {
     public void flush(Map<TopicPartition, OffsetAndMetadata> offsets) {
         try {
             sink.flush();
+            generations.afterFlush();
         } catch (RetriableSinkException e) {
             throw new RetriableException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The target lost its data (see {@link io.sluice.sink.GenerationWatch}): the task reads its partitions again from
+     * their start, so that every row the topics still hold is written again (versions keep that safe). A worker has
+     * no place to keep the generation across task restarts, so a loss while the task is not running is not seen.
+     */
+    private void targetLost(io.sluice.sink.GenerationWatch.Loss loss) {
+        java.util.Set<TopicPartition> assigned = context == null ? java.util.Set.of() : context.assignment();
+        Map<TopicPartition, Long> start = new HashMap<>();
+        assigned.forEach(tp -> start.put(tp, 0L));
+        LOG.error("sink '{}': its target lost its data (generation {}, now {}); reading partitions {} again from their start to write"
+                + " again every row the topics still hold. Rows older than the topics' retention are not in them: give the table"
+                + " topics cleanup.policy=compact, or backfill the connector's tables", loss.sink(), loss.was(), loss.now(),
+                new java.util.TreeSet<>(assigned.stream().map(TopicPartition::toString).toList()));
+        if (!start.isEmpty()) {
+            context.offset(start);
+        }
+    }
+
+    /** The generation last seen, in this task's memory. */
+    private static final class Remembered implements io.sluice.sink.GenerationWatch.Record {
+        private String last;
+
+        @Override
+        public java.util.Optional<String> last() {
+            return java.util.Optional.ofNullable(last);
+        }
+
+        @Override
+        public void seen(String generation) {
+            last = generation;
         }
     }
 

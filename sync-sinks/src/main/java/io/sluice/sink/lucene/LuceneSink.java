@@ -15,6 +15,7 @@ import io.sluice.sink.WriteResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -131,6 +132,9 @@ public final class LuceneSink implements ReadableSink {
     /** Versions kept in memory before the searcher is refreshed to cover them. */
     static final int MAX_RECENT = 100_000;
 
+    /** The file of the sink's directory that holds the {@linkplain #generation() generation}. */
+    public static final String GENERATION_FILE = "GENERATION";
+
     public LuceneSink(String name, LuceneSinkConfig config, Clock clock) {
         this.name = name;
         this.config = config;
@@ -150,6 +154,30 @@ public final class LuceneSink implements ReadableSink {
             Files.createDirectories(config.dir());
         } catch (IOException e) {
             throw new FatalSinkException("Lucene sink '" + name + "': cannot create " + config.dir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The token in the file {@value #GENERATION_FILE} of the sink's directory (no index can have that name: index
+     * names are lower case), written when missing: a directory lost with its indexes (a new volume) has none.
+     */
+    @Override
+    public java.util.Optional<String> generation() {
+        Path file = config.dir().resolve(GENERATION_FILE);
+        try {
+            if (!Files.exists(file)) {
+                Files.createDirectories(config.dir());
+                Path written = Files.createTempFile(config.dir(), GENERATION_FILE, ".tmp");
+                Files.writeString(written, java.util.UUID.randomUUID().toString());
+                try {
+                    Files.move(written, file); // not over a file another sink of this directory wrote meanwhile
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    Files.deleteIfExists(written);
+                }
+            }
+            return java.util.Optional.of(Files.readString(file).trim());
+        } catch (IOException e) {
+            throw new FatalSinkException("Lucene sink '" + name + "' cannot read or write " + file + ": " + e.getMessage(), e);
         }
     }
 

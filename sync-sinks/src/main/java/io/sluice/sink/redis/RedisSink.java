@@ -90,6 +90,9 @@ public final class RedisSink implements ReadableSink {
      */
     static final int ROWS_PER_CALL = 100;
 
+    /** The prefix of the key that holds the target's {@linkplain #generation() generation}; the sink's name follows. */
+    public static final String GENERATION_KEY = "sluice:generation:";
+
     private final String name;
     private final RedisSinkConfig config;
     private final TableMapping mapping;
@@ -549,6 +552,29 @@ public final class RedisSink implements ReadableSink {
     @Override
     public void flush() {
         connection();
+    }
+
+    /**
+     * The string at {@code sluice:generation:<sink name>}, set to a random token when missing. A flushed database or
+     * a server restarted without its data has none; under an {@code allkeys-*} eviction policy Redis may evict it
+     * too, and the repair that follows brings back the rows it evicted with it.
+     */
+    @Override
+    public java.util.Optional<String> generation() {
+        Jedis j = connection();
+        String key = GENERATION_KEY + name;
+        try {
+            Pipeline p = j.pipelined();
+            p.setnx(key, java.util.UUID.randomUUID().toString());
+            Response<String> current = p.get(key);
+            p.sync();
+            return java.util.Optional.ofNullable(current.get());
+        } catch (JedisConnectionException e) {
+            drop();
+            throw new RetriableSinkException("Redis sink '" + name + "' lost its connection: " + e.getMessage(), e);
+        } catch (JedisException e) {
+            throw new RetriableSinkException("Redis sink '" + name + "' could not read its generation key " + key + ": " + e.getMessage(), e);
+        }
     }
 
     private void drop() {

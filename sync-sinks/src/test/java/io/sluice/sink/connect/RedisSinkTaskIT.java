@@ -69,6 +69,78 @@ class RedisSinkTaskIT {
     }
 
     @Test
+    void shouldReadItsPartitionsAgainFromTheStartWhenItsTargetLostItsData() {
+        RedisTestServer redis = RedisTestServer.shared();
+        org.apache.kafka.common.TopicPartition partition = new org.apache.kafka.common.TopicPartition(TOPIC, 0);
+        Map<org.apache.kafka.common.TopicPartition, Long> rewound = new java.util.HashMap<>();
+        RedisSinkTask task = new RedisSinkTask();
+        task.initialize(new org.apache.kafka.connect.sink.SinkTaskContext() {
+            @Override
+            public Map<String, String> configs() {
+                return Map.of();
+            }
+
+            @Override
+            public void offset(Map<org.apache.kafka.common.TopicPartition, Long> offsets) {
+                rewound.putAll(offsets);
+            }
+
+            @Override
+            public void offset(org.apache.kafka.common.TopicPartition tp, long offset) {
+                rewound.put(tp, offset);
+            }
+
+            @Override
+            public void timeout(long timeoutMs) {
+            }
+
+            @Override
+            public java.util.Set<org.apache.kafka.common.TopicPartition> assignment() {
+                return java.util.Set.of(partition);
+            }
+
+            @Override
+            public void pause(org.apache.kafka.common.TopicPartition... partitions) {
+            }
+
+            @Override
+            public void resume(org.apache.kafka.common.TopicPartition... partitions) {
+            }
+
+            @Override
+            public void requestCommit() {
+            }
+
+            @Override
+            public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
+                return null; // the task reports no metrics of its own
+            }
+        });
+        task.start(Map.of("name", "cache", "redis.uri", "redis://" + redis.host() + ":" + redis.port(), "sluice.source", "shop",
+                "connector.class", RedisSinkConnector.class.getName(), "topics", TOPIC));
+        try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+            jedis.flushAll();
+            List<SinkRecord> records = List.of(record(1, "c", null, "Ada", 400), record(2, "c", null, "Grace", 500));
+            task.put(records);
+            task.flush(Map.of());
+            assertThat(rewound).as("the first generation seen is the target's").isEmpty();
+
+            jedis.flushAll(); // the target loses its data
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+                task.flush(Map.of());
+                return !rewound.isEmpty();
+            });
+            assertThat(rewound).containsExactly(Map.entry(partition, 0L));
+
+            task.put(records); // what the worker delivers again from the start
+            assertThat(jedis.get("shop:inventory:customers:{1}")).contains("Ada");
+            assertThat(jedis.get("shop:inventory:customers:{2}")).contains("Grace");
+        } finally {
+            task.stop();
+        }
+    }
+
+    @Test
     void shouldApplyEnvelopesFromTheConverterAndSkipTombstones() {
         RedisTestServer redis = RedisTestServer.shared();
         RedisSinkTask task = new RedisSinkTask();

@@ -94,6 +94,29 @@ class LuceneSinkIT {
     }
 
     @Test
+    void shouldKeepItsGenerationAcrossRestartsAndGetANewOneOnceItsDirectoryIsLost() throws Exception {
+        String first;
+        try (LuceneSink sink = sink(Clock.systemUTC())) {
+            sink.write(List.of(upsert(1, "Ada", 100)));
+            sink.flush();
+            first = sink.generation().orElseThrow();
+            assertThat(sink.generation()).contains(first);
+        }
+        try (LuceneSink again = sink(Clock.systemUTC())) {
+            assertThat(again.generation()).as("the same directory opened again").contains(first);
+        }
+        try (var paths = java.nio.file.Files.walk(dir)) { // a new volume: the indexes and everything beside them are gone
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+        try (LuceneSink fresh = sink(Clock.systemUTC())) {
+            assertThat(fresh.generation().orElseThrow()).isNotEqualTo(first);
+            assertThat(fresh.readBack(List.of(upsert(1, "Ada", 100)))).containsOnlyNulls();
+        }
+    }
+
+    @Test
     void shouldUpsertDeleteAndSearchByTermMatchAndPage() {
         try (LuceneSink sink = sink(Clock.systemUTC())) {
             sink.write(List.of(upsert(1, "Ada Lovelace", 100), upsert(2, "Grace Hopper", 110), upsert(3, "Ada Yonath", 120)));

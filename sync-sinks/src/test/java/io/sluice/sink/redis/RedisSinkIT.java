@@ -253,6 +253,22 @@ class RedisSinkIT {
     }
 
     @Test
+    void shouldKeepItsGenerationAcrossConnectionsAndGetANewOneOnceTheDatabaseIsFlushed() {
+        String first;
+        try (RedisSink sink = sink(redis, Map.of())) {
+            first = sink.generation().orElseThrow();
+            assertThat(sink.generation()).contains(first);
+        }
+        try (RedisSink again = sink(redis, Map.of())) {
+            assertThat(again.generation()).as("a new connection, a new sink instance").contains(first);
+            jedis.flushAll();
+            String next = again.generation().orElseThrow();
+            assertThat(next).isNotEqualTo(first);
+            assertThat(jedis.get(RedisSink.GENERATION_KEY + "cache")).isEqualTo(next);
+        }
+    }
+
+    @Test
     void shouldLoseNothingAndBufferNothingWhileRedisIsDown() throws Exception {
         RedisTestServer own = RedisTestServer.startNew();
         try (RedisSink sink = sink(own, Map.of())) {
