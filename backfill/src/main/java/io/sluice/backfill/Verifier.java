@@ -9,6 +9,8 @@ import io.sluice.event.SourcePosition;
 import io.sluice.event.TableId;
 import io.sluice.sink.DocumentMapper;
 import io.sluice.sink.ReadableSink;
+import io.sluice.sink.RetriableSinkException;
+import io.sluice.sink.RetryPolicy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -61,6 +63,8 @@ public final class Verifier {
         }
         return a.equals(b) ? 0 : 1;
     };
+    /** How long a read of the sink is retried while its target does not answer, before the verification fails. */
+    static final Duration READ_PATIENCE = Duration.ofMinutes(2);
     private static final SourcePosition NOWHERE = new SourcePosition("verify.000000", 0, 0, null, 0, true);
 
     /**
@@ -99,6 +103,7 @@ public final class Verifier {
     private final Clock clock;
     private final BackfillRun.Sleeper sleeper;
     private volatile boolean cancelled;
+    private final java.util.random.RandomGenerator random = java.util.random.RandomGenerator.getDefault();
 
     /**
      * @param repairs where repairs are written (the sink, through the server's runner); null for a report only
@@ -131,7 +136,7 @@ public final class Verifier {
             stopIfCancelled();
             rows += chunk.rows().size();
             List<ChangeEvent> events = events(chunk.rows(), schemas);
-            List<String> held = sink.readBack(events);
+            List<String> held = read("reads the table's rows back", () -> sink.readBack(events));
             for (int i = 0; i < events.size(); i++) {
                 if (!same(expected(events.get(i)), held.get(i))) {
                     suspects.add(key(chunk.rows().get(i), keyColumns));
@@ -142,21 +147,25 @@ public final class Verifier {
         if (extraChecked) {
             Set<List<Object>> extraSuspects = new LinkedHashSet<>();
             List<SQLException> failure = new ArrayList<>(1);
-            sink.scanIds(table, ids -> {
-                if (!failure.isEmpty() || cancelled) {
-                    return; // the scan runs to its end, but reads nothing more from the table
-                }
-                try {
-                    List<List<Object>> keys = ids.stream().map(id -> parseId(id, keyColumns.size())).toList();
-                    Set<List<Object>> present = rowsByKey(connection, keyColumns, keys).keySet();
-                    for (List<Object> k : keys) {
-                        if (!present.contains(normalize(k))) {
-                            extraSuspects.add(k);
-                        }
+            // Scanned again from the start if the target stops answering: the suspects are a set.
+            read("lists the sink's ids", () -> {
+                sink.scanIds(table, ids -> {
+                    if (!failure.isEmpty() || cancelled) {
+                        return; // the scan runs to its end, but reads nothing more from the table
                     }
-                } catch (SQLException e) {
-                    failure.add(e);
-                }
+                    try {
+                        List<List<Object>> keys = ids.stream().map(id -> parseId(id, keyColumns.size())).toList();
+                        Set<List<Object>> present = rowsByKey(connection, keyColumns, keys).keySet();
+                        for (List<Object> k : keys) {
+                            if (!present.contains(normalize(k))) {
+                                extraSuspects.add(k);
+                            }
+                        }
+                    } catch (SQLException e) {
+                        failure.add(e);
+                    }
+                });
+                return null;
             });
             if (!failure.isEmpty()) {
                 throw failure.get(0);
@@ -188,7 +197,7 @@ public final class Verifier {
                     absentKeys.add(k);
                 }
             }
-            List<String> heldPresent = sink.readBack(present);
+            List<String> heldPresent = read("reads the differences back", () -> sink.readBack(present));
             for (int i = 0; i < present.size(); i++) {
                 String held = heldPresent.get(i);
                 if (!same(expected(present.get(i)), held)) {
@@ -196,7 +205,7 @@ public final class Verifier {
                     confirmed.add(presentKeys.get(i));
                 }
             }
-            List<String> heldAbsent = sink.readBack(absent);
+            List<String> heldAbsent = read("reads the differences back", () -> sink.readBack(absent));
             for (int i = 0; i < absent.size(); i++) {
                 if (live(heldAbsent.get(i)) != null) {
                     extra.add(idOf(absentKeys.get(i)));
@@ -207,6 +216,32 @@ public final class Verifier {
         long repaired = repairs == null || confirmed.isEmpty() ? 0 : repair(connection, keyColumns, confirmed, schemas);
         return new Report(rows, missing.size(), stale.size(), extra.size(), sample(missing), sample(stale), sample(extra), extraChecked,
                 repaired);
+    }
+
+    /**
+     * A read of the sink, retried with backoff while its target does not answer (a restart, a failover), for
+     * {@link #READ_PATIENCE} at most.
+     *
+     * @param what what the verification does, for the message
+     * @throws BackfillException if the target did not answer for that long, naming the sink and the fix
+     * @throws InterruptedException if cancelled or interrupted while waiting
+     */
+    private <T> T read(String what, java.util.function.Supplier<T> read) throws InterruptedException {
+        Instant giveUp = clock.instant().plus(READ_PATIENCE);
+        int attempt = 1;
+        while (true) {
+            try {
+                return read.get();
+            } catch (RetriableSinkException e) {
+                if (!clock.instant().isBefore(giveUp)) {
+                    throw new BackfillException("sink '" + sink.name() + "' did not answer for " + READ_PATIENCE.toSeconds() + " s while the"
+                            + " verification " + what + " (" + e.getMessage() + "); run it again once its target is back");
+                }
+                attempt++;
+                stopIfCancelled();
+                sleeper.sleep(RetryPolicy.defaults().backoff(attempt, random));
+            }
+        }
     }
 
     /**

@@ -13,12 +13,12 @@ import java.util.function.Consumer;
  * The last token seen is kept through a {@link Record}, so that a loss while Sluice was stopped (a cache
  * restarted without persistence meanwhile) is noticed at the next start too.
  *
- * <p>Checks cost the target a read, so {@link #afterFlush()} asks at most once per interval.
+ * <p>Checks cost the target a read, so {@link #check()} asks at most once per interval.
  *
  * <p>Not thread-safe: called by the one thread that writes the sink at a time, as the {@link Sink} contract says.
  */
 public final class GenerationWatch {
-    /** How often, at most, {@link #afterFlush()} asks the target. */
+    /** How often, at most, {@link #check()} asks the target. */
     public static final Duration EVERY = Duration.ofSeconds(1);
 
     /** Where the last generation seen of a sink is kept. */
@@ -65,7 +65,7 @@ public final class GenerationWatch {
      * @return the loss this check saw, if any
      * @throws RetriableSinkException if the target is not reachable (nothing is recorded; the next call asks again)
      */
-    public Optional<Loss> afterFlush() {
+    public Optional<Loss> check() {
         Instant now = clock.instant();
         if (checkedAt != null && !now.isBefore(checkedAt) && Duration.between(checkedAt, now).compareTo(EVERY) < 0) {
             return Optional.empty();

@@ -77,13 +77,13 @@ class GenerationWatchTest {
         GenerationWatch watch = new GenerationWatch(target, kept, clock, losses::add);
         target.answers.addAll(List.of("a", "a", "b", "b"));
 
-        assertThat(watch.afterFlush()).isEmpty();
+        assertThat(watch.check()).isEmpty();
         clock.advance(GenerationWatch.EVERY);
-        assertThat(watch.afterFlush()).isEmpty();
+        assertThat(watch.check()).isEmpty();
         clock.advance(GenerationWatch.EVERY);
-        assertThat(watch.afterFlush()).contains(new GenerationWatch.Loss("cache", "a", "b"));
+        assertThat(watch.check()).contains(new GenerationWatch.Loss("cache", "a", "b"));
         clock.advance(GenerationWatch.EVERY);
-        assertThat(watch.afterFlush()).isEmpty();
+        assertThat(watch.check()).isEmpty();
 
         assertThat(losses).containsExactly(new GenerationWatch.Loss("cache", "a", "b"));
         assertThat(kept.seen).containsExactly("a", "b");
@@ -94,7 +94,7 @@ class GenerationWatchTest {
         kept.last = "before-the-restart";
         target.answers.add("after-the-restart");
 
-        new GenerationWatch(target, kept, clock, losses::add).afterFlush();
+        new GenerationWatch(target, kept, clock, losses::add).check();
 
         assertThat(losses).containsExactly(new GenerationWatch.Loss("cache", "before-the-restart", "after-the-restart"));
         assertThat(kept.last).isEqualTo("after-the-restart");
@@ -105,15 +105,15 @@ class GenerationWatchTest {
         GenerationWatch watch = new GenerationWatch(target, kept, clock, losses::add);
         target.answers.addAll(List.of("a", "a", "a"));
 
-        watch.afterFlush();
+        watch.check();
         clock.advance(Duration.ofMillis(999));
-        watch.afterFlush();
+        watch.check();
         assertThat(target.asked).isEqualTo(1);
         clock.advance(Duration.ofMillis(1));
-        watch.afterFlush();
+        watch.check();
         assertThat(target.asked).isEqualTo(2);
         clock.advance(Duration.ofMinutes(-5));
-        watch.afterFlush();
+        watch.check();
         assertThat(target.asked).isEqualTo(3);
         assertThat(losses).isEmpty();
     }
@@ -123,9 +123,9 @@ class GenerationWatchTest {
         kept.last = "a";
         GenerationWatch watch = new GenerationWatch(target, kept, clock, losses::add);
 
-        assertThatThrownBy(watch::afterFlush).isInstanceOf(RetriableSinkException.class);
+        assertThatThrownBy(watch::check).isInstanceOf(RetriableSinkException.class);
         target.answers.add("b");
-        assertThat(watch.afterFlush()).as("asked again at once: the failed call did not count").isPresent();
+        assertThat(watch.check()).as("asked again at once: the failed call did not count").isPresent();
         assertThat(kept.seen).containsExactly("b");
     }
 
@@ -137,7 +137,7 @@ class GenerationWatchTest {
             throw new IllegalStateException("no repair could be started");
         });
 
-        assertThatThrownBy(watch::afterFlush).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(watch::check).isInstanceOf(IllegalStateException.class);
         assertThat(kept.last).as("the loss is reported again at the next check").isEqualTo("a");
     }
 }

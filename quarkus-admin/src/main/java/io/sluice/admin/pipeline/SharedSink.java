@@ -15,8 +15,8 @@ import org.apache.avro.Schema;
 /**
  * One sink instance shared by the capture threads of every source whose pipelines write to it, and by replays
  * of its dead letters. It serializes their calls (the {@link Sink} contract allows one thread at a time), opens
- * the target once, watches its generation after flushes (see {@link GenerationWatch}), and is closed only by the
- * supervisor, not by the runners that use it.
+ * the target once, watches its generation after flushes and when the supervisor asks (see {@link GenerationWatch}),
+ * and is closed only by the supervisor, not by the runners that use it.
  */
 final class SharedSink implements Sink {
     private final Sink delegate;
@@ -66,7 +66,19 @@ final class SharedSink implements Sink {
     @Override
     public synchronized void flush() {
         delegate.flush();
-        generations.afterFlush();
+        generations.check();
+    }
+
+    /**
+     * Checks the target's generation between writes (see {@link GenerationWatch#check()}), if the sink was opened:
+     * one nobody uses stays closed.
+     *
+     * @throws io.sluice.sink.RetriableSinkException if the target does not answer
+     */
+    synchronized void checkGeneration() {
+        if (opened) {
+            generations.check();
+        }
     }
 
     /** Runs work on the sink, opened, serialized with every write. */

@@ -108,6 +108,7 @@ public class Supervisor {
     private final List<BiConsumer<String, GenerationWatch.Loss>> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
     private DeadLetterQueue dlq;
     private ScheduledExecutorService monitor;
+    private ScheduledExecutorService generations;
 
     void boot(@Observes @Priority(10) StartupEvent event) {
         dlq = new JdbcDeadLetterQueue(dataSource, clock);
@@ -126,11 +127,36 @@ public class Supervisor {
         }
         monitor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "sluice-monitor"));
         monitor.scheduleWithFixedDelay(this::observe, 0, 1, TimeUnit.SECONDS);
+        // A thread of its own: a check waits for its sink's writes, and for a target that does not answer.
+        generations = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "sluice-generations"));
+        generations.scheduleWithFixedDelay(this::checkGenerations, GenerationWatch.EVERY.toMillis(), GenerationWatch.EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Checks the generation of every sink in use, so that a target that lost its data while its sources are idle
+     * (no write, so no flush) is seen too. A target that does not answer is the writers' business: skipped here.
+     */
+    private void checkGenerations() {
+        List<SharedSink> open;
+        synchronized (this) {
+            open = List.copyOf(openSinks.values());
+        }
+        for (SharedSink sink : open) {
+            try {
+                sink.checkGeneration();
+            } catch (RuntimeException e) {
+                LOG.debugf("sink %s: generation not checked: %s", sink.name(), e.getMessage());
+            }
+        }
     }
 
     void shutdown(@Observes ShutdownEvent event) {
         if (monitor != null) {
             monitor.shutdownNow();
+        }
+        if (generations != null) {
+            generations.shutdownNow();
         }
         synchronized (this) {
             for (String source : List.copyOf(running.keySet())) {

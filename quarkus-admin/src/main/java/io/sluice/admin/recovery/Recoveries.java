@@ -113,6 +113,11 @@ public class Recoveries {
 
     /** By recovery id; an entry lives exactly as long as the recovery's thread runs it. */
     private final Map<Long, Running> running = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * By source, the sinks whose targets lost their data while a recovery of the source ran: it may have verified
+     * them before, so another follows it for them. Guarded by this.
+     */
+    private final Map<String, java.util.Set<String>> lostMeanwhile = new HashMap<>();
 
     void boot(@Observes @Priority(35) StartupEvent event) {
         List<RecoveryStore.Stored> cutShort = store.abandonRunning();
@@ -159,6 +164,11 @@ public class Recoveries {
         synchronized (this) {
             Optional<RecoveryStore.Stored> latest = store.latest(source);
             if (latest.isPresent() && Recovery.State.RUNNING.label().equals(latest.get().state())) {
+                if (sinks != null) {
+                    lostMeanwhile.computeIfAbsent(source, s -> new java.util.TreeSet<>()).addAll(sinks);
+                    LOG.warnf("source %s: %s while recovery %d runs; another recovery follows it for sink(s) %s", source, cause,
+                            latest.get().id(), sinks);
+                }
                 return;
             }
             long id = store.create(source, cause, false, ActivityLog.SYSTEM).id();
@@ -285,6 +295,14 @@ public class Recoveries {
             end(id, source, "unexpected error: " + e, List.of());
         } finally {
             running.remove(id);
+            java.util.Set<String> lost;
+            synchronized (this) {
+                lost = lostMeanwhile.remove(source);
+            }
+            if (lost != null) {
+                startOwn(source, "the target of sink(s) " + String.join(", ", lost) + " lost its data while recovery " + id + " ran",
+                        "rows written to it before may be missing", lost);
+            }
         }
     }
 

@@ -88,10 +88,37 @@ class TargetLossIT {
                 assertThat(List.of(check.path("missing").asLong(), check.path("stale").asLong(), check.path("extra").asLong()))
                         .as("verify of %s: %s", sink, check).containsExactly(0L, 0L, 0L);
             }
+            // The target loses its data again while the recovery it caused runs: that one may have verified the sink
+            // before, so every loss gets a recovery that starts after it (one of its own, or one that follows).
+            redis.restartEmpty();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> lossRecoveries(server, source).size() == 2);
+            redis.restartEmpty();
+            db.execute("UPDATE " + database + ".items SET qty = qty + 1 WHERE id > 290");
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                List<JsonNode> all = lossRecoveries(server, source);
+                return all.size() == 3 && all.stream().noneMatch(r -> "running".equals(r.path("state").asText()));
+            });
+            List<JsonNode> all = lossRecoveries(server, source);
+            System.out.println("the third loss's recovery: " + all.get(0).path("cause").asText());
+            assertThat(all).allSatisfy(r -> assertThat(r.path("state").asText()).as(r.toString()).isEqualTo("succeeded"));
+            Map<String, String> last = db.rows(database, "SELECT id, name, qty FROM items");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(TargetRows.redis(redis, prefix)).isEqualTo(last));
+
             List<String> timeline = new ArrayList<>();
             server.json("GET", "/api/v1/sources/" + source + "/timeline", null, 200).forEach(e -> timeline.add(e.path("action").asText()));
             assertThat(timeline).contains("target lost its data", "recovery started", "recovered");
             assertThat(Files.readString(log)).contains("its target lost its data").doesNotContain(DB_PASSWORD).doesNotContain(ADMIN_PASSWORD);
         }
+    }
+
+    /** The source's recoveries started for a target that lost its data, newest first. */
+    private static List<JsonNode> lossRecoveries(ServerProcess server, String source) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode r : server.json("GET", "/api/v1/sources/" + source + "/recoveries", null, 200)) {
+            if (r.path("cause").asText().contains("lost its data")) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 }

@@ -188,7 +188,7 @@ public abstract class SluiceSinkTask extends SinkTask {
     public void flush(Map<TopicPartition, OffsetAndMetadata> offsets) {
         try {
             sink.flush();
-            generations.afterFlush();
+            generations.check();
         } catch (RetriableSinkException e) {
             throw new RetriableException(e.getMessage(), e);
         }

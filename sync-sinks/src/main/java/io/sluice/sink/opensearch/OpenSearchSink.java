@@ -55,6 +55,8 @@ import org.apache.avro.Schema;
 public final class OpenSearchSink implements ReadableSink {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OpenSearchSink.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The index that holds each OpenSearch sink's {@linkplain #generation() generation}, one document per sink. */
+    public static final String GENERATION_INDEX = "sluice-generations";
 
     private final String name;
     private final OpenSearchSinkConfig config;
@@ -415,6 +417,40 @@ public final class OpenSearchSink implements ReadableSink {
             rejected.add(new WriteResult.Rejection(actions.get(i).event(), "HTTP " + status + " " + reason));
         }
         return rejected;
+    }
+
+    /**
+     * The document named after the sink in the index {@value #GENERATION_INDEX}, created when missing (the index
+     * with one shard and this sink's replicas): a cluster that lost its data, or a new one behind the same
+     * address, has none. An index of a table deleted alone is not seen so.
+     */
+    @Override
+    public java.util.Optional<String> generation() {
+        String doc = enc(GENERATION_INDEX) + "/_doc/" + enc(name);
+        HttpResponse<String> found = send("GET", doc, null);
+        if (found.statusCode() == 404) {
+            ObjectNode index = JSON.createObjectNode();
+            index.putObject("settings").put("number_of_shards", 1).put("number_of_replicas", config.replicas());
+            HttpResponse<String> created = send("PUT", enc(GENERATION_INDEX), index.toString());
+            if (created.statusCode() / 100 != 2 && !String.valueOf(created.body()).contains("resource_already_exists_exception")) {
+                throw failure("create the index " + GENERATION_INDEX + " for its generation", created);
+            }
+            ObjectNode token = JSON.createObjectNode().put("generation", java.util.UUID.randomUUID().toString());
+            HttpResponse<String> put = send("PUT", enc(GENERATION_INDEX) + "/_create/" + enc(name) + "?refresh=true", token.toString());
+            if (put.statusCode() / 100 != 2 && put.statusCode() != 409) { // 409: another writer of this sink created it first
+                throw failure("write its generation to " + GENERATION_INDEX, put);
+            }
+            found = send("GET", doc, null);
+        }
+        if (found.statusCode() != 200) {
+            throw failure("read its generation from " + GENERATION_INDEX, found);
+        }
+        String generation = read(found.body()).path("_source").path("generation").asText("");
+        if (generation.isEmpty()) {
+            throw new FatalSinkException("OpenSearch sink '" + name + "': the document " + name + " of " + GENERATION_INDEX + " holds no"
+                    + " generation; delete it and Sluice writes a new one", null);
+        }
+        return java.util.Optional.of(generation);
     }
 
     /** Bulk writes are durable (translog) once acknowledged; nothing is buffered here. */

@@ -91,6 +91,28 @@ class OpenSearchSinkIT {
     }
 
     @Test
+    void shouldKeepItsGenerationAcrossInstancesAndGetANewOneOnceTheClusterLostIt() throws Exception {
+        String sinkName = "generation-" + prefix;
+        Map<String, String> props = Map.of(OpenSearchSinkConfig.URLS, node.url(), OpenSearchSinkConfig.REPLICAS, "0", "target", prefix + "-{table}");
+        String first;
+        try (OpenSearchSink sink = new OpenSearchSink(sinkName, OpenSearchSinkConfig.parse(sinkName, props))) {
+            sink.open();
+            first = sink.generation().orElseThrow();
+            assertThat(sink.generation()).contains(first);
+        }
+        try (OpenSearchSink again = new OpenSearchSink(sinkName, OpenSearchSinkConfig.parse(sinkName, props))) {
+            again.open();
+            assertThat(again.generation()).as("another instance of the sink").contains(first);
+            // What a wiped cluster, or a new one behind the same address, lacks.
+            HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/" + OpenSearchSink.GENERATION_INDEX + "/_doc/" + sinkName + "?refresh=true"))
+                    .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+            String next = again.generation().orElseThrow();
+            assertThat(next).isNotEqualTo(first);
+            assertThat(get(node, OpenSearchSink.GENERATION_INDEX + "/_doc/" + sinkName).path("_source").path("generation").asText()).isEqualTo(next);
+        }
+    }
+
+    @Test
     void shouldRemoveOnlyTheRowsASnapshotTakenAgainDidNotSeeAndKeepThemFromComingBack() throws Exception {
         try (OpenSearchSink sink = sink(node, Map.of())) {
             sink.write(TestEvents.acrossTwoSnapshots());
