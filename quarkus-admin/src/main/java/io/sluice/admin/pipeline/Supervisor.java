@@ -94,7 +94,8 @@ public class Supervisor {
     @Inject
     io.sluice.admin.connect.ConnectRuntime connect;
 
-    private record Running(CaptureWorker worker, Pipeline pipeline, List<String> pipelines, List<SinkRunner> runners, Instant startedAt) {
+    /** A source's worker and what it writes through: one runner per sink, by sink name, in the pipelines' order. */
+    private record Running(CaptureWorker worker, Pipeline pipeline, List<String> pipelines, Map<String, SinkRunner> runners, Instant startedAt) {
     }
 
     private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -503,7 +504,10 @@ public class Supervisor {
         for (String source : sourcesWriting) {
             Running r = running.get(source);
             if (r != null) {
-                r.runners().stream().filter(runner -> runner.status().sink().equals(loss.sink())).forEach(SinkRunner::forgetSweeps);
+                SinkRunner runner = r.runners().get(loss.sink());
+                if (runner != null) {
+                    runner.forgetSweeps();
+                }
             }
             activity.record("source:" + source, ActivityLog.SYSTEM, "target lost its data", "sink '" + loss.sink() + "': generation "
                     + loss.was() + ", now " + loss.now() + "; documents written to it before may be missing");
@@ -530,16 +534,12 @@ public class Supervisor {
         SourceConfig config = sources.runtimeConfig(source);
         List<PipelineSpec> specs = pipelines.ofSource(source);
         List<Pipeline.Route> routes = new ArrayList<>();
-        List<SinkRunner> runners = new ArrayList<>();
-        Map<String, SinkRunner> bySink = new HashMap<>();
+        Map<String, SinkRunner> runners = new java.util.LinkedHashMap<>();
         for (PipelineSpec spec : specs) {
             for (String sinkName : spec.sinks()) {
                 // One runner per sink and source: a sink in two pipelines of a source is written once per batch.
-                SinkRunner runner = bySink.computeIfAbsent(sinkName, n -> {
-                    SinkRunner r = new SinkRunner(shared(n), dlq, RetryPolicy.defaults(), clock, d -> Thread.sleep(d.toMillis()));
-                    runners.add(r);
-                    return r;
-                });
+                SinkRunner runner = runners.computeIfAbsent(sinkName,
+                        n -> new SinkRunner(shared(n), dlq, RetryPolicy.defaults(), clock, d -> Thread.sleep(d.toMillis())));
                 routes.add(new Pipeline.Route(runner, spec.tableFilter()));
             }
         }
@@ -572,7 +572,7 @@ public class Supervisor {
 
             @Override
             public void snapshotRedone(io.sluice.capture.RedoneSnapshot why) {
-                runners.forEach(SinkRunner::forgetSweeps); // the new snapshot sweeps its tables again
+                runners.values().forEach(SinkRunner::forgetSweeps); // the new snapshot sweeps its tables again
                 redone.forEach(l -> l.accept(source, why));
             }
         };
@@ -610,8 +610,8 @@ public class Supervisor {
         if (r == null) {
             return java.util.OptionalLong.empty();
         }
-        return r.runners().stream().filter(runner -> runner.status().sink().equals(sink)).map(runner -> runner.swept(table))
-                .filter(java.util.OptionalLong::isPresent).findFirst().orElse(java.util.OptionalLong.empty());
+        SinkRunner runner = r.runners().get(sink);
+        return runner == null ? java.util.OptionalLong.empty() : runner.swept(table);
     }
 
     /** Stops a source's worker if it runs; the desired state is left alone. */
@@ -640,7 +640,7 @@ public class Supervisor {
             return new SourceStatus(source, desired, state, reason, null, null, null, 0, 0, null, 0, null, pipelineNames, List.of());
         }
         CaptureStatus c = r.worker().status();
-        List<SinkRunner.Status> sinkStatus = r.runners().stream().map(SinkRunner::status).toList();
+        List<SinkRunner.Status> sinkStatus = r.runners().values().stream().map(SinkRunner::status).toList();
         String state = c.state().label();
         String reason = null;
         String fix = null;
