@@ -134,6 +134,8 @@ public final class LuceneSink implements ReadableSink {
 
     /** The file of the sink's directory that holds the {@linkplain #generation() generation}. */
     public static final String GENERATION_FILE = "GENERATION";
+    /** The file of the sink's directory that lists the indexes created there, one name a line. */
+    static final String INDEXES_FILE = "INDEXES";
 
     public LuceneSink(String name, LuceneSinkConfig config, Clock clock) {
         this.name = name;
@@ -159,12 +161,22 @@ public final class LuceneSink implements ReadableSink {
 
     /**
      * The token in the file {@value #GENERATION_FILE} of the sink's directory (no index can have that name: index
-     * names are lower case), written when missing: a directory lost with its indexes (a new volume) has none.
+     * names are lower case), written when missing: a directory lost with its indexes (a new volume) has none. The
+     * file {@value #INDEXES_FILE} lists the indexes created there; when one of them is gone (its directory removed
+     * alone), the token is replaced, so that the loss is seen too.
      */
     @Override
-    public java.util.Optional<String> generation() {
+    public synchronized java.util.Optional<String> generation() {
         Path file = config.dir().resolve(GENERATION_FILE);
         try {
+            Path indexes = config.dir().resolve(INDEXES_FILE);
+            java.util.Set<String> known = knownIndexes();
+            if (known.stream().anyMatch(i -> !Files.isDirectory(config.dir().resolve(i)))) {
+                Files.deleteIfExists(file);
+                Files.writeString(indexes, String.join("\n", existingIndexes()));
+            } else if (!Files.exists(indexes) && Files.isDirectory(config.dir())) {
+                Files.writeString(indexes, String.join("\n", known));
+            }
             if (!Files.exists(file)) {
                 Files.createDirectories(config.dir());
                 Path written = Files.createTempFile(config.dir(), GENERATION_FILE, ".tmp");
@@ -255,6 +267,35 @@ public final class LuceneSink implements ReadableSink {
         return index(indexName);
     }
 
+    /**
+     * The indexes created in the sink's directory, from {@value #INDEXES_FILE}; a directory written before that file
+     * existed lists the indexes it holds.
+     */
+    private java.util.Set<String> knownIndexes() throws IOException {
+        Path file = config.dir().resolve(INDEXES_FILE);
+        if (!Files.exists(file)) {
+            return existingIndexes();
+        }
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String line : Files.readAllLines(file)) {
+            if (!line.isBlank()) {
+                out.add(line.trim());
+            }
+        }
+        return out;
+    }
+
+    /** The index directories in the sink's directory now. */
+    private java.util.Set<String> existingIndexes() throws IOException {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        if (Files.isDirectory(config.dir())) {
+            try (var entries = Files.list(config.dir())) {
+                entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> n.matches("[a-z0-9._-]+")).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
     /** The index name of a table under this sink's target template. */
     public String indexOf(TableId table) {
         return indexNames.computeIfAbsent(table, mapping.target()::renderIndex);
@@ -270,6 +311,17 @@ public final class LuceneSink implements ReadableSink {
             throw new IllegalArgumentException("index name '" + indexName + "' may only hold a-z, 0-9, '.', '_' and '-'");
         }
         try {
+            if (!Files.isDirectory(config.dir().resolve(indexName))) {
+                java.util.Set<String> known = knownIndexes();
+                if (known.contains(indexName)) {
+                    // Created here before and gone: its documents are lost. A new generation says so.
+                    Files.deleteIfExists(config.dir().resolve(GENERATION_FILE));
+                } else {
+                    known.add(indexName);
+                    Files.createDirectories(config.dir());
+                    Files.writeString(config.dir().resolve(INDEXES_FILE), String.join("\n", known));
+                }
+            }
             FSDirectory dir = FSDirectory.open(config.dir().resolve(indexName));
             // A commit would otherwise wait up to 500 ms for merges of small segments (Lucene 9's merge on commit):
             // capture waits for every commit, so that wait showed as the commit's tail (p99 120-160 ms against

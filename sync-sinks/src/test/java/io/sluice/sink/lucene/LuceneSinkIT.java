@@ -117,6 +117,40 @@ class LuceneSinkIT {
     }
 
     @Test
+    void shouldGetANewGenerationWhenTheIndexOfOneTableIsLostAlone() throws Exception {
+        String first;
+        String second;
+        String index;
+        try (LuceneSink sink = sink(Clock.systemUTC())) {
+            sink.write(List.of(upsert(1, "Ada", 100)));
+            sink.flush();
+            first = sink.generation().orElseThrow();
+            index = sink.indexOf(TABLE);
+        }
+        try (var paths = java.nio.file.Files.walk(dir.resolve(index))) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+        try (LuceneSink again = sink(Clock.systemUTC())) {
+            second = again.generation().orElseThrow();
+            assertThat(second).as("the table's index was removed while the sink was closed").isNotEqualTo(first);
+            again.write(List.of(upsert(2, "Grace", 110))); // the index comes back, empty but for this row
+            again.flush();
+            assertThat(again.generation()).as("an index written again is no new loss").contains(second);
+        }
+        try (var paths = java.nio.file.Files.walk(dir.resolve(index))) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+        try (LuceneSink written = sink(Clock.systemUTC())) {
+            written.write(List.of(upsert(3, "Hedy", 120))); // recreates the index before any check
+            assertThat(written.generation().orElseThrow()).as("lost again, seen though a write came first").isNotEqualTo(second);
+        }
+    }
+
+    @Test
     void shouldUpsertDeleteAndSearchByTermMatchAndPage() {
         try (LuceneSink sink = sink(Clock.systemUTC())) {
             sink.write(List.of(upsert(1, "Ada Lovelace", 100), upsert(2, "Grace Hopper", 110), upsert(3, "Ada Yonath", 120)));
