@@ -94,8 +94,8 @@ public interface Sink extends AutoCloseable {
      * removed): documents written before may be missing, and the runtime verifies and repairs the target (see
      * {@link GenerationWatch}).
      *
-     * <p>Optional; called between writes (the one-thread-at-a-time rule holds), after {@link #flush()} and from
-     * time to time while the sink is idle.
+     * <p>Optional; called between writes (the one-thread-at-a-time rule holds), about once a second: by the
+     * server on a thread of its own, by a Connect task after its {@link #flush()}.
      *
      * @return the token, or empty if this sink cannot tell
      * @throws RetriableSinkException if the target is not reachable; calling it again later is safe

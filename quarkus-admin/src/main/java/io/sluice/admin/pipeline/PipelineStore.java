@@ -100,7 +100,12 @@ public class PipelineStore {
 
     /** Names of the pipelines writing to a sink. */
     public List<String> usingSink(String sink) {
-        return list().stream().filter(p -> p.sinks().contains(sink)).map(PipelineSpec::name).toList();
+        return writingTo(sink).stream().map(PipelineSpec::name).toList();
+    }
+
+    /** The pipelines writing to a sink, by name. */
+    public List<PipelineSpec> writingTo(String sink) {
+        return list().stream().filter(p -> p.sinks().contains(sink)).toList();
     }
 
     public Optional<PipelineSpec> find(String name) {

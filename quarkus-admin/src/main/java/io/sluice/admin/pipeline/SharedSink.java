@@ -15,8 +15,8 @@ import org.apache.avro.Schema;
 /**
  * One sink instance shared by the capture threads of every source whose pipelines write to it, and by replays
  * of its dead letters. It serializes their calls (the {@link Sink} contract allows one thread at a time), opens
- * the target once, watches its generation after flushes and when the supervisor asks (see {@link GenerationWatch}),
- * and is closed only by the supervisor, not by the runners that use it.
+ * the target once, checks its generation when the supervisor asks (see {@link GenerationWatch}), and is closed only
+ * by the supervisor, not by the runners that use it.
  */
 final class SharedSink implements Sink {
     private final Sink delegate;
@@ -24,7 +24,7 @@ final class SharedSink implements Sink {
     private boolean opened;
 
     /**
-     * @param onLoss told when the target lost its data, on the flushing thread with this sink held; returns quickly
+     * @param onLoss told when the target lost its data, on the checking thread with this sink held; returns quickly
      */
     SharedSink(Sink delegate, GenerationWatch.Record generations, java.time.Clock clock, java.util.function.Consumer<GenerationWatch.Loss> onLoss) {
         this.delegate = delegate;
@@ -66,7 +66,6 @@ final class SharedSink implements Sink {
     @Override
     public synchronized void flush() {
         delegate.flush();
-        generations.check();
     }
 
     /**

@@ -135,8 +135,8 @@ public class Supervisor {
     }
 
     /**
-     * Checks the generation of every sink in use, so that a target that lost its data while its sources are idle
-     * (no write, so no flush) is seen too. A target that does not answer is the writers' business: skipped here.
+     * Checks the generation of every sink in use, between its writes, whether its sources write or are idle. A
+     * target that does not answer is the writers' business: skipped here.
      */
     private void checkGenerations() {
         List<SharedSink> open;
@@ -479,8 +479,8 @@ public class Supervisor {
 
     /**
      * Calls {@code listener} for each source whose pipelines write to a sink whose target lost its data (see
-     * {@link GenerationWatch}), once per loss. It is called on the thread that flushed the sink, holding the sink:
-     * it must return quickly and leave any call back into the supervisor to a thread of its own.
+     * {@link GenerationWatch}), once per loss. It is called on the thread that checks the generations, holding the
+     * sink: it must return quickly and leave any call back into the supervisor to a thread of its own.
      */
     public void onTargetLost(BiConsumer<String, GenerationWatch.Loss> listener) {
         lost.add(listener);
@@ -495,13 +495,7 @@ public class Supervisor {
                 + " sources writing to it are verified and repaired against it", loss.sink(), loss.was(), loss.now());
         activity.record("sink:" + loss.sink(), ActivityLog.SYSTEM, "target lost its data", "generation " + loss.was() + ", now " + loss.now()
                 + "; each source writing to it is verified and repaired against it");
-        java.util.Set<String> sourcesWriting = new java.util.TreeSet<>();
-        for (PipelineSpec spec : pipelines.list()) {
-            if (spec.sinks().contains(loss.sink())) {
-                sourcesWriting.add(spec.source());
-            }
-        }
-        for (String source : sourcesWriting) {
+        for (String source : new java.util.TreeSet<>(pipelines.writingTo(loss.sink()).stream().map(PipelineSpec::source).toList())) {
             Running r = running.get(source);
             if (r != null) {
                 SinkRunner runner = r.runners().get(loss.sink());

@@ -136,6 +136,8 @@ public final class LuceneSink implements ReadableSink {
     public static final String GENERATION_FILE = "GENERATION";
     /** The file of the sink's directory that lists the indexes created there, one name a line. */
     static final String INDEXES_FILE = "INDEXES";
+    /** What an index name may hold: also what tells an index directory from the sink's own files. */
+    private static final java.util.regex.Pattern INDEX_NAME = java.util.regex.Pattern.compile("[a-z0-9._-]+");
 
     public LuceneSink(String name, LuceneSinkConfig config, Clock clock) {
         this.name = name;
@@ -169,13 +171,12 @@ public final class LuceneSink implements ReadableSink {
     public synchronized java.util.Optional<String> generation() {
         Path file = config.dir().resolve(GENERATION_FILE);
         try {
-            Path indexes = config.dir().resolve(INDEXES_FILE);
             java.util.Set<String> known = knownIndexes();
             if (known.stream().anyMatch(i -> !Files.isDirectory(config.dir().resolve(i)))) {
                 Files.deleteIfExists(file);
-                Files.writeString(indexes, String.join("\n", existingIndexes()));
-            } else if (!Files.exists(indexes) && Files.isDirectory(config.dir())) {
-                Files.writeString(indexes, String.join("\n", known));
+                rememberIndexes(existingIndexes());
+            } else if (!Files.exists(config.dir().resolve(INDEXES_FILE)) && Files.isDirectory(config.dir())) {
+                rememberIndexes(known);
             }
             if (!Files.exists(file)) {
                 Files.createDirectories(config.dir());
@@ -290,10 +291,17 @@ public final class LuceneSink implements ReadableSink {
         java.util.Set<String> out = new java.util.TreeSet<>();
         if (Files.isDirectory(config.dir())) {
             try (var entries = Files.list(config.dir())) {
-                entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> n.matches("[a-z0-9._-]+")).forEach(out::add);
+                entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> INDEX_NAME.matcher(n).matches())
+                        .forEach(out::add);
             }
         }
         return out;
+    }
+
+    /** Writes {@value #INDEXES_FILE}. */
+    private void rememberIndexes(java.util.Set<String> indexes) throws IOException {
+        Files.createDirectories(config.dir());
+        Files.writeString(config.dir().resolve(INDEXES_FILE), String.join("\n", indexes));
     }
 
     /** The index name of a table under this sink's target template. */
@@ -307,7 +315,7 @@ public final class LuceneSink implements ReadableSink {
             requireOpen(indexName, idx);
             return idx;
         }
-        if (!indexName.matches("[a-z0-9._-]+")) {
+        if (!INDEX_NAME.matcher(indexName).matches()) {
             throw new IllegalArgumentException("index name '" + indexName + "' may only hold a-z, 0-9, '.', '_' and '-'");
         }
         try {
@@ -318,8 +326,7 @@ public final class LuceneSink implements ReadableSink {
                     Files.deleteIfExists(config.dir().resolve(GENERATION_FILE));
                 } else {
                     known.add(indexName);
-                    Files.createDirectories(config.dir());
-                    Files.writeString(config.dir().resolve(INDEXES_FILE), String.join("\n", known));
+                    rememberIndexes(known);
                 }
             }
             FSDirectory dir = FSDirectory.open(config.dir().resolve(indexName));
