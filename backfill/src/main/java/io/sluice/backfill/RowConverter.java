@@ -22,7 +22,7 @@ import org.apache.avro.generic.GenericRecord;
 /**
  * Turns a row read over JDBC ({@link ChunkReader}) into the Avro record the capture stream carries for the same
  * row, so that a backfilled document equals a streamed one. The target schema is the table's registered value
- * schema, which {@code io.sluice.avro.ConnectAvroMapper} derived from Debezium's; this class follows that mapping
+ * schema, which {@code io.sluice.avro.ConnectToAvro} derived from Debezium's; this class follows that mapping
  * backwards (its {@code connect.name} and logical types say what Debezium made of each column).
  *
  * <p>Not supported (refused with a {@link BackfillException} that names the column): spatial columns.

@@ -4,7 +4,6 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.debezium.embedded.Connect;
-import io.sluice.connect.DebeziumRecords;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SchemaChangeEvent;
 import io.sluice.event.SourceEvent;

@@ -1,6 +1,6 @@
 package io.sluice.connect;
 
-import io.sluice.avro.ConnectAvroMapper;
+import io.sluice.avro.ConnectToAvro;
 import io.sluice.registry.RegistryException;
 import io.sluice.serde.AvroSerde;
 import io.sluice.serde.CachingRegistryClient;
@@ -58,8 +58,8 @@ public final class SluiceAvroConverter implements Converter {
     private AvroSerde serde;
     private boolean isKey;
     private String strategy;
-    private final ConnectAvroMapper toAvro = new ConnectAvroMapper();
-    private final AvroConnectMapper toConnect = new AvroConnectMapper();
+    private final ConnectToAvro toAvro = new ConnectToAvro();
+    private final AvroToConnect toConnect = new AvroToConnect();
 
     /** The constructor Connect uses. */
     public SluiceAvroConverter() {

@@ -1,6 +1,6 @@
 package io.sluice.sink.connect;
 
-import io.sluice.connect.DebeziumRecords;
+import io.sluice.capture.DebeziumRecords;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.sink.FatalSinkException;

@@ -57,7 +57,7 @@ import org.apache.kafka.connect.data.Struct;
  * of the Connect schema (Debezium reuses schema objects until a table's schema changes), so a steady stream maps
  * each schema once; the cache is cleared when it exceeds {@value #MAX_CACHED_SCHEMAS} entries.
  */
-public final class ConnectAvroMapper {
+public final class ConnectToAvro {
     static final int MAX_CACHED_SCHEMAS = 4096;
 
     private final Map<org.apache.kafka.connect.data.Schema, Converter> cache = new IdentityHashMap<>();
@@ -140,7 +140,7 @@ public final class ConnectAvroMapper {
             case FLOAT64 -> new Converter(Schema.create(Schema.Type.DOUBLE), v -> v);
             case BOOLEAN -> new Converter(Schema.create(Schema.Type.BOOLEAN), v -> v);
             case STRING -> new Converter(Schema.create(Schema.Type.STRING), v -> v);
-            case BYTES -> new Converter(Schema.create(Schema.Type.BYTES), ConnectAvroMapper::bytes);
+            case BYTES -> new Converter(Schema.create(Schema.Type.BYTES), ConnectToAvro::bytes);
             case ARRAY -> array(s, named);
             case MAP -> map(s, named);
             case STRUCT -> record(s, named);

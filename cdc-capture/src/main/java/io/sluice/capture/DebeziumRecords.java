@@ -1,6 +1,6 @@
-package io.sluice.connect;
+package io.sluice.capture;
 
-import io.sluice.avro.ConnectAvroMapper;
+import io.sluice.avro.ConnectToAvro;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.EventVersion;
 import io.sluice.event.Operation;
@@ -24,7 +24,7 @@ public final class DebeziumRecords {
     private final String source;
     private final String topicPrefix;
     private final int epoch;
-    private final ConnectAvroMapper avro = new ConnectAvroMapper();
+    private final ConnectToAvro avro = new ConnectToAvro();
 
     /**
      * @param source the source's name in Sluice

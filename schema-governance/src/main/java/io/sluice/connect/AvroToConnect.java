@@ -23,14 +23,14 @@ import org.apache.kafka.connect.data.Time;
 import org.apache.kafka.connect.data.Timestamp;
 
 /**
- * Maps Avro schemas and values back to Kafka Connect, the inverse of {@link io.sluice.avro.ConnectAvroMapper}:
+ * Maps Avro schemas and values back to Kafka Connect, the inverse of {@link io.sluice.avro.ConnectToAvro}:
  * {@code connect.name}, {@code connect.parameters} and {@code connect.type} restore Debezium's semantic types
  * (so a sink sees the same Connect data the source connector produced); schemas without them get the standard
  * mapping (Avro logical types to Connect's Decimal, Date, Time and Timestamp).
  *
  * <p>Not thread-safe: one per converter instance and thread. Schemas are cached by identity.
  */
-public final class AvroConnectMapper {
+public final class AvroToConnect {
     private static final DateTimeFormatter ZONED = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
     private record Mapping(org.apache.kafka.connect.data.Schema connect, java.util.function.Function<Object, Object> values) {
@@ -124,7 +124,7 @@ public final class AvroConnectMapper {
                 return new Mapping(opt(SchemaBuilder.string(), optional), Object::toString);
             case BYTES:
             case FIXED:
-                return new Mapping(opt(SchemaBuilder.bytes(), optional), AvroConnectMapper::bytes);
+                return new Mapping(opt(SchemaBuilder.bytes(), optional), AvroToConnect::bytes);
             default:
                 throw new IllegalArgumentException("Avro type " + avro.getType() + " has no Connect equivalent");
         }
@@ -197,7 +197,7 @@ public final class AvroConnectMapper {
                 if (avro.getType() == Schema.Type.STRING) {
                     values = Object::toString;
                 } else if (avro.getType() == Schema.Type.BYTES || avro.getType() == Schema.Type.FIXED) {
-                    values = AvroConnectMapper::bytes;
+                    values = AvroToConnect::bytes;
                 }
             }
         }

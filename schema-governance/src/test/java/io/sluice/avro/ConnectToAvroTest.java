@@ -14,8 +14,8 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.junit.jupiter.api.Test;
 
-class ConnectAvroMapperTest {
-    private final ConnectAvroMapper mapper = new ConnectAvroMapper();
+class ConnectToAvroTest {
+    private final ConnectToAvro mapper = new ConnectToAvro();
 
     @Test
     void shouldMapDecimalsExactlyWithPrecisionAndScale() {
