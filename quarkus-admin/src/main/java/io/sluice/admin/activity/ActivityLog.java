@@ -1,6 +1,6 @@
 package io.sluice.admin.activity;
 
-import io.sluice.registry.MetadataStore;
+import io.sluice.admin.metadata.MetadataDb;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.PreparedStatement;
@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,7 +25,7 @@ public class ActivityLog {
     public static final String SYSTEM = "system";
 
     @Inject
-    DataSource dataSource;
+    MetadataDb db;
 
     @Inject
     Clock clock;
@@ -45,14 +44,14 @@ public class ActivityLog {
 
     public void record(String subject, String actor, String action, String detail) {
         LOG.infof("%s %s by %s%s", subject, action, actor, detail == null ? "" : ": " + detail);
-        new MetadataStore(dataSource).inTransaction(c -> MetadataStore.update(c,
+        db.inTransaction(c -> MetadataDb.update(c,
                 "INSERT INTO activity (subject, actor, action, detail, at) VALUES (?, ?, ?, ?, ?)", subject, actor, action,
                 detail == null ? null : detail.length() > 4000 ? detail.substring(0, 4000) : detail, Timestamp.from(clock.instant())));
     }
 
     /** The newest entries of a subject first; all subjects when {@code subject} is null. */
     public List<Entry> timeline(String subject, int limit) {
-        return new MetadataStore(dataSource).read(c -> {
+        return db.read(c -> {
             String sql = "SELECT id, subject, actor, action, detail, at FROM activity" + (subject == null ? "" : " WHERE subject = ?")
                     + " ORDER BY id DESC LIMIT ?";
             try (PreparedStatement ps = c.prepareStatement(sql)) {

@@ -1,6 +1,9 @@
 package io.sluice.admin.api;
 
+import io.sluice.admin.error.RequestRefusedException;
 import io.sluice.admin.registry.RegistryErrors;
+import io.sluice.admin.metadata.MetadataException;
+import io.sluice.registry.RegistryError;
 import io.sluice.registry.RegistryException;
 import io.sluice.review.ReviewException;
 import jakarta.ws.rs.WebApplicationException;
@@ -22,9 +25,17 @@ public class ErrorMappers {
     @Context
     UriInfo uri;
 
+    /** The one place where a service's refusal becomes an HTTP status. */
     @ServerExceptionMapper
-    public Response api(ApiException e) {
-        return apiResponse(e.status(), e.error());
+    public Response refused(RequestRefusedException e) {
+        int status = switch (e.kind()) {
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case INVALID -> 422;
+            case UNAVAILABLE -> 503;
+        };
+        return apiResponse(status, new ApiError(e.code(), e.getMessage(), e.problems().stream()
+                .map(p -> new ApiError.Detail(p.field(), p.message())).toList()));
     }
 
     /** A configuration with problems: 422 with one detail per problem, each naming the key and what is allowed. */
@@ -58,11 +69,26 @@ public class ErrorMappers {
             return RegistryErrors.of(e);
         }
         int status = e.error().httpStatus();
-        if (status >= 500) {
-            LOG.error("metadata store failed", e);
-            return apiResponse(500, ApiError.of("internal_error", "The server failed; the log has the details."));
+        if (e.error() == RegistryError.STORE_ERROR) {
+            return metadataUnavailable(e);
         }
         return apiResponse(status, ApiError.of("registry_" + e.error().name().toLowerCase(), e.getMessage()));
+    }
+
+    /** The metadata database failed: Confluent's store error on the registry, 503 elsewhere; details only in the log. */
+    @ServerExceptionMapper
+    public Response metadata(MetadataException e) {
+        if (registryPath()) {
+            LOG.error("metadata database failed", e);
+            return RegistryErrors.body(500, RegistryError.STORE_ERROR.errorCode(), "Error in the backend data store");
+        }
+        return metadataUnavailable(e);
+    }
+
+    private static Response metadataUnavailable(RuntimeException e) {
+        LOG.error("metadata database failed", e);
+        return apiResponse(503, ApiError.of("metadata_unavailable", "The metadata database did not complete the request; nothing was"
+                + " changed by it. Try again; if it persists, check the database (the server's log has its reason)."));
     }
 
     @ServerExceptionMapper

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.admin.error.InvalidRequestException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,11 +20,11 @@ public final class Keys {
      * The keys of a request body as strings; numbers and booleans are written as text, nulls are dropped.
      *
      * @param what what the keys configure, for the error message (for example "source keys (name, type, host, ...)")
-     * @throws ApiException 422 if the body is not a flat JSON object
+     * @throws InvalidRequestException if the body is not a flat JSON object
      */
     public static Map<String, String> fromBody(JsonNode body, String what) {
         if (body == null || !body.isObject()) {
-            throw ApiException.invalid("body", "must be a JSON object of " + what);
+            throw InvalidRequestException.of("body", "must be a JSON object of " + what);
         }
         return fromObject(body, "");
     }
@@ -33,7 +34,7 @@ public final class Keys {
         Map<String, String> out = new LinkedHashMap<>();
         object.fields().forEachRemaining(e -> {
             if (e.getValue().isContainerNode()) {
-                throw ApiException.invalid(prefix + e.getKey(), "must be a string, number or boolean");
+                throw InvalidRequestException.of(prefix + e.getKey(), "must be a string, number or boolean");
             }
             if (!e.getValue().isNull()) {
                 out.put(e.getKey(), e.getValue().asText());

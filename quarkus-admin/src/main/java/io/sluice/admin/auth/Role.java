@@ -1,6 +1,6 @@
 package io.sluice.admin.auth;
 
-import io.sluice.admin.api.ApiException;
+import io.sluice.admin.error.InvalidRequestException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
@@ -39,14 +39,14 @@ public enum Role {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** @throws ApiException 422 naming the allowed roles */
+    /** @throws InvalidRequestException naming the allowed roles */
     public static Role parse(String field, String text) {
         for (Role r : values()) {
             if (r.label().equals(text)) {
                 return r;
             }
         }
-        throw ApiException.invalid(field, "must be one of " + Arrays.stream(values()).map(Role::label).toList()
+        throw InvalidRequestException.of(field, "must be one of " + Arrays.stream(values()).map(Role::label).toList()
                 + (text == null ? " (it is missing)" : ", not '" + text + "'"));
     }
 }

@@ -2,8 +2,8 @@ package io.sluice.admin.auth;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.admin.activity.ActivityLog;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
+import io.sluice.admin.error.InvalidRequestException;
+import io.sluice.admin.error.NotFoundException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -84,7 +84,7 @@ public class UserResource {
     public Response revokeMine(@PathParam("id") String id) {
         Users.Token t = users.token(id);
         if (!t.user().equals(actor())) {
-            throw new ApiException(404, ApiError.of("not_found", "No token of yours with id '" + id + "'."));
+            throw new NotFoundException("No token of yours with id '" + id + "'.");
         }
         users.revokeToken(id);
         activity.record("user:" + actor(), actor(), "token-revoked", t.label());
@@ -103,7 +103,7 @@ public class UserResource {
     @RolesAllowed(Role.ADMINISTER)
     public Response create(NewUser request) {
         if (request == null) {
-            throw ApiException.invalid("body", "must be a JSON object {\"name\", \"password\", \"role\"}");
+            throw InvalidRequestException.of("body", "must be a JSON object {\"name\", \"password\", \"role\"}");
         }
         Users.User u = users.create(request.name(), request.password(), Role.parse("role", request.role()));
         activity.record("user:" + u.name(), actor(), "created", "role " + u.role().label());
@@ -172,10 +172,10 @@ public class UserResource {
 
     private IssuedToken issueFor(String user, NewToken request) {
         if (request == null) {
-            throw ApiException.invalid("body", "must be a JSON object {\"label\", \"ttlDays\"}");
+            throw InvalidRequestException.of("body", "must be a JSON object {\"label\", \"ttlDays\"}");
         }
         if (request.ttlDays() != null && (request.ttlDays() < 1 || request.ttlDays() > 3650)) {
-            throw ApiException.invalid("ttlDays", "must be 1 to 3650, or absent for a token that does not expire");
+            throw InvalidRequestException.of("ttlDays", "must be 1 to 3650, or absent for a token that does not expire");
         }
         String token = users.issueToken(user, request.label(), request.ttlDays() == null ? null : Duration.ofDays(request.ttlDays()));
         String id = token.substring(4, token.indexOf('_', 4));

@@ -1,11 +1,16 @@
 package io.sluice.admin.auth;
 
 import io.quarkus.elytron.security.common.BcryptUtil;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
-import io.sluice.registry.MetadataStore;
+import io.sluice.admin.error.ConflictException;
+import io.sluice.admin.error.InvalidRequestException;
+import io.sluice.admin.error.NotFoundException;
+import io.sluice.admin.error.Problem;
+import io.sluice.admin.metadata.MetadataDb;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,7 +23,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import javax.sql.DataSource;
 
 /**
  * Users, their API tokens and browser sessions. Passwords are stored as bcrypt hashes (cost 12); tokens and
@@ -39,7 +43,7 @@ public class Users {
     private final java.util.Map<String, Instant> verified = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Inject
-    DataSource dataSource;
+    MetadataDb db;
 
     @Inject
     Clock clock;
@@ -60,42 +64,38 @@ public class Users {
     public record Principal(String user, Role role, String csrfToken) {
     }
 
-    private MetadataStore store() {
-        return new MetadataStore(dataSource);
-    }
-
     /**
      * Creates a user.
      *
-     * @throws ApiException 422 for a bad name or a weak password, 409 if the name is taken
+     * @throws InvalidRequestException for a bad name or a weak password, ConflictException if the name is taken
      */
     public User create(String name, String password, Role role) {
-        List<ApiError.Detail> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         if (name == null || !name.matches("[a-z0-9][a-z0-9._-]{0,62}")) {
-            problems.add(new ApiError.Detail("name", "must be 1 to 63 characters of a-z, 0-9, '.', '_' and '-'"));
+            problems.add(new Problem("name", "must be 1 to 63 characters of a-z, 0-9, '.', '_' and '-'"));
         }
         if (password == null || password.length() < 12) {
-            problems.add(new ApiError.Detail("password", "must have at least 12 characters"));
+            problems.add(new Problem("password", "must have at least 12 characters"));
         } else if (password.length() > 72) {
-            problems.add(new ApiError.Detail("password", "must have at most 72 characters (bcrypt reads no further)"));
+            problems.add(new Problem("password", "must have at most 72 characters (bcrypt reads no further)"));
         }
         if (!problems.isEmpty()) {
-            throw new ApiException(422, new ApiError("validation_failed", "The user is invalid; each detail names the field.", problems));
+            throw new InvalidRequestException("The user is invalid; each detail names the field.", problems);
         }
         String hash = BcryptUtil.bcryptHash(password, BCRYPT_COST);
         Instant now = clock.instant();
-        store().inTransaction(c -> {
+        db.inTransaction(c -> {
             if (find(name).isPresent()) {
-                throw new ApiException(409, ApiError.of("conflict", "A user named '" + name + "' exists already."));
+                throw new ConflictException("conflict", "A user named '" + name + "' exists already.");
             }
-            return MetadataStore.update(c, "INSERT INTO app_user (name, password_hash, role, created_at) VALUES (?, ?, ?, ?)", name, hash,
+            return MetadataDb.update(c, "INSERT INTO app_user (name, password_hash, role, created_at) VALUES (?, ?, ?, ?)", name, hash,
                     role.name(), Timestamp.from(now));
         });
         return new User(name, role, now);
     }
 
     public boolean any() {
-        return store().read(c -> {
+        return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM app_user"); ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
@@ -112,7 +112,7 @@ public class Users {
 
     /** Every user, or the one with this name. */
     private List<User> users(String name) {
-        return store().read(c -> {
+        return db.read(c -> {
             List<User> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT name, role, created_at FROM app_user"
                     + (name == null ? "" : " WHERE name = ?") + " ORDER BY name")) {
@@ -129,54 +129,54 @@ public class Users {
         });
     }
 
-    /** @throws ApiException 404 */
+    /** @throws NotFoundException */
     public User get(String name) {
-        return find(name).orElseThrow(() -> new ApiException(404, ApiError.of("not_found", "No user named '" + name
-                + "'; GET /api/v1/users lists them.")));
+        return find(name).orElseThrow(() -> new NotFoundException("No user named '" + name
+                + "'; GET /api/v1/users lists them."));
     }
 
-    /** @throws ApiException 404, or 409 when it would leave no admin */
+    /** @throws NotFoundException, or ConflictException when it would leave no admin */
     public User setRole(String name, Role role) {
         User u = get(name);
         if (u.role() == Role.ADMIN && role != Role.ADMIN) {
             requireAnotherAdmin(name);
         }
         verified.clear();
-        store().inTransaction(c -> MetadataStore.update(c, "UPDATE app_user SET role = ? WHERE name = ?", role.name(), name));
+        db.inTransaction(c -> MetadataDb.update(c, "UPDATE app_user SET role = ? WHERE name = ?", role.name(), name));
         return new User(name, role, u.createdAt());
     }
 
-    /** @throws ApiException 422 for a weak password, 404 */
+    /** @throws InvalidRequestException for a weak password, NotFoundException */
     public void setPassword(String name, String password) {
         get(name);
         if (password == null || password.length() < 12 || password.length() > 72) {
-            throw ApiException.invalid("password", "must have 12 to 72 characters");
+            throw InvalidRequestException.of("password", "must have 12 to 72 characters");
         }
         verified.clear();
         String hash = BcryptUtil.bcryptHash(password, BCRYPT_COST);
-        store().inTransaction(c -> {
-            MetadataStore.update(c, "UPDATE app_user SET password_hash = ? WHERE name = ?", hash, name);
-            return MetadataStore.update(c, "DELETE FROM web_session WHERE user_name = ?", name);
+        db.inTransaction(c -> {
+            MetadataDb.update(c, "UPDATE app_user SET password_hash = ? WHERE name = ?", hash, name);
+            return MetadataDb.update(c, "DELETE FROM web_session WHERE user_name = ?", name);
         });
     }
 
-    /** Deletes a user with their tokens and sessions. @throws ApiException 404, or 409 for the last admin */
+    /** Deletes a user with their tokens and sessions. @throws NotFoundException, or ConflictException for the last admin */
     public void delete(String name) {
         User u = get(name);
         if (u.role() == Role.ADMIN) {
             requireAnotherAdmin(name);
         }
         verified.clear();
-        store().inTransaction(c -> {
-            MetadataStore.update(c, "DELETE FROM api_token WHERE user_name = ?", name);
-            MetadataStore.update(c, "DELETE FROM web_session WHERE user_name = ?", name);
-            return MetadataStore.update(c, "DELETE FROM app_user WHERE name = ?", name);
+        db.inTransaction(c -> {
+            MetadataDb.update(c, "DELETE FROM api_token WHERE user_name = ?", name);
+            MetadataDb.update(c, "DELETE FROM web_session WHERE user_name = ?", name);
+            return MetadataDb.update(c, "DELETE FROM app_user WHERE name = ?", name);
         });
     }
 
     private void requireAnotherAdmin(String name) {
         if (list().stream().noneMatch(o -> o.role() == Role.ADMIN && !o.name().equals(name))) {
-            throw new ApiException(409, ApiError.of("last_admin", "'" + name + "' is the last admin; make another user admin first."));
+            throw new ConflictException("last_admin", "'" + name + "' is the last admin; make another user admin first.");
         }
     }
 
@@ -185,7 +185,7 @@ public class Users {
         if (name == null || password == null) {
             return Optional.empty();
         }
-        String[] stored = store().read(c -> {
+        String[] stored = db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT password_hash, role, created_at FROM app_user WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -194,7 +194,7 @@ public class Users {
             }
         });
         String hash = stored == null ? DUMMY_HASH : stored[0];
-        String memo = MetadataStore.sha256(name + "\u0000" + password + "\u0000" + hash);
+        String memo = sha256(name + "\u0000" + password + "\u0000" + hash);
         Instant checked = verified.get(memo);
         boolean ok = checked != null && checked.plus(VERIFIED_LIFETIME).isAfter(clock.instant()) || BcryptUtil.matches(password, hash);
         if (ok && stored != null) {
@@ -215,14 +215,14 @@ public class Users {
     public String issueToken(String user, String label, Duration ttl) {
         get(user);
         if (label == null || label.isBlank() || label.length() > 100) {
-            throw ApiException.invalid("label", "must be 1 to 100 characters that say what the token is for (for example 'ci')");
+            throw InvalidRequestException.of("label", "must be 1 to 100 characters that say what the token is for (for example 'ci')");
         }
         String id = HexFormat.of().formatHex(randomBytes(8));
         String token = "slc_" + id + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32));
         Instant now = clock.instant();
-        store().inTransaction(c -> MetadataStore.update(c,
+        db.inTransaction(c -> MetadataDb.update(c,
                 "INSERT INTO api_token (id, user_name, label, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)", id, user,
-                label, MetadataStore.sha256(token), Timestamp.from(now), ttl == null ? null : Timestamp.from(now.plus(ttl))));
+                label, sha256(token), Timestamp.from(now), ttl == null ? null : Timestamp.from(now.plus(ttl))));
         return token;
     }
 
@@ -230,15 +230,15 @@ public class Users {
         return tokens("user_name", user);
     }
 
-    /** @throws ApiException 404 */
+    /** @throws NotFoundException */
     public Token token(String id) {
         return tokens("id", id).stream().findFirst()
-                .orElseThrow(() -> new ApiException(404, ApiError.of("not_found", "No token with id '" + id + "'.")));
+                .orElseThrow(() -> new NotFoundException("No token with id '" + id + "'."));
     }
 
     /** Tokens whose column ({@code user_name} or {@code id}, never input) equals the value; all tokens when it is null. */
     private List<Token> tokens(String column, String value) {
-        return store().read(c -> {
+        return db.read(c -> {
             List<Token> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, user_name, label, created_at, expires_at, last_used FROM api_token"
                     + (value == null ? "" : " WHERE " + column + " = ?") + " ORDER BY created_at")) {
@@ -257,13 +257,13 @@ public class Users {
     }
 
     public void revokeToken(String id) {
-        store().inTransaction(c -> MetadataStore.update(c, "DELETE FROM api_token WHERE id = ?", id));
+        db.inTransaction(c -> MetadataDb.update(c, "DELETE FROM api_token WHERE id = ?", id));
     }
 
     /** The principal of a valid, unexpired token. */
     public Optional<Principal> byToken(String token) {
-        String hash = MetadataStore.sha256(token);
-        Optional<Principal> p = store().read(c -> {
+        String hash = sha256(token);
+        Optional<Principal> p = db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT u.name, u.role, t.expires_at FROM api_token t JOIN app_user u"
                     + " ON u.name = t.user_name WHERE t.token_hash = ?")) {
                 ps.setString(1, hash);
@@ -277,7 +277,7 @@ public class Users {
         });
         // At most one write a minute per token: a script polling the API must not turn every read into a write.
         Instant now = clock.instant();
-        p.ifPresent(x -> store().inTransaction(c -> MetadataStore.update(c,
+        p.ifPresent(x -> db.inTransaction(c -> MetadataDb.update(c,
                 "UPDATE api_token SET last_used = ? WHERE token_hash = ? AND (last_used IS NULL OR last_used < ?)",
                 Timestamp.from(now), hash, Timestamp.from(now.minusSeconds(60)))));
         return p;
@@ -292,20 +292,20 @@ public class Users {
         String session = Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32));
         String csrf = HexFormat.of().formatHex(randomBytes(16));
         Instant now = clock.instant();
-        store().inTransaction(c -> {
-            MetadataStore.update(c, "DELETE FROM web_session WHERE expires_at < ?", Timestamp.from(now));
-            return MetadataStore.update(c, "INSERT INTO web_session (session_hash, user_name, csrf_token, created_at, expires_at)"
-                    + " VALUES (?, ?, ?, ?, ?)", MetadataStore.sha256(session), user, csrf, Timestamp.from(now),
+        db.inTransaction(c -> {
+            MetadataDb.update(c, "DELETE FROM web_session WHERE expires_at < ?", Timestamp.from(now));
+            return MetadataDb.update(c, "INSERT INTO web_session (session_hash, user_name, csrf_token, created_at, expires_at)"
+                    + " VALUES (?, ?, ?, ?, ?)", sha256(session), user, csrf, Timestamp.from(now),
                     Timestamp.from(now.plus(SESSION_LIFETIME)));
         });
         return session;
     }
 
     public Optional<Principal> bySession(String session) {
-        return store().read(c -> {
+        return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT u.name, u.role, s.csrf_token, s.expires_at FROM web_session s JOIN app_user u"
                     + " ON u.name = s.user_name WHERE s.session_hash = ?")) {
-                ps.setString(1, MetadataStore.sha256(session));
+                ps.setString(1, sha256(session));
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next() || rs.getTimestamp(4).toInstant().isBefore(clock.instant())) {
                         return Optional.empty();
@@ -317,7 +317,7 @@ public class Users {
     }
 
     public void closeSession(String session) {
-        store().inTransaction(c -> MetadataStore.update(c, "DELETE FROM web_session WHERE session_hash = ?", MetadataStore.sha256(session)));
+        db.inTransaction(c -> MetadataDb.update(c, "DELETE FROM web_session WHERE session_hash = ?", sha256(session)));
     }
 
     private static byte[] randomBytes(int n) {
@@ -328,5 +328,14 @@ public class Users {
 
     private static Instant instant(Timestamp t) {
         return t == null ? null : t.toInstant();
+    }
+
+    /** The SHA-256 of a text as 64 hex digits: tokens and sessions are stored only so. */
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
     }
 }

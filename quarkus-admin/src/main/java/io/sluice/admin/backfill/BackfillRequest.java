@@ -1,6 +1,6 @@
 package io.sluice.admin.backfill;
 
-import io.sluice.admin.api.ApiError;
+import io.sluice.admin.error.Problem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -25,32 +25,32 @@ public record BackfillRequest(String pipeline, List<String> tables, String sink,
     private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_$]+\\.[A-Za-z0-9_$]+");
 
     /** Problems of the fields themselves, each naming the field, all at once. */
-    List<ApiError.Detail> problems() {
-        List<ApiError.Detail> out = new ArrayList<>();
+    List<Problem> problems() {
+        List<Problem> out = new ArrayList<>();
         if (pipeline == null || pipeline.isBlank()) {
-            out.add(new ApiError.Detail("pipeline", "is missing: name the pipeline whose targets to fill (GET /api/v1/pipelines lists them)"));
+            out.add(new Problem("pipeline", "is missing: name the pipeline whose targets to fill (GET /api/v1/pipelines lists them)"));
         }
         if (tables != null) {
             for (String t : tables) {
                 if (t == null || !TABLE.matcher(t).matches()) {
-                    out.add(new ApiError.Detail("tables", "entries are database.table of letters, digits, '_' and '$', not '" + t + "'"));
+                    out.add(new Problem("tables", "entries are database.table of letters, digits, '_' and '$', not '" + t + "'"));
                 }
             }
         }
         if (chunkSize != null && (chunkSize < MIN_CHUNK || chunkSize > MAX_CHUNK)) {
-            out.add(new ApiError.Detail("chunkSize", "must be " + MIN_CHUNK + " to " + MAX_CHUNK + " rows, not " + chunkSize));
+            out.add(new Problem("chunkSize", "must be " + MIN_CHUNK + " to " + MAX_CHUNK + " rows, not " + chunkSize));
         }
         if (rowsPerSecond != null && rowsPerSecond < 0) {
-            out.add(new ApiError.Detail("rowsPerSecond", "must be 0 (no limit) or more, not " + rowsPerSecond));
+            out.add(new Problem("rowsPerSecond", "must be 0 (no limit) or more, not " + rowsPerSecond));
         }
         if (reindexOrDefault() && (sink == null || sink.isBlank())) {
-            out.add(new ApiError.Detail("sink", "is missing: a reindex rebuilds the index of one OpenSearch sink; name it"));
+            out.add(new Problem("sink", "is missing: a reindex rebuilds the index of one OpenSearch sink; name it"));
         }
         if (reindexOrDefault() && where != null && !where.isBlank()) {
-            out.add(new ApiError.Detail("where", "cannot be used with reindex: the new index replaces the old one and must hold every row"));
+            out.add(new Problem("where", "cannot be used with reindex: the new index replaces the old one and must hold every row"));
         }
         if (where != null && where.contains(";")) {
-            out.add(new ApiError.Detail("where", "is one SQL condition without ';', for example: created_at >= '2026-01-01'"));
+            out.add(new Problem("where", "is one SQL condition without ';', for example: created_at >= '2026-01-01'"));
         }
         return out;
     }

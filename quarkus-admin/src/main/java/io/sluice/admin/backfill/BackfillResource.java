@@ -1,10 +1,10 @@
 package io.sluice.admin.backfill;
 
 import io.quarkus.security.identity.SecurityIdentity;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
 import io.sluice.admin.auth.Role;
 import io.sluice.admin.backfill.BackfillStore.Stored;
+import io.sluice.admin.error.InvalidRequestException;
+import io.sluice.admin.error.NotFoundException;
 import io.sluice.backfill.BackfillRun;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -60,7 +60,7 @@ public class BackfillResource {
     @RolesAllowed(Role.OPERATE)
     public Response create(BackfillRequest request) {
         if (request == null) {
-            throw ApiException.invalid("body", "is missing: send {\"pipeline\": \"...\"} and optionally tables, sink, where, chunkSize,"
+            throw InvalidRequestException.of("body", "is missing: send {\"pipeline\": \"...\"} and optionally tables, sink, where, chunkSize,"
                     + " rowsPerSecond");
         }
         Stored created = backfills.start(request, actor());
@@ -109,8 +109,8 @@ public class BackfillResource {
         try {
             return Long.parseLong(id);
         } catch (NumberFormatException e) {
-            throw new ApiException(404, ApiError.of("not_found", "No backfill with id '" + id + "': ids are numbers; GET /api/v1/backfills"
-                    + " lists them."));
+            throw new NotFoundException("No backfill with id '" + id + "': ids are numbers; GET /api/v1/backfills"
+                    + " lists them.");
         }
     }
 

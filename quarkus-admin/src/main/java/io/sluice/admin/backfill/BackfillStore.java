@@ -3,9 +3,8 @@ package io.sluice.admin.backfill;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
-import io.sluice.registry.MetadataStore;
+import io.sluice.admin.error.NotFoundException;
+import io.sluice.admin.metadata.MetadataDb;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.PreparedStatement;
@@ -18,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import javax.sql.DataSource;
 
 /** Backfills in the metadata database: the request, the state and the checkpoint. Thread-safe. */
 @ApplicationScoped
@@ -44,19 +42,15 @@ public class BackfillStore {
     }
 
     @Inject
-    DataSource dataSource;
+    MetadataDb db;
 
     @Inject
     Clock clock;
 
-    private MetadataStore store() {
-        return new MetadataStore(dataSource);
-    }
-
     /** Stores a new running backfill and returns it with its id. */
     public Stored create(String pipeline, String source, List<String> tables, List<String> sinks, String filter, int chunkSize,
             int rowsPerSecond, long estimatedRows, boolean reindex, String actor) {
-        long id = store().inTransaction(c -> {
+        long id = db.inTransaction(c -> {
             Timestamp now = Timestamp.from(clock.instant());
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO backfill (pipeline, source, tables, sinks, row_filter, chunk_size,"
                     + " rows_per_second, state, table_index, rows_read, rows_written, chunks_done, estimated_rows, created_by, created_at,"
@@ -86,27 +80,27 @@ public class BackfillStore {
 
     /** Records a written chunk: the checkpoint a restart resumes from. */
     public void checkpoint(long id, int tableIndex, List<Object> lastKey, List<Object> upTo, long rowsRead, long rowsWritten, long chunksDone) {
-        store().inTransaction(c -> MetadataStore.update(c, "UPDATE backfill SET table_index = ?, last_key = ?, up_to = ?, rows_read = ?,"
+        db.inTransaction(c -> MetadataDb.update(c, "UPDATE backfill SET table_index = ?, last_key = ?, up_to = ?, rows_read = ?,"
                 + " rows_written = ?, chunks_done = ?, updated_at = ? WHERE id = ?", tableIndex, lastKey == null ? null : json(lastKey),
                 upTo == null ? null : json(upTo), rowsRead, rowsWritten, chunksDone, Timestamp.from(clock.instant()), id));
     }
 
     /** Notes the new index a reindex fills (null once it was swapped in or dropped). */
     public void setNewIndex(long id, String index) {
-        store().inTransaction(c -> MetadataStore.update(c, "UPDATE backfill SET new_index = ?, updated_at = ? WHERE id = ?", index,
+        db.inTransaction(c -> MetadataDb.update(c, "UPDATE backfill SET new_index = ?, updated_at = ? WHERE id = ?", index,
                 Timestamp.from(clock.instant()), id));
     }
 
     /** Starts a backfill over from its first table: a reindex cut short cannot go on into an index it no longer feeds. */
     public void restart(long id) {
-        store().inTransaction(c -> MetadataStore.update(c, "UPDATE backfill SET table_index = 0, last_key = NULL, up_to = NULL, rows_read = 0,"
+        db.inTransaction(c -> MetadataDb.update(c, "UPDATE backfill SET table_index = 0, last_key = NULL, up_to = NULL, rows_read = 0,"
                 + " rows_written = 0, chunks_done = 0, new_index = NULL, updated_at = ? WHERE id = ?", Timestamp.from(clock.instant()), id));
     }
 
     /** Moves to a new state; a final state also sets the end time. */
     public void setState(long id, BackfillState state, String reason) {
         Timestamp now = Timestamp.from(clock.instant());
-        store().inTransaction(c -> MetadataStore.update(c, "UPDATE backfill SET state = ?, reason = ?, updated_at = ?, finished_at = ?"
+        db.inTransaction(c -> MetadataDb.update(c, "UPDATE backfill SET state = ?, reason = ?, updated_at = ?, finished_at = ?"
                 + " WHERE id = ?", state.label(), reason, now, state.isFinal() ? now : null, id));
     }
 
@@ -124,14 +118,14 @@ public class BackfillStore {
         return query("SELECT " + COLUMNS + " FROM backfill WHERE id = ?", id).stream().findFirst();
     }
 
-    /** @throws ApiException 404 */
+    /** @throws NotFoundException */
     public Stored get(long id) {
-        return find(id).orElseThrow(() -> new ApiException(404, ApiError.of("not_found", "No backfill with id " + id
-                + "; GET /api/v1/backfills lists them.")));
+        return find(id).orElseThrow(() -> new NotFoundException("No backfill with id " + id
+                + "; GET /api/v1/backfills lists them."));
     }
 
     private List<Stored> query(String sql, Long id) {
-        return id == null ? store().query(sql, BackfillStore::row) : store().query(sql, BackfillStore::row, id);
+        return id == null ? db.list(sql, BackfillStore::row) : db.list(sql, BackfillStore::row, id);
     }
 
     private static Stored row(ResultSet rs) throws SQLException {

@@ -7,9 +7,12 @@ import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.activity.ActivityLog;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
 import io.sluice.admin.backfill.BackfillStore.Stored;
+import io.sluice.admin.error.ConflictException;
+import io.sluice.admin.error.InvalidRequestException;
+import io.sluice.admin.error.NotFoundException;
+import io.sluice.admin.error.Problem;
+import io.sluice.admin.error.RequestRefusedException;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.pipeline.Supervisor;
@@ -124,35 +127,35 @@ public class Backfills {
     /**
      * Validates and starts a backfill.
      *
-     * @throws ApiException 422 naming every bad field at once; 404 for an unknown pipeline; 409 if the source is not
+     * @throws InvalidRequestException naming every bad field at once; NotFoundException for an unknown pipeline; ConflictException if the source is not
      *     running, a table has no registered schema yet, or another backfill covers the same table and sink
      */
     public synchronized Stored start(BackfillRequest request, String actor) {
-        List<ApiError.Detail> problems = new ArrayList<>(request.problems());
+        List<Problem> problems = new ArrayList<>(request.problems());
         if (!problems.isEmpty()) {
-            throw invalid(problems);
+            throw InvalidRequestException.of("The backfill request", problems);
         }
         PipelineSpec pipeline = pipelines.get(request.pipeline());
         List<String> sinks = request.sink() == null ? pipeline.sinks() : List.of(request.sink());
         if (request.sink() != null && !pipeline.sinks().contains(request.sink())) {
-            problems.add(new ApiError.Detail("sink", "'" + request.sink() + "' is not a sink of pipeline '" + pipeline.name() + "' (its sinks: "
+            problems.add(new Problem("sink", "'" + request.sink() + "' is not a sink of pipeline '" + pipeline.name() + "' (its sinks: "
                     + pipeline.sinks() + "); name one of them, or leave it out for all"));
         }
         if (problems.isEmpty() && request.reindexOrDefault()
                 && !supervisor.locked(request.sink(), sink -> sink instanceof io.sluice.sink.opensearch.OpenSearchSink)) {
-            problems.add(new ApiError.Detail("sink", "'" + request.sink() + "' is not an OpenSearch sink; only a search index can be rebuilt"
+            problems.add(new Problem("sink", "'" + request.sink() + "' is not an OpenSearch sink; only a search index can be rebuilt"
                     + " and swapped in behind its name"));
         }
         if (!problems.isEmpty()) {
-            throw invalid(problems);
+            throw InvalidRequestException.of("The backfill request", problems);
         }
         if (connect.enabled()) {
             connectBackfills.check(pipeline.source(), request.sink(), request.reindexOrDefault(), sources.runtimeConfig(pipeline.source())
                     .engineOverrides().get("signal.data.collection"));
         } else if (!supervisor.running(pipeline.source())) {
-            throw new ApiException(409, ApiError.of("source_not_running", "Source '" + pipeline.source() + "' is not running; a backfill"
+            throw new ConflictException("source_not_running", "Source '" + pipeline.source() + "' is not running; a backfill"
                     + " needs its change stream to decide which rows are current. Start it (POST /api/v1/sources/" + pipeline.source()
-                    + "/start) and try again."));
+                    + "/start) and try again.");
         }
         SourceConfig config = sources.runtimeConfig(pipeline.source());
         Predicate<TableId> taken = pipeline.tableFilter();
@@ -163,7 +166,7 @@ public class Backfills {
             for (String t : tables) {
                 TableId table = tableId(config.name(), t);
                 if (!taken.test(table)) {
-                    problems.add(new ApiError.Detail("tables", "'" + t + "' is not taken by pipeline '" + pipeline.name() + "' (its tables: "
+                    problems.add(new Problem("tables", "'" + t + "' is not taken by pipeline '" + pipeline.name() + "' (its tables: "
                             + (pipeline.tables().isEmpty() ? "all" : pipeline.tables()) + ")"));
                     continue;
                 }
@@ -172,28 +175,28 @@ public class Backfills {
                             null, null);
                     estimated += Math.max(0, reader.estimatedRows());
                 } catch (BackfillException e) {
-                    problems.add(new ApiError.Detail(e.getMessage().contains("filter") ? "where" : "tables", e.getMessage()));
+                    problems.add(new Problem(e.getMessage().contains("filter") ? "where" : "tables", e.getMessage()));
                 }
             }
         } catch (SQLException e) {
-            throw new ApiException(409, ApiError.of("source_unreachable", "Cannot read source '" + config.name() + "' at " + config.host()
-                    + ":" + config.port() + ": " + e.getMessage() + ". Check that it is up and its user can SELECT the tables."));
+            throw new ConflictException("source_unreachable", "Cannot read source '" + config.name() + "' at " + config.host()
+                    + ":" + config.port() + ": " + e.getMessage() + ". Check that it is up and its user can SELECT the tables.");
         }
         if (tables.isEmpty()) {
-            problems.add(new ApiError.Detail("tables", "pipeline '" + pipeline.name() + "' takes no table of source '" + config.name()
+            problems.add(new Problem("tables", "pipeline '" + pipeline.name() + "' takes no table of source '" + config.name()
                     + "' that exists now; name tables as database.table"));
         }
         if (!problems.isEmpty()) {
-            throw invalid(problems);
+            throw InvalidRequestException.of("The backfill request", problems);
         }
         for (String t : tables) {
             schemas(tableId(config.name(), t));
         }
         for (Stored other : store.active()) {
             if (other.source().equals(config.name()) && !disjoint(other.tables(), tables) && !disjoint(other.sinks(), sinks)) {
-                throw new ApiException(409, ApiError.of("conflict", "Backfill " + other.id() + " (" + other.state().label() + ") already"
+                throw new ConflictException("conflict", "Backfill " + other.id() + " (" + other.state().label() + ") already"
                         + " covers " + intersection(other.tables(), tables) + " into " + intersection(other.sinks(), sinks) + "; wait for it,"
-                        + " or cancel it with POST /api/v1/backfills/" + other.id() + "/cancel."));
+                        + " or cancel it with POST /api/v1/backfills/" + other.id() + "/cancel.");
             }
         }
         Stored created = store.create(pipeline.name(), config.name(), tables, sinks, blankToNull(request.where()), request.chunkSizeOrDefault(),
@@ -203,7 +206,7 @@ public class Backfills {
         if (connect.enabled()) {
             try {
                 connectBackfills.launch(created);
-            } catch (ApiException e) {
+            } catch (RequestRefusedException e) {
                 store.setState(created.id(), BackfillState.FAILED, e.getMessage());
                 throw e;
             }
@@ -213,7 +216,7 @@ public class Backfills {
         return created;
     }
 
-    /** @throws ApiException 404; 409 unless running */
+    /** @throws NotFoundException; ConflictException unless running */
     public synchronized Stored pause(long id, String actor) {
         Stored b = store.get(id);
         if (b.state() != BackfillState.RUNNING) {
@@ -232,7 +235,7 @@ public class Backfills {
         return store.get(id);
     }
 
-    /** Resumes a paused backfill, or restarts a failed one from its last checkpoint. @throws ApiException 404, 409 */
+    /** Resumes a paused backfill, or restarts a failed one from its last checkpoint. @throws NotFoundException, ConflictException */
     public synchronized Stored resume(long id, String actor) {
         Stored b = store.get(id);
         if (b.state() != BackfillState.PAUSED && b.state() != BackfillState.FAILED) {
@@ -256,7 +259,7 @@ public class Backfills {
         return store.get(id);
     }
 
-    /** Cancels a backfill before its next chunk; rows written stay. @throws ApiException 404, 409 */
+    /** Cancels a backfill before its next chunk; rows written stay. @throws NotFoundException, ConflictException */
     public synchronized Stored cancel(long id, String actor) {
         Stored b = store.get(id);
         if (b.state().isFinal()) {
@@ -404,11 +407,11 @@ public class Backfills {
             LOG.infof("backfill=%d succeeded: %d rows read, %d written", id, totals[0], totals[1]);
         } catch (InterruptedException e) {
             LOG.infof("backfill=%d stopped with the server; it resumes from its last checkpoint", id);
-        } catch (BackfillException | ApiException | SQLException | RegistryException | io.sluice.sink.FatalSinkException e) {
+        } catch (BackfillException | RequestRefusedException | SQLException | RegistryException | io.sluice.sink.FatalSinkException e) {
             if (stopping) {
                 return;
             }
-            String reason = e instanceof ApiException a ? a.error().message() : e.getMessage();
+            String reason = e.getMessage();
             store.setState(id, BackfillState.FAILED, reason);
             activity.record("backfill:" + id, ActivityLog.SYSTEM, "failed", reason + " Resume it once fixed: it goes on from its last chunk.");
             LOG.warnf("backfill=%d failed: %s", id, reason);
@@ -436,7 +439,7 @@ public class Backfills {
         }
     }
 
-    /** The table's latest registered value and key schemas. @throws ApiException 409 if capture has not registered them */
+    /** The table's latest registered value and key schemas. @throws ConflictException if capture has not registered them */
     public BackfillRun.Schemas schemas(TableId table) {
         String stem = table.subjectStem();
         try {
@@ -444,9 +447,9 @@ public class Backfills {
             org.apache.avro.Schema key = SchemaRegistry.parse(registry.version(stem + "-key", -1, false).schema());
             return new BackfillRun.Schemas(value, key);
         } catch (RegistryException e) {
-            throw new ApiException(409, ApiError.of("no_schema", "Table " + table + " has no registered schema yet (subjects " + stem
+            throw new ConflictException("no_schema", "Table " + table + " has no registered schema yet (subjects " + stem
                     + "-value and -key): capture registers it with the table's first change it sees. Change a row of it, or start the"
-                    + " source with snapshot.mode=initial, then try again."));
+                    + " source with snapshot.mode=initial, then try again.");
         }
     }
 
@@ -481,14 +484,9 @@ public class Backfills {
                 config.user(), config.password());
     }
 
-    private static ApiException invalid(List<ApiError.Detail> problems) {
-        return new ApiException(422, new ApiError("validation_failed", "The backfill request has " + problems.size() + " problem"
-                + (problems.size() == 1 ? "" : "s") + "; each detail names the field and what is allowed.", problems));
-    }
-
-    private static ApiException notIn(Stored b, String verb, String states) {
-        return new ApiException(409, ApiError.of("conflict", "Backfill " + b.id() + " is " + b.state().label() + "; only a " + states
-                + " backfill can be asked to " + verb + "."));
+    private static ConflictException notIn(Stored b, String verb, String states) {
+        return new ConflictException("conflict", "Backfill " + b.id() + " is " + b.state().label() + "; only a " + states
+                + " backfill can be asked to " + verb + ".");
     }
 
     private static boolean disjoint(List<String> a, List<String> b) {

@@ -5,10 +5,10 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.SluiceConfig;
 import io.sluice.admin.activity.ActivityLog;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
 import io.sluice.admin.backfill.BackfillState;
 import io.sluice.admin.backfill.BackfillStore;
+import io.sluice.admin.error.ConflictException;
+import io.sluice.admin.error.UnavailableException;
 import io.sluice.registry.SchemaRegistry;
 import io.sluice.serde.AvroSerde;
 import io.sluice.serde.CachingRegistryClient;
@@ -103,18 +103,18 @@ public class ConnectBackfills {
      * Checks what only this runtime requires of a backfill.
      *
      * @param signalTable the source's {@code debezium.signal.data.collection}, or null
-     * @throws ApiException 409 naming what is missing and how to add it
+     * @throws ConflictException naming what is missing and how to add it
      */
     public void check(String source, String sink, boolean reindex, String signalTable) {
         if (sink != null || reindex) {
-            throw new ApiException(409, ApiError.of("not_in_connect_runtime", "In the connect runtime a backfill's rows go to the table's"
-                    + " topic, which every sink of the pipeline reads: leave out 'sink' and 'reindex'."));
+            throw new ConflictException("not_in_connect_runtime", "In the connect runtime a backfill's rows go to the table's"
+                    + " topic, which every sink of the pipeline reads: leave out 'sink' and 'reindex'.");
         }
         if (signalTable == null || signalTable.isBlank()) {
-            throw new ApiException(409, ApiError.of("no_signal_table", "Source '" + source + "' has no signal table, where Debezium's"
+            throw new ConflictException("no_signal_table", "Source '" + source + "' has no signal table, where Debezium's"
                     + " incremental snapshot writes its watermarks. Create one in a captured database (CREATE TABLE db.debezium_signal"
                     + " (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)), grant the source's user"
-                    + " INSERT on it, and set \"" + SIGNAL_TABLE_KEY + "\": \"db.debezium_signal\" on the source."));
+                    + " INSERT on it, and set \"" + SIGNAL_TABLE_KEY + "\": \"db.debezium_signal\" on the source.");
         }
     }
 
@@ -156,10 +156,10 @@ public class ConnectBackfills {
         }
     }
 
-    private ApiException unavailable(String topic, Exception e) {
-        return new ApiException(503, ApiError.of("kafka_unavailable", "Could not send the signal to topic " + topic + " on Kafka at "
+    private UnavailableException unavailable(String topic, Exception e) {
+        return new UnavailableException("kafka_unavailable", "Could not send the signal to topic " + topic + " on Kafka at "
                 + config.connect().bootstrapServers().orElse("?") + ": " + (e.getCause() == null ? e : e.getCause())
-                + ". Nothing was started; try again once Kafka answers."));
+                + ". Nothing was started; try again once Kafka answers.");
     }
 
     private void ensureTopic(String topic) throws InterruptedException, ExecutionException, TimeoutException {

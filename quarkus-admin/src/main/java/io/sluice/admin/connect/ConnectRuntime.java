@@ -3,8 +3,8 @@ package io.sluice.admin.connect;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.SluiceConfig;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
+import io.sluice.admin.error.ConflictException;
+import io.sluice.admin.error.UnavailableException;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.pipeline.SourceStatus;
@@ -88,7 +88,7 @@ public class ConnectRuntime {
      * Creates or updates every connector of a source so that they match its pipelines, deletes the sink connectors
      * no pipeline needs any more, resumes them and restarts failed tasks.
      *
-     * @throws ApiException 409 if a sink cannot run on Connect or Connect refused a configuration; 503 if Connect is
+     * @throws ConflictException if a sink cannot run on Connect or Connect refused a configuration; UnavailableException if Connect is
      *     unreachable
      */
     public void apply(String source) {
@@ -250,9 +250,9 @@ public class ConnectRuntime {
             SinkStore.Stored sink = sinks.get(e.getKey());
             String connectorClass = sink.type().connectorClass();
             if (connectorClass == null) {
-                throw new ApiException(409, ApiError.of("not_in_connect_runtime", "Sink '" + e.getKey() + "' is of type "
+                throw new ConflictException("not_in_connect_runtime", "Sink '" + e.getKey() + "' is of type "
                         + sink.type().name().toLowerCase(java.util.Locale.ROOT) + ", which runs inside the server only; in the connect runtime"
-                        + " use a redis or opensearch sink, or remove it from the pipelines of source '" + source + "'."));
+                        + " use a redis or opensearch sink, or remove it from the pipelines of source '" + source + "'.");
             }
             wanted.put(ConnectorPlan.sinkConnector(source, e.getKey()), ConnectorPlan.sink(sourceConfig, e.getKey(), connectorClass,
                     sinks.runtimeKeys(e.getKey()), e.getValue(), settings));
@@ -264,11 +264,11 @@ public class ConnectRuntime {
         try {
             work.run();
         } catch (ConnectClient.Unavailable e) {
-            throw new ApiException(503, ApiError.of("connect_unavailable", e.getMessage() + ". Nothing was changed there; try again once"
-                    + " it answers."));
+            throw new UnavailableException("connect_unavailable", e.getMessage() + ". Nothing was changed there; try again once"
+                    + " it answers.");
         } catch (ConnectClient.Refused e) {
-            throw new ApiException(409, ApiError.of("connect_refused", "Kafka Connect at " + client.url() + " refused the change: "
-                    + e.getMessage()));
+            throw new ConflictException("connect_refused", "Kafka Connect at " + client.url() + " refused the change: "
+                    + e.getMessage());
         }
     }
 }

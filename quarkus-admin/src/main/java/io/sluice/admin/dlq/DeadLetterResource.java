@@ -2,8 +2,8 @@ package io.sluice.admin.dlq;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.admin.activity.ActivityLog;
-import io.sluice.admin.api.ApiException;
 import io.sluice.admin.auth.Role;
+import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.pipeline.Supervisor;
 import io.sluice.admin.sink.SinkStore;
 import io.sluice.event.ChangeEvent;
@@ -116,18 +116,18 @@ public class DeadLetterResource {
     private List<Long> select(String sink, Selection s) {
         sinks.get(sink);
         if (s == null) {
-            throw ApiException.invalid("body", "must be a JSON object with ids, group or all (and dryRun)");
+            throw InvalidRequestException.of("body", "must be a JSON object with ids, group or all (and dryRun)");
         }
         int given = (s.ids() != null ? 1 : 0) + (s.group() != null ? 1 : 0) + (Boolean.TRUE.equals(s.all()) ? 1 : 0);
         if (given != 1) {
-            throw ApiException.invalid("ids", "exactly one of ids, group or all=true must be given");
+            throw InvalidRequestException.of("ids", "exactly one of ids, group or all=true must be given");
         }
         List<DeadLetter> mine = supervisor.deadLetters().list(sink, MAX);
         if (s.ids() != null) {
             List<Long> known = mine.stream().map(DeadLetter::id).toList();
             List<Long> unknown = s.ids().stream().filter(id -> !known.contains(id)).toList();
             if (!unknown.isEmpty()) {
-                throw ApiException.invalid("ids", "name entries this sink does not have: " + unknown);
+                throw InvalidRequestException.of("ids", "name entries this sink does not have: " + unknown);
             }
             return s.ids();
         }

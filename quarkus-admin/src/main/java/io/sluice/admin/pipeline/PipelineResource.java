@@ -2,8 +2,8 @@ package io.sluice.admin.pipeline;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.admin.activity.ActivityLog;
-import io.sluice.admin.api.ApiException;
 import io.sluice.admin.auth.Role;
+import io.sluice.admin.error.InvalidRequestException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -75,7 +75,7 @@ public class PipelineResource {
     public PipelineView update(@PathParam("name") String name, PipelineSpec spec) {
         PipelineSpec body = require(spec);
         if (body.name() != null && !name.equals(body.name())) {
-            throw ApiException.invalid("name", "must equal the name in the path ('" + name + "'); a pipeline cannot be renamed");
+            throw InvalidRequestException.of("name", "must equal the name in the path ('" + name + "'); a pipeline cannot be renamed");
         }
         PipelineSpec old = pipelines.get(name);
         PipelineSpec updated = pipelines.update(new PipelineSpec(name, body.source(), body.tables(), body.sinks()));
@@ -106,7 +106,7 @@ public class PipelineResource {
 
     private static PipelineSpec require(PipelineSpec spec) {
         if (spec == null) {
-            throw ApiException.invalid("body", "must be a JSON object {\"name\", \"source\", \"tables\", \"sinks\"}");
+            throw InvalidRequestException.of("body", "must be a JSON object {\"name\", \"source\", \"tables\", \"sinks\"}");
         }
         return spec;
     }

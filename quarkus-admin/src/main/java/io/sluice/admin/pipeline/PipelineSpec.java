@@ -1,6 +1,6 @@
 package io.sluice.admin.pipeline;
 
-import io.sluice.admin.api.ApiError;
+import io.sluice.admin.error.Problem;
 import io.sluice.event.TableId;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,21 +26,21 @@ public record PipelineSpec(String name, String source, List<String> tables, List
     }
 
     /** Problems of the fields themselves, each naming the field; references are checked by the store. */
-    List<ApiError.Detail> problems() {
-        List<ApiError.Detail> out = new ArrayList<>();
+    List<Problem> problems() {
+        List<Problem> out = new ArrayList<>();
         if (name == null || !NAME.matcher(name).matches()) {
-            out.add(new ApiError.Detail("name", "must be 1 to 63 characters of a-z, 0-9, '_' and '-', starting with a letter or digit"
+            out.add(new Problem("name", "must be 1 to 63 characters of a-z, 0-9, '_' and '-', starting with a letter or digit"
                     + (name == null ? " (it is missing)" : ", not '" + name + "'")));
         }
         if (source == null || source.isBlank()) {
-            out.add(new ApiError.Detail("source", "is missing: name the source the pipeline reads"));
+            out.add(new Problem("source", "is missing: name the source the pipeline reads"));
         }
         if (sinks == null || sinks.isEmpty()) {
-            out.add(new ApiError.Detail("sinks", "must list at least one sink"));
+            out.add(new Problem("sinks", "must list at least one sink"));
         }
         for (String t : tables) {
             if (t == null || !TABLE.matcher(t).matches()) {
-                out.add(new ApiError.Detail("tables", "entries are database.table with '*' as a wildcard (for example shop.* or"
+                out.add(new Problem("tables", "entries are database.table with '*' as a wildcard (for example shop.* or"
                         + " shop.order_*), not '" + t + "'"));
             }
         }

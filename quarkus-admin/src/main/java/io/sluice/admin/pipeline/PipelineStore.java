@@ -3,11 +3,13 @@ package io.sluice.admin.pipeline;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
+import io.sluice.admin.error.ConflictException;
+import io.sluice.admin.error.InvalidRequestException;
+import io.sluice.admin.error.NotFoundException;
+import io.sluice.admin.error.Problem;
 import io.sluice.admin.sink.SinkStore;
 import io.sluice.admin.source.SourceStore;
-import io.sluice.registry.MetadataStore;
+import io.sluice.admin.metadata.MetadataDb;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.PreparedStatement;
@@ -18,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import javax.sql.DataSource;
 
 /** Pipelines in the metadata database. Thread-safe. */
 @ApplicationScoped
@@ -26,7 +27,7 @@ public class PipelineStore {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
-    DataSource dataSource;
+    MetadataDb db;
 
     @Inject
     SourceStore sources;
@@ -37,56 +38,52 @@ public class PipelineStore {
     @Inject
     Clock clock;
 
-    private MetadataStore store() {
-        return new MetadataStore(dataSource);
-    }
-
     /**
      * Validates and stores a new pipeline.
      *
-     * @throws ApiException 422 naming each bad field (all at once), 409 if the name is taken
+     * @throws InvalidRequestException naming each bad field (all at once), ConflictException if the name is taken
      */
     public PipelineSpec create(PipelineSpec spec) {
         validate(spec, true);
-        return store().inTransaction(c -> {
+        return db.inTransaction(c -> {
             if (find(spec.name()).isPresent()) {
-                throw new ApiException(409, ApiError.of("conflict", "A pipeline named '" + spec.name() + "' exists already; pick another"
-                        + " name or update that pipeline."));
+                throw new ConflictException("conflict", "A pipeline named '" + spec.name() + "' exists already; pick another"
+                        + " name or update that pipeline.");
             }
             Timestamp now = Timestamp.from(clock.instant());
-            MetadataStore.update(c, "INSERT INTO pipeline (name, source, tables, sinks, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            MetadataDb.update(c, "INSERT INTO pipeline (name, source, tables, sinks, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                     spec.name(), spec.source(), json(spec.tables()), json(spec.sinks()), now, now);
             return spec;
         });
     }
 
-    /** @throws ApiException 404, 422 */
+    /** @throws NotFoundException, InvalidRequestException */
     public PipelineSpec update(PipelineSpec spec) {
         validate(spec, false);
         get(spec.name());
-        store().inTransaction(c -> MetadataStore.update(c, "UPDATE pipeline SET source = ?, tables = ?, sinks = ?, updated_at = ? WHERE name = ?",
+        db.inTransaction(c -> MetadataDb.update(c, "UPDATE pipeline SET source = ?, tables = ?, sinks = ?, updated_at = ? WHERE name = ?",
                 spec.source(), json(spec.tables()), json(spec.sinks()), Timestamp.from(clock.instant()), spec.name()));
         return spec;
     }
 
     private void validate(PipelineSpec spec, boolean creating) {
-        List<ApiError.Detail> problems = new ArrayList<>(spec.problems());
+        List<Problem> problems = new ArrayList<>(spec.problems());
         if (spec.source() != null && sources.find(spec.source()).isEmpty()) {
-            problems.add(new ApiError.Detail("source", "names no registered source ('" + spec.source() + "'); GET /api/v1/sources lists them"));
+            problems.add(new Problem("source", "names no registered source ('" + spec.source() + "'); GET /api/v1/sources lists them"));
         }
         if (spec.sinks() != null) {
             for (String sink : spec.sinks()) {
                 if (sinks.find(sink).isEmpty()) {
-                    problems.add(new ApiError.Detail("sinks", "names no registered sink ('" + sink + "'); GET /api/v1/sinks lists them"));
+                    problems.add(new Problem("sinks", "names no registered sink ('" + sink + "'); GET /api/v1/sinks lists them"));
                 }
             }
             if (new LinkedHashSet<>(spec.sinks()).size() != spec.sinks().size()) {
-                problems.add(new ApiError.Detail("sinks", "lists a sink twice"));
+                problems.add(new Problem("sinks", "lists a sink twice"));
             }
         }
         if (!problems.isEmpty()) {
-            throw new ApiException(422, new ApiError("validation_failed", "The pipeline has " + problems.size() + " problem"
-                    + (problems.size() == 1 ? "" : "s") + "; each detail names the field and what is allowed.", problems));
+            throw new InvalidRequestException("The pipeline has " + problems.size() + " problem"
+                    + (problems.size() == 1 ? "" : "s") + "; each detail names the field and what is allowed.", problems);
         }
     }
 
@@ -112,21 +109,21 @@ public class PipelineStore {
         return query("SELECT name, source, tables, sinks FROM pipeline WHERE name = ?", name).stream().findFirst();
     }
 
-    /** @throws ApiException 404 */
+    /** @throws NotFoundException */
     public PipelineSpec get(String name) {
-        return find(name).orElseThrow(() -> new ApiException(404, ApiError.of("not_found", "No pipeline named '" + name
-                + "'; GET /api/v1/pipelines lists them.")));
+        return find(name).orElseThrow(() -> new NotFoundException("No pipeline named '" + name
+                + "'; GET /api/v1/pipelines lists them."));
     }
 
-    /** @throws ApiException 404 */
+    /** @throws NotFoundException */
     public PipelineSpec delete(String name) {
         PipelineSpec spec = get(name);
-        store().inTransaction(c -> MetadataStore.update(c, "DELETE FROM pipeline WHERE name = ?", name));
+        db.inTransaction(c -> MetadataDb.update(c, "DELETE FROM pipeline WHERE name = ?", name));
         return spec;
     }
 
     private List<PipelineSpec> query(String sql, String arg) {
-        return store().read(c -> {
+        return db.read(c -> {
             List<PipelineSpec> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 if (arg != null) {

@@ -3,8 +3,10 @@ package io.sluice.admin.pipeline;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.activity.ActivityLog;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
+import io.sluice.admin.error.ConflictException;
+import io.sluice.admin.error.NotFoundException;
+import io.sluice.admin.error.Problem;
+import io.sluice.admin.error.UnavailableException;
 import io.sluice.admin.sink.SinkStore;
 import io.sluice.admin.source.SourceStore;
 import io.sluice.backfill.BackfillRun;
@@ -176,21 +178,20 @@ public class Supervisor {
     /**
      * Starts capture of a source, after a preflight check unless forced.
      *
-     * @throws ApiException 404; 409 if the preflight found errors (each finding with its fix) and {@code force} is
+     * @throws NotFoundException; ConflictException if the preflight found errors (each finding with its fix) and {@code force} is
      *     false, or if no pipeline reads the source
      */
     public synchronized SourceStatus start(String source, String actor, boolean force) {
         sources.get(source);
         if (pipelines.ofSource(source).isEmpty()) {
-            throw new ApiException(409, ApiError.of("no_pipeline", "No pipeline reads source '" + source + "', so there is nothing to"
-                    + " start; create one with POST /api/v1/pipelines."));
+            throw new ConflictException("no_pipeline", "No pipeline reads source '" + source + "', so there is nothing to"
+                    + " start; create one with POST /api/v1/pipelines.");
         }
         if (!force) {
             PreflightReport report = Preflight.run(sources.runtimeConfig(source));
             if (report.hasErrors()) {
-                throw new ApiException(409, new ApiError("preflight_failed", "The preflight check of source '" + source + "' found "
-                        + report.errors().size() + " error(s); fix them (each detail says how) or start with force=true.",
-                        report.errors().stream().map(f -> new ApiError.Detail(f.check(), f.message() + " Fix: " + f.fix())).toList()));
+                throw new ConflictException("preflight_failed", "The preflight check of source '" + source + "' found "
+                        + report.errors().size() + " error(s); fix them (each detail says how) or start with force=true.", report.errors().stream().map(f -> new Problem(f.check(), f.message() + " Fix: " + f.fix())).toList());
             }
         }
         if (connect.enabled()) {
@@ -205,7 +206,7 @@ public class Supervisor {
         return status(source);
     }
 
-    /** Stops capture of a source; it stays stopped across restarts of the server. @throws ApiException 404 */
+    /** Stops capture of a source; it stays stopped across restarts of the server. @throws NotFoundException */
     public synchronized SourceStatus stop(String source, String actor) {
         sources.get(source);
         sources.setDesiredState(source, "stopped");
@@ -221,7 +222,7 @@ public class Supervisor {
     /**
      * Pauses capture before its next batch: nothing is lost, the offsets stay where the last batch left them.
      *
-     * @throws ApiException 404; 409 if the source is not running
+     * @throws NotFoundException; ConflictException if the source is not running
      */
     public synchronized SourceStatus pause(String source, String actor) {
         if (connect.enabled()) {
@@ -235,7 +236,7 @@ public class Supervisor {
         return status(source);
     }
 
-    /** @throws ApiException 404; 409 if the source is not running */
+    /** @throws NotFoundException; ConflictException if the source is not running */
     public synchronized SourceStatus resume(String source, String actor) {
         if (connect.enabled()) {
             sources.get(source);
@@ -315,18 +316,18 @@ public class Supervisor {
      *
      * @param why for the timeline, a few words (the action has at most 40 characters), for example {@code recovery 3}
      * @return the files set aside, as they are named now
-     * @throws ApiException 404; 409 if no pipeline reads the source, in the connect runtime, or if the files cannot
+     * @throws NotFoundException; ConflictException if no pipeline reads the source, in the connect runtime, or if the files cannot
      *     be renamed (the message names the directory)
      */
     public synchronized List<java.nio.file.Path> resnapshot(String source, String actor, String suffix, String why) {
         sources.get(source);
         if (connect.enabled()) {
-            throw new ApiException(409, ApiError.of("not_in_connect_runtime", "Source '" + source + "' runs on Kafka Connect, which keeps"
-                    + " its offsets; this server cannot set them aside."));
+            throw new ConflictException("not_in_connect_runtime", "Source '" + source + "' runs on Kafka Connect, which keeps"
+                    + " its offsets; this server cannot set them aside.");
         }
         if (pipelines.ofSource(source).isEmpty()) {
-            throw new ApiException(409, ApiError.of("no_pipeline", "No pipeline reads source '" + source + "', so there is nothing to"
-                    + " snapshot; create one with POST /api/v1/pipelines."));
+            throw new ConflictException("no_pipeline", "No pipeline reads source '" + source + "', so there is nothing to"
+                    + " snapshot; create one with POST /api/v1/pipelines.");
         }
         halt(source);
         SourceConfig config = sources.runtimeConfig(source);
@@ -334,16 +335,16 @@ public class Supervisor {
         try {
             moved = CaptureWorker.setAsideStoredState(config, suffix);
         } catch (java.io.IOException e) {
-            throw new ApiException(409, ApiError.of("offsets_not_movable", "Cannot set aside the stored offsets of source '" + source
+            throw new ConflictException("offsets_not_movable", "Cannot set aside the stored offsets of source '" + source
                     + "' in " + config.sourceDir() + " (" + e.getMessage() + "); check that the server may rename files there, then"
-                    + " try again."));
+                    + " try again.");
         }
         sources.setDesiredState(source, "running");
         launch(source, actor, "restarted (" + why + ")");
         return moved;
     }
 
-    /** The sink instance the server runs, opened on first use, for searches and replays. @throws ApiException 404 */
+    /** The sink instance the server runs, opened on first use, for searches and replays. @throws NotFoundException */
     public synchronized Sink sink(String name) {
         return shared(name).delegate();
     }
@@ -364,12 +365,12 @@ public class Supervisor {
             return one.submit(() -> new SinkRunner(shared, dlq, RetryPolicy.defaults(), clock, d -> Thread.sleep(d.toMillis()))
                     .replay(ids, dryRun)).get(REPLAY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new ApiException(503, ApiError.of("sink_unavailable", "Sink '" + sink + "' did not accept the replay within "
+            throw new UnavailableException("sink_unavailable", "Sink '" + sink + "' did not accept the replay within "
                     + REPLAY_TIMEOUT.toSeconds() + " s (its target seems down); entries not replayed stay queued. Try again once"
-                    + " the target is back."));
+                    + " the target is back.");
         } catch (java.util.concurrent.ExecutionException e) {
-            throw new ApiException(503, ApiError.of("sink_unavailable", "Sink '" + sink + "' failed during the replay: "
-                    + e.getCause().getMessage() + "; entries not replayed stay queued."));
+            throw new UnavailableException("sink_unavailable", "Sink '" + sink + "' failed during the replay: "
+                    + e.getCause().getMessage() + "; entries not replayed stay queued.");
         } finally {
             one.shutdownNow();
         }
@@ -390,7 +391,7 @@ public class Supervisor {
      * events) on the shared instances, so that backfilled rows and live events interleave safely. The sinks write
      * and flush each round at the same time, each on a thread of its own.
      *
-     * @throws ApiException 404 if a sink does not exist
+     * @throws NotFoundException if a sink does not exist
      */
     public BackfillRun.Target backfillTarget(List<String> sinkNames) {
         List<BackfillRun.Target> each = new ArrayList<>();
@@ -407,7 +408,7 @@ public class Supervisor {
     /**
      * A sink as verify reads it back, its calls serialized with the live writes.
      *
-     * @throws ApiException 404 if the sink does not exist
+     * @throws NotFoundException if the sink does not exist
      * @throws UnsupportedOperationException if it cannot be read back
      */
     public synchronized io.sluice.sink.ReadableSink readable(String sinkName) {
@@ -417,7 +418,7 @@ public class Supervisor {
     /**
      * Runs work on a shared sink, serialized with the writes of every source (a reindex swaps its index so).
      *
-     * @throws ApiException 404 if the sink does not exist
+     * @throws NotFoundException if the sink does not exist
      */
     public <T> T locked(String sinkName, java.util.function.Function<Sink, T> work) {
         SharedSink shared;
@@ -431,7 +432,7 @@ public class Supervisor {
      * A runner (retries, dead letters) over a view of a sink that writes through {@code write}, serialized with
      * the sink's other writes: a backfill writes with {@code Sink::write}, a reindex to the new index only.
      *
-     * @throws ApiException 404 if the sink does not exist
+     * @throws NotFoundException if the sink does not exist
      */
     public SinkRunner runner(String sinkName, java.util.function.BiFunction<Sink, List<io.sluice.event.ChangeEvent>, WriteResult> write) {
         SharedSink shared;
@@ -518,8 +519,8 @@ public class Supervisor {
         sources.get(source);
         Running r = running.get(source);
         if (r == null) {
-            throw new ApiException(409, ApiError.of("not_running", "Source '" + source + "' is not running, so there is nothing to "
-                    + verb + "; start it with POST /api/v1/sources/" + source + "/start."));
+            throw new ConflictException("not_running", "Source '" + source + "' is not running, so there is nothing to "
+                    + verb + "; start it with POST /api/v1/sources/" + source + "/start.");
         }
         return r;
     }
@@ -619,7 +620,7 @@ public class Supervisor {
         return true;
     }
 
-    /** The status of a source now. @throws ApiException 404 */
+    /** The status of a source now. @throws NotFoundException */
     public SourceStatus status(String source) {
         String desired = sources.desiredState(source);
         List<String> pipelineNames = pipelines.ofSource(source).stream().map(PipelineSpec::name).toList();

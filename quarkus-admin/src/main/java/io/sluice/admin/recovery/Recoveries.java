@@ -2,9 +2,11 @@ package io.sluice.admin.recovery;
 
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.activity.ActivityLog;
-import io.sluice.admin.api.ApiException;
 import io.sluice.admin.backfill.Backfills;
 import io.sluice.admin.connect.ConnectRuntime;
+import io.sluice.admin.error.ConflictException;
+import io.sluice.admin.error.NotFoundException;
+import io.sluice.admin.error.RequestRefusedException;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.pipeline.SourceStatus;
@@ -184,7 +186,7 @@ public class Recoveries {
     /**
      * Decides, and starts a recovery; a new snapshot starts before this returns.
      *
-     * @throws ApiException 404 for an unknown source; 409 when there is nothing to recover from, a recovery of the
+     * @throws NotFoundException for an unknown source; ConflictException when there is nothing to recover from, a recovery of the
      *     source runs, the failure is one a snapshot does not cure, or in the connect runtime (each names the source,
      *     its state and the fix)
      */
@@ -209,8 +211,8 @@ public class Recoveries {
                 List<Path> moved = supervisor.resnapshot(source, actor, ".recovery-" + id, "recovery " + id);
                 store.progress(id, Recovery.Phase.SNAPSHOTTING, "new snapshot started; set aside: " + (moved.isEmpty() ? "nothing was"
                         + " stored" : String.join(", ", moved.stream().map(p -> p.getFileName().toString()).toList())), 0);
-            } catch (ApiException e) {
-                end(id, source, "could not start the new snapshot: " + e.error().message(), List.of());
+            } catch (RequestRefusedException e) {
+                end(id, source, "could not start the new snapshot: " + e.getMessage(), List.of());
                 throw e;
             }
         }
@@ -231,15 +233,15 @@ public class Recoveries {
      * for is stopped too (what it repaired stays repaired), and the recovery ends {@code failed} with who cancelled
      * it. Running the recovery again once the source streams then only verifies and repairs.
      *
-     * @throws ApiException 404 for an unknown source or recovery; 409 if it does not run (any more)
+     * @throws NotFoundException for an unknown source or recovery; ConflictException if it does not run (any more)
      */
     public Recovery cancel(String source, long id, String actor) {
         Recovery r = get(source, id);
         Running run = running.get(id);
         if (run == null || !Recovery.State.RUNNING.label().equals(r.state())) {
-            throw new ApiException(409, io.sluice.admin.api.ApiError.of("not_running", "Recovery " + id + " of source '" + source + "' is "
+            throw new ConflictException("not_running", "Recovery " + id + " of source '" + source + "' is "
                     + r.state() + ", so there is nothing to cancel; GET /api/v1/sources/" + source + "/recoveries lists the source's"
-                    + " recoveries."));
+                    + " recoveries.");
         }
         run.cancelledBy = actor;
         try {
@@ -250,19 +252,19 @@ public class Recoveries {
         return get(source, id);
     }
 
-    /** A source's recoveries, newest first (100 at most). @throws ApiException 404 for an unknown source */
+    /** A source's recoveries, newest first (100 at most). @throws NotFoundException for an unknown source */
     public List<Recovery> list(String source) {
         sources.get(source);
         return store.ofSource(source, 100).stream().map(this::view).toList();
     }
 
-    /** @throws ApiException 404 for an unknown source, or a recovery that is not one of the source's */
+    /** @throws NotFoundException for an unknown source, or a recovery that is not one of the source's */
     public Recovery get(String source, long id) {
         sources.get(source);
         RecoveryStore.Stored r = store.get(id);
         if (!r.source().equals(source)) {
-            throw new ApiException(404, io.sluice.admin.api.ApiError.of("not_found", "Recovery " + id + " is not one of source '"
-                    + source + "'; GET /api/v1/sources/" + source + "/recoveries lists them."));
+            throw new NotFoundException("Recovery " + id + " is not one of source '"
+                    + source + "'; GET /api/v1/sources/" + source + "/recoveries lists them.");
         }
         return view(r);
     }
@@ -288,8 +290,8 @@ public class Recoveries {
                     + " verifies)", List.of());
         } catch (InterruptedException e) {
             end(id, source, "the server stopped during the recovery; run it again", List.of());
-        } catch (ApiException e) {
-            end(id, source, e.error().message(), List.of());
+        } catch (RequestRefusedException e) {
+            end(id, source, e.getMessage(), List.of());
         } catch (RuntimeException e) {
             LOG.errorf(e, "recovery=%d of source %s failed", id, source);
             end(id, source, "unexpected error: " + e, List.of());
@@ -409,8 +411,8 @@ public class Recoveries {
             VerificationStore.Stored v;
             try {
                 v = verifications.start(new VerificationRequest(step.pipeline(), step.table(), step.sink(), null, true), actor);
-            } catch (ApiException e) {
-                problems.add(step.table() + " against " + step.sink() + " could not be verified: " + e.error().message());
+            } catch (RequestRefusedException e) {
+                problems.add(step.table() + " against " + step.sink() + " could not be verified: " + e.getMessage());
                 continue;
             }
             store.addVerification(id, v.id());
@@ -436,7 +438,7 @@ public class Recoveries {
         try {
             backfills.schemas(table);
             return true;
-        } catch (ApiException e) {
+        } catch (RequestRefusedException e) {
             return false;
         }
     }

@@ -1,7 +1,6 @@
 package io.sluice.admin.recovery;
 
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
+import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.pipeline.SourceStatus;
 import io.sluice.capture.CaptureFailure;
 import java.util.List;
@@ -55,8 +54,8 @@ public sealed interface RecoveryDecision {
         }
 
         /** The 409 to answer with. */
-        public ApiException exception() {
-            return new ApiException(409, ApiError.of(code, message));
+        public ConflictException exception() {
+            return new ConflictException(code, message);
         }
     }
 

@@ -1,8 +1,7 @@
 package io.sluice.admin.recovery;
 
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
-import io.sluice.registry.MetadataStore;
+import io.sluice.admin.error.NotFoundException;
+import io.sluice.admin.metadata.MetadataDb;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.ResultSet;
@@ -13,7 +12,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import javax.sql.DataSource;
 
 /** Recoveries and where they stand, in the metadata database. Thread-safe. */
 @ApplicationScoped
@@ -33,18 +31,14 @@ public class RecoveryStore {
     }
 
     @Inject
-    DataSource dataSource;
+    MetadataDb db;
 
     @Inject
     Clock clock;
 
-    private MetadataStore store() {
-        return new MetadataStore(dataSource);
-    }
-
     /** Stores a new running recovery in its first phase. */
     public Stored create(String source, String cause, boolean resnapshot, String actor) {
-        long id = store().inTransaction(c -> MetadataStore.insert(c, "INSERT INTO recovery (source, state, phase, cause, resnapshot,"
+        long id = db.inTransaction(c -> MetadataDb.insert(c, "INSERT INTO recovery (source, state, phase, cause, resnapshot,"
                 + " progress, events_captured, verification_ids, notes, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, '', '', ?, ?)",
                 source, Recovery.State.RUNNING.label(), Recovery.Phase.SNAPSHOTTING.label(), cause, resnapshot,
                 resnapshot ? "setting the stored offsets aside" : "waiting for the source to stream", actor, Timestamp.from(clock.instant())));
@@ -53,7 +47,7 @@ public class RecoveryStore {
 
     /** Records the phase and the last step of a running recovery. */
     public void progress(long id, Recovery.Phase phase, String progress, long eventsCaptured) {
-        store().inTransaction(c -> MetadataStore.update(c, "UPDATE recovery SET phase = ?, progress = ?, events_captured = ? WHERE id = ?",
+        db.inTransaction(c -> MetadataDb.update(c, "UPDATE recovery SET phase = ?, progress = ?, events_captured = ? WHERE id = ?",
                 phase.label(), progress, eventsCaptured, id));
     }
 
@@ -61,12 +55,12 @@ public class RecoveryStore {
     public void addVerification(long id, long verificationId) {
         Stored r = get(id);
         String ids = r.verificationIds().isEmpty() ? Long.toString(verificationId) : joined(r.verificationIds()) + "," + verificationId;
-        store().inTransaction(c -> MetadataStore.update(c, "UPDATE recovery SET verification_ids = ? WHERE id = ?", ids, id));
+        db.inTransaction(c -> MetadataDb.update(c, "UPDATE recovery SET verification_ids = ? WHERE id = ?", ids, id));
     }
 
     /** Ends a recovery: {@code succeeded} when {@code reason} is null, {@code failed} otherwise. */
     public void finished(long id, String progress, List<String> notes, String reason) {
-        store().inTransaction(c -> MetadataStore.update(c, "UPDATE recovery SET state = ?, phase = ?, progress = ?, notes = ?, reason = ?,"
+        db.inTransaction(c -> MetadataDb.update(c, "UPDATE recovery SET state = ?, phase = ?, progress = ?, notes = ?, reason = ?,"
                 + " finished_at = ? WHERE id = ?", (reason == null ? Recovery.State.SUCCEEDED : Recovery.State.FAILED).label(),
                 Recovery.Phase.DONE.label(), progress, String.join("\n", notes), reason, Timestamp.from(clock.instant()), id));
     }
@@ -77,9 +71,9 @@ public class RecoveryStore {
      * @return those recoveries, as they were stored before
      */
     public List<Stored> abandonRunning() {
-        List<Stored> running = store().query("SELECT " + COLUMNS + " FROM recovery WHERE state = ? ORDER BY id", RecoveryStore::row,
+        List<Stored> running = db.list("SELECT " + COLUMNS + " FROM recovery WHERE state = ? ORDER BY id", RecoveryStore::row,
                 Recovery.State.RUNNING.label());
-        store().inTransaction(c -> MetadataStore.update(c, "UPDATE recovery SET state = ?, phase = ?, reason = ?, finished_at = ? WHERE"
+        db.inTransaction(c -> MetadataDb.update(c, "UPDATE recovery SET state = ?, phase = ?, reason = ?, finished_at = ? WHERE"
                 + " state = ?", Recovery.State.FAILED.label(), Recovery.Phase.DONE.label(), "the server stopped during the recovery; the"
                 + " next boot continues it with a recovery that verifies and repairs the sinks once the source streams (a stopped"
                 + " source: start it and run the recovery again)", Timestamp.from(clock.instant()), Recovery.State.RUNNING.label()));
@@ -88,7 +82,7 @@ public class RecoveryStore {
 
     /** A source's recoveries, newest first, at most {@code limit}. */
     public List<Stored> ofSource(String source, int limit) {
-        return store().query("SELECT " + COLUMNS + " FROM recovery WHERE source = ? ORDER BY id DESC LIMIT ?", RecoveryStore::row, source,
+        return db.list("SELECT " + COLUMNS + " FROM recovery WHERE source = ? ORDER BY id DESC LIMIT ?", RecoveryStore::row, source,
                 limit);
     }
 
@@ -97,11 +91,11 @@ public class RecoveryStore {
         return ofSource(source, 1).stream().findFirst();
     }
 
-    /** @throws ApiException 404 naming the id */
+    /** @throws NotFoundException naming the id */
     public Stored get(long id) {
-        return store().query("SELECT " + COLUMNS + " FROM recovery WHERE id = ?", RecoveryStore::row, id).stream().findFirst()
-                .orElseThrow(() -> new ApiException(404, ApiError.of("not_found", "No recovery with id " + id + "; GET"
-                        + " /api/v1/sources/{name}/recoveries lists a source's recoveries.")));
+        return db.list("SELECT " + COLUMNS + " FROM recovery WHERE id = ?", RecoveryStore::row, id).stream().findFirst()
+                .orElseThrow(() -> new NotFoundException("No recovery with id " + id + "; GET"
+                        + " /api/v1/sources/{name}/recoveries lists a source's recoveries."));
     }
 
     private static Stored row(ResultSet rs) throws SQLException {

@@ -1,6 +1,8 @@
 package io.sluice.admin.review;
 
-import io.sluice.admin.api.ApiException;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.sluice.admin.auth.Role;
+import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.registry.CompatibilityLevel;
 import io.sluice.registry.RegistryException;
 import io.sluice.review.AuditEntry;
@@ -8,8 +10,6 @@ import io.sluice.review.Comment;
 import io.sluice.review.Proposal;
 import io.sluice.review.ReviewPolicy;
 import io.sluice.review.SchemaReviews;
-import io.quarkus.security.identity.SecurityIdentity;
-import io.sluice.admin.auth.Role;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -101,11 +101,11 @@ public class ProposalResource {
     @Path("/proposals")
     public Response propose(ProposalRequest request) {
         if (request == null) {
-            throw ApiException.invalid("body", "must be a JSON object with subject and schema");
+            throw InvalidRequestException.of("body", "must be a JSON object with subject and schema");
         }
         require("subject", request.subject());
         if ((request.schema() == null || request.schema().isBlank()) && (request.ddl() == null || request.ddl().isBlank())) {
-            throw ApiException.invalid("schema", "is required, unless ddl holds an ALTER TABLE ... ADD COLUMN statement to translate");
+            throw InvalidRequestException.of("schema", "is required, unless ddl holds an ALTER TABLE ... ADD COLUMN statement to translate");
         }
         Proposal p = request.schema() == null || request.schema().isBlank()
                 ? reviews.proposeDdl(request.subject(), request.ddl(), identity.getPrincipal().getName())
@@ -123,7 +123,7 @@ public class ProposalResource {
             try {
                 override = CompatibilityLevel.parse(r.levelOverride());
             } catch (RegistryException e) {
-                throw ApiException.invalid("levelOverride", "must be one of " + java.util.Arrays.toString(CompatibilityLevel.values()));
+                throw InvalidRequestException.of("levelOverride", "must be one of " + java.util.Arrays.toString(CompatibilityLevel.values()));
             }
         }
         return reviews.approve(id, identity.getPrincipal().getName(), r.reason(), override);
@@ -170,7 +170,7 @@ public class ProposalResource {
     @Path("/audit")
     public List<AuditEntry> audit(@QueryParam("limit") @DefaultValue("100") int limit) {
         if (limit < 1 || limit > 10_000) {
-            throw ApiException.invalid("limit", "must be between 1 and 10000");
+            throw InvalidRequestException.of("limit", "must be between 1 and 10000");
         }
         return reviews.audit(limit);
     }
@@ -202,7 +202,7 @@ public class ProposalResource {
         try {
             return ReviewPolicy.parse(request == null ? null : request.policy());
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("policy", "must be auto, review-all or locked");
+            throw InvalidRequestException.of("policy", "must be auto, review-all or locked");
         }
     }
 
@@ -210,13 +210,13 @@ public class ProposalResource {
         try {
             return Proposal.Status.valueOf(status.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("status", "must be pending, approved or rejected");
+            throw InvalidRequestException.of("status", "must be pending, approved or rejected");
         }
     }
 
     private static void require(String field, String value) {
         if (value == null || value.isBlank()) {
-            throw ApiException.invalid(field, "is required");
+            throw InvalidRequestException.of(field, "is required");
         }
     }
 }

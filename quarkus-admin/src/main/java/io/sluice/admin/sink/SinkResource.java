@@ -3,10 +3,11 @@ package io.sluice.admin.sink;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.admin.activity.ActivityLog;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
 import io.sluice.admin.api.Keys;
 import io.sluice.admin.auth.Role;
+import io.sluice.admin.error.InvalidRequestException;
+import io.sluice.admin.error.Problem;
+import io.sluice.admin.error.UnavailableException;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.pipeline.SourceStatus;
 import io.sluice.admin.pipeline.Supervisor;
@@ -148,21 +149,21 @@ public class SinkResource {
             @QueryParam("from") @DefaultValue("0") int from, @QueryParam("size") @DefaultValue("20") int size) {
         SinkStore.Stored s = sinks.get(name);
         if (s.type() != SinkType.LUCENE) {
-            throw ApiException.invalid("name", "must name a lucene sink to search here; '" + name + "' is " + s.type().label()
+            throw InvalidRequestException.of("name", "must name a lucene sink to search here; '" + name + "' is " + s.type().label()
                     + " (query its target directly)");
         }
         String[] parts = table == null ? new String[0] : table.split("\\.");
         if (parts.length != 3) {
-            throw ApiException.invalid("table", "must be source.database.table, for example demo.shop.products");
+            throw InvalidRequestException.of("table", "must be source.database.table, for example demo.shop.products");
         }
         if (size < 1 || size > 1000 || from < 0) {
-            throw ApiException.invalid("size", "must be 1 to 1000, with from 0 or more");
+            throw InvalidRequestException.of("size", "must be 1 to 1000, with from 0 or more");
         }
         LuceneQuery query = q == null || q.isBlank() ? new LuceneQuery.All()
                 : field == null || field.isBlank() ? null
                 : exact ? new LuceneQuery.Term(field, q) : new LuceneQuery.Match(field, q);
         if (query == null) {
-            throw ApiException.invalid("field", "is needed with q: name the field to search");
+            throw InvalidRequestException.of("field", "is needed with q: name the field to search");
         }
         LuceneSink lucene = (LuceneSink) supervisor.sink(name);
         try {
@@ -170,8 +171,8 @@ public class SinkResource {
             return lucene.search(new TableId(parts[0], parts[1], parts[2]), query, from, size);
         } catch (SinkException | java.io.UncheckedIOException e) {
             // The index failed underneath (a full or failing disk); it reopens at its last commit on next use.
-            throw new ApiException(503, ApiError.of("sink_unavailable", "Sink '" + name + "' cannot search its index now: " + e.getMessage()
-                    + "; try again, and look at the source's status if it persists."));
+            throw new UnavailableException("sink_unavailable", "Sink '" + name + "' cannot search its index now: " + e.getMessage()
+                    + "; try again, and look at the source's status if it persists.");
         }
     }
 
@@ -190,25 +191,25 @@ public class SinkResource {
 
     private static Request request(JsonNode body, String pathName) {
         if (body == null || !body.isObject()) {
-            throw ApiException.invalid("body", "must be a JSON object {\"name\": ..., \"type\": \"redis|opensearch|lucene\", \"config\": {...}}");
+            throw InvalidRequestException.of("body", "must be a JSON object {\"name\": ..., \"type\": \"redis|opensearch|lucene\", \"config\": {...}}");
         }
-        List<ApiError.Detail> problems = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         body.fieldNames().forEachRemaining(f -> {
             if (!Set.of("name", "type", "config").contains(f)) {
-                problems.add(new ApiError.Detail(f, "is not a field of a sink; the fields are name, type and config"));
+                problems.add(new Problem(f, "is not a field of a sink; the fields are name, type and config"));
             }
         });
         if (!problems.isEmpty()) {
-            throw new ApiException(422, new ApiError("validation_failed", "The sink has unknown fields.", problems));
+            throw new InvalidRequestException("The sink has unknown fields.", problems);
         }
         String name = body.path("name").isTextual() ? body.get("name").asText() : pathName;
         if (pathName != null && !pathName.equals(name)) {
-            throw ApiException.invalid("name", "must equal the name in the path ('" + pathName + "'); a sink cannot be renamed");
+            throw InvalidRequestException.of("name", "must equal the name in the path ('" + pathName + "'); a sink cannot be renamed");
         }
         SinkType type = SinkType.parse("type", body.path("type").isTextual() ? body.get("type").asText() : null);
         JsonNode config = body.get("config");
         if (config != null && !config.isObject()) {
-            throw ApiException.invalid("config", "must be a JSON object of the sink's keys");
+            throw InvalidRequestException.of("config", "must be a JSON object of the sink's keys");
         }
         return new Request(name, type, config == null ? Map.of() : Keys.fromObject(config, "config."));
     }

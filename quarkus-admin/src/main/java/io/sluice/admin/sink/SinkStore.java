@@ -1,11 +1,12 @@
 package io.sluice.admin.sink;
 
 import io.sluice.admin.SluiceConfig;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
 import io.sluice.admin.api.Keys;
+import io.sluice.admin.error.ConflictException;
+import io.sluice.admin.error.InvalidRequestException;
+import io.sluice.admin.error.NotFoundException;
 import io.sluice.admin.source.SecretBox;
-import io.sluice.registry.MetadataStore;
+import io.sluice.admin.metadata.MetadataDb;
 import io.sluice.sink.lucene.LuceneSinkConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import javax.sql.DataSource;
 
 /**
  * Sinks in the metadata database. Keys of type password are encrypted with {@link SecretBox} and kept apart from
@@ -32,7 +32,7 @@ import javax.sql.DataSource;
 public class SinkStore {
 
     @Inject
-    DataSource dataSource;
+    MetadataDb db;
 
     @Inject
     SecretBox secrets;
@@ -53,13 +53,9 @@ public class SinkStore {
     public record Stored(String name, SinkType type, Map<String, String> settings) {
     }
 
-    private MetadataStore store() {
-        return new MetadataStore(dataSource);
-    }
-
     /** The keys a sink runs with: stored keys, decrypted secrets and the keys the server sets. */
     public Map<String, String> runtimeKeys(String name) {
-        Map<String, String> keys = store().read(c -> {
+        Map<String, String> keys = db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT sink_type, config, secrets_enc FROM sink WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -90,18 +86,18 @@ public class SinkStore {
      * Validates and stores a new sink.
      *
      * @throws io.sluice.config.InvalidConfigException listing every problem
-     * @throws ApiException 409 if the name is taken, 422 for a bad name or a server-set key
+     * @throws ConflictException if the name is taken, InvalidRequestException for a bad name or a server-set key
      */
     public Stored create(String name, SinkType type, Map<String, String> keys) {
         validate(name, type, keys);
         Split split = split(type, keys);
-        return store().inTransaction(c -> {
+        return db.inTransaction(c -> {
             if (exists(c, name)) {
-                throw new ApiException(409, ApiError.of("conflict", "A sink named '" + name + "' exists already; pick another name or"
-                        + " update that sink."));
+                throw new ConflictException("conflict", "A sink named '" + name + "' exists already; pick another name or"
+                        + " update that sink.");
             }
             Timestamp now = Timestamp.from(clock.instant());
-            MetadataStore.update(c, "INSERT INTO sink (name, sink_type, config, secrets_enc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            MetadataDb.update(c, "INSERT INTO sink (name, sink_type, config, secrets_enc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                     name, type.name(), Keys.toJson(split.settings), secrets.encrypt(Keys.toJson(split.secrets)), now, now);
             return new Stored(name, type, split.settings);
         });
@@ -115,7 +111,7 @@ public class SinkStore {
         return new io.sluice.sink.GenerationWatch.Record() {
             @Override
             public Optional<String> last() {
-                return Optional.ofNullable(store().read(c -> {
+                return Optional.ofNullable(db.read(c -> {
                     try (PreparedStatement ps = c.prepareStatement("SELECT generation FROM sink WHERE name = ?")) {
                         ps.setString(1, name);
                         try (ResultSet rs = ps.executeQuery()) {
@@ -127,7 +123,7 @@ public class SinkStore {
 
             @Override
             public void seen(String generation) {
-                store().inTransaction(c -> MetadataStore.update(c, "UPDATE sink SET generation = ? WHERE name = ?", generation, name));
+                db.inTransaction(c -> MetadataDb.update(c, "UPDATE sink SET generation = ? WHERE name = ?", generation, name));
             }
         };
     }
@@ -136,12 +132,12 @@ public class SinkStore {
      * Replaces a sink's keys; secrets the request leaves out keep their stored values. The type cannot change.
      *
      * @throws io.sluice.config.InvalidConfigException listing every problem
-     * @throws ApiException 404, or 422 if the type differs
+     * @throws NotFoundException, or InvalidRequestException if the type differs
      */
     public Stored update(String name, SinkType type, Map<String, String> keys) {
         Stored old = get(name);
         if (old.type() != type) {
-            throw ApiException.invalid("type", "must stay '" + old.type().label() + "'; to change a sink's type, create a new sink");
+            throw InvalidRequestException.of("type", "must stay '" + old.type().label() + "'; to change a sink's type, create a new sink");
         }
         Map<String, String> merged = new HashMap<>(keys);
         Map<String, String> stored = runtimeKeys(name);
@@ -152,19 +148,19 @@ public class SinkStore {
         }
         validate(name, type, merged);
         Split split = split(type, merged);
-        store().inTransaction(c -> MetadataStore.update(c, "UPDATE sink SET config = ?, secrets_enc = ?, updated_at = ? WHERE name = ?",
+        db.inTransaction(c -> MetadataDb.update(c, "UPDATE sink SET config = ?, secrets_enc = ?, updated_at = ? WHERE name = ?",
                 Keys.toJson(split.settings), secrets.encrypt(Keys.toJson(split.secrets)), Timestamp.from(clock.instant()), name));
         return new Stored(name, type, split.settings);
     }
 
     private void validate(String name, SinkType type, Map<String, String> keys) {
         if (name == null || !name.matches("[a-z0-9][a-z0-9_-]{0,62}")) {
-            throw ApiException.invalid("name", "must be 1 to 63 characters of a-z, 0-9, '_' and '-', starting with a letter or digit"
+            throw InvalidRequestException.of("name", "must be 1 to 63 characters of a-z, 0-9, '_' and '-', starting with a letter or digit"
                     + (name == null ? " (it is missing)" : ", not '" + name + "'"));
         }
         for (String key : type.serverKeys()) {
             if (keys.containsKey(key)) {
-                throw ApiException.invalid(key, "is set by the server (under sluice.data-dir); remove it from the request");
+                throw InvalidRequestException.of(key, "is set by the server (under sluice.data-dir); remove it from the request");
             }
         }
         Map<String, String> full = new HashMap<>(keys);
@@ -190,7 +186,7 @@ public class SinkStore {
     }
 
     public List<Stored> list() {
-        return store().read(c -> {
+        return db.read(c -> {
             List<Stored> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT name, sink_type, config FROM sink ORDER BY name"); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -201,13 +197,13 @@ public class SinkStore {
         });
     }
 
-    /** @throws ApiException 404 */
+    /** @throws NotFoundException */
     public Stored get(String name) {
         return find(name).orElseThrow(() -> notFound(name));
     }
 
     public Optional<Stored> find(String name) {
-        return store().read(c -> {
+        return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT name, sink_type, config FROM sink WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -218,13 +214,13 @@ public class SinkStore {
         });
     }
 
-    /** @throws ApiException 404, or 409 while pipelines write to the sink */
+    /** @throws NotFoundException, or ConflictException while pipelines write to the sink */
     public void delete(String name, List<String> pipelinesUsingIt) {
         if (!pipelinesUsingIt.isEmpty()) {
-            throw new ApiException(409, ApiError.of("conflict", "Sink '" + name + "' is used by pipelines " + pipelinesUsingIt
-                    + "; remove it from those pipelines first."));
+            throw new ConflictException("conflict", "Sink '" + name + "' is used by pipelines " + pipelinesUsingIt
+                    + "; remove it from those pipelines first.");
         }
-        int removed = store().inTransaction(c -> MetadataStore.update(c, "DELETE FROM sink WHERE name = ?", name));
+        int removed = db.inTransaction(c -> MetadataDb.update(c, "DELETE FROM sink WHERE name = ?", name));
         if (removed == 0) {
             throw notFound(name);
         }
@@ -239,8 +235,8 @@ public class SinkStore {
         }
     }
 
-    /** @return an ApiException 404 naming the sink */
-    public static ApiException notFound(String name) {
-        return new ApiException(404, ApiError.of("not_found", "No sink named '" + name + "'; GET /api/v1/sinks lists them."));
+    /** @return a NotFoundException naming the sink */
+    public static NotFoundException notFound(String name) {
+        return new NotFoundException("No sink named '" + name + "'; GET /api/v1/sinks lists them.");
     }
 }

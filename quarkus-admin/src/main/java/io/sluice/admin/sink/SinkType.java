@@ -1,6 +1,6 @@
 package io.sluice.admin.sink;
 
-import io.sluice.admin.api.ApiException;
+import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.sink.Sink;
 import io.sluice.sink.lucene.LuceneSink;
 import io.sluice.sink.lucene.LuceneSinkConfig;
@@ -105,14 +105,14 @@ public enum SinkType {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** @throws ApiException 422 naming the allowed types */
+    /** @throws InvalidRequestException naming the allowed types */
     public static SinkType parse(String field, String text) {
         for (SinkType t : values()) {
             if (t.label().equals(text)) {
                 return t;
             }
         }
-        throw ApiException.invalid(field, "must be one of " + Arrays.stream(values()).map(SinkType::label).toList()
+        throw InvalidRequestException.of(field, "must be one of " + Arrays.stream(values()).map(SinkType::label).toList()
                 + (text == null ? " (it is missing)" : ", not '" + text + "'"));
     }
 }

@@ -3,10 +3,9 @@ package io.sluice.admin.source;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.admin.activity.ActivityLog;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
 import io.sluice.admin.api.Keys;
 import io.sluice.admin.auth.Role;
+import io.sluice.admin.error.NotFoundException;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.pipeline.SourceStatus;
 import io.sluice.admin.pipeline.Supervisor;
@@ -200,8 +199,8 @@ public class SourceResource {
         try {
             return Long.parseLong(id);
         } catch (NumberFormatException e) {
-            throw new ApiException(404, ApiError.of("not_found", "No recovery with id '" + id + "': ids are numbers; GET /api/v1/sources/"
-                    + name + "/recoveries lists them."));
+            throw new NotFoundException("No recovery with id '" + id + "': ids are numbers; GET /api/v1/sources/"
+                    + name + "/recoveries lists them.");
         }
     }
 

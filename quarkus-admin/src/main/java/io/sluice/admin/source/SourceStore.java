@@ -1,11 +1,12 @@
 package io.sluice.admin.source;
 
 import io.sluice.admin.SluiceConfig;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
 import io.sluice.admin.api.Keys;
+import io.sluice.admin.error.ConflictException;
+import io.sluice.admin.error.InvalidRequestException;
+import io.sluice.admin.error.NotFoundException;
 import io.sluice.capture.SourceConfig;
-import io.sluice.registry.MetadataStore;
+import io.sluice.admin.metadata.MetadataDb;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.PreparedStatement;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import javax.sql.DataSource;
 
 /**
  * Registered sources in the metadata database. The password is encrypted with {@link SecretBox} and kept apart
@@ -27,7 +27,7 @@ import javax.sql.DataSource;
 @ApplicationScoped
 public class SourceStore {
     @Inject
-    DataSource dataSource;
+    MetadataDb db;
 
     @Inject
     SecretBox secrets;
@@ -47,13 +47,9 @@ public class SourceStore {
     public record Stored(String name, Map<String, String> settings) {
     }
 
-    private MetadataStore store() {
-        return new MetadataStore(dataSource);
-    }
-
     /** The configuration a worker runs with: stored keys, the decrypted password, the server's data directory. */
     public SourceConfig runtimeConfig(String name) {
-        Map<String, String> keys = store().read(c -> {
+        Map<String, String> keys = db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT config, password_enc FROM source WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -77,11 +73,11 @@ public class SourceStore {
      * Validates and stores a new source.
      *
      * @throws io.sluice.config.InvalidConfigException listing every problem
-     * @throws ApiException 409 if the name is taken, 422 if the request sets the data directory
+     * @throws ConflictException if the name is taken, InvalidRequestException if the request sets the data directory
      */
     public Stored create(Map<String, String> keys) {
         if (keys.containsKey(SourceConfig.DATA_DIR)) {
-            throw ApiException.invalid(SourceConfig.DATA_DIR, "is set by the server (sluice.data-dir); remove it from the request");
+            throw InvalidRequestException.of(SourceConfig.DATA_DIR, "is set by the server (sluice.data-dir); remove it from the request");
         }
         Map<String, String> full = new HashMap<>(keys);
         full.put(SourceConfig.DATA_DIR, config.dataDir());
@@ -89,25 +85,25 @@ public class SourceStore {
         String name = keys.get(SourceConfig.NAME);
         Map<String, String> settings = new TreeMap<>(keys);
         String password = settings.remove(SourceConfig.PASSWORD);
-        return store().inTransaction(c -> {
+        return db.inTransaction(c -> {
             try (PreparedStatement check = c.prepareStatement("SELECT 1 FROM source WHERE name = ?")) {
                 check.setString(1, name);
                 try (ResultSet rs = check.executeQuery()) {
                     if (rs.next()) {
-                        throw new ApiException(409, ApiError.of("conflict", "A source named '" + name + "' exists already; pick another"
-                                + " name or update that source."));
+                        throw new ConflictException("conflict", "A source named '" + name + "' exists already; pick another"
+                                + " name or update that source.");
                     }
                 }
             }
             Timestamp now = Timestamp.from(clock.instant());
-            MetadataStore.update(c, "INSERT INTO source (name, config, password_enc, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+            MetadataDb.update(c, "INSERT INTO source (name, config, password_enc, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
                     name, Keys.toJson(settings), secrets.encrypt(password == null ? "" : password), now, now);
             return new Stored(name, settings);
         });
     }
 
     public List<Stored> list() {
-        return store().read(c -> {
+        return db.read(c -> {
             List<Stored> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT name, config FROM source ORDER BY name"); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -118,13 +114,13 @@ public class SourceStore {
         });
     }
 
-    /** @throws ApiException 404 */
+    /** @throws NotFoundException */
     public Stored get(String name) {
         return find(name).orElseThrow(() -> notFound(name));
     }
 
     public Optional<Stored> find(String name) {
-        return store().read(c -> {
+        return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT name, config FROM source WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -138,15 +134,15 @@ public class SourceStore {
      * Replaces a source's keys. A request without a password keeps the stored one.
      *
      * @throws io.sluice.config.InvalidConfigException listing every problem
-     * @throws ApiException 404, or 422 if the body renames the source or sets the data directory
+     * @throws NotFoundException, or InvalidRequestException if the body renames the source or sets the data directory
      */
     public Stored update(String name, Map<String, String> keys) {
         get(name);
         if (keys.containsKey(SourceConfig.DATA_DIR)) {
-            throw ApiException.invalid(SourceConfig.DATA_DIR, "is set by the server (sluice.data-dir); remove it from the request");
+            throw InvalidRequestException.of(SourceConfig.DATA_DIR, "is set by the server (sluice.data-dir); remove it from the request");
         }
         if (keys.containsKey(SourceConfig.NAME) && !name.equals(keys.get(SourceConfig.NAME))) {
-            throw ApiException.invalid(SourceConfig.NAME, "must equal the name in the path ('" + name + "'); a source cannot be renamed");
+            throw InvalidRequestException.of(SourceConfig.NAME, "must equal the name in the path ('" + name + "'); a source cannot be renamed");
         }
         Map<String, String> full = new HashMap<>(keys);
         full.put(SourceConfig.NAME, name);
@@ -157,7 +153,7 @@ public class SourceStore {
         Map<String, String> settings = new TreeMap<>(full);
         settings.remove(SourceConfig.PASSWORD);
         settings.remove(SourceConfig.DATA_DIR);
-        int changed = store().inTransaction(c -> MetadataStore.update(c,
+        int changed = db.inTransaction(c -> MetadataDb.update(c,
                 "UPDATE source SET config = ?, password_enc = ?, updated_at = ? WHERE name = ?",
                 Keys.toJson(settings), secrets.encrypt(password == null ? "" : password), Timestamp.from(clock.instant()), name));
         if (changed == 0) {
@@ -168,7 +164,7 @@ public class SourceStore {
 
     /** What a person last asked of the source: {@code running}, {@code paused} or {@code stopped}. */
     public String desiredState(String name) {
-        String state = store().read(c -> {
+        String state = db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT desired_state FROM source WHERE name = ?")) {
                 ps.setString(1, name);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -183,12 +179,12 @@ public class SourceStore {
     }
 
     public void setDesiredState(String name, String state) {
-        store().inTransaction(c -> MetadataStore.update(c, "UPDATE source SET desired_state = ? WHERE name = ?", state, name));
+        db.inTransaction(c -> MetadataDb.update(c, "UPDATE source SET desired_state = ? WHERE name = ?", state, name));
     }
 
-    /** @throws ApiException 404, or 409 while pipelines read from the source */
+    /** @throws NotFoundException, or ConflictException while pipelines read from the source */
     public void delete(String name) {
-        List<String> users = store().read(c -> {
+        List<String> users = db.read(c -> {
             List<String> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT name FROM pipeline WHERE source = ? ORDER BY name")) {
                 ps.setString(1, name);
@@ -201,17 +197,17 @@ public class SourceStore {
             return out;
         });
         if (!users.isEmpty()) {
-            throw new ApiException(409, ApiError.of("conflict", "Source '" + name + "' is read by pipelines " + users
-                    + "; delete those pipelines first."));
+            throw new ConflictException("conflict", "Source '" + name + "' is read by pipelines " + users
+                    + "; delete those pipelines first.");
         }
-        int removed = store().inTransaction(c -> MetadataStore.update(c, "DELETE FROM source WHERE name = ?", name));
+        int removed = db.inTransaction(c -> MetadataDb.update(c, "DELETE FROM source WHERE name = ?", name));
         if (removed == 0) {
             throw notFound(name);
         }
     }
 
-    /** @return an ApiException 404 naming the source */
-    public static ApiException notFound(String name) {
-        return new ApiException(404, ApiError.of("not_found", "No source named '" + name + "'; GET /api/v1/sources lists them."));
+    /** @return a NotFoundException naming the source */
+    public static NotFoundException notFound(String name) {
+        return new NotFoundException("No source named '" + name + "'; GET /api/v1/sources lists them.");
     }
 }

@@ -1,6 +1,6 @@
 package io.sluice.admin.verification;
 
-import io.sluice.admin.api.ApiError;
+import io.sluice.admin.error.Problem;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -18,17 +18,17 @@ public record VerificationRequest(String pipeline, String table, String sink, St
     private static final Pattern TABLE = Pattern.compile("[A-Za-z0-9_$]+\\.[A-Za-z0-9_$]+");
 
     /** Problems of the fields themselves, each naming the field, all at once. */
-    List<ApiError.Detail> problems() {
-        List<ApiError.Detail> out = new ArrayList<>();
+    List<Problem> problems() {
+        List<Problem> out = new ArrayList<>();
         if (pipeline == null || pipeline.isBlank()) {
-            out.add(new ApiError.Detail("pipeline", "is missing: name the pipeline that writes the table to the sink"));
+            out.add(new Problem("pipeline", "is missing: name the pipeline that writes the table to the sink"));
         }
         if (table == null || !TABLE.matcher(table).matches()) {
-            out.add(new ApiError.Detail("table", "must be database.table of letters, digits, '_' and '$'"
+            out.add(new Problem("table", "must be database.table of letters, digits, '_' and '$'"
                     + (table == null ? " (it is missing)" : ", not '" + table + "'")));
         }
         if (where != null && where.contains(";")) {
-            out.add(new ApiError.Detail("where", "is one SQL condition without ';', for example: created_at >= '2026-01-01'"));
+            out.add(new Problem("where", "is one SQL condition without ';', for example: created_at >= '2026-01-01'"));
         }
         return out;
     }

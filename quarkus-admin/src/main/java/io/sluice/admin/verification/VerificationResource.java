@@ -1,9 +1,9 @@
 package io.sluice.admin.verification;
 
 import io.quarkus.security.identity.SecurityIdentity;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
 import io.sluice.admin.auth.Role;
+import io.sluice.admin.error.InvalidRequestException;
+import io.sluice.admin.error.NotFoundException;
 import io.sluice.admin.verification.VerificationStore.Stored;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -43,7 +43,7 @@ public class VerificationResource {
     @RolesAllowed(Role.OPERATE)
     public Response create(VerificationRequest request) {
         if (request == null) {
-            throw ApiException.invalid("body", "is missing: send {\"pipeline\": \"...\", \"table\": \"db.table\"} and optionally sink, where,"
+            throw InvalidRequestException.of("body", "is missing: send {\"pipeline\": \"...\", \"table\": \"db.table\"} and optionally sink, where,"
                     + " repair");
         }
         return Response.status(201).entity(verifications.start(request, identity.getPrincipal().getName())).build();
@@ -60,8 +60,8 @@ public class VerificationResource {
         try {
             return store.get(Long.parseLong(id));
         } catch (NumberFormatException e) {
-            throw new ApiException(404, ApiError.of("not_found", "No verification with id '" + id + "': ids are numbers; GET"
-                    + " /api/v1/verifications lists them."));
+            throw new NotFoundException("No verification with id '" + id + "': ids are numbers; GET"
+                    + " /api/v1/verifications lists them.");
         }
     }
 }

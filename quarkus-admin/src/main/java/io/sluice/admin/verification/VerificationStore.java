@@ -3,10 +3,9 @@ package io.sluice.admin.verification;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
+import io.sluice.admin.error.NotFoundException;
 import io.sluice.backfill.Verifier;
-import io.sluice.registry.MetadataStore;
+import io.sluice.admin.metadata.MetadataDb;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.PreparedStatement;
@@ -19,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import javax.sql.DataSource;
 
 /** Verifications and their results in the metadata database. Thread-safe. */
 @ApplicationScoped
@@ -40,17 +38,13 @@ public class VerificationStore {
     }
 
     @Inject
-    DataSource dataSource;
+    MetadataDb db;
 
     @Inject
     Clock clock;
 
-    private MetadataStore store() {
-        return new MetadataStore(dataSource);
-    }
-
     public Stored create(String pipeline, String source, String table, String sink, String where, boolean repair, String actor) {
-        long id = store().inTransaction(c -> {
+        long id = db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO verification (pipeline, source, table_name, sink, row_filter, repair,"
                     + " state, rows_checked, missing, stale, extra, extra_checked, repaired, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?,"
                     + " 'running', 0, 0, 0, 0, FALSE, 0, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
@@ -74,19 +68,19 @@ public class VerificationStore {
 
     public void finished(long id, Verifier.Report r) {
         String samples = json(Map.of("missing", r.missingSample(), "stale", r.staleSample(), "extra", r.extraSample()));
-        store().inTransaction(c -> MetadataStore.update(c, "UPDATE verification SET state = 'succeeded', rows_checked = ?, missing = ?,"
+        db.inTransaction(c -> MetadataDb.update(c, "UPDATE verification SET state = 'succeeded', rows_checked = ?, missing = ?,"
                 + " stale = ?, extra = ?, samples = ?, extra_checked = ?, repaired = ?, finished_at = ? WHERE id = ?", r.rowsChecked(),
                 r.missing(), r.stale(), r.extra(), samples, r.extraChecked(), r.repaired(), Timestamp.from(clock.instant()), id));
     }
 
     public void failed(long id, String reason) {
-        store().inTransaction(c -> MetadataStore.update(c, "UPDATE verification SET state = 'failed', reason = ?, finished_at = ? WHERE id = ?",
+        db.inTransaction(c -> MetadataDb.update(c, "UPDATE verification SET state = 'failed', reason = ?, finished_at = ? WHERE id = ?",
                 reason, Timestamp.from(clock.instant()), id));
     }
 
     /** Marks verifications a stopped server left running: their thread is gone. */
     public void abandonRunning() {
-        store().inTransaction(c -> MetadataStore.update(c, "UPDATE verification SET state = 'failed', reason = ?, finished_at = ? WHERE"
+        db.inTransaction(c -> MetadataDb.update(c, "UPDATE verification SET state = 'failed', reason = ?, finished_at = ? WHERE"
                 + " state = 'running'", "the server stopped during the verification; run it again", Timestamp.from(clock.instant())));
     }
 
@@ -94,14 +88,13 @@ public class VerificationStore {
         return query("SELECT " + COLUMNS + " FROM verification ORDER BY id DESC", null);
     }
 
-    /** @throws ApiException 404 */
+    /** @throws NotFoundException */
     public Stored get(long id) {
-        return query("SELECT " + COLUMNS + " FROM verification WHERE id = ?", id).stream().findFirst().orElseThrow(() -> new ApiException(404,
-                ApiError.of("not_found", "No verification with id " + id + "; GET /api/v1/verifications lists them.")));
+        return query("SELECT " + COLUMNS + " FROM verification WHERE id = ?", id).stream().findFirst().orElseThrow(() -> new NotFoundException("No verification with id " + id + "; GET /api/v1/verifications lists them."));
     }
 
     private List<Stored> query(String sql, Long id) {
-        return id == null ? store().query(sql, VerificationStore::row) : store().query(sql, VerificationStore::row, id);
+        return id == null ? db.list(sql, VerificationStore::row) : db.list(sql, VerificationStore::row, id);
     }
 
     private static Stored row(ResultSet rs) throws SQLException {

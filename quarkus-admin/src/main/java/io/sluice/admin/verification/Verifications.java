@@ -2,9 +2,12 @@ package io.sluice.admin.verification;
 
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.activity.ActivityLog;
-import io.sluice.admin.api.ApiError;
-import io.sluice.admin.api.ApiException;
 import io.sluice.admin.backfill.Backfills;
+import io.sluice.admin.error.ConflictException;
+import io.sluice.admin.error.InvalidRequestException;
+import io.sluice.admin.error.NotFoundException;
+import io.sluice.admin.error.Problem;
+import io.sluice.admin.error.RequestRefusedException;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.pipeline.Supervisor;
@@ -88,55 +91,55 @@ public class Verifications {
     /**
      * Validates and starts a verification.
      *
-     * @throws ApiException 422 naming every bad field at once; 404 for an unknown pipeline; 409 if the table has no
+     * @throws InvalidRequestException naming every bad field at once; NotFoundException for an unknown pipeline; ConflictException if the table has no
      *     registered schema yet, or a repair is asked while the source is not running
      */
     public Stored start(VerificationRequest request, String actor) {
-        List<ApiError.Detail> problems = new ArrayList<>(request.problems());
+        List<Problem> problems = new ArrayList<>(request.problems());
         if (!problems.isEmpty()) {
-            throw invalid(problems);
+            throw InvalidRequestException.of("The verification request", problems);
         }
         PipelineSpec pipeline = pipelines.get(request.pipeline());
         String sink = request.sink();
         if (sink == null) {
             if (pipeline.sinks().size() != 1) {
-                problems.add(new ApiError.Detail("sink", "is missing: pipeline '" + pipeline.name() + "' writes to " + pipeline.sinks()
+                problems.add(new Problem("sink", "is missing: pipeline '" + pipeline.name() + "' writes to " + pipeline.sinks()
                         + "; name the one to verify"));
             } else {
                 sink = pipeline.sinks().get(0);
             }
         } else if (!pipeline.sinks().contains(sink)) {
-            problems.add(new ApiError.Detail("sink", "'" + sink + "' is not a sink of pipeline '" + pipeline.name() + "' (its sinks: "
+            problems.add(new Problem("sink", "'" + sink + "' is not a sink of pipeline '" + pipeline.name() + "' (its sinks: "
                     + pipeline.sinks() + ")"));
         }
         SourceConfig config = sources.runtimeConfig(pipeline.source());
         TableId table = Backfills.tableId(config.name(), request.table());
         if (!pipeline.tableFilter().test(table)) {
-            problems.add(new ApiError.Detail("table", "'" + request.table() + "' is not taken by pipeline '" + pipeline.name() + "'"));
+            problems.add(new Problem("table", "'" + request.table() + "' is not taken by pipeline '" + pipeline.name() + "'"));
         }
         if (problems.isEmpty()) {
             try (Connection c = Backfills.connect(config)) {
                 ChunkReader.open(c, table.database(), table.table(), request.where(), CHUNK, null, null);
             } catch (BackfillException e) {
-                problems.add(new ApiError.Detail(e.getMessage().contains("filter") ? "where" : "table", e.getMessage()));
+                problems.add(new Problem(e.getMessage().contains("filter") ? "where" : "table", e.getMessage()));
             } catch (SQLException e) {
-                throw new ApiException(409, ApiError.of("source_unreachable", "Cannot read source '" + config.name() + "': " + e.getMessage()
-                        + ". Check that it is up and its user can SELECT the table."));
+                throw new ConflictException("source_unreachable", "Cannot read source '" + config.name() + "': " + e.getMessage()
+                        + ". Check that it is up and its user can SELECT the table.");
             }
         }
         if (!problems.isEmpty()) {
-            throw invalid(problems);
+            throw InvalidRequestException.of("The verification request", problems);
         }
         if (request.repairOrDefault() && !supervisor.running(config.name())) {
-            throw new ApiException(409, ApiError.of("source_not_running", "Source '" + config.name() + "' is not running; a repair needs"
-                    + " its change stream so that it never overwrites a newer live change. Start it, or verify without repair."));
+            throw new ConflictException("source_not_running", "Source '" + config.name() + "' is not running; a repair needs"
+                    + " its change stream so that it never overwrites a newer live change. Start it, or verify without repair.");
         }
         BackfillRun.Schemas schemas = backfills.schemas(table);
         ReadableSink readable;
         try {
             readable = supervisor.readable(sink);
         } catch (UnsupportedOperationException e) {
-            throw new ApiException(409, ApiError.of("not_verifiable", e.getMessage()));
+            throw new ConflictException("not_verifiable", e.getMessage());
         }
         String where = request.where() == null || request.where().isBlank() ? null : request.where().trim();
         Stored created = store.create(pipeline.name(), config.name(), request.table(), sink, where, request.repairOrDefault(), actor);
@@ -187,8 +190,8 @@ public class Verifications {
             String by = running.get(v.id()).cancelledBy;
             store.failed(v.id(), by == null ? "the server stopped during the verification; run it again" : "cancelled by " + by
                     + "; what it repaired stays repaired");
-        } catch (BackfillException | SQLException | UnsupportedOperationException | ApiException e) {
-            String reason = e instanceof ApiException a ? a.error().message() : e.getMessage();
+        } catch (BackfillException | SQLException | UnsupportedOperationException | RequestRefusedException e) {
+            String reason = e.getMessage();
             store.failed(v.id(), reason);
             LOG.warnf("verification=%d failed: %s", v.id(), reason);
         } catch (RuntimeException e) {
@@ -199,8 +202,4 @@ public class Verifications {
         }
     }
 
-    private static ApiException invalid(List<ApiError.Detail> problems) {
-        return new ApiException(422, new ApiError("validation_failed", "The verification request has " + problems.size() + " problem"
-                + (problems.size() == 1 ? "" : "s") + "; each detail names the field and what is allowed.", problems));
-    }
 }

@@ -1,0 +1,136 @@
+package io.sluice.admin.metadata;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The server's stores' access to the metadata database (H2 or PostgreSQL): queries with positional arguments,
+ * updates, inserts with a generated key, and transactions; every {@link SQLException} comes out as a
+ * {@link MetadataException}. Thread-safe; each call takes a connection of its own from the pool.
+ */
+@ApplicationScoped
+public class MetadataDb {
+
+    @Inject
+    DataSource dataSource;
+
+    /** Work on one connection. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Maps the current row of a result. */
+    @FunctionalInterface
+    public interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    /** Runs work on one connection, outside a transaction. */
+    public <T> T read(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new MetadataException(e);
+        }
+    }
+
+    /** Runs work in one transaction, rolled back when it throws (the exception then goes on as it was). */
+    public <T> T inTransaction(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            boolean auto = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(auto);
+            }
+        } catch (SQLException e) {
+            throw new MetadataException(e);
+        }
+    }
+
+    /** Every row of a query, mapped, in the query's order. */
+    public <T> List<T> list(String sql, RowMapper<T> mapper, Object... args) {
+        return read(c -> list(c, sql, mapper, args));
+    }
+
+    /** The first row of a query, mapped; empty when there is none. */
+    public <T> Optional<T> find(String sql, RowMapper<T> mapper, Object... args) {
+        return read(c -> find(c, sql, mapper, args));
+    }
+
+    /** Runs one update in a transaction of its own. @return the row count */
+    public int update(String sql, Object... args) {
+        return inTransaction(c -> update(c, sql, args));
+    }
+
+    /** Every row of a query on a connection the caller holds. */
+    public static <T> List<T> list(Connection c, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+        List<T> out = new ArrayList<>();
+        try (PreparedStatement ps = prepare(c, sql, false, args); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(mapper.map(rs));
+            }
+        }
+        return out;
+    }
+
+    /** The first row of a query on a connection the caller holds. */
+    public static <T> Optional<T> find(Connection c, String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, false, args); ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty();
+        }
+    }
+
+    /** An update on a connection the caller holds. @return the row count */
+    public static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, false, args)) {
+            return ps.executeUpdate();
+        }
+    }
+
+    /**
+     * An insert into a table whose key the database generates, on a connection the caller holds.
+     *
+     * @return the generated key
+     */
+    public static long insert(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, true, args)) {
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                if (!keys.next()) {
+                    throw new SQLException("the database generated no key for: " + sql);
+                }
+                return keys.getLong(1);
+            }
+        }
+    }
+
+    private static PreparedStatement prepare(Connection c, String sql, boolean generatedKeys, Object... args) throws SQLException {
+        PreparedStatement ps = generatedKeys ? c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS) : c.prepareStatement(sql);
+        try {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps;
+        } catch (SQLException e) {
+            ps.close();
+            throw e;
+        }
+    }
+}
