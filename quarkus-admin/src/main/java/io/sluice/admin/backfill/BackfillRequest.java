@@ -55,7 +55,7 @@ public record BackfillRequest(String pipeline, List<String> tables, String sink,
         return out;
     }
 
-    boolean reindexOrDefault() {
+    public boolean reindexOrDefault() {
         return reindex != null && reindex;
     }
 

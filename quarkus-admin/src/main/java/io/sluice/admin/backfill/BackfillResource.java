@@ -92,7 +92,7 @@ public class BackfillResource {
     }
 
     private BackfillView view(Stored b) {
-        BackfillRun.Progress p = b.state().isFinal() ? null : backfills.progress(b.id());
+        BackfillRun.Progress p = b.state().isFinal() ? null : backfills.progress(b.id()).orElse(null);
         long read = p == null ? b.rowsRead() : p.rowsRead();
         long written = p == null ? b.rowsWritten() : p.rowsWritten();
         long chunks = p == null ? b.chunksDone() : p.chunksDone();

@@ -1,10 +1,5 @@
 package io.sluice.admin.backfill;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.activity.ActivityLog;
 import io.sluice.admin.backfill.BackfillStore.Stored;
@@ -15,48 +10,39 @@ import io.sluice.admin.error.Problem;
 import io.sluice.admin.error.RequestRefusedException;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
-import io.sluice.admin.pipeline.Supervisor;
+import io.sluice.admin.runtime.PipelineRuntime;
+import io.sluice.admin.sink.SinkStore;
+import io.sluice.admin.sink.SinkType;
+import io.sluice.admin.source.SourceDatabase;
 import io.sluice.admin.source.SourceStore;
 import io.sluice.backfill.BackfillException;
 import io.sluice.backfill.BackfillRun;
 import io.sluice.backfill.ChunkReader;
 import io.sluice.capture.SourceConfig;
 import io.sluice.event.TableId;
-import io.sluice.registry.RegistryException;
-import io.sluice.registry.SchemaRegistry;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-import java.util.function.ToDoubleFunction;
-import org.jboss.logging.Logger;
 
 /**
- * Runs backfills in the server: validates a request against the pipeline and the live source, stores it, and runs
- * it on a thread of its own, table after table, with a {@link BackfillRun} fed by the source's stream
- * ({@link Supervisor#windows}). Each written chunk is checkpointed; at boot, backfills that were running resume
- * from their checkpoint and paused ones come back paused.
+ * Backfills, whichever runtime runs them: validates a request against the pipeline and the live source, stores it
+ * with its state, and hands it to the runtime's {@link PipelineRuntime.Backfilling}, which runs it (the embedded
+ * runtime in this server, checkpointed per chunk; the Connect runtime as Debezium's incremental snapshot). At boot
+ * the runtime takes back the backfills a stopped server left running or paused.
  *
  * <p>Thread-safe: control methods are serialized.
  */
 @ApplicationScoped
 public class Backfills {
-    private static final Logger LOG = Logger.getLogger(Backfills.class);
-    /** Chunks that may wait for the stream at once: an idle source passes a point only at its next heartbeat. */
-    static final int PARALLEL_CHUNKS = 16;
 
     @Inject
     BackfillStore store;
@@ -68,60 +54,20 @@ public class Backfills {
     SourceStore sources;
 
     @Inject
-    Supervisor supervisor;
+    SinkStore sinkStore;
 
     @Inject
-    io.sluice.admin.connect.ConnectRuntime connect;
+    PipelineRuntime runtime;
 
     @Inject
-    io.sluice.admin.connect.ConnectBackfills connectBackfills;
-
-    @Inject
-    SchemaRegistry registry;
+    TableSchemas schemas;
 
     @Inject
     ActivityLog activity;
 
-    @Inject
-    Clock clock;
-
-    @Inject
-    MeterRegistry meters;
-
-    /** A backfill running in this server. */
-    /** @param run the run of the table being backfilled now; empty until the first table starts */
-    private record Job(Thread thread, java.util.concurrent.atomic.AtomicReference<BackfillRun> run) {
-    }
-
-    private final Map<Long, Job> jobs = new ConcurrentHashMap<>();
-    private final Map<Long, Boolean> pausedAtStart = new ConcurrentHashMap<>();
-    private volatile boolean stopping;
-
+    /** Runs after the runtime started its sources: their streams feed the backfills' windows. */
     void boot(@Observes @Priority(20) StartupEvent event) {
-        // In the connect runtime Debezium carries on with its snapshot by itself; its notifications move it along.
-        for (Stored b : connect.enabled() ? List.<Stored>of() : store.active()) {
-            if (b.state() == BackfillState.PAUSED) {
-                pausedAtStart.put(b.id(), true);
-            }
-            launch(b);
-            LOG.infof("backfill=%d resumed at boot (%s, table %d of %d, %d rows written)", b.id(), b.state().label(), b.tableIndex() + 1,
-                    b.tables().size(), b.rowsWritten());
-        }
-    }
-
-    void shutdown(@Observes ShutdownEvent event) {
-        stopping = true;
-        for (Job job : jobs.values()) {
-            job.thread().interrupt();
-        }
-        for (Job job : jobs.values()) {
-            try {
-                job.thread().join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        runtime.backfills().resumeAtBoot(store.active());
     }
 
     /**
@@ -141,30 +87,22 @@ public class Backfills {
             problems.add(new Problem("sink", "'" + request.sink() + "' is not a sink of pipeline '" + pipeline.name() + "' (its sinks: "
                     + pipeline.sinks() + "); name one of them, or leave it out for all"));
         }
-        if (problems.isEmpty() && request.reindexOrDefault()
-                && !supervisor.locked(request.sink(), sink -> sink instanceof io.sluice.sink.opensearch.OpenSearchSink)) {
+        if (problems.isEmpty() && request.reindexOrDefault() && sinkStore.get(request.sink()).type() != SinkType.OPENSEARCH) {
             problems.add(new Problem("sink", "'" + request.sink() + "' is not an OpenSearch sink; only a search index can be rebuilt"
                     + " and swapped in behind its name"));
         }
         if (!problems.isEmpty()) {
             throw InvalidRequestException.of("The backfill request", problems);
         }
-        if (connect.enabled()) {
-            connectBackfills.check(pipeline.source(), request.sink(), request.reindexOrDefault(), sources.runtimeConfig(pipeline.source())
-                    .engineOverrides().get("signal.data.collection"));
-        } else if (!supervisor.running(pipeline.source())) {
-            throw new ConflictException("source_not_running", "Source '" + pipeline.source() + "' is not running; a backfill"
-                    + " needs its change stream to decide which rows are current. Start it (POST /api/v1/sources/" + pipeline.source()
-                    + "/start) and try again.");
-        }
+        runtime.backfills().check(pipeline, request);
         SourceConfig config = sources.runtimeConfig(pipeline.source());
         Predicate<TableId> taken = pipeline.tableFilter();
         List<String> tables;
         long estimated = 0;
-        try (Connection c = connect(config)) {
-            tables = request.tables() == null || request.tables().isEmpty() ? capturedTables(c, config, taken) : request.tables();
+        try (Connection c = SourceDatabase.connect(config)) {
+            tables = request.tables() == null || request.tables().isEmpty() ? SourceDatabase.tables(c, config, taken) : request.tables();
             for (String t : tables) {
-                TableId table = tableId(config.name(), t);
+                TableId table = SourceDatabase.tableId(config.name(), t);
                 if (!taken.test(table)) {
                     problems.add(new Problem("tables", "'" + t + "' is not taken by pipeline '" + pipeline.name() + "' (its tables: "
                             + (pipeline.tables().isEmpty() ? "all" : pipeline.tables()) + ")"));
@@ -190,7 +128,7 @@ public class Backfills {
             throw InvalidRequestException.of("The backfill request", problems);
         }
         for (String t : tables) {
-            schemas(tableId(config.name(), t));
+            schemas.of(SourceDatabase.tableId(config.name(), t));
         }
         for (Stored other : store.active()) {
             if (other.source().equals(config.name()) && !disjoint(other.tables(), tables) && !disjoint(other.sinks(), sinks)) {
@@ -203,285 +141,69 @@ public class Backfills {
                 request.rowsPerSecondOrDefault(), estimated, request.reindexOrDefault(), actor);
         activity.record("backfill:" + created.id(), actor, "started", tables + " into " + (created.reindex() ? "a new index of " : "")
                 + sinks + (created.filter() == null ? "" : " where " + created.filter()));
-        if (connect.enabled()) {
-            try {
-                connectBackfills.launch(created);
-            } catch (RequestRefusedException e) {
-                store.setState(created.id(), BackfillState.FAILED, e.getMessage());
-                throw e;
-            }
-        } else {
-            launch(created);
+        try {
+            runtime.backfills().launch(created);
+        } catch (RequestRefusedException e) {
+            store.setState(created.id(), BackfillState.FAILED, e.getMessage());
+            throw e;
         }
         return created;
     }
 
-    /** @throws NotFoundException; ConflictException unless running */
+    /**
+     * Pauses a running backfill before its next chunk.
+     *
+     * @throws NotFoundException for an unknown backfill
+     * @throws ConflictException unless it runs
+     */
     public synchronized Stored pause(long id, String actor) {
         Stored b = store.get(id);
         if (b.state() != BackfillState.RUNNING) {
             throw notIn(b, "pause", "running");
         }
-        Job job = jobs.get(id);
-        if (job != null) {
-            java.util.Optional.ofNullable(job.run().get()).ifPresent(BackfillRun::pause);
-        }
-        if (connect.enabled()) {
-            connectBackfills.pause(b);
-        }
-        pausedAtStart.put(id, true);
+        runtime.backfills().pause(b);
         store.setState(id, BackfillState.PAUSED, "paused by " + actor);
         activity.record("backfill:" + id, actor, "paused", null);
         return store.get(id);
     }
 
-    /** Resumes a paused backfill, or restarts a failed one from its last checkpoint. @throws NotFoundException, ConflictException */
+    /**
+     * Resumes a paused backfill, or restarts a failed one from its last checkpoint.
+     *
+     * @throws NotFoundException for an unknown backfill
+     * @throws ConflictException unless it is paused or failed
+     */
     public synchronized Stored resume(long id, String actor) {
         Stored b = store.get(id);
         if (b.state() != BackfillState.PAUSED && b.state() != BackfillState.FAILED) {
             throw notIn(b, "resume", "paused or failed");
         }
-        pausedAtStart.remove(id);
         store.setState(id, BackfillState.RUNNING, null);
-        Job job = jobs.get(id);
-        if (connect.enabled()) {
-            if (b.state() == BackfillState.PAUSED) {
-                connectBackfills.resume(b);
-            } else {
-                connectBackfills.launch(b);
-            }
-        } else if (job != null && job.thread().isAlive()) {
-            java.util.Optional.ofNullable(job.run().get()).ifPresent(BackfillRun::resume);
-        } else {
-            launch(store.get(id));
-        }
+        runtime.backfills().resume(b);
         activity.record("backfill:" + id, actor, "resumed", null);
         return store.get(id);
     }
 
-    /** Cancels a backfill before its next chunk; rows written stay. @throws NotFoundException, ConflictException */
+    /**
+     * Cancels a backfill before its next chunk; rows written stay.
+     *
+     * @throws NotFoundException for an unknown backfill
+     * @throws ConflictException if it ended already
+     */
     public synchronized Stored cancel(long id, String actor) {
         Stored b = store.get(id);
         if (b.state().isFinal()) {
             throw notIn(b, "cancel", "running, paused");
         }
-        if (connect.enabled()) {
-            connectBackfills.cancel(b);
-        }
+        runtime.backfills().cancel(b);
         store.setState(id, BackfillState.CANCELLED, "cancelled by " + actor);
-        Job job = jobs.get(id);
-        if (job != null) {
-            java.util.Optional.ofNullable(job.run().get()).ifPresent(BackfillRun::cancel);
-        }
         activity.record("backfill:" + id, actor, "cancelled", null);
         return store.get(id);
     }
 
-    /** The live progress of a running backfill's current table, or null. */
-    public BackfillRun.Progress progress(long id) {
-        Job job = jobs.get(id);
-        if (job == null) {
-            return null;
-        }
-        BackfillRun run = job.run().get();
-        return run == null ? null : run.progress();
-    }
-
-    private void launch(Stored b) {
-        java.util.concurrent.atomic.AtomicReference<BackfillRun> current = new java.util.concurrent.atomic.AtomicReference<>();
-        List<Meter> registered = metrics(b);
-        Thread t = new Thread(() -> {
-            try {
-                execute(b, current);
-            } finally {
-                registered.forEach(meters::remove);
-            }
-        }, "sluice-backfill-" + b.id());
-        t.setDaemon(true);
-        jobs.put(b.id(), new Job(t, current));
-        t.start();
-    }
-
-    /** Gauges of a running backfill, removed when its thread ends: rows read and written, rows/s, seconds left. */
-    private List<Meter> metrics(Stored b) {
-        Tags tags = Tags.of("backfill", Long.toString(b.id()), "pipeline",
-                b.pipeline(), "source", b.source());
-        List<Meter> out = new ArrayList<>();
-        out.add(gauge("sluice.backfill.rows.read", tags, b.id(), p -> p.rowsRead(), "Rows a running backfill has read"));
-        out.add(gauge("sluice.backfill.rows.written", tags, b.id(), p -> p.rowsWritten(), "Rows a running backfill has written"));
-        out.add(gauge("sluice.backfill.rows.per.second", tags, b.id(), p -> p.rowsPerSecond(), "Rows read per second lately"));
-        out.add(Gauge.builder("sluice.backfill.estimated.rows", b, x -> x.estimatedRows()).tags(tags)
-                .description("The source's estimate of the rows to read").register(meters));
-        return out;
-    }
-
-    private Meter gauge(String name, Tags tags, long id,
-            ToDoubleFunction<BackfillRun.Progress> f, String description) {
-        return Gauge.builder(name, this, self -> {
-            BackfillRun.Progress p = self.progress(id);
-            return p == null ? Double.NaN : f.applyAsDouble(p);
-        }).tags(tags).description(description).register(meters);
-    }
-
-    /** The backfill's thread: table after table from the checkpoint on. */
-    private void execute(Stored stored, java.util.concurrent.atomic.AtomicReference<BackfillRun> running) {
-        long id = stored.id();
-        Stored b = stored;
-        if (b.reindex() && (b.tableIndex() > 0 || b.lastKey() != null || b.newIndex() != null)) {
-            // The new index was fed live changes by the server that stopped; this one does not know it: start over.
-            String leftover = b.newIndex();
-            if (leftover != null) {
-                supervisor.locked(b.sinks().get(0), s -> {
-                    ((io.sluice.sink.opensearch.OpenSearchSink) s).deleteIndex(leftover);
-                    return null;
-                });
-            }
-            store.restart(id);
-            b = store.get(id);
-            LOG.infof("backfill=%d is a reindex cut short: it starts over into a new index", id);
-        }
-        io.sluice.sink.opensearch.OpenSearchSink reindexed = null;
-        TableId current = null;
-        try {
-            SourceConfig config = sources.runtimeConfig(b.source());
-            long[] totals = {b.rowsRead(), b.rowsWritten(), b.chunksDone()};
-            BackfillRun.Target target;
-            if (b.reindex()) {
-                String sinkName = b.sinks().get(0);
-                reindexed = supervisor.locked(sinkName, s -> (io.sluice.sink.opensearch.OpenSearchSink) s);
-                io.sluice.sink.SinkRunner runner = supervisor.runner(sinkName,
-                        (s, rows) -> ((io.sluice.sink.opensearch.OpenSearchSink) s).writeReindex(rows));
-                target = rows -> {
-                    runner.write(rows);
-                    runner.flush();
-                };
-            } else {
-                target = supervisor.backfillTarget(b.sinks());
-            }
-            for (int i = b.tableIndex(); i < b.tables().size(); i++) {
-                TableId table = tableId(b.source(), b.tables().get(i));
-                boolean resuming = i == b.tableIndex() && (b.lastKey() != null || b.upTo() != null);
-                BackfillRun.Resume resume = new BackfillRun.Resume(resuming ? b.lastKey() : null, resuming ? b.upTo() : null, totals[0],
-                        totals[1], totals[2]);
-                int index = i;
-                BackfillRun run = new BackfillRun(new BackfillRun.Options(table, b.filter(), b.chunkSize(), b.rowsPerSecond(), PARALLEL_CHUNKS,
-                        config.versionEpoch()), supervisor.windows(b.source()), target, p -> store.checkpoint(id, index, p.lastKey(), p.upTo(),
-                                p.rowsRead(), p.rowsWritten(), p.chunksDone()), clock, d -> Thread.sleep(d.toMillis()), resume);
-                if (pausedAtStart.containsKey(id)) {
-                    run.pause();
-                }
-                running.set(run);
-                BackfillRun.Schemas schemas = schemas(table);
-                if (reindexed != null) {
-                    io.sluice.sink.opensearch.OpenSearchSink sink = reindexed;
-                    String next = supervisor.locked(b.sinks().get(0), s -> sink.startReindex(table, schemas.value(), clock.millis()));
-                    current = table;
-                    store.setNewIndex(id, next);
-                }
-                BackfillRun.Outcome outcome;
-                try (Connection c = connect(config)) {
-                    outcome = run.run(c, schemas);
-                }
-                if (outcome == BackfillRun.Outcome.CANCELLED) {
-                    return;
-                }
-                if (reindexed != null) {
-                    io.sluice.sink.opensearch.OpenSearchSink sink = reindexed;
-                    supervisor.locked(b.sinks().get(0), s -> {
-                        sink.finishReindex(table);
-                        return null;
-                    });
-                    current = null;
-                    store.setNewIndex(id, null);
-                    activity.record("backfill:" + id, ActivityLog.SYSTEM, "swapped", "the new index of " + table + " is in place behind "
-                            + sink.indexOf(table));
-                }
-                BackfillRun.Progress p = run.progress();
-                totals[0] = p.rowsRead();
-                totals[1] = p.rowsWritten();
-                totals[2] = p.chunksDone();
-                store.checkpoint(id, i + 1, null, null, totals[0], totals[1], totals[2]);
-            }
-            store.setState(id, BackfillState.SUCCEEDED, null);
-            activity.record("backfill:" + id, ActivityLog.SYSTEM, "succeeded", totals[1] + " rows written to " + b.sinks());
-            LOG.infof("backfill=%d succeeded: %d rows read, %d written", id, totals[0], totals[1]);
-        } catch (InterruptedException e) {
-            LOG.infof("backfill=%d stopped with the server; it resumes from its last checkpoint", id);
-        } catch (BackfillException | RequestRefusedException | SQLException | RegistryException | io.sluice.sink.FatalSinkException e) {
-            if (stopping) {
-                return;
-            }
-            String reason = e.getMessage();
-            store.setState(id, BackfillState.FAILED, reason);
-            activity.record("backfill:" + id, ActivityLog.SYSTEM, "failed", reason + " Resume it once fixed: it goes on from its last chunk.");
-            LOG.warnf("backfill=%d failed: %s", id, reason);
-        } catch (RuntimeException e) {
-            if (stopping) {
-                return;
-            }
-            store.setState(id, BackfillState.FAILED, "unexpected error: " + e);
-            LOG.errorf(e, "backfill=%d failed", id);
-        } finally {
-            if (reindexed != null && current != null && !stopping) {
-                io.sluice.sink.opensearch.OpenSearchSink sink = reindexed;
-                TableId table = current;
-                try {
-                    supervisor.locked(b.sinks().get(0), s -> {
-                        sink.abortReindex(table);
-                        return null;
-                    });
-                    store.setNewIndex(id, null);
-                } catch (RuntimeException e) {
-                    LOG.warnf("backfill=%d could not drop its new index: %s", id, e.getMessage());
-                }
-            }
-            jobs.remove(id);
-        }
-    }
-
-    /** The table's latest registered value and key schemas. @throws ConflictException if capture has not registered them */
-    public BackfillRun.Schemas schemas(TableId table) {
-        String stem = table.subjectStem();
-        try {
-            org.apache.avro.Schema value = SchemaRegistry.parse(registry.version(stem + "-value", -1, false).schema());
-            org.apache.avro.Schema key = SchemaRegistry.parse(registry.version(stem + "-key", -1, false).schema());
-            return new BackfillRun.Schemas(value, key);
-        } catch (RegistryException e) {
-            throw new ConflictException("no_schema", "Table " + table + " has no registered schema yet (subjects " + stem
-                    + "-value and -key): capture registers it with the table's first change it sees. Change a row of it, or start the"
-                    + " source with snapshot.mode=initial, then try again.");
-        }
-    }
-
-    /** Base tables of the source's databases that the pipeline takes, in name order. */
-    private static List<String> capturedTables(Connection c, SourceConfig config, Predicate<TableId> taken) throws SQLException {
-        List<String> out = new ArrayList<>();
-        for (String database : config.databases()) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND"
-                    + " TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME")) {
-                ps.setString(1, database);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (taken.test(new TableId(config.name(), database, rs.getString(1)))) {
-                            out.add(database + "." + rs.getString(1));
-                        }
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    /** A {@code database.table} name of a source as a table id. */
-    public static TableId tableId(String source, String qualified) {
-        int dot = qualified.indexOf('.');
-        return new TableId(source, qualified.substring(0, dot), qualified.substring(dot + 1));
-    }
-
-    /** A connection to a source with its capture user, as backfills and verifications read it. */
-    public static Connection connect(SourceConfig config) throws SQLException {
-        return DriverManager.getConnection(config.type().jdbcUrl(config.host(), config.port()) + "?connectTimeout=" + config.connectTimeoutMs(),
-                config.user(), config.password());
+    /** The live progress of a backfill's current table, if this server runs it now. */
+    public Optional<BackfillRun.Progress> progress(long id) {
+        return runtime.backfills().progress(id);
     }
 
     private static ConflictException notIn(Stored b, String verb, String states) {

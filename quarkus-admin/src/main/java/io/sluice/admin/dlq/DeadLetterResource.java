@@ -4,7 +4,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.admin.activity.ActivityLog;
 import io.sluice.admin.auth.Role;
 import io.sluice.admin.error.InvalidRequestException;
-import io.sluice.admin.pipeline.Supervisor;
+import io.sluice.admin.sink.SharedSinks;
 import io.sluice.admin.sink.SinkStore;
 import io.sluice.event.ChangeEvent;
 import io.sluice.sink.dlq.DeadLetter;
@@ -40,7 +40,7 @@ public class DeadLetterResource {
     private static final int MAX = 10_000;
 
     @Inject
-    Supervisor supervisor;
+    SharedSinks shared;
 
     @Inject
     SinkStore sinks;
@@ -79,7 +79,7 @@ public class DeadLetterResource {
     public List<Group> list(@PathParam("sink") String sink, @QueryParam("limit") @DefaultValue("1000") int limit) {
         sinks.get(sink);
         Map<String, List<Entry>> groups = new LinkedHashMap<>();
-        for (DeadLetter d : supervisor.deadLetters().list(sink, Math.max(1, Math.min(limit, MAX)))) {
+        for (DeadLetter d : shared.deadLetters().list(sink, Math.max(1, Math.min(limit, MAX)))) {
             Entry e = entry(d);
             groups.computeIfAbsent(e.group(), g -> new ArrayList<>()).add(e);
         }
@@ -93,11 +93,11 @@ public class DeadLetterResource {
     public Outcome replay(@PathParam("sink") String sink, Selection selection) throws InterruptedException {
         List<Long> ids = select(sink, selection);
         boolean dry = selection.dryRun() != null && selection.dryRun();
-        List<Long> landed = ids.isEmpty() ? List.of() : supervisor.replay(sink, ids, dry);
+        List<Long> landed = ids.isEmpty() ? List.of() : shared.replay(sink, ids, dry);
         if (!dry) {
             activity.record("sink:" + sink, actor(), "dead-letters-replayed", landed.size() + " of " + ids.size() + " landed");
         }
-        return new Outcome(dry ? landed : ids, dry ? 0 : landed.size(), dry, supervisor.deadLetters().size(sink));
+        return new Outcome(dry ? landed : ids, dry ? 0 : landed.size(), dry, shared.deadLetters().size(sink));
     }
 
     @POST
@@ -106,11 +106,11 @@ public class DeadLetterResource {
     public Outcome discard(@PathParam("sink") String sink, Selection selection) {
         List<Long> ids = select(sink, selection);
         boolean dry = selection.dryRun() != null && selection.dryRun();
-        int removed = dry ? 0 : supervisor.deadLetters().remove(ids);
+        int removed = dry ? 0 : shared.deadLetters().remove(ids);
         if (!dry) {
             activity.record("sink:" + sink, actor(), "dead-letters-discarded", removed + " entries");
         }
-        return new Outcome(ids, removed, dry, supervisor.deadLetters().size(sink));
+        return new Outcome(ids, removed, dry, shared.deadLetters().size(sink));
     }
 
     private List<Long> select(String sink, Selection s) {
@@ -122,7 +122,7 @@ public class DeadLetterResource {
         if (given != 1) {
             throw InvalidRequestException.of("ids", "exactly one of ids, group or all=true must be given");
         }
-        List<DeadLetter> mine = supervisor.deadLetters().list(sink, MAX);
+        List<DeadLetter> mine = shared.deadLetters().list(sink, MAX);
         if (s.ids() != null) {
             List<Long> known = mine.stream().map(DeadLetter::id).toList();
             List<Long> unknown = s.ids().stream().filter(id -> !known.contains(id)).toList();

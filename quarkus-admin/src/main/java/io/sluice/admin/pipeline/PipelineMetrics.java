@@ -6,6 +6,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.StartupEvent;
+import io.sluice.admin.sink.SharedSinks;
+import io.sluice.admin.source.SourceMonitor;
+import io.sluice.admin.source.SourceNotice;
+import io.sluice.admin.source.SourceStatus;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.sink.SinkRunner;
@@ -13,14 +17,15 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Prometheus metrics at {@code /q/metrics}, per source, table and sink. Gauges read the supervisor's snapshot
+ * Prometheus metrics at {@code /q/metrics}, per source, table and sink. Gauges read the status monitor's snapshot
  * (refreshed every second), so a scrape costs no call into the pipelines; freshness stays true for idle sources
  * because heartbeats count as activity.
  */
@@ -31,24 +36,26 @@ public class PipelineMetrics {
     MeterRegistry registry;
 
     @Inject
-    Supervisor supervisor;
+    SourceMonitor monitor;
+
+    @Inject
+    SharedSinks sinks;
 
     private final Set<String> sourcesSeen = ConcurrentHashMap.newKeySet();
     private final Set<String> sinksSeen = ConcurrentHashMap.newKeySet();
     private final Map<String, Counter> tableCounters = new ConcurrentHashMap<>();
 
     void register(@Observes @Priority(20) StartupEvent event) {
-        supervisor.onDelivered(this::count);
         // Sources and sinks appear while the server runs: a light poll registers their meters once.
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-metrics");
             t.setDaemon(true);
             return t;
-        }).scheduleWithFixedDelay(this::registerNew, 0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        }).scheduleWithFixedDelay(this::registerNew, 0, 2, TimeUnit.SECONDS);
     }
 
     private void registerNew() {
-        for (SourceStatus st : supervisor.snapshot().values()) {
+        for (SourceStatus st : monitor.snapshot().values()) {
             String source = st.source();
             if (sourcesSeen.add(source)) {
                 Tags tags = Tags.of("source", source);
@@ -56,28 +63,28 @@ public class PipelineMetrics {
                 gauge("sluice.source.lag", tags, source, s -> s.lagMs() == null ? Double.NaN : s.lagMs(), "Lag behind the source's commit time, ms");
                 gauge("sluice.source.freshness", tags, source, s -> s.freshnessMs() == null ? Double.NaN : s.freshnessMs(),
                         "Time since the source was last heard from (events or heartbeats), ms");
-                gauge("sluice.source.streaming", tags, source, s -> "streaming".equals(s.state()) || "snapshotting".equals(s.state()) ? 1 : 0,
+                gauge("sluice.source.streaming", tags, source, s -> s.state().flowing() ? 1 : 0,
                         "1 while the source streams or snapshots, 0 otherwise");
-                gauge("sluice.source.failed", tags, source, s -> "failed".equals(s.state()) || "held".equals(s.state()) ? 1 : 0,
+                gauge("sluice.source.failed", tags, source, s -> s.state().inTrouble() ? 1 : 0,
                         "1 while the source failed or a sink holds it");
                 gauge("sluice.source.engine.restarts", tags, source, s -> s.restarts(), "Engine restarts after stalls since the worker started");
-                FunctionCounter.builder("sluice.source.events", supervisor, sup -> value(sup, source, s -> s.eventsTotal()))
+                FunctionCounter.builder("sluice.source.events", monitor, m -> value(m, source, s -> s.eventsTotal()))
                         .tags(tags).description("Events delivered to the sinks since the worker started").register(registry);
             }
             for (SinkRunner.Status sink : st.sinks()) {
                 String key = source + "\u0000" + sink.sink();
                 if (sinksSeen.add(key)) {
                     Tags tags = Tags.of("source", source, "sink", sink.sink());
-                    Gauge.builder("sluice.sink.healthy", supervisor, sup -> sinkValue(sup, source, sink.sink(), s -> s.healthy() ? 1 : 0))
+                    Gauge.builder("sluice.sink.healthy", monitor, m -> sinkValue(m, source, sink.sink(), s -> s.healthy() ? 1 : 0))
                             .tags(tags).description("1 while the sink accepts writes, 0 while it is retrying").register(registry);
-                    FunctionCounter.builder("sluice.sink.retries", supervisor, sup -> sinkValue(sup, source, sink.sink(), s -> s.retries()))
+                    FunctionCounter.builder("sluice.sink.retries", monitor, m -> sinkValue(m, source, sink.sink(), s -> s.retries()))
                             .tags(tags).description("Retried writes and flushes").register(registry);
-                    FunctionCounter.builder("sluice.sink.errors", supervisor, sup -> sinkValue(sup, source, sink.sink(), s -> s.deadLetters()))
+                    FunctionCounter.builder("sluice.sink.errors", monitor, m -> sinkValue(m, source, sink.sink(), s -> s.deadLetters()))
                             .tags(tags).description("Events the target refused (sent to the dead-letter queue)").register(registry);
                 }
                 if (sinksSeen.add(sink.sink())) {
                     String name = sink.sink();
-                    Gauge.builder("sluice.sink.dead.letters", supervisor, sup -> sup.deadLetters().size(name)).tags("sink", name)
+                    Gauge.builder("sluice.sink.dead.letters", sinks, x -> x.deadLetters().size(name)).tags("sink", name)
                             .description("Entries waiting in the sink's dead-letter queue").register(registry);
                 }
             }
@@ -85,24 +92,26 @@ public class PipelineMetrics {
     }
 
     private void gauge(String name, Tags tags, String source, ToDoubleFunction<SourceStatus> f, String description) {
-        Gauge.builder(name, supervisor, sup -> value(sup, source, f)).tags(tags).description(description).register(registry);
+        Gauge.builder(name, monitor, m -> value(m, source, f)).tags(tags).description(description).register(registry);
     }
 
-    private static double value(Supervisor sup, String source, ToDoubleFunction<SourceStatus> f) {
-        SourceStatus s = sup.snapshot().get(source);
+    private static double value(SourceMonitor monitor, String source, ToDoubleFunction<SourceStatus> f) {
+        SourceStatus s = monitor.snapshot().get(source);
         return s == null ? Double.NaN : f.applyAsDouble(s);
     }
 
-    private static double sinkValue(Supervisor sup, String source, String sink, ToDoubleFunction<SinkRunner.Status> f) {
-        SourceStatus s = sup.snapshot().get(source);
+    private static double sinkValue(SourceMonitor monitor, String source, String sink, ToDoubleFunction<SinkRunner.Status> f) {
+        SourceStatus s = monitor.snapshot().get(source);
         if (s == null) {
             return Double.NaN;
         }
         return s.sinks().stream().filter(x -> x.sink().equals(sink)).mapToDouble(f).findFirst().orElse(Double.NaN);
     }
 
-    private void count(String source, List<SourceEvent> batch) {
-        for (SourceEvent e : batch) {
+    /** Counts the change events of each table in a batch the sinks took; on the capture thread, so cheap. */
+    void count(@Observes SourceNotice.BatchDelivered delivered) {
+        String source = delivered.source();
+        for (SourceEvent e : delivered.batch()) {
             if (e instanceof ChangeEvent c) {
                 String table = c.table().database() + "." + c.table().table();
                 tableCounters.computeIfAbsent(source + "\u0000" + table, k -> Counter.builder("sluice.table.events")

@@ -4,6 +4,8 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.admin.activity.ActivityLog;
 import io.sluice.admin.auth.Role;
 import io.sluice.admin.error.InvalidRequestException;
+import io.sluice.admin.source.SourceControl;
+import io.sluice.admin.source.SourceStatus;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -37,7 +39,7 @@ public class PipelineResource {
     PipelineStore pipelines;
 
     @Inject
-    Supervisor supervisor;
+    SourceControl control;
 
     @Inject
     ActivityLog activity;
@@ -95,13 +97,8 @@ public class PipelineResource {
         return Response.noContent().build();
     }
 
-    /** Restarts the source if it runs, or starts it if a person has not stopped it. */
     private void apply(String source) {
-        supervisor.reconfigure(Set.of(source), Set.of(), actor(), "pipelines changed");
-        SourceStatus st = supervisor.status(source);
-        if (!"stopped".equals(st.desired()) && st.startedAt() == null && !st.pipelines().isEmpty()) {
-            supervisor.start(source, actor(), true);
-        }
+        control.pipelinesChanged(source, actor());
     }
 
     private static PipelineSpec require(PipelineSpec spec) {
@@ -114,7 +111,7 @@ public class PipelineResource {
     private PipelineView view(PipelineSpec p) {
         // The live status, as the sources API gives it: the monitor's snapshot lags up to a second behind, so a
         // pipeline just added showed its source "stopped: not started" while it was starting.
-        return new PipelineView(p.name(), p.source(), p.tables(), p.sinks(), supervisor.status(p.source()));
+        return new PipelineView(p.name(), p.source(), p.tables(), p.sinks(), control.status(p.source()));
     }
 
     private String actor() {

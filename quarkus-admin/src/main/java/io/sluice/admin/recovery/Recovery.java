@@ -1,5 +1,7 @@
 package io.sluice.admin.recovery;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.sluice.admin.verification.VerificationState;
 import io.sluice.admin.verification.VerificationStore;
 import java.time.Instant;
 import java.util.List;
@@ -11,10 +13,10 @@ import java.util.Locale;
  *
  * @param id the recovery's id
  * @param source the source it recovers
- * @param state {@code running}, {@code succeeded} (every verification compared and repaired) or {@code failed}
- *     (see {@code reason})
- * @param phase {@code snapshotting} (waiting for the new snapshot to end and the source to stream), {@code verifying}
- *     or {@code done}
+ * @param state where it stands: succeeded once every verification compared and repaired, failed otherwise (see
+ *     {@code reason})
+ * @param phase what it does: snapshotting (waiting for the new snapshot to end and the source to stream), verifying,
+ *     or done
  * @param cause why it runs, for example {@code failed with BINLOG_PURGED}
  * @param resnapshot whether it set the stored offsets aside and started a new snapshot (false when it finishes an
  *     earlier recovery)
@@ -26,7 +28,7 @@ import java.util.Locale;
  *     {@code extra} and {@code repaired}
  * @param reason why it failed; null otherwise
  */
-public record Recovery(long id, String source, String state, String phase, String cause, boolean resnapshot, String progress,
+public record Recovery(long id, String source, State state, Phase phase, String cause, boolean resnapshot, String progress,
         long eventsCaptured, List<Step> verifications, List<String> notes, long rowsChecked, long missing, long stale, long extra,
         long repaired, String reason, String createdBy, Instant createdAt, Instant finishedAt) {
 
@@ -35,8 +37,14 @@ public record Recovery(long id, String source, String state, String phase, Strin
         RUNNING, SUCCEEDED, FAILED;
 
         /** The lower-case name the API and the database use. */
+        @JsonValue
         public String label() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** @throws IllegalArgumentException for an unknown label */
+        static State of(String label) {
+            return valueOf(label.toUpperCase(Locale.ROOT));
         }
     }
 
@@ -45,8 +53,14 @@ public record Recovery(long id, String source, String state, String phase, Strin
         SNAPSHOTTING, VERIFYING, DONE;
 
         /** The lower-case name the API and the database use. */
+        @JsonValue
         public String label() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** @throws IllegalArgumentException for an unknown label */
+        static Phase of(String label) {
+            return valueOf(label.toUpperCase(Locale.ROOT));
         }
     }
 
@@ -54,10 +68,10 @@ public record Recovery(long id, String source, String state, String phase, Strin
      * One repairing verification of a recovery: a table against a sink.
      *
      * @param id the verification's id ({@code GET /api/v1/verifications/{id}} has its samples)
-     * @param state {@code running}, {@code succeeded} or {@code failed}
+     * @param state where the verification stands
      * @param reason why it failed; null otherwise
      */
-    public record Step(long id, String pipeline, String table, String sink, String state, long rowsChecked, long missing, long stale,
+    public record Step(long id, String pipeline, String table, String sink, VerificationState state, long rowsChecked, long missing, long stale,
             long extra, long repaired, String reason) {
     }
 

@@ -1,20 +1,20 @@
 package io.sluice.admin.recovery;
 
 import io.sluice.admin.error.ConflictException;
-import io.sluice.admin.pipeline.SourceStatus;
+import io.sluice.admin.source.DesiredState;
+import io.sluice.admin.source.FailureFixes;
+import io.sluice.admin.source.SourceState;
+import io.sluice.admin.source.SourceStatus;
 import io.sluice.capture.CaptureFailure;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
+import java.util.EnumSet;
 
 /**
  * What {@code POST /api/v1/sources/{name}/recover} does with a source as it stands: start over from a new snapshot,
  * only finish an earlier recovery that did not end, or refuse with the source's state and the fix. A closed set.
  */
 public sealed interface RecoveryDecision {
-
-    /** Failures that a new snapshot cures: the stored binlog position is gone, or the schema history is. */
-    Set<CaptureFailure.Kind> SNAPSHOT_CURES = Set.of(CaptureFailure.Kind.BINLOG_PURGED, CaptureFailure.Kind.SCHEMA_HISTORY_MISSING);
 
     /**
      * Set the stored offsets and schema history aside, snapshot again, then verify and repair every sink.
@@ -66,27 +66,17 @@ public sealed interface RecoveryDecision {
      * Decides.
      *
      * @param source the source's name (it exists)
-     * @param connectRuntime whether pipelines run on Kafka Connect ({@code sluice.runtime=connect})
      * @param pipelines the pipelines that read the source
-     * @param status the source's status now; null in the connect runtime
+     * @param status the source's status now
      * @param failure why its capture failed, if its worker holds the failed state
      * @param latest the source's latest recovery, if any
      */
-    static RecoveryDecision decide(String source, boolean connectRuntime, List<String> pipelines, SourceStatus status,
-            Optional<CaptureFailure> failure, Optional<Recovery> latest) {
-        if (connectRuntime) {
-            return new Refuse("not_in_connect_runtime", "Source '" + source + "' runs on Kafka Connect (sluice.runtime=connect), where"
-                    + " connector 'sluice." + source + "' keeps its offsets and schema history; the one-command recovery needs the"
-                    + " embedded runtime, which keeps them in this server and repairs the sinks through its own writers. Recover it"
-                    + " with Debezium's means there: update the source with snapshot.mode=when_needed (PUT /api/v1/sources/" + source
-                    + "), or stop it, reset the connector's offsets in Kafka Connect (DELETE /connectors/sluice." + source
-                    + "/offsets) and start it again; rows deleted while its binlog was lost then stay in the targets until"
-                    + " deleted there.");
-        }
+    static RecoveryDecision decide(String source, List<String> pipelines, SourceStatus status, Optional<CaptureFailure> failure,
+            Optional<Recovery> latest) {
         String state = describe(status);
-        if (latest.isPresent() && Recovery.State.RUNNING.label().equals(latest.get().state())) {
+        if (latest.isPresent() && latest.get().state() == Recovery.State.RUNNING) {
             Recovery r = latest.get();
-            return new Refuse("recovery_running", "Recovery " + r.id() + " of source '" + source + "' is still running (" + r.phase()
+            return new Refuse("recovery_running", "Recovery " + r.id() + " of source '" + source + "' is still running (" + r.phase().label()
                     + "); follow it with `sluice sources recovery " + source + " " + r.id() + " --wait` or GET /api/v1/sources/" + source
                     + "/recoveries/" + r.id() + ".");
         }
@@ -96,17 +86,18 @@ public sealed interface RecoveryDecision {
         }
         if (failure.isPresent()) {
             CaptureFailure f = failure.get();
-            if (SNAPSHOT_CURES.contains(f.kind())) {
+            if (FailureFixes.SNAPSHOT_CURES.contains(f.kind())) {
                 return new Resnapshot(f.kind());
             }
             return new Refuse("not_recoverable", "Source '" + source + "' is failed with " + f.kind() + ", which a new snapshot does not"
                     + " cure: " + f.message() + " Fix: " + f.fix());
         }
-        boolean runs = "running".equals(status.desired()) && !Set.of("failed", "stopped", "idle").contains(status.state());
-        if (runs && latest.isPresent() && Recovery.State.FAILED.label().equals(latest.get().state())) {
+        boolean runs = status.desired() == DesiredState.RUNNING
+                && !EnumSet.of(SourceState.FAILED, SourceState.STOPPED, SourceState.IDLE).contains(status.state());
+        if (runs && latest.isPresent() && latest.get().state() == Recovery.State.FAILED) {
             return new FinishEarlier(latest.get().id());
         }
-        String fix = "stopped".equals(status.state())
+        String fix = status.state() == SourceState.STOPPED
                 ? "Start it (`sluice sources start " + source + "`); should it fail with BINLOG_PURGED, recover it then."
                 : "To prove that its targets equal its tables, run `sluice verify --pipeline " + pipelines.get(0)
                         + " --table DB.TABLE --repair`.";
@@ -115,23 +106,7 @@ public sealed interface RecoveryDecision {
                 + fix);
     }
 
-    /**
-     * The fix a failed source's status shows: the one command first where it applies, then the failure's own fix
-     * (the same by hand).
-     */
-    static String fix(String source, CaptureFailure failure) {
-        if (!SNAPSHOT_CURES.contains(failure.kind())) {
-            return failure.fix();
-        }
-        return "Recover with one command: `sluice sources recover " + source + " --wait` (POST /api/v1/sources/" + source + "/recover)"
-                + " sets the stored offsets aside, snapshots the tables again, waits until the source streams and repairs every sink,"
-                + " rows deleted meanwhile included. By hand: " + failure.fix();
-    }
-
     private static String describe(SourceStatus status) {
-        if (status == null) {
-            return "unknown";
-        }
-        return status.state() + (status.reason() == null ? "" : " (" + status.reason() + ")");
+        return status.state().label() + (status.reason() == null ? "" : " (" + status.reason() + ")");
     }
 }

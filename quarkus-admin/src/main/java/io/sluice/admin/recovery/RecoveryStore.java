@@ -25,7 +25,7 @@ public class RecoveryStore {
      * @param verificationIds the repairing verifications it started, in order
      * @param notes tables it did not verify and why, one line each
      */
-    public record Stored(long id, String source, String state, String phase, String cause, boolean resnapshot, String progress,
+    public record Stored(long id, String source, Recovery.State state, Recovery.Phase phase, String cause, boolean resnapshot, String progress,
             long eventsCaptured, List<Long> verificationIds, List<String> notes, String reason, String createdBy, Instant createdAt,
             Instant finishedAt) {
     }
@@ -102,7 +102,7 @@ public class RecoveryStore {
         String ids = rs.getString(9);
         String notes = rs.getString(10);
         Timestamp finished = rs.getTimestamp(14);
-        return new Stored(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getBoolean(6),
+        return new Stored(rs.getLong(1), rs.getString(2), Recovery.State.of(rs.getString(3)), Recovery.Phase.of(rs.getString(4)), rs.getString(5), rs.getBoolean(6),
                 rs.getString(7), rs.getLong(8), ids.isEmpty() ? List.of() : Arrays.stream(ids.split(",")).map(Long::valueOf).toList(),
                 notes.isEmpty() ? List.of() : List.of(notes.split("\n")), rs.getString(11), rs.getString(12), rs.getTimestamp(13).toInstant(),
                 finished == null ? null : finished.toInstant());

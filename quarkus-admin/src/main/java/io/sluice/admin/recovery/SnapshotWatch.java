@@ -1,6 +1,7 @@
 package io.sluice.admin.recovery;
 
-import io.sluice.admin.pipeline.SourceStatus;
+import io.sluice.admin.source.DesiredState;
+import io.sluice.admin.source.SourceStatus;
 
 /**
  * How a recovery reads its source's status while it waits for the new snapshot to end: a source that streams has
@@ -34,22 +35,16 @@ sealed interface SnapshotWatch {
     /** Reads one status of the source. */
     static SnapshotWatch of(SourceStatus s) {
         String why = s.reason() == null ? "" : ": " + s.reason();
-        switch (s.state()) {
-            case "streaming":
-                return new Streaming();
-            case "failed":
-                return new Failed("source '" + s.source() + "' failed during its new snapshot" + why + (s.fix() == null ? "" : " Fix: " + s.fix()));
-            case "idle":
-                return new Failed("no pipeline reads source '" + s.source() + "' any more");
-            case "snapshotting":
-                return new Waiting(s.eventsTotal() + " events captured so far", false);
-            case "stopped":
-                if ("stopped".equals(s.desired())) {
-                    return new Failed("source '" + s.source() + "' was stopped during the recovery; start it and run the recovery again");
-                }
-                return new Waiting("stopped" + why, true);
-            default:
-                return new Waiting(s.state() + why, false);
-        }
+        return switch (s.state()) {
+            case STREAMING -> new Streaming();
+            case FAILED -> new Failed("source '" + s.source() + "' failed during its new snapshot" + why + (s.fix() == null ? ""
+                    : " Fix: " + s.fix()));
+            case IDLE -> new Failed("no pipeline reads source '" + s.source() + "' any more");
+            case SNAPSHOTTING -> new Waiting(s.eventsTotal() + " events captured so far", false);
+            case STOPPED -> s.desired() == DesiredState.STOPPED
+                    ? new Failed("source '" + s.source() + "' was stopped during the recovery; start it and run the recovery again")
+                    : new Waiting("stopped" + why, true);
+            case STARTING, PAUSED, HELD -> new Waiting(s.state().label() + why, false);
+        };
     }
 }

@@ -9,8 +9,9 @@ import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.error.Problem;
 import io.sluice.admin.error.UnavailableException;
 import io.sluice.admin.pipeline.PipelineStore;
-import io.sluice.admin.pipeline.SourceStatus;
-import io.sluice.admin.pipeline.Supervisor;
+import io.sluice.admin.source.SourceControl;
+import io.sluice.admin.source.SourceMonitor;
+import io.sluice.admin.source.SourceStatus;
 import io.sluice.event.TableId;
 import io.sluice.sink.Sink;
 import io.sluice.sink.SinkException;
@@ -59,7 +60,13 @@ public class SinkResource {
     PipelineStore pipelines;
 
     @Inject
-    Supervisor supervisor;
+    SourceControl control;
+
+    @Inject
+    SourceMonitor monitor;
+
+    @Inject
+    SharedSinks shared;
 
     @Inject
     ActivityLog activity;
@@ -118,7 +125,7 @@ public class SinkResource {
         Request r = request(body, name);
         SinkStore.Stored s = sinks.update(name, r.type, r.config);
         activity.record("sink:" + name, actor(), "updated", null);
-        supervisor.reconfigure(Set.of(), Set.of(name), actor(), "sink '" + name + "' updated");
+        control.reconfigure(Set.of(), Set.of(name), actor(), "sink '" + name + "' updated");
         return view(s, test(s));
     }
 
@@ -165,7 +172,7 @@ public class SinkResource {
         if (query == null) {
             throw InvalidRequestException.of("field", "is needed with q: name the field to search");
         }
-        LuceneSink lucene = (LuceneSink) supervisor.sink(name);
+        LuceneSink lucene = (LuceneSink) shared.sink(name);
         try {
             lucene.open();
             return lucene.search(new TableId(parts[0], parts[1], parts[2]), query, from, size);
@@ -181,7 +188,7 @@ public class SinkResource {
     @RolesAllowed(Role.ADMINISTER)
     public Response delete(@PathParam("name") String name) {
         sinks.delete(name, pipelines.usingSink(name));
-        supervisor.reconfigure(Set.of(), Set.of(name), actor(), "sink '" + name + "' deleted");
+        control.reconfigure(Set.of(), Set.of(name), actor(), "sink '" + name + "' deleted");
         activity.record("sink:" + name, actor(), "deleted", null);
         return Response.noContent().build();
     }
@@ -225,7 +232,7 @@ public class SinkResource {
 
     private List<SinkRunner.Status> statuses(String sink) {
         List<SinkRunner.Status> out = new ArrayList<>();
-        for (SourceStatus st : supervisor.snapshot().values()) {
+        for (SourceStatus st : monitor.snapshot().values()) {
             st.sinks().stream().filter(x -> x.sink().equals(sink)).forEach(out::add);
         }
         return out;
@@ -233,7 +240,7 @@ public class SinkResource {
 
     private SinkView view(SinkStore.Stored s, ConnectionTest test) {
         return new SinkView(s.name(), s.type().label(), new LinkedHashMap<>(s.settings()), pipelines.usingSink(s.name()), statuses(s.name()),
-                supervisor.deadLetters().size(s.name()), test);
+                shared.deadLetters().size(s.name()), test);
     }
 
     private String actor() {

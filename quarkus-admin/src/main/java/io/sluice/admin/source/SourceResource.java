@@ -7,8 +7,6 @@ import io.sluice.admin.api.Keys;
 import io.sluice.admin.auth.Role;
 import io.sluice.admin.error.NotFoundException;
 import io.sluice.admin.pipeline.PipelineStore;
-import io.sluice.admin.pipeline.SourceStatus;
-import io.sluice.admin.pipeline.Supervisor;
 import io.sluice.admin.recovery.Recoveries;
 import io.sluice.admin.recovery.Recovery;
 import io.sluice.preflight.Preflight;
@@ -52,7 +50,7 @@ public class SourceResource {
     PipelineStore pipelines;
 
     @Inject
-    Supervisor supervisor;
+    SourceControl control;
 
     @Inject
     ActivityLog activity;
@@ -73,19 +71,19 @@ public class SourceResource {
         SourceStore.Stored stored = sources.create(Keys.fromBody(body, KEYS_HINT));
         activity.record("source:" + stored.name(), actor(), "created", null);
         PreflightReport report = Preflight.run(sources.runtimeConfig(stored.name()));
-        return Response.status(201).entity(new SourceView(stored.name(), stored.settings(), supervisor.status(stored.name()), report)).build();
+        return Response.status(201).entity(new SourceView(stored.name(), stored.settings(), control.status(stored.name()), report)).build();
     }
 
     @GET
     public List<SourceView> list() {
-        return sources.list().stream().map(s -> new SourceView(s.name(), s.settings(), supervisor.status(s.name()), null)).toList();
+        return sources.list().stream().map(s -> new SourceView(s.name(), s.settings(), control.status(s.name()), null)).toList();
     }
 
     @GET
     @Path("/{name}")
     public SourceView show(@PathParam("name") String name) {
         SourceStore.Stored s = sources.get(name);
-        return new SourceView(s.name(), s.settings(), supervisor.status(name), null);
+        return new SourceView(s.name(), s.settings(), control.status(name), null);
     }
 
     /** Replaces the keys (a missing password keeps the stored one) and restarts capture if it ran. */
@@ -95,8 +93,8 @@ public class SourceResource {
     public SourceView update(@PathParam("name") String name, JsonNode body) {
         SourceStore.Stored s = sources.update(name, Keys.fromBody(body, KEYS_HINT));
         activity.record("source:" + name, actor(), "updated", null);
-        supervisor.reconfigure(Set.of(name), Set.of(), actor(), "source updated");
-        return new SourceView(s.name(), s.settings(), supervisor.status(name), null);
+        control.reconfigure(Set.of(name), Set.of(), actor(), "source updated");
+        return new SourceView(s.name(), s.settings(), control.status(name), null);
     }
 
     @POST
@@ -109,7 +107,7 @@ public class SourceResource {
     @GET
     @Path("/{name}/status")
     public SourceStatus status(@PathParam("name") String name) {
-        return supervisor.status(name);
+        return control.status(name);
     }
 
     /** The source's timeline: state changes and who did what, newest first. */
@@ -126,7 +124,7 @@ public class SourceResource {
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed(Role.OPERATE)
     public SourceStatus start(@PathParam("name") String name, @QueryParam("force") @DefaultValue("false") boolean force) {
-        return supervisor.start(name, actor(), force);
+        return control.start(name, actor(), force);
     }
 
     @POST
@@ -134,7 +132,7 @@ public class SourceResource {
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed(Role.OPERATE)
     public SourceStatus stop(@PathParam("name") String name) {
-        return supervisor.stop(name, actor());
+        return control.stop(name, actor());
     }
 
     @POST
@@ -142,7 +140,7 @@ public class SourceResource {
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed(Role.OPERATE)
     public SourceStatus pause(@PathParam("name") String name) {
-        return supervisor.pause(name, actor());
+        return control.pause(name, actor());
     }
 
     @POST
@@ -150,7 +148,7 @@ public class SourceResource {
     @Consumes(MediaType.WILDCARD)
     @RolesAllowed(Role.OPERATE)
     public SourceStatus resume(@PathParam("name") String name) {
-        return supervisor.resume(name, actor());
+        return control.resume(name, actor());
     }
 
     /**
@@ -211,7 +209,7 @@ public class SourceResource {
     public Response delete(@PathParam("name") String name) {
         sources.get(name);
         if (pipelines.ofSource(name).isEmpty()) {
-            supervisor.forget(name);
+            control.forget(name);
         }
         sources.delete(name);
         activity.record("source:" + name, actor(), "deleted", null);

@@ -5,15 +5,15 @@ import io.sluice.admin.api.Keys;
 import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.error.NotFoundException;
-import io.sluice.capture.SourceConfig;
 import io.sluice.admin.metadata.MetadataDb;
+import io.sluice.capture.SourceConfig;
+import io.sluice.config.InvalidConfigException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,24 +47,17 @@ public class SourceStore {
     public record Stored(String name, Map<String, String> settings) {
     }
 
-    /** The configuration a worker runs with: stored keys, the decrypted password, the server's data directory. */
+    /**
+     * The configuration a worker runs with: stored keys, the decrypted password, the server's data directory.
+     *
+     * @throws NotFoundException for an unknown source
+     */
     public SourceConfig runtimeConfig(String name) {
-        Map<String, String> keys = db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT config, password_enc FROM source WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return null;
-                    }
-                    Map<String, String> m = new HashMap<>(Keys.fromJson(rs.getString(1)));
-                    m.put(SourceConfig.PASSWORD, secrets.decrypt(rs.getString(2)));
-                    return m;
-                }
-            }
-        });
-        if (keys == null) {
-            throw notFound(name);
-        }
+        Map<String, String> keys = db.find("SELECT config, password_enc FROM source WHERE name = ?", rs -> {
+            Map<String, String> m = new HashMap<>(Keys.fromJson(rs.getString(1)));
+            m.put(SourceConfig.PASSWORD, secrets.decrypt(rs.getString(2)));
+            return m;
+        }, name).orElseThrow(() -> notFound(name));
         keys.put(SourceConfig.DATA_DIR, config.dataDir());
         return SourceConfig.parse(keys);
     }
@@ -72,8 +65,9 @@ public class SourceStore {
     /**
      * Validates and stores a new source.
      *
-     * @throws io.sluice.config.InvalidConfigException listing every problem
-     * @throws ConflictException if the name is taken, InvalidRequestException if the request sets the data directory
+     * @throws InvalidConfigException listing every problem
+     * @throws InvalidRequestException if the request sets the data directory
+     * @throws ConflictException if the name is taken
      */
     public Stored create(Map<String, String> keys) {
         if (keys.containsKey(SourceConfig.DATA_DIR)) {
@@ -86,14 +80,9 @@ public class SourceStore {
         Map<String, String> settings = new TreeMap<>(keys);
         String password = settings.remove(SourceConfig.PASSWORD);
         return db.inTransaction(c -> {
-            try (PreparedStatement check = c.prepareStatement("SELECT 1 FROM source WHERE name = ?")) {
-                check.setString(1, name);
-                try (ResultSet rs = check.executeQuery()) {
-                    if (rs.next()) {
-                        throw new ConflictException("conflict", "A source named '" + name + "' exists already; pick another"
-                                + " name or update that source.");
-                    }
-                }
+            if (MetadataDb.find(c, "SELECT 1 FROM source WHERE name = ?", rs -> true, name).isPresent()) {
+                throw new ConflictException("conflict", "A source named '" + name + "' exists already; pick another name or update that"
+                        + " source.");
             }
             Timestamp now = Timestamp.from(clock.instant());
             MetadataDb.update(c, "INSERT INTO source (name, config, password_enc, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
@@ -103,38 +92,24 @@ public class SourceStore {
     }
 
     public List<Stored> list() {
-        return db.read(c -> {
-            List<Stored> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT name, config FROM source ORDER BY name"); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Stored(rs.getString(1), Keys.fromJson(rs.getString(2))));
-                }
-            }
-            return out;
-        });
+        return db.list("SELECT name, config FROM source ORDER BY name", SourceStore::stored);
     }
 
-    /** @throws NotFoundException */
+    /** @throws NotFoundException for an unknown source */
     public Stored get(String name) {
         return find(name).orElseThrow(() -> notFound(name));
     }
 
     public Optional<Stored> find(String name) {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT name, config FROM source WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new Stored(rs.getString(1), Keys.fromJson(rs.getString(2)))) : Optional.empty();
-                }
-            }
-        });
+        return db.find("SELECT name, config FROM source WHERE name = ?", SourceStore::stored, name);
     }
 
     /**
      * Replaces a source's keys. A request without a password keeps the stored one.
      *
-     * @throws io.sluice.config.InvalidConfigException listing every problem
-     * @throws NotFoundException, or InvalidRequestException if the body renames the source or sets the data directory
+     * @throws InvalidConfigException listing every problem
+     * @throws NotFoundException for an unknown source
+     * @throws InvalidRequestException if the body renames the source or sets the data directory
      */
     public Stored update(String name, Map<String, String> keys) {
         get(name);
@@ -142,7 +117,8 @@ public class SourceStore {
             throw InvalidRequestException.of(SourceConfig.DATA_DIR, "is set by the server (sluice.data-dir); remove it from the request");
         }
         if (keys.containsKey(SourceConfig.NAME) && !name.equals(keys.get(SourceConfig.NAME))) {
-            throw InvalidRequestException.of(SourceConfig.NAME, "must equal the name in the path ('" + name + "'); a source cannot be renamed");
+            throw InvalidRequestException.of(SourceConfig.NAME, "must equal the name in the path ('" + name + "'); a source cannot be"
+                    + " renamed");
         }
         Map<String, String> full = new HashMap<>(keys);
         full.put(SourceConfig.NAME, name);
@@ -153,61 +129,44 @@ public class SourceStore {
         Map<String, String> settings = new TreeMap<>(full);
         settings.remove(SourceConfig.PASSWORD);
         settings.remove(SourceConfig.DATA_DIR);
-        int changed = db.inTransaction(c -> MetadataDb.update(c,
-                "UPDATE source SET config = ?, password_enc = ?, updated_at = ? WHERE name = ?",
-                Keys.toJson(settings), secrets.encrypt(password == null ? "" : password), Timestamp.from(clock.instant()), name));
+        int changed = db.update("UPDATE source SET config = ?, password_enc = ?, updated_at = ? WHERE name = ?", Keys.toJson(settings),
+                secrets.encrypt(password == null ? "" : password), Timestamp.from(clock.instant()), name);
         if (changed == 0) {
             throw notFound(name);
         }
         return new Stored(name, settings);
     }
 
-    /** What a person last asked of the source: {@code running}, {@code paused} or {@code stopped}. */
-    public String desiredState(String name) {
-        String state = db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT desired_state FROM source WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
-                }
-            }
-        });
-        if (state == null) {
-            throw notFound(name);
-        }
-        return state;
+    /** What a person last asked of the source. @throws NotFoundException for an unknown source */
+    public DesiredState desiredState(String name) {
+        return db.find("SELECT desired_state FROM source WHERE name = ?", rs -> DesiredState.of(rs.getString(1)), name)
+                .orElseThrow(() -> notFound(name));
     }
 
-    public void setDesiredState(String name, String state) {
-        db.inTransaction(c -> MetadataDb.update(c, "UPDATE source SET desired_state = ? WHERE name = ?", state, name));
+    public void setDesiredState(String name, DesiredState state) {
+        db.update("UPDATE source SET desired_state = ? WHERE name = ?", state.label(), name);
     }
 
-    /** @throws NotFoundException, or ConflictException while pipelines read from the source */
+    /**
+     * @throws NotFoundException for an unknown source
+     * @throws ConflictException while pipelines read from the source
+     */
     public void delete(String name) {
-        List<String> users = db.read(c -> {
-            List<String> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT name FROM pipeline WHERE source = ? ORDER BY name")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(rs.getString(1));
-                    }
-                }
-            }
-            return out;
-        });
+        List<String> users = db.list("SELECT name FROM pipeline WHERE source = ? ORDER BY name", rs -> rs.getString(1), name);
         if (!users.isEmpty()) {
-            throw new ConflictException("conflict", "Source '" + name + "' is read by pipelines " + users
-                    + "; delete those pipelines first.");
+            throw new ConflictException("conflict", "Source '" + name + "' is read by pipelines " + users + "; delete those pipelines first.");
         }
-        int removed = db.inTransaction(c -> MetadataDb.update(c, "DELETE FROM source WHERE name = ?", name));
-        if (removed == 0) {
+        if (db.update("DELETE FROM source WHERE name = ?", name) == 0) {
             throw notFound(name);
         }
     }
 
-    /** @return a NotFoundException naming the source */
+    /** The refusal of an unknown source, naming where the sources are listed. */
     public static NotFoundException notFound(String name) {
         return new NotFoundException("No source named '" + name + "'; GET /api/v1/sources lists them.");
+    }
+
+    private static Stored stored(ResultSet rs) throws SQLException {
+        return new Stored(rs.getString(1), Keys.fromJson(rs.getString(2)));
     }
 }

@@ -4,18 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.admin.error.NotFoundException;
-import io.sluice.backfill.Verifier;
 import io.sluice.admin.metadata.MetadataDb;
+import io.sluice.backfill.Verifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -29,10 +26,10 @@ public class VerificationStore {
     /**
      * A stored verification.
      *
-     * @param state running, succeeded (compared, whatever it found) or failed (could not compare; see reason)
+     * @param state where it stands
      * @param samples up to ten keys of each kind: missing, stale, extra
      */
-    public record Stored(long id, String pipeline, String source, String table, String sink, String where, boolean repair, String state,
+    public record Stored(long id, String pipeline, String source, String table, String sink, String where, boolean repair, VerificationState state,
             String reason, long rowsChecked, long missing, long stale, long extra, Map<String, List<String>> samples, boolean extraChecked,
             long repaired, String createdBy, Instant createdAt, Instant finishedAt) {
     }
@@ -44,64 +41,46 @@ public class VerificationStore {
     Clock clock;
 
     public Stored create(String pipeline, String source, String table, String sink, String where, boolean repair, String actor) {
-        long id = db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO verification (pipeline, source, table_name, sink, row_filter, repair,"
-                    + " state, rows_checked, missing, stale, extra, extra_checked, repaired, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?,"
-                    + " 'running', 0, 0, 0, 0, FALSE, 0, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-                ps.setString(1, pipeline);
-                ps.setString(2, source);
-                ps.setString(3, table);
-                ps.setString(4, sink);
-                ps.setString(5, where);
-                ps.setBoolean(6, repair);
-                ps.setString(7, actor);
-                ps.setTimestamp(8, Timestamp.from(clock.instant()));
-                ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    keys.next();
-                    return keys.getLong(1);
-                }
-            }
-        });
+        long id = db.inTransaction(c -> MetadataDb.insert(c, "INSERT INTO verification (pipeline, source, table_name, sink, row_filter,"
+                + " repair, state, rows_checked, missing, stale, extra, extra_checked, repaired, created_by, created_at) VALUES (?, ?, ?, ?,"
+                + " ?, ?, ?, 0, 0, 0, 0, FALSE, 0, ?, ?)", pipeline, source, table, sink, where, repair, VerificationState.RUNNING.label(),
+                actor, Timestamp.from(clock.instant())));
         return get(id);
     }
 
     public void finished(long id, Verifier.Report r) {
         String samples = json(Map.of("missing", r.missingSample(), "stale", r.staleSample(), "extra", r.extraSample()));
-        db.inTransaction(c -> MetadataDb.update(c, "UPDATE verification SET state = 'succeeded', rows_checked = ?, missing = ?,"
-                + " stale = ?, extra = ?, samples = ?, extra_checked = ?, repaired = ?, finished_at = ? WHERE id = ?", r.rowsChecked(),
-                r.missing(), r.stale(), r.extra(), samples, r.extraChecked(), r.repaired(), Timestamp.from(clock.instant()), id));
+        db.update("UPDATE verification SET state = ?, rows_checked = ?, missing = ?, stale = ?, extra = ?, samples = ?, extra_checked = ?,"
+                + " repaired = ?, finished_at = ? WHERE id = ?", VerificationState.SUCCEEDED.label(), r.rowsChecked(), r.missing(), r.stale(),
+                r.extra(), samples, r.extraChecked(), r.repaired(), Timestamp.from(clock.instant()), id);
     }
 
     public void failed(long id, String reason) {
-        db.inTransaction(c -> MetadataDb.update(c, "UPDATE verification SET state = 'failed', reason = ?, finished_at = ? WHERE id = ?",
-                reason, Timestamp.from(clock.instant()), id));
+        db.update("UPDATE verification SET state = ?, reason = ?, finished_at = ? WHERE id = ?", VerificationState.FAILED.label(), reason,
+                Timestamp.from(clock.instant()), id);
     }
 
     /** Marks verifications a stopped server left running: their thread is gone. */
     public void abandonRunning() {
-        db.inTransaction(c -> MetadataDb.update(c, "UPDATE verification SET state = 'failed', reason = ?, finished_at = ? WHERE"
-                + " state = 'running'", "the server stopped during the verification; run it again", Timestamp.from(clock.instant())));
+        db.update("UPDATE verification SET state = ?, reason = ?, finished_at = ? WHERE state = ?", VerificationState.FAILED.label(),
+                "the server stopped during the verification; run it again", Timestamp.from(clock.instant()), VerificationState.RUNNING.label());
     }
 
     public List<Stored> list() {
-        return query("SELECT " + COLUMNS + " FROM verification ORDER BY id DESC", null);
+        return db.list("SELECT " + COLUMNS + " FROM verification ORDER BY id DESC", VerificationStore::row);
     }
 
-    /** @throws NotFoundException */
+    /** @throws NotFoundException for an unknown id */
     public Stored get(long id) {
-        return query("SELECT " + COLUMNS + " FROM verification WHERE id = ?", id).stream().findFirst().orElseThrow(() -> new NotFoundException("No verification with id " + id + "; GET /api/v1/verifications lists them."));
-    }
-
-    private List<Stored> query(String sql, Long id) {
-        return id == null ? db.list(sql, VerificationStore::row) : db.list(sql, VerificationStore::row, id);
+        return db.find("SELECT " + COLUMNS + " FROM verification WHERE id = ?", VerificationStore::row, id)
+                .orElseThrow(() -> new NotFoundException("No verification with id " + id + "; GET /api/v1/verifications lists them."));
     }
 
     private static Stored row(ResultSet rs) throws SQLException {
         String samples = rs.getString(14);
         Timestamp finished = rs.getTimestamp(19);
         return new Stored(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                rs.getBoolean(7), rs.getString(8), rs.getString(9), rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13),
+                rs.getBoolean(7), VerificationState.of(rs.getString(8)), rs.getString(9), rs.getLong(10), rs.getLong(11), rs.getLong(12), rs.getLong(13),
                 samples == null ? Map.of() : samples(samples), rs.getBoolean(15), rs.getLong(16), rs.getString(17),
                 rs.getTimestamp(18).toInstant(), finished == null ? null : finished.toInstant());
     }

@@ -2,15 +2,17 @@ package io.sluice.admin.verification;
 
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.activity.ActivityLog;
-import io.sluice.admin.backfill.Backfills;
+import io.sluice.admin.backfill.TableSchemas;
 import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.error.NotFoundException;
 import io.sluice.admin.error.Problem;
 import io.sluice.admin.error.RequestRefusedException;
+import io.sluice.admin.job.JobRegistry;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
-import io.sluice.admin.pipeline.Supervisor;
+import io.sluice.admin.runtime.PipelineRuntime;
+import io.sluice.admin.source.SourceDatabase;
 import io.sluice.admin.source.SourceStore;
 import io.sluice.admin.verification.VerificationStore.Stored;
 import io.sluice.backfill.BackfillException;
@@ -30,7 +32,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,20 +49,8 @@ public class Verifications {
     static final int CHUNK = 2048;
     static final int SAMPLES = 10;
 
-    /** A verification running in this server: its verifier, its thread, and who cancelled it (null until someone does). */
-    private static final class Running {
-        final Verifier verifier;
-        final Thread thread;
-        volatile String cancelledBy;
-
-        Running(Verifier verifier, Thread thread) {
-            this.verifier = verifier;
-            this.thread = thread;
-        }
-    }
-
-    /** By verification id; an entry lives exactly as long as the verification's thread runs it. */
-    private final Map<Long, Running> running = new java.util.concurrent.ConcurrentHashMap<>();
+    /** How long a cancel waits for the verification to end. */
+    private static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
 
     @Inject
     VerificationStore store;
@@ -73,10 +62,13 @@ public class Verifications {
     SourceStore sources;
 
     @Inject
-    Supervisor supervisor;
+    PipelineRuntime runtime;
 
     @Inject
-    Backfills backfills;
+    TableSchemas schemas;
+
+    @Inject
+    JobRegistry jobs;
 
     @Inject
     ActivityLog activity;
@@ -113,12 +105,12 @@ public class Verifications {
                     + pipeline.sinks() + ")"));
         }
         SourceConfig config = sources.runtimeConfig(pipeline.source());
-        TableId table = Backfills.tableId(config.name(), request.table());
+        TableId table = SourceDatabase.tableId(config.name(), request.table());
         if (!pipeline.tableFilter().test(table)) {
             problems.add(new Problem("table", "'" + request.table() + "' is not taken by pipeline '" + pipeline.name() + "'"));
         }
         if (problems.isEmpty()) {
-            try (Connection c = Backfills.connect(config)) {
+            try (Connection c = SourceDatabase.connect(config)) {
                 ChunkReader.open(c, table.database(), table.table(), request.where(), CHUNK, null, null);
             } catch (BackfillException e) {
                 problems.add(new Problem(e.getMessage().contains("filter") ? "where" : "table", e.getMessage()));
@@ -130,28 +122,24 @@ public class Verifications {
         if (!problems.isEmpty()) {
             throw InvalidRequestException.of("The verification request", problems);
         }
-        if (request.repairOrDefault() && !supervisor.running(config.name())) {
+        PipelineRuntime.Verifying stream = runtime.verifying(config.name());
+        if (request.repairOrDefault() && !stream.streams()) {
             throw new ConflictException("source_not_running", "Source '" + config.name() + "' is not running; a repair needs"
                     + " its change stream so that it never overwrites a newer live change. Start it, or verify without repair.");
         }
-        BackfillRun.Schemas schemas = backfills.schemas(table);
-        ReadableSink readable;
-        try {
-            readable = supervisor.readable(sink);
-        } catch (UnsupportedOperationException e) {
-            throw new ConflictException("not_verifiable", e.getMessage());
-        }
+        BackfillRun.Schemas tableSchemas = schemas.of(table);
+        ReadableSink readable = stream.readable(sink);
         String where = request.where() == null || request.where().isBlank() ? null : request.where().trim();
         Stored created = store.create(pipeline.name(), config.name(), request.table(), sink, where, request.repairOrDefault(), actor);
         activity.record("verification:" + created.id(), actor, "started", request.table() + " against " + sink
                 + (created.repair() ? " with repair" : ""));
-        BackfillRun.Target repairs = created.repair() ? supervisor.backfillTarget(List.of(sink)) : null;
+        BackfillRun.Target repairs = created.repair() ? stream.repairs(sink) : null;
         Verifier verifier = new Verifier(new Verifier.Options(table, where, CHUNK, RECHECK_DELAY, SAMPLES, config.versionEpoch()), readable,
-                supervisor.windows(config.name()), repairs, clock, d -> Thread.sleep(d.toMillis()));
-        Thread t = new Thread(() -> execute(created, config, verifier, schemas), "sluice-verify-" + created.id());
-        t.setDaemon(true);
-        running.put(created.id(), new Running(verifier, t));
-        t.start();
+                stream.windows(), repairs, clock, d -> Thread.sleep(d.toMillis()));
+        jobs.start(JobRegistry.Type.VERIFICATION, created.id(), "sluice-verify-" + created.id(), job -> {
+            job.onCancel(verifier::cancel);
+            execute(job, created, config, verifier, tableSchemas);
+        });
         return created;
     }
 
@@ -164,22 +152,11 @@ public class Verifications {
      * @return false if it does not run here (ended, or unknown)
      */
     public boolean cancel(long id, String actor) {
-        Running r = running.get(id);
-        if (r == null) {
-            return false;
-        }
-        r.cancelledBy = actor;
-        r.verifier.cancel();
-        try {
-            r.thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return true;
+        return jobs.cancel(JobRegistry.Type.VERIFICATION, id, actor, CANCEL_WAIT);
     }
 
-    private void execute(Stored v, SourceConfig config, Verifier verifier, BackfillRun.Schemas schemas) {
-        try (Connection c = Backfills.connect(config)) {
+    private void execute(JobRegistry.Job job, Stored v, SourceConfig config, Verifier verifier, BackfillRun.Schemas schemas) {
+        try (Connection c = SourceDatabase.connect(config)) {
             Verifier.Report r = verifier.run(c, schemas);
             store.finished(v.id(), r);
             String summary = r.rowsChecked() + " rows checked: " + r.missing() + " missing, " + r.stale() + " stale, " + r.extra() + " extra"
@@ -187,9 +164,8 @@ public class Verifications {
             activity.record("verification:" + v.id(), ActivityLog.SYSTEM, "finished", summary);
             LOG.infof("verification=%d of %s against %s: %s", v.id(), v.table(), v.sink(), summary);
         } catch (InterruptedException e) {
-            String by = running.get(v.id()).cancelledBy;
-            store.failed(v.id(), by == null ? "the server stopped during the verification; run it again" : "cancelled by " + by
-                    + "; what it repaired stays repaired");
+            store.failed(v.id(), job.cancelledBy().map(by -> "cancelled by " + by + "; what it repaired stays repaired")
+                    .orElse("the server stopped during the verification; run it again"));
         } catch (BackfillException | SQLException | UnsupportedOperationException | RequestRefusedException e) {
             String reason = e.getMessage();
             store.failed(v.id(), reason);
@@ -197,8 +173,6 @@ public class Verifications {
         } catch (RuntimeException e) {
             store.failed(v.id(), "unexpected error: " + e);
             LOG.errorf(e, "verification=%d failed", v.id());
-        } finally {
-            running.remove(v.id());
         }
     }
 

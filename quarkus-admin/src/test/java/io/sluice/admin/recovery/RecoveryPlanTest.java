@@ -3,7 +3,10 @@ package io.sluice.admin.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.admin.pipeline.PipelineSpec;
-import io.sluice.admin.pipeline.SourceStatus;
+import io.sluice.admin.source.DesiredState;
+import io.sluice.admin.source.SourceState;
+import io.sluice.admin.source.SourceStatus;
+import io.sluice.admin.verification.VerificationState;
 import io.sluice.admin.verification.VerificationStore;
 import io.sluice.event.TableId;
 import java.time.Instant;
@@ -39,29 +42,29 @@ class RecoveryPlanTest {
         assertThat(RecoveryPlan.steps(pipelines, List.of())).isEmpty();
     }
 
-    private static SourceStatus status(String desired, String state, String reason, String fix) {
+    private static SourceStatus status(DesiredState desired, SourceState state, String reason, String fix) {
         return new SourceStatus("shop", desired, state, reason, fix, null, null, 0, 1200, null, 0, null, List.of("all"), List.of());
     }
 
     @Test
     void theWaitEndsWhenTheSourceStreamsAndFailsWithTheSourcesOwnReasonAndFix() {
-        assertThat(SnapshotWatch.of(status("running", "streaming", null, null))).isInstanceOf(SnapshotWatch.Streaming.class);
-        assertThat(SnapshotWatch.of(status("running", "snapshotting", null, null)))
+        assertThat(SnapshotWatch.of(status(DesiredState.RUNNING, SourceState.STREAMING, null, null))).isInstanceOf(SnapshotWatch.Streaming.class);
+        assertThat(SnapshotWatch.of(status(DesiredState.RUNNING, SourceState.SNAPSHOTTING, null, null)))
                 .isEqualTo(new SnapshotWatch.Waiting("1200 events captured so far", false));
-        assertThat(SnapshotWatch.of(status("running", "held", "sink 'cache' is failing", "Make it reachable.")))
+        assertThat(SnapshotWatch.of(status(DesiredState.RUNNING, SourceState.HELD, "sink 'cache' is failing", "Make it reachable.")))
                 .isEqualTo(new SnapshotWatch.Waiting("held: sink 'cache' is failing", false));
-        assertThat(SnapshotWatch.of(status("running", "stopped", "not started", null))).isEqualTo(new SnapshotWatch.Waiting("stopped: not started",
+        assertThat(SnapshotWatch.of(status(DesiredState.RUNNING, SourceState.STOPPED, "not started", null))).isEqualTo(new SnapshotWatch.Waiting("stopped: not started",
                 true));
-        assertThat(((SnapshotWatch.Failed) SnapshotWatch.of(status("running", "failed", "The binlog went backwards.", "Raise version.epoch.")))
+        assertThat(((SnapshotWatch.Failed) SnapshotWatch.of(status(DesiredState.RUNNING, SourceState.FAILED, "The binlog went backwards.", "Raise version.epoch.")))
                 .reason()).isEqualTo("source 'shop' failed during its new snapshot: The binlog went backwards. Fix: Raise version.epoch.");
-        assertThat(((SnapshotWatch.Failed) SnapshotWatch.of(status("stopped", "stopped", "stopped by a person", null))).reason())
+        assertThat(((SnapshotWatch.Failed) SnapshotWatch.of(status(DesiredState.STOPPED, SourceState.STOPPED, "stopped by a person", null))).reason())
                 .contains("was stopped during the recovery");
-        assertThat(SnapshotWatch.of(status("running", "idle", null, null))).isInstanceOf(SnapshotWatch.Failed.class);
+        assertThat(SnapshotWatch.of(status(DesiredState.RUNNING, SourceState.IDLE, null, null))).isInstanceOf(SnapshotWatch.Failed.class);
     }
 
     @Test
     void aRecoveryAddsUpItsVerifications() {
-        RecoveryStore.Stored stored = new RecoveryStore.Stored(3, "shop", "succeeded", "done", "failed with BINLOG_PURGED", true, "recovered",
+        RecoveryStore.Stored stored = new RecoveryStore.Stored(3, "shop", Recovery.State.SUCCEEDED, Recovery.Phase.DONE, "failed with BINLOG_PURGED", true, "recovered",
                 1200, List.of(11L, 12L), List.of(), null, "admin", Instant.EPOCH, Instant.EPOCH);
         Recovery r = Recovery.of(stored, List.of(verification(11, "cache", 300, 0, 2, 51, 53), verification(12, "search", 300, 1, 0, 51, 52)));
         assertThat(r.verifications()).extracting(Recovery.Step::sink).containsExactly("cache", "search");
@@ -69,7 +72,7 @@ class RecoveryPlanTest {
     }
 
     private static VerificationStore.Stored verification(long id, String sink, long rows, long missing, long stale, long extra, long repaired) {
-        return new VerificationStore.Stored(id, "all", "shop", "shop.orders", sink, null, true, "succeeded", null, rows, missing, stale, extra,
+        return new VerificationStore.Stored(id, "all", "shop", "shop.orders", sink, null, true, VerificationState.SUCCEEDED, null, rows, missing, stale, extra,
                 Map.of(), true, repaired, "admin", Instant.EPOCH, Instant.EPOCH);
     }
 }

@@ -1,28 +1,35 @@
-package io.sluice.admin.connect;
+package io.sluice.admin.runtime.connect;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.SluiceConfig;
 import io.sluice.admin.activity.ActivityLog;
+import io.sluice.admin.backfill.BackfillRequest;
 import io.sluice.admin.backfill.BackfillState;
 import io.sluice.admin.backfill.BackfillStore;
 import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.error.UnavailableException;
+import io.sluice.admin.pipeline.PipelineSpec;
+import io.sluice.admin.runtime.PipelineRuntime;
+import io.sluice.admin.source.SourceStore;
+import io.sluice.backfill.BackfillRun;
 import io.sluice.registry.SchemaRegistry;
 import io.sluice.serde.AvroSerde;
 import io.sluice.serde.CachingRegistryClient;
 import io.sluice.serde.LocalRegistryClient;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,6 +41,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -49,8 +57,8 @@ import org.jboss.logging.Logger;
  *
  * <p>One backfill per source at a time: Debezium runs one incremental snapshot per connector. Thread-safe.
  */
-@ApplicationScoped
-public class ConnectBackfills {
+@Dependent
+class ConnectBackfills implements PipelineRuntime.Backfilling {
     private static final Logger LOG = Logger.getLogger(ConnectBackfills.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String SIGNAL_TABLE_KEY = "debezium.signal.data.collection";
@@ -59,7 +67,7 @@ public class ConnectBackfills {
     SluiceConfig config;
 
     @Inject
-    ConnectRuntime runtime;
+    SourceStore sources;
 
     @Inject
     BackfillStore store;
@@ -72,16 +80,16 @@ public class ConnectBackfills {
 
     private KafkaProducer<String, String> producer;
     /** Signal topics known to exist: an admin client is opened for a source's first signal only. */
-    private final java.util.Set<String> signalTopics = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> signalTopics = ConcurrentHashMap.newKeySet();
     private Thread listener;
     private volatile boolean stopping;
+    private ConnectRuntime runtime;
 
-    void boot(@Observes StartupEvent event) {
-        if (!runtime.enabled()) {
-            return;
-        }
+    /** Opens the producer of signals and starts reading notifications; called once by the runtime at boot. */
+    void start(SluiceConfig.Connect connect, ConnectRuntime runtime) {
+        this.runtime = runtime;
         Properties p = new Properties();
-        p.put("bootstrap.servers", config.connect().bootstrapServers().orElseThrow());
+        p.put("bootstrap.servers", connect.bootstrapServers().orElseThrow());
         p.put("key.serializer", StringSerializer.class.getName());
         p.put("value.serializer", StringSerializer.class.getName());
         p.put("acks", "all");
@@ -92,7 +100,7 @@ public class ConnectBackfills {
         listener.start();
     }
 
-    void shutdown(@Observes ShutdownEvent event) {
+    void close() {
         stopping = true;
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
@@ -100,18 +108,17 @@ public class ConnectBackfills {
     }
 
     /**
-     * Checks what only this runtime requires of a backfill.
-     *
-     * @param signalTable the source's {@code debezium.signal.data.collection}, or null
-     * @throws ConflictException naming what is missing and how to add it
+     * A backfill here is Debezium's incremental snapshot of the source connector: into every sink of the pipeline,
+     * with a signal table where it writes its watermarks.
      */
-    public void check(String source, String sink, boolean reindex, String signalTable) {
-        if (sink != null || reindex) {
-            throw new ConflictException("not_in_connect_runtime", "In the connect runtime a backfill's rows go to the table's"
-                    + " topic, which every sink of the pipeline reads: leave out 'sink' and 'reindex'.");
+    @Override
+    public void check(PipelineSpec pipeline, BackfillRequest request) {
+        if (request.sink() != null || request.reindexOrDefault()) {
+            throw runtime.refusal(PipelineRuntime.Ability.BACKFILL_ONE_SINK, pipeline.name());
         }
+        String signalTable = sources.runtimeConfig(pipeline.source()).engineOverrides().get("signal.data.collection");
         if (signalTable == null || signalTable.isBlank()) {
-            throw new ConflictException("no_signal_table", "Source '" + source + "' has no signal table, where Debezium's"
+            throw new ConflictException("no_signal_table", "Source '" + pipeline.source() + "' has no signal table, where Debezium's"
                     + " incremental snapshot writes its watermarks. Create one in a captured database (CREATE TABLE db.debezium_signal"
                     + " (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)), grant the source's user"
                     + " INSERT on it, and set \"" + SIGNAL_TABLE_KEY + "\": \"db.debezium_signal\" on the source.");
@@ -119,6 +126,7 @@ public class ConnectBackfills {
     }
 
     /** Sends the signal that starts Debezium's incremental snapshot of the backfill's tables. */
+    @Override
     public void launch(BackfillStore.Stored b) {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("data-collections", b.tables());
@@ -129,16 +137,35 @@ public class ConnectBackfills {
         signal(b.source(), "execute-snapshot", data);
     }
 
+    @Override
     public void pause(BackfillStore.Stored b) {
         signal(b.source(), "pause-snapshot", Map.of());
     }
 
+    /** A paused snapshot resumes; a failed backfill is started again. */
+    @Override
     public void resume(BackfillStore.Stored b) {
-        signal(b.source(), "resume-snapshot", Map.of());
+        if (b.state() == BackfillState.PAUSED) {
+            signal(b.source(), "resume-snapshot", Map.of());
+        } else {
+            launch(b);
+        }
     }
 
+    @Override
     public void cancel(BackfillStore.Stored b) {
         signal(b.source(), "stop-snapshot", Map.of("data-collections", b.tables(), "type", "incremental"));
+    }
+
+    /** Debezium reports progress in its notifications, which move the stored backfill along. */
+    @Override
+    public Optional<BackfillRun.Progress> progress(long id) {
+        return Optional.empty();
+    }
+
+    /** Debezium carries on with its snapshot by itself; its notifications move it along. */
+    @Override
+    public void resumeAtBoot(List<BackfillStore.Stored> active) {
     }
 
     private void signal(String source, String type, Map<String, Object> data) {
@@ -150,7 +177,7 @@ public class ConnectBackfills {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable(topic, e);
-        } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException | java.io.IOException e) {
+        } catch (ExecutionException | TimeoutException | KafkaException | IOException e) {
             signalTopics.remove(topic); // it may have been deleted: the next signal creates it again
             throw unavailable(topic, e);
         }
@@ -243,7 +270,7 @@ public class ConnectBackfills {
                     store.setState(b.id(), BackfillState.CANCELLED, "Debezium's incremental snapshot was stopped");
                 }
             }
-            case "PAUSED", "RESUMED", "STARTED" -> activity.record("backfill:" + b.id(), ActivityLog.SYSTEM, type.toLowerCase(java.util.Locale.ROOT),
+            case "PAUSED", "RESUMED", "STARTED" -> activity.record("backfill:" + b.id(), ActivityLog.SYSTEM, type.toLowerCase(Locale.ROOT),
                     "Debezium's incremental snapshot");
             default -> LOG.debugf("snapshot notification %s for source %s", type, source);
         }

@@ -1,4 +1,4 @@
-package io.sluice.admin.connect;
+package io.sluice.admin.runtime.connect;
 
 import io.sluice.capture.CaptureWorker;
 import io.sluice.capture.SourceConfig;

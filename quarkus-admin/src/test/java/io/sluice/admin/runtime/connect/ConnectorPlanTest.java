@@ -1,4 +1,4 @@
-package io.sluice.admin.connect;
+package io.sluice.admin.runtime.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

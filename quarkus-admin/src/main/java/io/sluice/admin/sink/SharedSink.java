@@ -1,22 +1,27 @@
-package io.sluice.admin.pipeline;
+package io.sluice.admin.sink;
 
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.TableId;
 import io.sluice.sink.GenerationWatch;
 import io.sluice.sink.ReadableSink;
+import io.sluice.sink.RetriableSinkException;
 import io.sluice.sink.SchemaOutcome;
 import io.sluice.sink.Sink;
 import io.sluice.sink.TableMapping;
 import io.sluice.sink.WriteResult;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.avro.Schema;
 
 /**
  * One sink instance shared by the capture threads of every source whose pipelines write to it, and by replays
  * of its dead letters. It serializes their calls (the {@link Sink} contract allows one thread at a time), opens
- * the target once, checks its generation when the supervisor asks (see {@link GenerationWatch}), and is closed only
- * by the supervisor, not by the runners that use it.
+ * the target once, checks its generation when {@link SharedSinks} asks (see {@link GenerationWatch}), and is closed
+ * only by {@link SharedSinks}, not by the runners that use it.
  */
 final class SharedSink implements Sink {
     private final Sink delegate;
@@ -26,7 +31,7 @@ final class SharedSink implements Sink {
     /**
      * @param onLoss told when the target lost its data, on the checking thread with this sink held; returns quickly
      */
-    SharedSink(Sink delegate, GenerationWatch.Record generations, java.time.Clock clock, java.util.function.Consumer<GenerationWatch.Loss> onLoss) {
+    SharedSink(Sink delegate, GenerationWatch.Record generations, Clock clock, Consumer<GenerationWatch.Loss> onLoss) {
         this.delegate = delegate;
         this.generations = new GenerationWatch(delegate, generations, clock, onLoss);
     }
@@ -72,7 +77,7 @@ final class SharedSink implements Sink {
      * Checks the target's generation between writes (see {@link GenerationWatch#check()}), if the sink was opened:
      * one nobody uses stays closed.
      *
-     * @throws io.sluice.sink.RetriableSinkException if the target does not answer
+     * @throws RetriableSinkException if the target does not answer
      */
     synchronized void checkGeneration() {
         if (opened) {
@@ -81,7 +86,7 @@ final class SharedSink implements Sink {
     }
 
     /** Runs work on the sink, opened, serialized with every write. */
-    synchronized <T> T locked(java.util.function.Function<Sink, T> work) {
+    synchronized <T> T locked(Function<Sink, T> work) {
         open();
         return work.apply(delegate);
     }
@@ -140,8 +145,8 @@ final class SharedSink implements Sink {
             }
 
             @Override
-            public void scanIds(TableId table, java.util.function.Consumer<List<String>> batch) {
-                List<List<String>> pages = new java.util.ArrayList<>();
+            public void scanIds(TableId table, Consumer<List<String>> batch) {
+                List<List<String>> pages = new ArrayList<>();
                 synchronized (lock) {
                     lock.open();
                     r.scanIds(table, pages::add);

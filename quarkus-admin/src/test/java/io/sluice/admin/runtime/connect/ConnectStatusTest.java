@@ -1,13 +1,14 @@
-package io.sluice.admin.connect;
+package io.sluice.admin.runtime.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.admin.source.SourceState;
 import org.junit.jupiter.api.Test;
 
 /** A source's state from what Connect's {@code GET /connectors?expand=status} answers (shapes as Kafka 4.1 sends them). */
-class ConnectRuntimeTest {
+class ConnectStatusTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static JsonNode statuses(String sourceState, String sourceTask, String sinkTask, String trace) throws Exception {
@@ -23,16 +24,16 @@ class ConnectRuntimeTest {
 
     @Test
     void shouldStreamWhenEveryConnectorAndTaskOfTheSourceRuns() throws Exception {
-        ConnectRuntime.Derived d = ConnectRuntime.derive(statuses("RUNNING", "RUNNING", "RUNNING", ""), "shop", true);
-        assertThat(d.state()).isEqualTo("streaming"); // sluice.shop2's failure belongs to another source
+        ConnectStatus d = ConnectStatus.derive(statuses("RUNNING", "RUNNING", "RUNNING", ""), "shop", true);
+        assertThat(d.state()).isEqualTo(SourceState.STREAMING); // sluice.shop2's failure belongs to another source
         assertThat(d.reason()).isNull();
     }
 
     @Test
     void shouldNameTheFailedTaskItsWorkerAndTheFirstLineOfItsTrace() throws Exception {
-        ConnectRuntime.Derived d = ConnectRuntime.derive(statuses("RUNNING", "RUNNING", "FAILED",
+        ConnectStatus d = ConnectStatus.derive(statuses("RUNNING", "RUNNING", "FAILED",
                 "org.apache.kafka.connect.errors.ConnectException: sink 'cache' refused a record\\n\\tat io.sluice.X.put(X.java:1)"), "shop", true);
-        assertThat(d.state()).isEqualTo("failed");
+        assertThat(d.state()).isEqualTo(SourceState.FAILED);
         assertThat(d.reason()).isEqualTo("task 0 of connector sluice.shop.cache failed on w2:8083: org.apache.kafka.connect.errors.ConnectException:"
                 + " sink 'cache' refused a record");
         assertThat(d.fix()).contains("POST /api/v1/sources/shop/start");
@@ -40,17 +41,17 @@ class ConnectRuntimeTest {
 
     @Test
     void shouldReportAPausedSourceConnectorAndTasksNotYetRunning() throws Exception {
-        assertThat(ConnectRuntime.derive(statuses("PAUSED", "PAUSED", "RUNNING", ""), "shop", true).state()).isEqualTo("paused");
-        assertThat(ConnectRuntime.derive(statuses("STOPPED", "RUNNING", "RUNNING", ""), "shop", true).state()).isEqualTo("stopped");
-        ConnectRuntime.Derived starting = ConnectRuntime.derive(statuses("RUNNING", "UNASSIGNED", "RUNNING", ""), "shop", true);
-        assertThat(starting.state()).isEqualTo("starting");
+        assertThat(ConnectStatus.derive(statuses("PAUSED", "PAUSED", "RUNNING", ""), "shop", true).state()).isEqualTo(SourceState.PAUSED);
+        assertThat(ConnectStatus.derive(statuses("STOPPED", "RUNNING", "RUNNING", ""), "shop", true).state()).isEqualTo(SourceState.STOPPED);
+        ConnectStatus starting = ConnectStatus.derive(statuses("RUNNING", "UNASSIGNED", "RUNNING", ""), "shop", true);
+        assertThat(starting.state()).isEqualTo(SourceState.STARTING);
         assertThat(starting.reason()).isEqualTo("task 0 of connector sluice.shop is UNASSIGNED");
     }
 
     @Test
     void shouldSayWhenTheSourceHasNoConnector() throws Exception {
-        assertThat(ConnectRuntime.derive(JSON.readTree("{}"), "shop", true).reason())
+        assertThat(ConnectStatus.derive(JSON.readTree("{}"), "shop", true).reason())
                 .isEqualTo("connector sluice.shop does not exist in Kafka Connect");
-        assertThat(ConnectRuntime.derive(JSON.readTree("{}"), "shop", false).reason()).isEqualTo("no pipeline reads this source");
+        assertThat(ConnectStatus.derive(JSON.readTree("{}"), "shop", false).reason()).isEqualTo("no pipeline reads this source");
     }
 }

@@ -1,4 +1,4 @@
-package io.sluice.admin.connect;
+package io.sluice.admin.runtime.connect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,0 +1,96 @@
+package io.sluice.admin.runtime.embedded;
+
+import io.sluice.admin.pipeline.PipelineSpec;
+import io.sluice.admin.sink.SharedSinks;
+import io.sluice.admin.source.SourceNotice;
+import io.sluice.backfill.ChunkWindows;
+import io.sluice.capture.CaptureWorker;
+import io.sluice.capture.EventBatchConsumer;
+import io.sluice.capture.RedoneSnapshot;
+import io.sluice.capture.SourceConfig;
+import io.sluice.event.SourceEvent;
+import io.sluice.event.TableId;
+import io.sluice.pipeline.Pipeline;
+import io.sluice.review.SchemaGate;
+import io.sluice.sink.SinkRunner;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * One source's capture in the embedded runtime: its worker, the pipeline that routes its batches to one runner per
+ * sink (a sink in two pipelines of the source is written once per batch), and when it started.
+ *
+ * @param runners by sink name, in the pipelines' order
+ */
+record SourceWorker(CaptureWorker worker, Pipeline pipeline, List<String> pipelines, Map<String, SinkRunner> runners, Instant startedAt)
+        implements AutoCloseable {
+
+    /** What the worker tells the runtime; called on the capture thread, or the thread that starts an engine. */
+    interface Listener {
+        void delivered(SourceNotice.BatchDelivered batch);
+
+        void snapshotTakenAgain(SourceNotice.SnapshotTakenAgain notice);
+    }
+
+    /** Builds the routes of a source's pipelines over the shared sinks, and starts its worker. */
+    static SourceWorker start(SourceConfig config, List<PipelineSpec> specs, SharedSinks sinks, ChunkWindows windows, SchemaGate gate,
+            Clock clock, Listener listener) {
+        String source = config.name();
+        Map<String, SinkRunner> runners = new LinkedHashMap<>();
+        Map<SinkRunner, Predicate<TableId>> tables = new LinkedHashMap<>();
+        for (PipelineSpec spec : specs) {
+            for (String sinkName : spec.sinks()) {
+                SinkRunner runner = runners.computeIfAbsent(sinkName, sinks::runner);
+                // Routes to the same runner merge into one whose table filter is the union: each event is written once.
+                tables.merge(runner, spec.tableFilter(), Predicate::or);
+            }
+        }
+        List<Pipeline.Route> routes = new ArrayList<>();
+        tables.forEach((runner, filter) -> routes.add(new Pipeline.Route(runner, filter)));
+        Pipeline pipeline = new Pipeline(source, routes);
+        EventBatchConsumer consumer = new EventBatchConsumer() {
+            @Override
+            public void accept(List<SourceEvent> batch) throws Exception {
+                windows.observe(batch);
+                pipeline.accept(batch);
+                listener.delivered(new SourceNotice.BatchDelivered(source, batch));
+            }
+
+            @Override
+            public void checkpoint() throws Exception {
+                pipeline.checkpoint();
+            }
+
+            @Override
+            public void reached(String file, long position) {
+                windows.reached(file, position);
+            }
+
+            @Override
+            public void snapshotCompleted(Map<TableId, Long> snapshots) throws Exception {
+                pipeline.snapshotCompleted(snapshots);
+            }
+
+            @Override
+            public void snapshotRedone(RedoneSnapshot why) {
+                runners.values().forEach(SinkRunner::forgetSweeps); // the new snapshot sweeps its tables again
+                listener.snapshotTakenAgain(new SourceNotice.SnapshotTakenAgain(source, why));
+            }
+        };
+        CaptureWorker worker = new CaptureWorker(config, consumer, gate, clock);
+        worker.start();
+        return new SourceWorker(worker, pipeline, specs.stream().map(PipelineSpec::name).toList(), runners, clock.instant());
+    }
+
+    /** Stops the worker, then the pipeline's sink threads; the shared sinks stay open. */
+    @Override
+    public void close() {
+        worker.close();
+        pipeline.close();
+    }
+}
