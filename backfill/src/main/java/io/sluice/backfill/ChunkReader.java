@@ -5,9 +5,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -156,7 +160,7 @@ public final class ChunkReader {
         String[] types = new String[n + 1];
         for (int c = 1; c <= n; c++) {
             labels[c] = md.getColumnLabel(c);
-            types[c] = md.getColumnTypeName(c).toUpperCase(java.util.Locale.ROOT);
+            types[c] = md.getColumnTypeName(c).toUpperCase(Locale.ROOT);
         }
         List<Map<String, Object>> out = new ArrayList<>();
         while (rs.next()) {
@@ -177,8 +181,8 @@ public final class ChunkReader {
     private static Object value(ResultSet rs, int column, String type) throws SQLException {
         return switch (type) {
             case "TIME" -> rs.getString(column);
-            case "DATETIME" -> rs.getObject(column, java.time.LocalDateTime.class);
-            case "DATE" -> rs.getObject(column, java.time.LocalDate.class);
+            case "DATETIME" -> rs.getObject(column, LocalDateTime.class);
+            case "DATE" -> rs.getObject(column, LocalDate.class);
             default -> rs.getObject(column);
         };
     }
@@ -186,9 +190,9 @@ public final class ChunkReader {
     private String where() {
         List<String> parts = new ArrayList<>();
         if (after != null) {
-            parts.add("(" + keyList() + ") > (" + String.join(", ", java.util.Collections.nCopies(keyColumns.size(), "?")) + ")");
+            parts.add("(" + keyList() + ") > (" + String.join(", ", Collections.nCopies(keyColumns.size(), "?")) + ")");
         }
-        parts.add("(" + keyList() + ") <= (" + String.join(", ", java.util.Collections.nCopies(keyColumns.size(), "?")) + ")");
+        parts.add("(" + keyList() + ") <= (" + String.join(", ", Collections.nCopies(keyColumns.size(), "?")) + ")");
         if (filter != null) {
             parts.add("(" + filter + ")");
         }

@@ -1,13 +1,17 @@
 package io.sluice.backfill;
 
 import io.sluice.event.ChangeEvent;
+import io.sluice.event.EventVersion;
 import io.sluice.event.TableId;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -34,7 +38,7 @@ public final class ChunkWindow {
     private List<Map<String, Object>> rows;
     private BinlogPoint high;
     private boolean closed;
-    private final java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch closing = new CountDownLatch(1);
 
     /**
      * Opens a window on a table: call before reading the chunk.
@@ -96,8 +100,8 @@ public final class ChunkWindow {
      * @return true if it closed within the timeout
      * @throws InterruptedException if interrupted while waiting
      */
-    public boolean awaitClosed(java.time.Duration timeout) throws InterruptedException {
-        return closing.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    public boolean awaitClosed(Duration timeout) throws InterruptedException {
+        return closing.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The chunk's rows whose key did not change while the window was open, in chunk order. */
@@ -125,7 +129,7 @@ public final class ChunkWindow {
         if (high == null) {
             throw new IllegalStateException("the chunk was not handed over yet");
         }
-        return io.sluice.event.EventVersion.of(epoch, io.sluice.event.EventVersion.fileNumber(high.file()), high.position(), 0, false);
+        return EventVersion.of(epoch, EventVersion.fileNumber(high.file()), high.position(), 0, false);
     }
 
     /** The high point, or null before the chunk was handed over. */

@@ -4,6 +4,7 @@ import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -31,7 +32,7 @@ public final class ChunkWindows {
      * that point (an idle source whose last heartbeat came after the last write), the window closes at once:
      * every event before the point was delivered, and those delivered since the window opened were observed.
      */
-    public void chunkRead(ChunkWindow window, List<java.util.Map<String, Object>> rows, BinlogPoint high) {
+    public void chunkRead(ChunkWindow window, List<Map<String, Object>> rows, BinlogPoint high) {
         window.chunkRead(rows, high);
         BinlogPoint reached = streamReached;
         if (reached != null && window.reached(reached)) {

@@ -6,12 +6,16 @@ import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.sql.Time;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.Date;
 import java.util.Map;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
@@ -107,7 +111,7 @@ public final class RowConverter {
         }
         String connectName = schema.getProp("connect.name");
         if ("io.debezium.time.Year".equals(connectName)) {
-            return v instanceof java.util.Date || v instanceof LocalDate ? localDate(v).getYear() : ((Number) v).intValue();
+            return v instanceof Date || v instanceof LocalDate ? localDate(v).getYear() : ((Number) v).intValue();
         }
         if ("io.debezium.data.Bits".equals(connectName)) {
             return ByteBuffer.wrap(reversed(bits(v)));
@@ -145,7 +149,7 @@ public final class RowConverter {
         if (v instanceof LocalTime t) {
             return t.toNanoOfDay() / 1000L;
         }
-        if (v instanceof java.sql.Time t) {
+        if (v instanceof Time t) {
             return t.toLocalTime().toNanoOfDay() / 1000L;
         }
         String s = v.toString().trim();
@@ -166,8 +170,8 @@ public final class RowConverter {
     }
 
     private static long instantMicros(Object v) {
-        Instant i = v instanceof Timestamp ts ? ts.toInstant() : v instanceof Instant in ? in : v instanceof java.time.OffsetDateTime o
-                ? o.toInstant() : v instanceof LocalDateTime l ? l.atZone(java.time.ZoneId.systemDefault()).toInstant()
+        Instant i = v instanceof Timestamp ts ? ts.toInstant() : v instanceof Instant in ? in : v instanceof OffsetDateTime o
+                ? o.toInstant() : v instanceof LocalDateTime l ? l.atZone(ZoneId.systemDefault()).toInstant()
                 : Instant.parse(v.toString());
         return micros(i);
     }

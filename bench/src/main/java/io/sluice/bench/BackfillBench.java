@@ -88,7 +88,7 @@ public final class BackfillBench {
             redis.empty();
             Measured cache = contenders.contains("redis") ? measure(() -> backfill(db, work, 7303, List.of(redis(redis)), chunk)) : none;
             print("Sluice backfill -> Redis", cache);
-            // Issue 8's scenario: both targets of a pipeline, written at once as the server's backfills do.
+            // The report's scenario: both targets of a pipeline, written at once as the server's backfills do.
             redis.empty();
             Measured both = contenders.contains("both") ? measure(() -> backfill(db, work, 7305, List.of(redis(redis), lucene(work, "both")),
                     chunk)) : none;

@@ -40,7 +40,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 import redis.clients.jedis.Jedis;
 
 /**
- * Issue 8's streaming scenario: N inserts in MariaDB, read from the binlog by Debezium's engine alone into a no-op
+ * The report's streaming scenario: N inserts in MariaDB, read from the binlog by Debezium's engine alone into a no-op
  * consumer (the baseline) and by Sluice's embedded pipeline (capture worker, Avro change events with versions,
  * the Redis sink and the Lucene sink, each batch written to both, the sinks flushed at each checkpoint), on the
  * same binlog events in the same run.

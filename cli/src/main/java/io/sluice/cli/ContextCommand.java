@@ -14,7 +14,7 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "context", description = "Named servers and tokens in the config file (~/.sluice/config.json or $SLUICE_CONFIG, mode 600).",
         footerHeading = "%nExamples:%n",
-        footer = {"  sluice context set prod --server https://sluice.internal --token slu_...", "  sluice context set local --server http://localhost:8080",
+        footer = {"  sluice context set prod --server https://sluice.internal --token slc_...", "  sluice context set local --server http://localhost:8080",
             "  sluice context use prod", "  sluice context list"})
 final class ContextCommand {
 

@@ -23,7 +23,7 @@ import java.util.Set;
  * them. {@code ~/.sluice/config.json} unless {@code SLUICE_CONFIG} names another file. It holds tokens, so it is
  * written readable by its owner only (600, its directory 700).
  *
- * <pre>{"current-context": "prod", "contexts": {"prod": {"server": "https://sluice.internal", "token": "slu_..."}}}</pre>
+ * <pre>{"current-context": "prod", "contexts": {"prod": {"server": "https://sluice.internal", "token": "slc_..."}}}</pre>
  */
 final class Contexts {
     static final String ENV = "SLUICE_CONFIG";

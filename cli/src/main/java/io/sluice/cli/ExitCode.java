@@ -1,7 +1,7 @@
 package io.sluice.cli;
 
 /**
- * The exit codes of {@code sluice}, stable for scripts (listed by {@code sluice --help} and in the README).
+ * The exit codes of {@code sluice}, stable for scripts (listed by {@code sluice --help} and in docs/cli.md).
  */
 public final class ExitCode {
     /** The command did what was asked. */

@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
             "  Config file: ~/.sluice/config.json, or the file $SLUICE_CONFIG names.",
             "",
             "Examples:",
-            "  sluice context set prod --server https://sluice.internal --token slu_...",
+            "  sluice context set prod --server https://sluice.internal --token slc_...",
             "  sluice sources list",
             "  sluice schemas list --status pending -o json",
             "  sluice --server http://localhost:8080 --token $T dlq replay index --all"})

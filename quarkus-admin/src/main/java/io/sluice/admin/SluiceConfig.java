@@ -2,6 +2,8 @@ package io.sluice.admin;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
 
 /** Sluice's own server configuration, prefix {@code sluice}. Each key is declared here once. */
 @ConfigMapping(prefix = "sluice")
@@ -15,7 +17,7 @@ public interface SluiceConfig {
      * Base64 of 32 random bytes that encrypts stored credentials ({@code openssl rand -base64 32}); required in
      * production, generated into the data directory in dev and test.
      */
-    java.util.Optional<String> encryptionKey();
+    Optional<String> encryptionKey();
 
     /** Let a production server generate its encryption key into the data directory (single-host setups). */
     @WithDefault("false")
@@ -30,13 +32,13 @@ public interface SluiceConfig {
          * JDBC URL: {@code jdbc:postgresql://host:5432/sluice} in production; when absent, an embedded H2 file under the
          * data directory.
          */
-        java.util.Optional<String> jdbcUrl();
+        Optional<String> jdbcUrl();
 
         /** Database user (PostgreSQL). */
-        java.util.Optional<String> username();
+        Optional<String> username();
 
         /** Database password (PostgreSQL); give it from the environment, {@code SLUICE_METADATA_PASSWORD}. */
-        java.util.Optional<String> password();
+        Optional<String> password();
 
         /** Most connections in the pool. */
         @WithDefault("16")
@@ -56,14 +58,14 @@ public interface SluiceConfig {
          * Password of the first admin (12 to 72 characters); when absent one is generated and printed once. Give it
          * from the environment ({@code SLUICE_ADMIN_INITIAL_PASSWORD}), not from a file in version control.
          */
-        java.util.Optional<String> initialPassword();
+        Optional<String> initialPassword();
     }
 
     /**
      * A process id the server lives with: when that process ends, the server stops. For launchers such as
      * {@code ./sluice demo}, so that a killed launcher leaves no server behind.
      */
-    java.util.Optional<Long> parentPid();
+    Optional<Long> parentPid();
 
     /** Whether the session cookie is sent over HTTPS only; leave it on unless the server is reached over plain HTTP. */
     @WithDefault("true")
@@ -96,13 +98,13 @@ public interface SluiceConfig {
     /** Settings of the {@code connect} runtime; the three URLs are required there and ignored otherwise. */
     interface Connect {
         /** Base URL of the Kafka Connect REST API, for example {@code http://connect:8083}. */
-        java.util.Optional<String> url();
+        Optional<String> url();
 
         /** Kafka bootstrap servers the source connectors keep their schema history and signals in. */
-        java.util.Optional<String> bootstrapServers();
+        Optional<String> bootstrapServers();
 
         /** This server's registry as the Connect workers reach it, for example {@code http://sluice:8080/registry}. */
-        java.util.Optional<String> registryUrl();
+        Optional<String> registryUrl();
 
         /**
          * An API token of a user of this server with the {@code operator} role that the converters send to the
@@ -110,13 +112,13 @@ public interface SluiceConfig {
          * configurations to whoever may read its REST API, so prefer a reference the workers resolve themselves,
          * for example {@code ${file:/opt/connect/secrets/registry.properties:token}}; it is passed on as written.
          */
-        java.util.Optional<String> registryToken();
+        Optional<String> registryToken();
 
         /**
          * {@code user:password} of such a user, sent as basic authentication when no token is given; as with the
          * token, prefer a reference such as {@code ${file:/opt/connect/secrets/registry.properties:user.info}}.
          */
-        java.util.Optional<String> registryUserInfo();
+        Optional<String> registryUserInfo();
 
         /** Replication factor of the topics the connectors create (schema history, dead letters). */
         @WithDefault("3")
@@ -124,6 +126,6 @@ public interface SluiceConfig {
 
         /** Timeout of each call to the Connect REST API. */
         @WithDefault("10s")
-        java.time.Duration requestTimeout();
+        Duration requestTimeout();
     }
 }

@@ -133,6 +133,21 @@ class ConnectRuntimeIT {
                 assertThat(server.json("GET", "/api/v1/backfills/" + backfill, null, 200).path("rowsRead").asLong()).isEqualTo(4);
                 awaitEqual(db, database, redis, search, source);
 
+                // What only the embedded runtime can do is refused by this one, with the reason and the alternative.
+                JsonNode verify = server.json("POST", "/api/v1/verifications", "{\"pipeline\": \"all-" + id + "\", \"table\": \""
+                        + database + ".items\", \"sink\": \"cache-" + id + "\"}", 409);
+                assertThat(verify.path("code").asText()).isEqualTo("not_in_connect_runtime");
+                assertThat(verify.path("message").asText()).contains("POST /api/v1/backfills");
+                JsonNode recover = server.json("POST", "/api/v1/sources/" + source + "/recover", null, 409);
+                assertThat(recover.path("code").asText()).isEqualTo("not_in_connect_runtime");
+                assertThat(recover.path("message").asText()).contains("DELETE /connectors/sluice." + source + "/offsets");
+                server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "index-" + id, "type", "lucene")), 201);
+                JsonNode lucene = server.json("POST", "/api/v1/pipelines", JSON.writeValueAsString(Map.of("name", "lucene-" + id, "source",
+                        source, "sinks", List.of("index-" + id))), 409);
+                assertThat(lucene.path("code").asText()).isEqualTo("not_in_connect_runtime");
+                assertThat(lucene.path("message").asText()).contains("Sink 'index-" + id + "'", "use a redis or opensearch sink");
+                server.json("DELETE", "/api/v1/pipelines/lucene-" + id, null, 204);
+
                 server.json("DELETE", "/api/v1/pipelines/all-" + id, null, 204);
                 await().atMost(Duration.ofSeconds(30)).until(() -> connectors.stream().allMatch(c -> {
                     try {

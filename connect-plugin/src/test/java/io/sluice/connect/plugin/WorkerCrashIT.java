@@ -49,7 +49,7 @@ class WorkerCrashIT {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                     .until(() -> first.running("source-" + id) && first.running("cache-" + id) && first.running("search-" + id));
             // Killed before Connect stored an offset past the snapshot, the source would snapshot again and rows deleted
-            // in between would stay in the targets (README, "Distributed mode"): the scenario here is a kill while streaming.
+            // in between would stay in the targets (docs/distributed.md): the scenario here is a kill while streaming.
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> streamingOffsetStored(first, "source-" + id));
 
             Map<String, String> table;

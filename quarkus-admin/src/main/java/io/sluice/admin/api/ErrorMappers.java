@@ -1,8 +1,16 @@
 package io.sluice.admin.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import io.sluice.admin.error.RequestRefusedException;
-import io.sluice.admin.registry.RegistryErrors;
 import io.sluice.admin.metadata.MetadataException;
+import io.sluice.admin.registry.RegistryErrors;
+import io.sluice.admin.ui.LoginResource;
+import io.sluice.config.InvalidConfigException;
 import io.sluice.registry.RegistryError;
 import io.sluice.registry.RegistryException;
 import io.sluice.review.ReviewException;
@@ -11,6 +19,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.util.List;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -40,8 +50,8 @@ public class ErrorMappers {
 
     /** A configuration with problems: 422 with one detail per problem, each naming the key and what is allowed. */
     @ServerExceptionMapper
-    public Response config(io.sluice.config.InvalidConfigException e) {
-        java.util.List<ApiError.Detail> details = e.problems().stream()
+    public Response config(InvalidConfigException e) {
+        List<ApiError.Detail> details = e.problems().stream()
                 .map(p -> new ApiError.Detail(p.key(), (p.value() == null ? "is missing" : "has value '" + p.value() + "'") + ": " + p.expected()))
                 .toList();
         return apiResponse(422, new ApiError("validation_failed", "The configuration has " + details.size() + " problem"
@@ -92,8 +102,8 @@ public class ErrorMappers {
     }
 
     @ServerExceptionMapper
-    public Response json(com.fasterxml.jackson.core.JsonProcessingException e) {
-        String field = e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()
+    public Response json(JsonProcessingException e) {
+        String field = e instanceof JsonMappingException m && !m.getPath().isEmpty()
                 ? m.getPath().stream().map(r -> r.getFieldName() == null ? "[" + r.getIndex() + "]" : r.getFieldName())
                         .reduce((a, b) -> a + "." + b).orElse("body")
                 : "body";
@@ -101,13 +111,13 @@ public class ErrorMappers {
         if (registryPath()) {
             return RegistryErrors.body(400, 400, message);
         }
-        return apiResponse(400, new ApiError("bad_request", message, java.util.List.of(new ApiError.Detail(field,
+        return apiResponse(400, new ApiError("bad_request", message, List.of(new ApiError.Detail(field,
                 "see the OpenAPI document at /q/openapi for the expected type"))));
     }
 
     /** Declared for the exact type, so that it wins over the framework's own mapper for it. */
     @ServerExceptionMapper
-    public Response mismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+    public Response mismatch(MismatchedInputException e) {
         return json(e);
     }
 
@@ -137,9 +147,9 @@ public class ErrorMappers {
     }
 
     /** No or wrong credentials: 401 for the APIs, the login page for a browser. */
-    @ServerExceptionMapper({io.quarkus.security.UnauthorizedException.class, io.quarkus.security.AuthenticationFailedException.class})
+    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
     public Response unauthorized(RuntimeException e) {
-        String why = e instanceof io.quarkus.security.AuthenticationFailedException && e.getMessage() != null ? e.getMessage()
+        String why = e instanceof AuthenticationFailedException && e.getMessage() != null ? e.getMessage()
                 : "no credentials were sent";
         String message = "Authentication required: " + why + ". Send 'Authorization: Bearer <token>' (create a token under"
                 + " /api/v1/me/tokens or in the UI) or Basic credentials of a user.";
@@ -147,7 +157,7 @@ public class ErrorMappers {
             return Response.fromResponse(RegistryErrors.body(401, 40101, message)).header("WWW-Authenticate", "Bearer realm=\"sluice\"").build();
         }
         if (!uri.getPath().startsWith("/api/")) {
-            return Response.seeOther(java.net.URI.create("/login")).cookie(io.sluice.admin.ui.LoginResource.expiredCookie()).build();
+            return Response.seeOther(URI.create("/login")).cookie(LoginResource.expiredCookie()).build();
         }
         return Response.fromResponse(apiResponse(401, ApiError.of("unauthorized", message))).header("WWW-Authenticate",
                 "Bearer realm=\"sluice\"").build();
@@ -155,7 +165,7 @@ public class ErrorMappers {
 
     /** Signed in, but the role does not allow it. */
     @ServerExceptionMapper
-    public Response forbidden(io.quarkus.security.ForbiddenException e) {
+    public Response forbidden(ForbiddenException e) {
         String message = "Your role does not allow this" + (e.getMessage() == null || e.getMessage().isBlank() ? "" : " (" + e.getMessage() + ")")
                 + "; ask an admin for a role that does (viewer reads, reviewer decides schemas, operator runs sources, backfills"
                 + " and dead letters, admin manages everything).";

@@ -22,7 +22,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Users, their API tokens and browser sessions. Passwords are stored as bcrypt hashes (cost 12); tokens and
@@ -40,7 +42,7 @@ public class Users {
     /** How long a checked name and password are remembered, so that Basic clients do not pay bcrypt per request. */
     static final Duration VERIFIED_LIFETIME = Duration.ofMinutes(5);
     /** SHA-256 of name, password and stored hash, to when it was checked; cleared when users change. */
-    private final java.util.Map<String, Instant> verified = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Instant> verified = new ConcurrentHashMap<>();
 
     @Inject
     MetadataDb db;
@@ -142,7 +144,7 @@ public class Users {
             requireAnotherAdmin(name);
         }
         verified.clear();
-        db.inTransaction(c -> MetadataDb.update(c, "UPDATE app_user SET role = ? WHERE name = ?", role.name(), name));
+        db.update("UPDATE app_user SET role = ? WHERE name = ?", role.name(), name);
         return new User(name, role, u.createdAt());
     }
 
@@ -257,7 +259,7 @@ public class Users {
     }
 
     public void revokeToken(String id) {
-        db.inTransaction(c -> MetadataDb.update(c, "DELETE FROM api_token WHERE id = ?", id));
+        db.update("DELETE FROM api_token WHERE id = ?", id);
     }
 
     /** The principal of a valid, unexpired token. */
@@ -317,7 +319,7 @@ public class Users {
     }
 
     public void closeSession(String session) {
-        db.inTransaction(c -> MetadataDb.update(c, "DELETE FROM web_session WHERE session_hash = ?", sha256(session)));
+        db.update("DELETE FROM web_session WHERE session_hash = ?", sha256(session));
     }
 
     private static byte[] randomBytes(int n) {

@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** Online backfills: start one, watch its progress, pause, resume or cancel it; past ones stay listed with their outcome. */
@@ -101,7 +102,7 @@ public class BackfillResource {
         String current = b.state() == BackfillState.SUCCEEDED || b.tableIndex() >= b.tables().size() ? null : b.tables().get(b.tableIndex());
         return new BackfillView(b.id(), b.pipeline(), b.source(), b.tables(), b.sinks(), b.filter(), b.chunkSize(), b.rowsPerSecond(),
                 b.state().label(), b.reason(), current, read, written, chunks, b.estimatedRows(), rate, eta,
-                p == null ? b.lastKey() : p.lastKey(), p == null ? null : p.phase().name().toLowerCase(java.util.Locale.ROOT),
+                p == null ? b.lastKey() : p.lastKey(), p == null ? null : p.phase().name().toLowerCase(Locale.ROOT),
                 p == null ? null : p.waitingFor(), b.createdBy(), b.createdAt(), b.updatedAt(), b.finishedAt(), b.reindex(), b.newIndex());
     }
 

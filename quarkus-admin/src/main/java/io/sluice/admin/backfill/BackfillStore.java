@@ -2,18 +2,18 @@ package io.sluice.admin.backfill;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.admin.error.NotFoundException;
 import io.sluice.admin.metadata.MetadataDb;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +22,7 @@ import java.util.Optional;
 @ApplicationScoped
 public class BackfillStore {
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final String COLUMNS = "id, pipeline, source, tables, sinks, row_filter, chunk_size, rows_per_second, state, reason,"
             + " table_index, last_key, up_to, rows_read, rows_written, chunks_done, estimated_rows, created_by, created_at, updated_at,"
             + " finished_at, reindex, new_index";
@@ -50,82 +50,60 @@ public class BackfillStore {
     /** Stores a new running backfill and returns it with its id. */
     public Stored create(String pipeline, String source, List<String> tables, List<String> sinks, String filter, int chunkSize,
             int rowsPerSecond, long estimatedRows, boolean reindex, String actor) {
-        long id = db.inTransaction(c -> {
-            Timestamp now = Timestamp.from(clock.instant());
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO backfill (pipeline, source, tables, sinks, row_filter, chunk_size,"
-                    + " rows_per_second, state, table_index, rows_read, rows_written, chunks_done, estimated_rows, created_by, created_at,"
-                    + " updated_at, reindex) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-                ps.setString(1, pipeline);
-                ps.setString(2, source);
-                ps.setString(3, json(tables));
-                ps.setString(4, json(sinks));
-                ps.setString(5, filter);
-                ps.setInt(6, chunkSize);
-                ps.setInt(7, rowsPerSecond);
-                ps.setString(8, BackfillState.RUNNING.label());
-                ps.setLong(9, estimatedRows);
-                ps.setString(10, actor);
-                ps.setTimestamp(11, now);
-                ps.setTimestamp(12, now);
-                ps.setBoolean(13, reindex);
-                ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    keys.next();
-                    return keys.getLong(1);
-                }
-            }
-        });
+        Timestamp now = Timestamp.from(clock.instant());
+        long id = db.inTransaction(c -> MetadataDb.insert(c, "INSERT INTO backfill (pipeline, source, tables, sinks, row_filter,"
+                + " chunk_size, rows_per_second, state, table_index, rows_read, rows_written, chunks_done, estimated_rows, created_by,"
+                + " created_at, updated_at, reindex) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?, ?, ?)", pipeline, source,
+                json(tables), json(sinks), filter, chunkSize, rowsPerSecond, BackfillState.RUNNING.label(), estimatedRows, actor, now, now,
+                reindex));
         return get(id);
     }
 
     /** Records a written chunk: the checkpoint a restart resumes from. */
     public void checkpoint(long id, int tableIndex, List<Object> lastKey, List<Object> upTo, long rowsRead, long rowsWritten, long chunksDone) {
-        db.inTransaction(c -> MetadataDb.update(c, "UPDATE backfill SET table_index = ?, last_key = ?, up_to = ?, rows_read = ?,"
+        db.update("UPDATE backfill SET table_index = ?, last_key = ?, up_to = ?, rows_read = ?,"
                 + " rows_written = ?, chunks_done = ?, updated_at = ? WHERE id = ?", tableIndex, lastKey == null ? null : json(lastKey),
-                upTo == null ? null : json(upTo), rowsRead, rowsWritten, chunksDone, Timestamp.from(clock.instant()), id));
+                upTo == null ? null : json(upTo), rowsRead, rowsWritten, chunksDone, Timestamp.from(clock.instant()), id);
     }
 
     /** Notes the new index a reindex fills (null once it was swapped in or dropped). */
     public void setNewIndex(long id, String index) {
-        db.inTransaction(c -> MetadataDb.update(c, "UPDATE backfill SET new_index = ?, updated_at = ? WHERE id = ?", index,
-                Timestamp.from(clock.instant()), id));
+        db.update("UPDATE backfill SET new_index = ?, updated_at = ? WHERE id = ?", index,
+                Timestamp.from(clock.instant()), id);
     }
 
     /** Starts a backfill over from its first table: a reindex cut short cannot go on into an index it no longer feeds. */
     public void restart(long id) {
-        db.inTransaction(c -> MetadataDb.update(c, "UPDATE backfill SET table_index = 0, last_key = NULL, up_to = NULL, rows_read = 0,"
-                + " rows_written = 0, chunks_done = 0, new_index = NULL, updated_at = ? WHERE id = ?", Timestamp.from(clock.instant()), id));
+        db.update("UPDATE backfill SET table_index = 0, last_key = NULL, up_to = NULL, rows_read = 0,"
+                + " rows_written = 0, chunks_done = 0, new_index = NULL, updated_at = ? WHERE id = ?", Timestamp.from(clock.instant()), id);
     }
 
     /** Moves to a new state; a final state also sets the end time. */
     public void setState(long id, BackfillState state, String reason) {
         Timestamp now = Timestamp.from(clock.instant());
-        db.inTransaction(c -> MetadataDb.update(c, "UPDATE backfill SET state = ?, reason = ?, updated_at = ?, finished_at = ?"
-                + " WHERE id = ?", state.label(), reason, now, state.isFinal() ? now : null, id));
+        db.update("UPDATE backfill SET state = ?, reason = ?, updated_at = ?, finished_at = ?"
+                + " WHERE id = ?", state.label(), reason, now, state.isFinal() ? now : null, id);
     }
 
     /** Every backfill, newest first. */
     public List<Stored> list() {
-        return query("SELECT " + COLUMNS + " FROM backfill ORDER BY id DESC", null);
+        return db.list("SELECT " + COLUMNS + " FROM backfill ORDER BY id DESC", BackfillStore::row);
     }
 
     /** Backfills that are running or paused. */
     public List<Stored> active() {
-        return query("SELECT " + COLUMNS + " FROM backfill WHERE state IN ('running', 'paused') ORDER BY id", null);
+        return db.list("SELECT " + COLUMNS + " FROM backfill WHERE state IN (?, ?) ORDER BY id", BackfillStore::row,
+                BackfillState.RUNNING.label(), BackfillState.PAUSED.label());
     }
 
     public Optional<Stored> find(long id) {
-        return query("SELECT " + COLUMNS + " FROM backfill WHERE id = ?", id).stream().findFirst();
+        return db.find("SELECT " + COLUMNS + " FROM backfill WHERE id = ?", BackfillStore::row, id);
     }
 
     /** @throws NotFoundException */
     public Stored get(long id) {
         return find(id).orElseThrow(() -> new NotFoundException("No backfill with id " + id
                 + "; GET /api/v1/backfills lists them."));
-    }
-
-    private List<Stored> query(String sql, Long id) {
-        return id == null ? db.list(sql, BackfillStore::row) : db.list(sql, BackfillStore::row, id);
     }
 
     private static Stored row(ResultSet rs) throws SQLException {
@@ -147,7 +125,7 @@ public class BackfillStore {
     private static String json(List<?> values) {
         List<Object> plain = new ArrayList<>(values.size());
         for (Object v : values) {
-            plain.add(v == null || v instanceof Number || v instanceof Boolean ? v : v instanceof java.time.LocalDateTime t
+            plain.add(v == null || v instanceof Number || v instanceof Boolean ? v : v instanceof LocalDateTime t
                     ? t.toString().replace('T', ' ') : v.toString());
         }
         try {

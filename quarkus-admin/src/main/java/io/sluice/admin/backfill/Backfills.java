@@ -159,7 +159,7 @@ public class Backfills {
     public synchronized Stored pause(long id, String actor) {
         Stored b = store.get(id);
         if (b.state() != BackfillState.RUNNING) {
-            throw notIn(b, "pause", "running");
+            throw notIn(b, "pause", BackfillState.RUNNING.label());
         }
         runtime.backfills().pause(b);
         store.setState(id, BackfillState.PAUSED, "paused by " + actor);
@@ -176,7 +176,7 @@ public class Backfills {
     public synchronized Stored resume(long id, String actor) {
         Stored b = store.get(id);
         if (b.state() != BackfillState.PAUSED && b.state() != BackfillState.FAILED) {
-            throw notIn(b, "resume", "paused or failed");
+            throw notIn(b, "resume", BackfillState.PAUSED.label() + " or " + BackfillState.FAILED.label());
         }
         store.setState(id, BackfillState.RUNNING, null);
         runtime.backfills().resume(b);
@@ -193,7 +193,7 @@ public class Backfills {
     public synchronized Stored cancel(long id, String actor) {
         Stored b = store.get(id);
         if (b.state().isFinal()) {
-            throw notIn(b, "cancel", "running, paused");
+            throw notIn(b, "cancel", BackfillState.RUNNING.label() + ", " + BackfillState.PAUSED.label());
         }
         runtime.backfills().cancel(b);
         store.setState(id, BackfillState.CANCELLED, "cancelled by " + actor);

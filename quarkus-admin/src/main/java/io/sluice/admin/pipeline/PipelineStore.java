@@ -7,13 +7,13 @@ import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.error.NotFoundException;
 import io.sluice.admin.error.Problem;
+import io.sluice.admin.metadata.MetadataDb;
 import io.sluice.admin.sink.SinkStore;
 import io.sluice.admin.source.SourceStore;
-import io.sluice.admin.metadata.MetadataDb;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -61,8 +61,8 @@ public class PipelineStore {
     public PipelineSpec update(PipelineSpec spec) {
         validate(spec, false);
         get(spec.name());
-        db.inTransaction(c -> MetadataDb.update(c, "UPDATE pipeline SET source = ?, tables = ?, sinks = ?, updated_at = ? WHERE name = ?",
-                spec.source(), json(spec.tables()), json(spec.sinks()), Timestamp.from(clock.instant()), spec.name()));
+        db.update("UPDATE pipeline SET source = ?, tables = ?, sinks = ?, updated_at = ? WHERE name = ?",
+                spec.source(), json(spec.tables()), json(spec.sinks()), Timestamp.from(clock.instant()), spec.name());
         return spec;
     }
 
@@ -88,11 +88,11 @@ public class PipelineStore {
     }
 
     public List<PipelineSpec> list() {
-        return query("SELECT name, source, tables, sinks FROM pipeline ORDER BY name", null);
+        return db.list("SELECT name, source, tables, sinks FROM pipeline ORDER BY name", PipelineStore::spec);
     }
 
     public List<PipelineSpec> ofSource(String source) {
-        return query("SELECT name, source, tables, sinks FROM pipeline WHERE source = ? ORDER BY name", source);
+        return db.list("SELECT name, source, tables, sinks FROM pipeline WHERE source = ? ORDER BY name", PipelineStore::spec, source);
     }
 
     /** Names of the pipelines writing to a sink. */
@@ -106,7 +106,7 @@ public class PipelineStore {
     }
 
     public Optional<PipelineSpec> find(String name) {
-        return query("SELECT name, source, tables, sinks FROM pipeline WHERE name = ?", name).stream().findFirst();
+        return db.find("SELECT name, source, tables, sinks FROM pipeline WHERE name = ?", PipelineStore::spec, name);
     }
 
     /** @throws NotFoundException */
@@ -118,25 +118,12 @@ public class PipelineStore {
     /** @throws NotFoundException */
     public PipelineSpec delete(String name) {
         PipelineSpec spec = get(name);
-        db.inTransaction(c -> MetadataDb.update(c, "DELETE FROM pipeline WHERE name = ?", name));
+        db.update("DELETE FROM pipeline WHERE name = ?", name);
         return spec;
     }
 
-    private List<PipelineSpec> query(String sql, String arg) {
-        return db.read(c -> {
-            List<PipelineSpec> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                if (arg != null) {
-                    ps.setString(1, arg);
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new PipelineSpec(rs.getString(1), rs.getString(2), list(rs.getString(3)), list(rs.getString(4))));
-                    }
-                }
-            }
-            return out;
-        });
+    private static PipelineSpec spec(ResultSet rs) throws SQLException {
+        return new PipelineSpec(rs.getString(1), rs.getString(2), list(rs.getString(3)), list(rs.getString(4)));
     }
 
     private static String json(List<String> values) {

@@ -47,22 +47,22 @@ public class RecoveryStore {
 
     /** Records the phase and the last step of a running recovery. */
     public void progress(long id, Recovery.Phase phase, String progress, long eventsCaptured) {
-        db.inTransaction(c -> MetadataDb.update(c, "UPDATE recovery SET phase = ?, progress = ?, events_captured = ? WHERE id = ?",
-                phase.label(), progress, eventsCaptured, id));
+        db.update("UPDATE recovery SET phase = ?, progress = ?, events_captured = ? WHERE id = ?",
+                phase.label(), progress, eventsCaptured, id);
     }
 
     /** Adds a verification the recovery started. */
     public void addVerification(long id, long verificationId) {
         Stored r = get(id);
         String ids = r.verificationIds().isEmpty() ? Long.toString(verificationId) : joined(r.verificationIds()) + "," + verificationId;
-        db.inTransaction(c -> MetadataDb.update(c, "UPDATE recovery SET verification_ids = ? WHERE id = ?", ids, id));
+        db.update("UPDATE recovery SET verification_ids = ? WHERE id = ?", ids, id);
     }
 
     /** Ends a recovery: {@code succeeded} when {@code reason} is null, {@code failed} otherwise. */
     public void finished(long id, String progress, List<String> notes, String reason) {
-        db.inTransaction(c -> MetadataDb.update(c, "UPDATE recovery SET state = ?, phase = ?, progress = ?, notes = ?, reason = ?,"
+        db.update("UPDATE recovery SET state = ?, phase = ?, progress = ?, notes = ?, reason = ?,"
                 + " finished_at = ? WHERE id = ?", (reason == null ? Recovery.State.SUCCEEDED : Recovery.State.FAILED).label(),
-                Recovery.Phase.DONE.label(), progress, String.join("\n", notes), reason, Timestamp.from(clock.instant()), id));
+                Recovery.Phase.DONE.label(), progress, String.join("\n", notes), reason, Timestamp.from(clock.instant()), id);
     }
 
     /**

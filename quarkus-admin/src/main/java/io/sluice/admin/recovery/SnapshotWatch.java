@@ -1,6 +1,7 @@
 package io.sluice.admin.recovery;
 
 import io.sluice.admin.source.DesiredState;
+import io.sluice.admin.source.SourceState;
 import io.sluice.admin.source.SourceStatus;
 
 /**
@@ -43,7 +44,7 @@ sealed interface SnapshotWatch {
             case SNAPSHOTTING -> new Waiting(s.eventsTotal() + " events captured so far", false);
             case STOPPED -> s.desired() == DesiredState.STOPPED
                     ? new Failed("source '" + s.source() + "' was stopped during the recovery; start it and run the recovery again")
-                    : new Waiting("stopped" + why, true);
+                    : new Waiting(SourceState.STOPPED.label() + why, true);
             case STARTING, PAUSED, HELD -> new Waiting(s.state().label() + why, false);
         };
     }

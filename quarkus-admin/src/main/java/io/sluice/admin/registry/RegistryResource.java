@@ -5,14 +5,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.admin.SluiceConfig;
+import io.sluice.admin.auth.Role;
 import io.sluice.registry.CompatibilityLevel;
 import io.sluice.registry.CompatibilityResult;
 import io.sluice.registry.RegistryError;
 import io.sluice.registry.RegistryException;
 import io.sluice.registry.SchemaRegistry;
 import io.sluice.registry.SubjectVersion;
-import io.sluice.admin.auth.Role;
+import io.sluice.review.GateDecision;
+import io.sluice.review.ReviewGate;
+import io.sluice.review.SchemaReviews;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -27,9 +31,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
@@ -57,10 +64,10 @@ public class RegistryResource {
     SluiceConfig config;
 
     @Inject
-    io.sluice.review.SchemaReviews reviews;
+    SchemaReviews reviews;
 
     @Inject
-    io.quarkus.security.identity.SecurityIdentity identity;
+    SecurityIdentity identity;
 
     @GET
     @Path("/schemas/types")
@@ -101,14 +108,14 @@ public class RegistryResource {
         return call(() -> {
             String text = schemaFrom(body);
             if (!identity.hasRole(Role.ADMINISTER)) {
-                org.apache.avro.Schema parsed = null;
+                Schema parsed = null;
                 try {
-                    parsed = new org.apache.avro.Schema.Parser().parse(text);
-                } catch (org.apache.avro.SchemaParseException e) {
+                    parsed = new Schema.Parser().parse(text);
+                } catch (SchemaParseException e) {
                     // registry.register below names the problem in Confluent's shape
                 }
-                if (parsed != null && new io.sluice.review.ReviewGate(reviews).checkSubject(subject, parsed,
-                        "registry:" + identity.getPrincipal().getName()) instanceof io.sluice.review.GateDecision.Wait w) {
+                if (parsed != null && new ReviewGate(reviews).checkSubject(subject, parsed,
+                        "registry:" + identity.getPrincipal().getName()) instanceof GateDecision.Wait w) {
                     throw new RegistryException(RegistryError.INCOMPATIBLE_SCHEMA, w.reason() + " Writes under " + subject
                             + " wait until a reviewer approves it.");
                 }
@@ -303,7 +310,7 @@ public class RegistryResource {
         }
         if (level == null || !level.isTextual()) {
             throw new RegistryException(RegistryError.INVALID_COMPATIBILITY_LEVEL, "Invalid compatibility level: the request needs a"
-                    + " 'compatibility' field, one of " + java.util.Arrays.toString(CompatibilityLevel.values()));
+                    + " 'compatibility' field, one of " + Arrays.toString(CompatibilityLevel.values()));
         }
         return CompatibilityLevel.parse(level.asText());
     }

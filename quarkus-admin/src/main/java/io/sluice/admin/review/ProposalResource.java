@@ -3,6 +3,10 @@ package io.sluice.admin.review;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.admin.auth.Role;
 import io.sluice.admin.error.InvalidRequestException;
+import io.sluice.admin.pipeline.PipelineSpec;
+import io.sluice.admin.pipeline.PipelineStore;
+import io.sluice.admin.sink.SinkStore;
+import io.sluice.event.TableId;
 import io.sluice.registry.CompatibilityLevel;
 import io.sluice.registry.RegistryException;
 import io.sluice.review.AuditEntry;
@@ -23,6 +27,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
@@ -45,10 +51,10 @@ public class ProposalResource {
     SecurityIdentity identity;
 
     @Inject
-    io.sluice.admin.pipeline.PipelineStore pipelines;
+    PipelineStore pipelines;
 
     @Inject
-    io.sluice.admin.sink.SinkStore sinks;
+    SinkStore sinks;
 
     /**
      * A target a proposal's table reaches.
@@ -123,7 +129,7 @@ public class ProposalResource {
             try {
                 override = CompatibilityLevel.parse(r.levelOverride());
             } catch (RegistryException e) {
-                throw InvalidRequestException.of("levelOverride", "must be one of " + java.util.Arrays.toString(CompatibilityLevel.values()));
+                throw InvalidRequestException.of("levelOverride", "must be one of " + Arrays.toString(CompatibilityLevel.values()));
             }
         }
         return reviews.approve(id, identity.getPrincipal().getName(), r.reason(), override);
@@ -152,9 +158,9 @@ public class ProposalResource {
         if (parts.length != 3) {
             return List.of(); // not a subject Sluice's capture names: nothing of Sluice's reads it
         }
-        io.sluice.event.TableId table = new io.sluice.event.TableId(parts[0], parts[1], parts[2]);
-        List<Impact> out = new java.util.ArrayList<>();
-        for (io.sluice.admin.pipeline.PipelineSpec spec : pipelines.ofSource(table.source())) {
+        TableId table = new TableId(parts[0], parts[1], parts[2]);
+        List<Impact> out = new ArrayList<>();
+        for (PipelineSpec spec : pipelines.ofSource(table.source())) {
             if (!spec.tableFilter().test(table)) {
                 continue;
             }

@@ -33,6 +33,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -176,7 +177,7 @@ public class SinkResource {
         try {
             lucene.open();
             return lucene.search(new TableId(parts[0], parts[1], parts[2]), query, from, size);
-        } catch (SinkException | java.io.UncheckedIOException e) {
+        } catch (SinkException | UncheckedIOException e) {
             // The index failed underneath (a full or failing disk); it reopens at its last commit on next use.
             throw new UnavailableException("sink_unavailable", "Sink '" + name + "' cannot search its index now: " + e.getMessage()
                     + "; try again, and look at the source's status if it persists.");

@@ -5,19 +5,18 @@ import io.sluice.admin.api.Keys;
 import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.error.NotFoundException;
-import io.sluice.admin.source.SecretBox;
 import io.sluice.admin.metadata.MetadataDb;
+import io.sluice.admin.source.SecretBox;
+import io.sluice.sink.GenerationWatch;
+import io.sluice.sink.Sink;
 import io.sluice.sink.lucene.LuceneSinkConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,24 +54,12 @@ public class SinkStore {
 
     /** The keys a sink runs with: stored keys, decrypted secrets and the keys the server sets. */
     public Map<String, String> runtimeKeys(String name) {
-        Map<String, String> keys = db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT sink_type, config, secrets_enc FROM sink WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return null;
-                    }
-                    Map<String, String> m = new HashMap<>(Keys.fromJson(rs.getString(2)));
-                    m.putAll(Keys.fromJson(secrets.decrypt(rs.getString(3))));
-                    m.putAll(serverKeys(SinkType.valueOf(rs.getString(1)), name));
-                    return m;
-                }
-            }
-        });
-        if (keys == null) {
-            throw notFound(name);
-        }
-        return keys;
+        return db.find("SELECT sink_type, config, secrets_enc FROM sink WHERE name = ?", rs -> {
+            Map<String, String> m = new HashMap<>(Keys.fromJson(rs.getString(2)));
+            m.putAll(Keys.fromJson(secrets.decrypt(rs.getString(3))));
+            m.putAll(serverKeys(SinkType.valueOf(rs.getString(1)), name));
+            return m;
+        }, name).orElseThrow(() -> notFound(name));
     }
 
     private Map<String, String> serverKeys(SinkType type, String name) {
@@ -92,7 +79,7 @@ public class SinkStore {
         validate(name, type, keys);
         Split split = split(type, keys);
         return db.inTransaction(c -> {
-            if (exists(c, name)) {
+            if (MetadataDb.find(c, "SELECT 1 FROM sink WHERE name = ?", rs -> true, name).isPresent()) {
                 throw new ConflictException("conflict", "A sink named '" + name + "' exists already; pick another name or"
                         + " update that sink.");
             }
@@ -107,23 +94,17 @@ public class SinkStore {
      * Where the last generation seen of a sink's target is kept (see {@link io.sluice.sink.GenerationWatch}): with the
      * sink, so that a sink deleted and created again starts without one.
      */
-    public io.sluice.sink.GenerationWatch.Record generations(String name) {
-        return new io.sluice.sink.GenerationWatch.Record() {
+    public GenerationWatch.Record generations(String name) {
+        return new GenerationWatch.Record() {
             @Override
             public Optional<String> last() {
-                return Optional.ofNullable(db.read(c -> {
-                    try (PreparedStatement ps = c.prepareStatement("SELECT generation FROM sink WHERE name = ?")) {
-                        ps.setString(1, name);
-                        try (ResultSet rs = ps.executeQuery()) {
-                            return rs.next() ? rs.getString(1) : null;
-                        }
-                    }
-                }));
+                return db.find("SELECT generation FROM sink WHERE name = ?", rs -> Optional.ofNullable(rs.getString(1)), name)
+                        .flatMap(g -> g);
             }
 
             @Override
             public void seen(String generation) {
-                db.inTransaction(c -> MetadataDb.update(c, "UPDATE sink SET generation = ? WHERE name = ?", generation, name));
+                db.update("UPDATE sink SET generation = ? WHERE name = ?", generation, name);
             }
         };
     }
@@ -148,8 +129,8 @@ public class SinkStore {
         }
         validate(name, type, merged);
         Split split = split(type, merged);
-        db.inTransaction(c -> MetadataDb.update(c, "UPDATE sink SET config = ?, secrets_enc = ?, updated_at = ? WHERE name = ?",
-                Keys.toJson(split.settings), secrets.encrypt(Keys.toJson(split.secrets)), Timestamp.from(clock.instant()), name));
+        db.update("UPDATE sink SET config = ?, secrets_enc = ?, updated_at = ? WHERE name = ?", Keys.toJson(split.settings),
+                secrets.encrypt(Keys.toJson(split.secrets)), Timestamp.from(clock.instant()), name);
         return new Stored(name, type, split.settings);
     }
 
@@ -165,7 +146,7 @@ public class SinkStore {
         }
         Map<String, String> full = new HashMap<>(keys);
         full.putAll(serverKeys(type, name));
-        try (io.sluice.sink.Sink probe = type.create(name, full, clock)) { // validates the whole configuration; connects nothing
+        try (Sink probe = type.create(name, full, clock)) { // validates the whole configuration; connects nothing
             assert probe != null;
         }
     }
@@ -186,32 +167,16 @@ public class SinkStore {
     }
 
     public List<Stored> list() {
-        return db.read(c -> {
-            List<Stored> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT name, sink_type, config FROM sink ORDER BY name"); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Stored(rs.getString(1), SinkType.valueOf(rs.getString(2)), Keys.fromJson(rs.getString(3))));
-                }
-            }
-            return out;
-        });
+        return db.list("SELECT name, sink_type, config FROM sink ORDER BY name", SinkStore::stored);
     }
 
-    /** @throws NotFoundException */
+    /** @throws NotFoundException for an unknown sink */
     public Stored get(String name) {
         return find(name).orElseThrow(() -> notFound(name));
     }
 
     public Optional<Stored> find(String name) {
-        return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT name, sink_type, config FROM sink WHERE name = ?")) {
-                ps.setString(1, name);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new Stored(rs.getString(1), SinkType.valueOf(rs.getString(2)), Keys.fromJson(rs.getString(3))))
-                            : Optional.empty();
-                }
-            }
-        });
+        return db.find("SELECT name, sink_type, config FROM sink WHERE name = ?", SinkStore::stored, name);
     }
 
     /** @throws NotFoundException, or ConflictException while pipelines write to the sink */
@@ -220,23 +185,17 @@ public class SinkStore {
             throw new ConflictException("conflict", "Sink '" + name + "' is used by pipelines " + pipelinesUsingIt
                     + "; remove it from those pipelines first.");
         }
-        int removed = db.inTransaction(c -> MetadataDb.update(c, "DELETE FROM sink WHERE name = ?", name));
-        if (removed == 0) {
+        if (db.update("DELETE FROM sink WHERE name = ?", name) == 0) {
             throw notFound(name);
-        }
-    }
-
-    private static boolean exists(Connection c, String name) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sink WHERE name = ?")) {
-            ps.setString(1, name);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
         }
     }
 
     /** @return a NotFoundException naming the sink */
     public static NotFoundException notFound(String name) {
         return new NotFoundException("No sink named '" + name + "'; GET /api/v1/sinks lists them.");
+    }
+
+    private static Stored stored(ResultSet rs) throws SQLException {
+        return new Stored(rs.getString(1), SinkType.valueOf(rs.getString(2)), Keys.fromJson(rs.getString(3)));
     }
 }

@@ -1,7 +1,12 @@
 package io.sluice.admin.sink;
 
 import io.sluice.admin.error.InvalidRequestException;
+import io.sluice.event.TableId;
+import io.sluice.sink.MappingConfig;
 import io.sluice.sink.Sink;
+import io.sluice.sink.TableMapping;
+import io.sluice.sink.connect.OpenSearchSinkConnector;
+import io.sluice.sink.connect.RedisSinkConnector;
 import io.sluice.sink.lucene.LuceneSink;
 import io.sluice.sink.lucene.LuceneSinkConfig;
 import io.sluice.sink.opensearch.OpenSearchSink;
@@ -14,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 
 /** The kinds of sink the embedded server runs, each with its configuration definition. */
@@ -62,8 +68,8 @@ public enum SinkType {
      *
      * @param keys the sink's whole, valid configuration
      */
-    public String target(Map<String, String> keys, io.sluice.event.TableId table) {
-        io.sluice.sink.TableMapping mapping = io.sluice.sink.MappingConfig.mapping(new org.apache.kafka.common.config.AbstractConfig(definition, keys,
+    public String target(Map<String, String> keys, TableId table) {
+        TableMapping mapping = MappingConfig.mapping(new AbstractConfig(definition, keys,
                 false));
         String target = mapping.target().renderIndex(table);
         return switch (this) {
@@ -80,8 +86,8 @@ public enum SinkType {
      */
     public String connectorClass() {
         return switch (this) {
-            case REDIS -> io.sluice.sink.connect.RedisSinkConnector.class.getName();
-            case OPENSEARCH -> io.sluice.sink.connect.OpenSearchSinkConnector.class.getName();
+            case REDIS -> RedisSinkConnector.class.getName();
+            case OPENSEARCH -> OpenSearchSinkConnector.class.getName();
             case LUCENE -> null;
         };
     }

@@ -3,6 +3,7 @@ package io.sluice.admin.source;
 import io.quarkus.runtime.LaunchMode;
 import io.sluice.admin.SluiceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ public class SecretBox {
         this.key = null; // CDI proxy only
     }
 
-    @jakarta.inject.Inject
+    @Inject
     public SecretBox(SluiceConfig config) {
         this.key = new SecretKeySpec(keyBytes(config), "AES");
     }

@@ -25,6 +25,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -164,7 +165,7 @@ public class SourceResource {
     @RolesAllowed(Role.OPERATE)
     public Response recover(@PathParam("name") String name) {
         Recovery r = recoveries.start(name, actor());
-        return Response.accepted(r).location(java.net.URI.create("/api/v1/sources/" + name + "/recoveries/" + r.id())).build();
+        return Response.accepted(r).location(URI.create("/api/v1/sources/" + name + "/recoveries/" + r.id())).build();
     }
 
     /** The source's recoveries, newest first. */
