@@ -109,8 +109,8 @@ public class PipelineResource {
     }
 
     private PipelineView view(PipelineSpec p) {
-        // The live status, as the sources API gives it: the monitor's snapshot lags up to a second behind, so a
-        // pipeline just added showed its source "stopped: not started" while it was starting.
+        // The live status, as the sources API gives it: the monitor's snapshot lags up to a second behind, and would show
+        // the source of a pipeline just added as not started while it starts.
         return new PipelineView(p.name(), p.source(), p.tables(), p.sinks(), control.status(p.source()));
     }
 
