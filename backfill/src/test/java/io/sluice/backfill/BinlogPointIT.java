@@ -2,7 +2,7 @@ package io.sluice.backfill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.testkit.MariaDbServer;
+import io.sluice.embedded.MariaDbServer;
 import java.sql.Connection;
 import org.junit.jupiter.api.Test;
 

@@ -3,7 +3,7 @@ package io.sluice.backfill;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.sluice.testkit.MariaDbServer;
+import io.sluice.embedded.MariaDbServer;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;

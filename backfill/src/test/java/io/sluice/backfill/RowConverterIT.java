@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.sluice.capture.CaptureWorker;
 import io.sluice.capture.SourceConfig;
+import io.sluice.embedded.MariaDbServer;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
 import io.sluice.review.SchemaGate;
-import io.sluice.testkit.MariaDbServer;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.time.Clock;

@@ -2,14 +2,14 @@ package io.sluice.backfill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.Operation;
 import io.sluice.event.SourcePosition;
 import io.sluice.event.TableId;
 import io.sluice.sink.redis.RedisSink;
 import io.sluice.sink.redis.RedisSinkConfig;
-import io.sluice.testkit.MariaDbServer;
-import io.sluice.testkit.RedisTestServer;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,7 +39,7 @@ class VerifierIT {
         db.insertItems(database + ".items", 1, 50);
         TableId table = new TableId("shop", database, "items");
         BackfillRun.Schemas schemas = new BackfillRun.Schemas(VALUE, KEY);
-        try (RedisTestServer redis = RedisTestServer.startNew(); RedisSink sink = new RedisSink("cache", RedisSinkConfig.parse("cache",
+        try (RedisServer redis = RedisServer.startNew(); RedisSink sink = new RedisSink("cache", RedisSinkConfig.parse("cache",
                 Map.of(RedisSinkConfig.URI, "redis://" + redis.host() + ":" + redis.port()))); Connection c = db.connect(database)) {
             sink.open();
             List<ChangeEvent> rows = new ArrayList<>();

@@ -10,6 +10,8 @@ import io.sluice.capture.CaptureState;
 import io.sluice.capture.CaptureWorker;
 import io.sluice.capture.EventBatchConsumer;
 import io.sluice.capture.SourceConfig;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
 import io.sluice.review.SchemaGate;
@@ -18,8 +20,6 @@ import io.sluice.sink.lucene.LuceneSink;
 import io.sluice.sink.lucene.LuceneSinkConfig;
 import io.sluice.sink.redis.RedisSink;
 import io.sluice.sink.redis.RedisSinkConfig;
-import io.sluice.testkit.MariaDbServer;
-import io.sluice.testkit.RedisTestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -62,9 +62,9 @@ public final class BackfillBench {
         java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
         System.out.println("Sluice backfill benchmark: " + rows + " rows, chunks of " + chunk);
         System.out.println("machine: " + Machine.describe());
-        System.out.println("Redis: " + RedisTestServer.PERSISTENCE + "; emptied before each contender that writes to it");
+        System.out.println("Redis: " + RedisServer.PERSISTENCE + "; emptied before each contender that writes to it");
         Path work = Files.createTempDirectory("sluice-bench-backfill-");
-        try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
+        try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisServer redis = RedisServer.startNew()) {
             db.createCaptureUser("bench", "bench-pw");
             db.recreateDatabase(DB);
             db.execute("CREATE TABLE " + DB + ".items (id BIGINT PRIMARY KEY, name VARCHAR(64) NOT NULL, amount DECIMAL(12,2),"
@@ -124,7 +124,7 @@ public final class BackfillBench {
                 Clock.systemUTC());
     }
 
-    private static RedisSink redis(RedisTestServer redis) {
+    private static RedisSink redis(RedisServer redis) {
         return new RedisSink("redis", RedisSinkConfig.parse("redis", Map.of(RedisSinkConfig.URI, "redis://" + redis.host() + ":" + redis.port())));
     }
 

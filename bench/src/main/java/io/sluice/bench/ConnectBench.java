@@ -1,11 +1,11 @@
 package io.sluice.bench;
 
-import io.sluice.demo.ServerProcess;
 import io.sluice.demo.SluiceApi;
+import io.sluice.embedded.FreePorts;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
+import io.sluice.embedded.ServerProcess;
 import io.sluice.testkit.ConnectWorker;
-import io.sluice.testkit.FreePorts;
-import io.sluice.testkit.MariaDbServer;
-import io.sluice.testkit.RedisTestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -61,7 +61,7 @@ public final class ConnectBench {
         System.out.println("Sluice end-to-end benchmark, MariaDB to Redis: " + rows + " inserted rows, embedded against Kafka Connect");
         System.out.println("machine: " + Machine.describe());
         Path work = Files.createTempDirectory("sluice-connect-bench-");
-        try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
+        try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisServer redis = RedisServer.startNew()) {
             db.createCaptureUser("cbench", CAPTURE_PASSWORD);
             for (String database : List.of("emb", "dist")) {
                 db.recreateDatabase(database);
@@ -69,8 +69,9 @@ public final class ConnectBench {
             }
 
             Run embedded;
-            try (ServerProcess server = ServerProcess.start(jar, "127.0.0.1", FreePorts.next(), Files.createDirectories(work.resolve("embedded")),
+            try (ServerProcess server = ServerProcess.inDataDir(jar, "127.0.0.1", FreePorts.next(), Files.createDirectories(work.resolve("embedded")),
                     ADMIN_PASSWORD, work.resolve("embedded.log"))) {
+                server.launch();
                 server.awaitReady(Duration.ofSeconds(120));
                 SluiceApi api = new SluiceApi(server.base(), "admin", ADMIN_PASSWORD);
                 api.post("/api/v1/sources", db.sourceRequest("emb", "cbench", CAPTURE_PASSWORD, "emb", 9401));
@@ -90,9 +91,10 @@ public final class ConnectBench {
             kafka.startup();
             kafka.waitForReadyBrokers();
             ConnectWorker.pluginPath(connectBuild, version);
-            try (kafka; ServerProcess registry = ServerProcess.start(jar, "127.0.0.1", FreePorts.next(),
+            try (kafka; ServerProcess registry = ServerProcess.inDataDir(jar, "127.0.0.1", FreePorts.next(),
                     Files.createDirectories(work.resolve("registry")), ADMIN_PASSWORD, work.resolve("registry.log"));
                     ConnectWorker worker = new ConnectWorker(kafka.bootstrapServers(), connectBuild, "bench", work.resolve("worker"))) {
+                registry.launch();
                 registry.awaitReady(Duration.ofSeconds(120));
                 worker.start();
                 Map<String, String> converters = new HashMap<>();
@@ -146,7 +148,7 @@ public final class ConnectBench {
     }
 
     /** Inserts the rows and waits until the last is in Redis; then checks that every row is. */
-    private static Run measure(MariaDbServer db, RedisTestServer redis, String database, String prefix, int rows, Map<String, Long> pids)
+    private static Run measure(MariaDbServer db, RedisServer redis, String database, String prefix, int rows, Map<String, Long> pids)
             throws Exception {
         Map<String, Double> cpuBefore = new HashMap<>();
         pids.forEach((k, pid) -> cpuBefore.put(k, cpuSeconds(pid)));

@@ -6,11 +6,11 @@ import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.sluice.capture.CaptureWorker;
 import io.sluice.capture.SourceConfig;
-import io.sluice.demo.ServerProcess;
 import io.sluice.demo.SluiceApi;
-import io.sluice.testkit.FreePorts;
-import io.sluice.testkit.MariaDbServer;
-import io.sluice.testkit.RedisTestServer;
+import io.sluice.embedded.FreePorts;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
+import io.sluice.embedded.ServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -61,7 +61,7 @@ public final class FreshnessBench {
                 + " s measured with a probe row every 100 ms");
         System.out.println("machine: " + Machine.describe());
         Path work = Files.createTempDirectory("sluice-fresh-");
-        try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
+        try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisServer redis = RedisServer.startNew()) {
             db.createCaptureUser("fresh", "Fresh-Bench-Pw-1");
             db.recreateDatabase(DB);
             db.execute("CREATE TABLE " + DB + ".items (id BIGINT PRIMARY KEY, name VARCHAR(100) NOT NULL, qty INT NOT NULL)");
@@ -72,7 +72,8 @@ public final class FreshnessBench {
             Result sluice;
             long idleRss;
             List<Long> loadRss = Collections.synchronizedList(new ArrayList<>());
-            try (ServerProcess server = ServerProcess.start(jar, "127.0.0.1", port, dataDir, adminPassword, work.resolve("server.log"))) {
+            try (ServerProcess server = ServerProcess.inDataDir(jar, "127.0.0.1", port, dataDir, adminPassword, work.resolve("server.log"))) {
+                server.launch();
                 server.awaitReady(Duration.ofSeconds(120));
                 SluiceApi api = new SluiceApi(server.base(), "admin", adminPassword);
                 api.useToken("bench");
@@ -125,10 +126,10 @@ public final class FreshnessBench {
 
     /** Watches probe rows in Redis (GET of the key) and Lucene (the server's search API by id), each on its own thread. */
     private static final class Watchers {
-        private final RedisTestServer redis;
+        private final RedisServer redis;
         private final SluiceApi api;
 
-        Watchers(RedisTestServer redis, SluiceApi api) {
+        Watchers(RedisServer redis, SluiceApi api) {
             this.redis = redis;
             this.api = api;
         }

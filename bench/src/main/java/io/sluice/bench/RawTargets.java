@@ -1,8 +1,8 @@
 package io.sluice.bench;
 
+import io.sluice.embedded.RedisServer;
 import io.sluice.sink.DocumentMapper;
 import io.sluice.sink.lucene.LuceneSink;
-import io.sluice.testkit.RedisTestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -54,7 +54,7 @@ final class RawTargets implements AutoCloseable {
      * @param prefix Redis keys are {@code prefix:items:{id}}
      * @param targets which targets to write: {@code redis}, {@code lucene} or both
      */
-    RawTargets(RedisTestServer redis, Path luceneDir, String prefix, List<String> targets) throws IOException {
+    RawTargets(RedisServer redis, Path luceneDir, String prefix, List<String> targets) throws IOException {
         this.prefix = prefix;
         this.toRedis = targets.contains("redis");
         this.toLucene = targets.contains("lucene");

@@ -1,5 +1,6 @@
 package io.sluice.bench;
 
+import io.sluice.embedded.RedisServer;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.EventVersion;
 import io.sluice.event.Operation;
@@ -15,7 +16,6 @@ import io.sluice.sink.opensearch.OpenSearchSinkConfig;
 import io.sluice.sink.redis.RedisSink;
 import io.sluice.sink.redis.RedisSinkConfig;
 import io.sluice.testkit.OpenSearchTestNode;
-import io.sluice.testkit.RedisTestServer;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -66,11 +66,11 @@ public final class SinkBench {
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         System.out.println("Sluice sink benchmark: " + events + " events in batches of " + batch);
         System.out.println("machine: " + Machine.describe());
-        System.out.println("Redis: " + RedisTestServer.PERSISTENCE + "; emptied before each contender");
+        System.out.println("Redis: " + RedisServer.PERSISTENCE + "; emptied before each contender");
         List<List<ChangeEvent>> batches = batches(events, batch);
         Path work = Files.createTempDirectory("sluice-sink-bench-");
         TableMapping mapping = TableMapping.defaults("{source}.{database}.{table}");
-        try (RedisTestServer redis = RedisTestServer.startNew(); OpenSearchTestNode search = OpenSearchTestNode.startNew()) {
+        try (RedisServer redis = RedisServer.startNew(); OpenSearchTestNode search = OpenSearchTestNode.startNew()) {
             for (int round = 1; round <= 2; round++) {
                 String suffix = "r" + round;
                 redis.empty();
@@ -129,7 +129,7 @@ public final class SinkBench {
     }
 
     /** The Redis server's CPU so far (user and system), in microseconds, as it reports it: no other process counted. */
-    private static double redisCpuMicros(RedisTestServer redis) {
+    private static double redisCpuMicros(RedisServer redis) {
         try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
             return jedis.info("cpu").lines().filter(l -> l.startsWith("used_cpu_user:") || l.startsWith("used_cpu_sys:"))
                     .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(':') + 1).trim())).sum() * 1e6;
@@ -202,7 +202,7 @@ public final class SinkBench {
         }
     }
 
-    private static Rate rawRedis(RedisTestServer redis, List<List<ChangeEvent>> batches, TableMapping mapping, String suffix) {
+    private static Rate rawRedis(RedisServer redis, List<List<ChangeEvent>> batches, TableMapping mapping, String suffix) {
         try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
             Cpu.Sample cpu0 = Cpu.now();
             long t0 = System.nanoTime();

@@ -8,6 +8,8 @@ import io.sluice.capture.CaptureState;
 import io.sluice.capture.CaptureWorker;
 import io.sluice.capture.EventBatchConsumer;
 import io.sluice.capture.SourceConfig;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
@@ -21,9 +23,7 @@ import io.sluice.sink.lucene.LuceneSink;
 import io.sluice.sink.lucene.LuceneSinkConfig;
 import io.sluice.sink.redis.RedisSink;
 import io.sluice.sink.redis.RedisSinkConfig;
-import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.MetadataDatabase;
-import io.sluice.testkit.RedisTestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -78,9 +78,9 @@ public final class StreamingBench {
                 + (flushMs == null ? "" : ", " + SourceConfig.SINK_FLUSH_MS + "=" + flushMs)
                 + (refreshMs == null ? "" : ", " + LuceneSinkConfig.REFRESH_INTERVAL_MS + "=" + refreshMs));
         System.out.println("machine: " + Machine.describe());
-        System.out.println("Redis: " + RedisTestServer.PERSISTENCE + "; emptied before each contender");
+        System.out.println("Redis: " + RedisServer.PERSISTENCE + "; emptied before each contender");
         Path work = Files.createTempDirectory("sluice-streaming-bench-");
-        try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisTestServer redis = RedisTestServer.startNew()) {
+        try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisServer redis = RedisServer.startNew()) {
             db.createCaptureUser("bench", "bench-pw");
             db.recreateDatabase(DB);
             db.execute(CaptureBench.ITEMS_TABLE);
@@ -149,7 +149,7 @@ public final class StreamingBench {
         return args.length > index && !args[index].equals("-") ? args[index] : null;
     }
 
-    private static CaptureBench.Rate runPipeline(Map<String, String> props, int rows, List<String> targets, RedisTestServer redis, Path luceneDir,
+    private static CaptureBench.Rate runPipeline(Map<String, String> props, int rows, List<String> targets, RedisServer redis, Path luceneDir,
             String prefix, String refreshMs) throws Exception {
         JdbcDeadLetterQueue dlq = new JdbcDeadLetterQueue(MetadataDatabase.inMemory(), Clock.systemUTC());
         RedisSink cache = new RedisSink("cache", RedisSinkConfig.parse("cache", Map.of(RedisSinkConfig.URI,
@@ -246,7 +246,7 @@ public final class StreamingBench {
      * Debezium's engine into {@link RawTargets}: the floor under any pipeline into these targets on this machine.
      * The rate counts, as Sluice's does, until the N-th event is written to every target.
      */
-    private static CaptureBench.Rate runRaw(Map<String, String> props, int rows, List<String> targets, RedisTestServer redis, Path luceneDir,
+    private static CaptureBench.Rate runRaw(Map<String, String> props, int rows, List<String> targets, RedisServer redis, Path luceneDir,
             String prefix) throws Exception {
         AtomicLong count = new AtomicLong();
         CaptureBench.Span span = new CaptureBench.Span();

@@ -3,7 +3,7 @@ package io.sluice.capture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sluice.testkit.MariaDbServer;
+import io.sluice.embedded.MariaDbServer;
 import java.io.File;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;

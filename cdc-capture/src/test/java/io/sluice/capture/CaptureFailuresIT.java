@@ -3,10 +3,10 @@ package io.sluice.capture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.embedded.FreePorts;
+import io.sluice.embedded.MariaDbServer;
 import io.sluice.event.Operation;
 import io.sluice.review.SchemaGate;
-import io.sluice.testkit.FreePorts;
-import io.sluice.testkit.MariaDbServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

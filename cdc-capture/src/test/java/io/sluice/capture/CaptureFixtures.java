@@ -1,6 +1,6 @@
 package io.sluice.capture;
 
-import io.sluice.testkit.MariaDbServer;
+import io.sluice.embedded.MariaDbServer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

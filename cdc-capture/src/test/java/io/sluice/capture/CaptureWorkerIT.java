@@ -3,13 +3,13 @@ package io.sluice.capture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.embedded.MariaDbServer;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.EventVersion;
 import io.sluice.event.Operation;
 import io.sluice.event.SchemaChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.review.SchemaGate;
-import io.sluice.testkit.MariaDbServer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -3,10 +3,10 @@ package io.sluice.capture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.embedded.MariaDbServer;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.Operation;
 import io.sluice.review.SchemaGate;
-import io.sluice.testkit.MariaDbServer;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;

@@ -3,11 +3,11 @@ package io.sluice.capture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sluice.embedded.MariaDbServer;
 import io.sluice.event.ChangeEvent;
 import io.sluice.review.GateDecision;
 import io.sluice.review.SchemaCandidate;
 import io.sluice.review.SchemaGate;
-import io.sluice.testkit.MariaDbServer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.sluice.preflight;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.capture.SourceConfig;
-import io.sluice.testkit.MariaDbServer;
+import io.sluice.embedded.MariaDbServer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.embedded.MariaDbServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -235,7 +236,7 @@ class SluiceCliIT {
 
     @Test
     void backfillWatchDrawsABarOnARealTerminalAndPlainLinesOnAPipe() throws Exception {
-        io.sluice.testkit.MariaDbServer db = io.sluice.testkit.MariaDbServer.shared();
+        MariaDbServer db = MariaDbServer.shared();
         db.createCaptureUser("cli_watch", "Cli-Watch-Pw-1");
         db.recreateDatabase("cli_watch");
         db.execute("CREATE TABLE cli_watch.items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL)",

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.capture.CaptureState;
 import io.sluice.capture.CaptureWorker;
 import io.sluice.capture.SourceConfig;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
 import io.sluice.event.TableId;
 import io.sluice.review.SchemaGate;
 import io.sluice.sink.SinkRunner;
@@ -19,10 +21,8 @@ import io.sluice.sink.opensearch.OpenSearchSink;
 import io.sluice.sink.opensearch.OpenSearchSinkConfig;
 import io.sluice.sink.redis.RedisSink;
 import io.sluice.sink.redis.RedisSinkConfig;
-import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.MetadataDatabase;
 import io.sluice.testkit.OpenSearchTestNode;
-import io.sluice.testkit.RedisTestServer;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -60,7 +60,7 @@ class PipelineIT {
     @Test
     void shouldKeepEveryTargetEqualToTheSourceThroughALoadAndARestart() throws Exception {
         MariaDbServer db = MariaDbServer.shared();
-        RedisTestServer redis = RedisTestServer.shared();
+        RedisServer redis = RedisServer.shared();
         OpenSearchTestNode search = OpenSearchTestNode.shared();
         db.createCaptureUser("e2e_capture", "e2e-Pw-1");
         db.recreateDatabase("e2e_shop");
@@ -110,7 +110,7 @@ class PipelineIT {
     }
 
     private CaptureWorker start(Map<String, String> source, String luceneRefreshMs) {
-        RedisTestServer redis = RedisTestServer.shared();
+        RedisServer redis = RedisServer.shared();
         OpenSearchTestNode search = OpenSearchTestNode.shared();
         JdbcDeadLetterQueue dlq = new JdbcDeadLetterQueue(MetadataDatabase.inMemory(), Clock.systemUTC());
         List<Pipeline.Route> routes = List.of(
@@ -182,7 +182,7 @@ class PipelineIT {
                 doc.path("balance").decimalValue());
     }
 
-    private static Map<Integer, String> redisRows(RedisTestServer redis) throws Exception {
+    private static Map<Integer, String> redisRows(RedisServer redis) throws Exception {
         Map<Integer, String> out = new TreeMap<>();
         try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
             for (String key : jedis.keys("e2e:e2e_shop:customers:{*}")) {

@@ -1,5 +1,7 @@
 package io.sluice.testkit;
 
+import io.sluice.embedded.FreePorts;
+import io.sluice.embedded.ScratchDirectories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +99,7 @@ public final class Browser implements AutoCloseable {
             } catch (RuntimeException stop) {
                 e.addSuppressed(stop);
             }
-            MariaDbServer.deleteRecursively(dir);
+            ScratchDirectories.delete(dir);
             throw new IllegalStateException("headless Chromium did not start: " + e.getMessage()
                     + (tail.isEmpty() ? "" : "\nchromedriver log (last lines):\n" + tail), e);
         }
@@ -158,7 +160,7 @@ public final class Browser implements AutoCloseable {
         } catch (RuntimeException e) {
             System.err.println("sluice test kit: chromedriver did not stop: " + e.getMessage());
         }
-        MariaDbServer.deleteRecursively(dir);
+        ScratchDirectories.delete(dir);
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException alreadyShuttingDown) {

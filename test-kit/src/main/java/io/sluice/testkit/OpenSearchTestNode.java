@@ -1,5 +1,7 @@
 package io.sluice.testkit;
 
+import io.sluice.embedded.FreePorts;
+import io.sluice.embedded.ScratchDirectories;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -108,7 +110,7 @@ public final class OpenSearchTestNode implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        MariaDbServer.deleteRecursively(home);
+        ScratchDirectories.delete(home);
     }
 
     /** {@code http://127.0.0.1:<port>} */

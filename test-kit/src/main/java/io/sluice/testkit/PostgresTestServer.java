@@ -1,5 +1,7 @@
 package io.sluice.testkit;
 
+import io.sluice.embedded.FreePorts;
+import io.sluice.embedded.ScratchDirectories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -136,7 +138,7 @@ public final class PostgresTestServer implements AutoCloseable {
         run("initdb", List.of(bin("initdb"), "-D", dataDir.toString(), "-U", USER, "--pwfile=" + passwordFile,
                 "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync",
                 "--no-instructions"));
-        MariaDbServer.deleteRecursively(passwordFile);
+        ScratchDirectories.delete(passwordFile);
         configure();
         run("pg_ctl start", List.of(bin("pg_ctl"), "-D", dataDir.toString(), "-l", serverLog.toString(), "-w",
                 "-t", Long.toString(TIMEOUT.toSeconds()), "-s", "start"));
@@ -220,7 +222,7 @@ public final class PostgresTestServer implements AutoCloseable {
         } catch (RuntimeException e) {
             System.err.println("sluice test kit: " + e.getMessage());
         }
-        MariaDbServer.deleteRecursively(dir);
+        ScratchDirectories.delete(dir);
     }
 
     private void stopServer() {
@@ -397,7 +399,7 @@ public final class PostgresTestServer implements AutoCloseable {
                     continue;
                 }
                 killPostmaster(abandoned.resolve("data"));
-                MariaDbServer.deleteRecursively(abandoned);
+                ScratchDirectories.delete(abandoned);
             }
         } catch (IOException e) {
             System.err.println("sluice test kit: could not look for abandoned PostgreSQL servers: " + e.getMessage());

@@ -1,5 +1,6 @@
 package io.sluice.testkit;
 
+import io.sluice.embedded.MariaDbServer;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.Random;

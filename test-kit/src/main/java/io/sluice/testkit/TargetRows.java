@@ -2,6 +2,8 @@ package io.sluice.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +25,7 @@ public final class TargetRows {
     }
 
     /** Every row under a Redis key prefix ending in {@code :{}, read with SCAN and MGET. */
-    public static Map<String, String> redis(RedisTestServer redis, String prefix) throws IOException {
+    public static Map<String, String> redis(RedisServer redis, String prefix) throws IOException {
         Map<String, String> out = new HashMap<>();
         for (Map.Entry<String, String> e : redis.strings(prefix, "}").entrySet()) {
             String key = e.getKey();

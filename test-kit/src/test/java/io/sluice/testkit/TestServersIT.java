@@ -2,6 +2,8 @@ package io.sluice.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -53,7 +55,7 @@ class TestServersIT {
 
     @Test
     void shouldStartRedisOnAFreePort() throws Exception {
-        RedisTestServer redis = RedisTestServer.shared();
+        RedisServer redis = RedisServer.shared();
         try (Socket socket = new Socket(redis.host(), redis.port())) {
             OutputStream out = socket.getOutputStream();
             out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));

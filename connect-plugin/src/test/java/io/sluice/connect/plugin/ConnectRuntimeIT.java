@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sluice.testkit.FreePorts;
+import io.sluice.embedded.FreePorts;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
+import io.sluice.embedded.ServerProcess;
 import io.sluice.testkit.ConnectWorker;
-import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
-import io.sluice.testkit.RedisTestServer;
-import io.sluice.testkit.ServerProcess;
 import io.sluice.testkit.TargetRows;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +35,7 @@ class ConnectRuntimeIT {
     void shouldDriveConnectorsThroughTheConnectRestApi() throws Exception {
         DistributedStack stack = DistributedStack.shared();
         MariaDbServer db = MariaDbServer.shared();
-        RedisTestServer redis = RedisTestServer.shared();
+        RedisServer redis = RedisServer.shared();
         OpenSearchTestNode search = OpenSearchTestNode.shared();
         String id = UUID.randomUUID().toString().substring(0, 6);
         String database = "krt_" + id;
@@ -171,7 +171,7 @@ class ConnectRuntimeIT {
         return server.json("GET", "/api/v1/sources/" + source + "/status", null, 200).path("state").asText();
     }
 
-    private static void awaitEqual(MariaDbServer db, String database, RedisTestServer redis, OpenSearchTestNode search, String source) {
+    private static void awaitEqual(MariaDbServer db, String database, RedisServer redis, OpenSearchTestNode search, String source) {
         Map<String, String> table = db.rows(database, "SELECT id, name, qty FROM items");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             assertThat(TargetRows.redis(redis, source + ":" + database + ":items:{")).as("Redis").containsExactlyInAnyOrderEntriesOf(table);

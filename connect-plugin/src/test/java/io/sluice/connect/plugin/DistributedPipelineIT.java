@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
 import io.sluice.testkit.ConnectWorker;
-import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
-import io.sluice.testkit.RedisTestServer;
 import io.sluice.testkit.TargetRows;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -40,14 +40,14 @@ class DistributedPipelineIT {
     private final String id = UUID.randomUUID().toString().substring(0, 6);
     private DistributedStack stack;
     private MariaDbServer db;
-    private RedisTestServer redis;
+    private RedisServer redis;
     private OpenSearchTestNode search;
 
     @BeforeEach
     void servers() throws Exception {
         stack = DistributedStack.shared();
         db = MariaDbServer.shared();
-        redis = RedisTestServer.shared();
+        redis = RedisServer.shared();
         search = OpenSearchTestNode.shared();
         DistributedStack.captureUser(db);
     }

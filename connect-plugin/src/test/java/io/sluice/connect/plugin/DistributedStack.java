@@ -1,11 +1,11 @@
 package io.sluice.connect.plugin;
 
+import io.sluice.embedded.FreePorts;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
+import io.sluice.embedded.ServerProcess;
 import io.sluice.testkit.ConnectWorker;
-import io.sluice.testkit.FreePorts;
-import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
-import io.sluice.testkit.RedisTestServer;
-import io.sluice.testkit.ServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -120,7 +120,7 @@ final class DistributedStack {
         return c;
     }
 
-    Map<String, String> redisSink(String topicsRegex, RedisTestServer redis) {
+    Map<String, String> redisSink(String topicsRegex, RedisServer redis) {
         Map<String, String> c = sink();
         c.putAll(Map.of("connector.class", "io.sluice.sink.connect.RedisSinkConnector", "tasks.max", "1", "topics.regex", topicsRegex,
                 "redis.uri", "redis://" + redis.host() + ":" + redis.port()));

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
 import io.sluice.testkit.ConnectWorker;
-import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
-import io.sluice.testkit.RedisTestServer;
 import io.sluice.testkit.RowChanges;
 import io.sluice.testkit.TargetRows;
 import java.net.http.HttpResponse;
@@ -28,7 +28,7 @@ class WorkerCrashIT {
     void shouldEndEqualAfterTheWorkerIsKilledUnderLoad() throws Exception {
         DistributedStack stack = DistributedStack.shared();
         MariaDbServer db = MariaDbServer.shared();
-        RedisTestServer redis = RedisTestServer.shared();
+        RedisServer redis = RedisServer.shared();
         OpenSearchTestNode search = OpenSearchTestNode.shared();
         String id = UUID.randomUUID().toString().substring(0, 6);
         String database = "kcrash_" + id;

@@ -13,12 +13,12 @@ import static org.hamcrest.Matchers.hasItem;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
 import io.sluice.testkit.TargetRows;
 import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
-import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
-import io.sluice.testkit.RedisTestServer;
 import io.sluice.testkit.RowChanges;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +53,7 @@ class BackfillApiIT {
     @Test
     void shouldFillEmptyTargetsWhileTheTableIsWrittenAndEndEqualToIt() throws Exception {
         MariaDbServer db = MariaDbServer.shared();
-        RedisTestServer redis = RedisTestServer.shared();
+        RedisServer redis = RedisServer.shared();
         OpenSearchTestNode search = OpenSearchTestNode.shared();
         db.createCaptureUser("backfill_api", DB_PASSWORD);
         db.recreateDatabase(database);

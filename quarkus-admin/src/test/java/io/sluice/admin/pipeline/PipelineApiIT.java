@@ -18,9 +18,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
-import io.sluice.testkit.MariaDbServer;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
 import io.sluice.testkit.OpenSearchTestNode;
-import io.sluice.testkit.RedisTestServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,7 +57,7 @@ class PipelineApiIT {
     @Test
     void shouldStreamChangesIntoRedisLuceneAndOpenSearchAndObeyPauseResumeAndStop() throws Exception {
         MariaDbServer db = MariaDbServer.shared();
-        RedisTestServer redis = RedisTestServer.shared();
+        RedisServer redis = RedisServer.shared();
         OpenSearchTestNode search = OpenSearchTestNode.shared();
         db.createCaptureUser("pipeline_api", DB_PASSWORD);
         db.recreateDatabase(database);
@@ -130,7 +130,7 @@ class PipelineApiIT {
     @Test
     void shouldHoldOnlyTheSourceWhoseSinkIsDownAndLoseNothing() throws Exception {
         MariaDbServer db = MariaDbServer.shared();
-        RedisTestServer redis = RedisTestServer.shared();
+        RedisServer redis = RedisServer.shared();
         db.createCaptureUser("pipeline_api", DB_PASSWORD);
         String other = database + "_b";
         for (String d : List.of(database, other)) {
@@ -256,7 +256,7 @@ class PipelineApiIT {
                 .until(() -> given().get("/api/v1/sources/{s}/status", source).then().statusCode(200).extract().path("state"), equalTo(state));
     }
 
-    private Map<String, String> redisNames(RedisTestServer redis, String source) throws Exception {
+    private Map<String, String> redisNames(RedisServer redis, String source) throws Exception {
         Map<String, String> out = new TreeMap<>();
         try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
             for (String key : jedis.keys(source + ":" + database + ":products:{*}")) {

@@ -1,15 +1,15 @@
 package io.sluice.admin.server;
 
-import io.sluice.testkit.ServerProcess;
+import io.sluice.embedded.FreePorts;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.embedded.ServerProcess;
 import io.sluice.testkit.TargetRows;
-import io.sluice.testkit.FreePorts;
-import io.sluice.testkit.MariaDbServer;
-import io.sluice.testkit.RedisTestServer;
 import io.sluice.testkit.RowChanges;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ class BackfillRestartIT {
     @Test
     void shouldResumeAKilledBackfillFromItsLastChunkAndEndEqual() throws Exception {
         MariaDbServer db = MariaDbServer.shared();
-        RedisTestServer redis = RedisTestServer.shared();
+        RedisServer redis = RedisServer.shared();
         String id = UUID.randomUUID().toString().substring(0, 6);
         String database = "bfr_" + id;
         db.createCaptureUser("bfr_capture", DB_PASSWORD);

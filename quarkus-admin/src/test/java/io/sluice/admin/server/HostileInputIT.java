@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.testkit.FreePorts;
-import io.sluice.testkit.ServerProcess;
+import io.sluice.embedded.FreePorts;
+import io.sluice.embedded.ServerProcess;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -36,6 +36,16 @@ class HostileInputIT {
     private static final String ADMIN_PASSWORD = "Hostile-Admin-Password-1";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /**
+     * For bodies over the limit: HTTP/1.1 with {@code Expect: 100-continue}, so that the client waits for the
+     * server's verdict before it sends the body. Without it, the server's answer races the upload and the client may
+     * see the connection closed under it instead of the 413; the JDK client's h2c upgrade (HTTP/2 over plain HTTP)
+     * does not combine with {@code Expect}.
+     */
+    private static final HttpClient OVERSIZED_HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+    /** {@code quarkus.http.limits.max-body-size} of the server's application.properties. */
+    private static final int BODY_LIMIT = 4 * 1024 * 1024;
     /** A Java stack frame or an exception class name in a body: what a client must never see. */
     private static final Pattern TRACE = Pattern.compile("\\tat |\\bat [a-z]+\\.[a-zA-Z0-9_.$]+\\([A-Za-z0-9_]+\\.java:\\d+\\)|[a-z]\\.[A-Za-z]+Exception\\b|java\\.lang\\.");
     private static final List<String> NAMES = List.of("..%2F..%2Fetc%2Fpasswd", "x'%20OR%20'1'%3D'1", "%7B%7B7*7%7D%7D",
@@ -50,6 +60,9 @@ class HostileInputIT {
             "{\"password\": 5, \"role\": \"superuser\", \"name\": \"\"}");
 
     private record Call(String method, String path, String body, String auth) {
+        boolean oversized() {
+            return body != null && body.length() > BODY_LIMIT;
+        }
     }
 
     @Test
@@ -92,7 +105,7 @@ class HostileInputIT {
                         for (String body : BODIES) {
                             calls.add(new Call(method, plain, body, admin));
                         }
-                        calls.add(new Call(method, plain, "{\"name\": \"" + "x".repeat(5 * 1024 * 1024) + "\"}", admin)); // over the body limit
+                        calls.add(new Call(method, plain, "{\"name\": \"" + "x".repeat(BODY_LIMIT + 1024 * 1024) + "\"}", admin)); // over the body limit
                     }
                 }
             }
@@ -118,6 +131,12 @@ class HostileInputIT {
                 }
                 if (!c.auth().equals(admin) && !isPublic(c.path()) && !refused(r)) {
                     problems.add(what + " -> " + r.status() + " instead of a refusal (401, or a redirect to the login page)");
+                }
+                // Quarkus refuses a Content-Length over quarkus.http.limits.max-body-size in its HTTP layer, before
+                // authentication, resources and error mappers: a bare 413 (no body, "Connection: close"). The API's
+                // error shape cannot be given there.
+                if (c.oversized() && (r.status() != 413 || !r.body().isEmpty())) {
+                    problems.add(what + " -> " + r.status() + " " + abbreviate(r.body()) + " instead of a bare 413 (over the body limit)");
                 }
             }
             System.out.println("HostileInputIT: " + calls.size() + " hostile calls, " + problems.size() + " problems");
@@ -159,21 +178,13 @@ class HostileInputIT {
 
     private static Answer send(ServerProcess server, Call c) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + c.path())).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
+                .header("Content-Type", "application/json").expectContinue(c.oversized())
                 .method(c.method(), c.body() == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(c.body()));
         if (!c.auth().isEmpty()) {
             b.header("Authorization", c.auth());
         }
-        try {
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(r.statusCode(), r.body(), r.headers().firstValue("Location").orElse(""));
-        } catch (java.io.IOException e) {
-            // The server may close the connection on a body over its limit instead of answering 413: that is a refusal.
-            if (c.body() != null && c.body().length() > 4 * 1024 * 1024) {
-                return new Answer(413, "", "");
-            }
-            throw e;
-        }
+        HttpResponse<String> r = (c.oversized() ? OVERSIZED_HTTP : HTTP).send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(r.statusCode(), r.body(), r.headers().firstValue("Location").orElse(""));
     }
 
     private static String abbreviate(String s) {

@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.testkit.FreePorts;
-import io.sluice.testkit.MariaDbServer;
+import io.sluice.embedded.FreePorts;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
+import io.sluice.embedded.ServerProcess;
 import io.sluice.testkit.OpenSearchTestNode;
-import io.sluice.testkit.RedisTestServer;
 import io.sluice.testkit.RowChanges;
-import io.sluice.testkit.ServerProcess;
 import io.sluice.testkit.TargetRows;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +51,7 @@ class OutageIT {
         db.recreateItemsDatabase(database);
         db.insertItems(database + ".items", 1, 500);
         Path log = Path.of("target", "outage-" + id + ".log");
-        try (RedisTestServer redis = RedisTestServer.startNew(); ServerProcess server = new ServerProcess(ServerProcess.packagedJar(),
+        try (RedisServer redis = RedisServer.startNew(); ServerProcess server = new ServerProcess(ServerProcess.packagedJar(),
                 FreePorts.next(), ServerProcess.freshProperties(ADMIN_PASSWORD), log)) {
             server.start();
             server.json("POST", "/api/v1/sources", JSON.writeValueAsString(db.sourceRequest(source, "outage_capture", DB_PASSWORD, database,

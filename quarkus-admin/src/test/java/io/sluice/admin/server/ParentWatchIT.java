@@ -1,9 +1,9 @@
 package io.sluice.admin.server;
 
-import io.sluice.testkit.ServerProcess;
+import io.sluice.embedded.FreePorts;
 import static org.awaitility.Awaitility.await;
 
-import io.sluice.testkit.FreePorts;
+import io.sluice.embedded.ServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,16 +1,16 @@
 package io.sluice.admin.server;
 
-import io.sluice.testkit.ServerProcess;
+import io.sluice.embedded.FreePorts;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.testkit.FreePorts;
-import io.sluice.testkit.MariaDbServer;
+import io.sluice.embedded.ServerProcess;
 import io.sluice.testkit.OpenSearchTestNode;
 import io.sluice.testkit.PostgresTestServer;
-import io.sluice.testkit.RedisTestServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,7 +53,7 @@ class ServerRestartIT {
     @ValueSource(strings = {"h2", "postgresql"})
     void shouldKeepEveryTargetEqualToTheSourceAcrossAKilledServer(String metadata) throws Exception {
         MariaDbServer db = MariaDbServer.shared();
-        RedisTestServer redis = RedisTestServer.shared();
+        RedisServer redis = RedisServer.shared();
         OpenSearchTestNode search = OpenSearchTestNode.shared();
         String id = UUID.randomUUID().toString().substring(0, 6);
         String database = "restart_" + id;
@@ -178,7 +178,7 @@ class ServerRestartIT {
         return doc.path("name").asText() + "|" + doc.path("qty").asInt();
     }
 
-    private static Map<Integer, String> redisRows(RedisTestServer redis, String prefix) throws Exception {
+    private static Map<Integer, String> redisRows(RedisServer redis, String prefix) throws Exception {
         Map<Integer, String> out = new TreeMap<>();
         try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
             for (String key : jedis.keys(prefix + "{*}")) {

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.testkit.FreePorts;
-import io.sluice.testkit.MariaDbServer;
-import io.sluice.testkit.RedisTestServer;
-import io.sluice.testkit.ServerProcess;
+import io.sluice.embedded.FreePorts;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
+import io.sluice.embedded.ServerProcess;
 import io.sluice.testkit.TargetRows;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,12 +42,12 @@ class SourceFaultsIT {
     private static final String DB_PASSWORD = "Faults-Db-Pw-1";
 
     private static MariaDbServer db;
-    private static RedisTestServer redis;
+    private static RedisServer redis;
 
     @BeforeAll
     static void startServers() {
         db = MariaDbServer.start(MariaDbServer.Options.defaults());
-        redis = RedisTestServer.startNew();
+        redis = RedisServer.startNew();
         db.createCaptureUser("faults_capture", DB_PASSWORD);
     }
 
@@ -270,7 +270,7 @@ class SourceFaultsIT {
         return server.json("GET", "/api/v1/sources/" + source + "/status", null, 200);
     }
 
-    private static void awaitEqual(MariaDbServer db, String database, RedisTestServer redis, String prefix, String when) {
+    private static void awaitEqual(MariaDbServer db, String database, RedisServer redis, String prefix, String when) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> assertThat(TargetRows.redis(redis, prefix))
                 .as("Redis " + when).containsExactlyInAnyOrderEntriesOf(db.rows(database, "SELECT id, name, qty FROM items")));
     }

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.testkit.FreePorts;
-import io.sluice.testkit.MariaDbServer;
-import io.sluice.testkit.RedisTestServer;
-import io.sluice.testkit.ServerProcess;
+import io.sluice.embedded.FreePorts;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
+import io.sluice.embedded.ServerProcess;
 import io.sluice.testkit.TargetRows;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +40,7 @@ class TargetLossIT {
         db.insertItems(database + ".items", 1, 300);
         Path log = Path.of("target", "target-loss-" + id + ".log");
         String prefix = source + ":" + database + ":items:{";
-        try (RedisTestServer redis = RedisTestServer.startNew(); ServerProcess server = new ServerProcess(ServerProcess.packagedJar(),
+        try (RedisServer redis = RedisServer.startNew(); ServerProcess server = new ServerProcess(ServerProcess.packagedJar(),
                 FreePorts.next(), ServerProcess.freshProperties(ADMIN_PASSWORD), log)) {
             server.start();
             server.json("POST", "/api/v1/sources", JSON.writeValueAsString(db.sourceRequest(source, "loss_capture", DB_PASSWORD, database,

@@ -10,7 +10,7 @@ import static org.hamcrest.Matchers.not;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.sluice.testkit.MariaDbServer;
+import io.sluice.embedded.MariaDbServer;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.ResultSet;

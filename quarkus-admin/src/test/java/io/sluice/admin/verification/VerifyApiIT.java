@@ -11,12 +11,12 @@ import static org.hamcrest.Matchers.equalTo;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
 import io.sluice.testkit.TargetRows;
 import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
-import io.sluice.testkit.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
-import io.sluice.testkit.RedisTestServer;
 import io.sluice.testkit.RowChanges;
 import java.time.Duration;
 import java.util.List;
@@ -48,7 +48,7 @@ class VerifyApiIT {
     @Test
     void shouldReportExactlyTheDamageAndRepairIt() throws Exception {
         MariaDbServer db = MariaDbServer.shared();
-        RedisTestServer redis = RedisTestServer.shared();
+        RedisServer redis = RedisServer.shared();
         OpenSearchTestNode search = OpenSearchTestNode.shared();
         db.createCaptureUser("verify_api", DB_PASSWORD);
         db.recreateDatabase(database);
@@ -133,7 +133,7 @@ class VerifyApiIT {
     }
 
     /** Keys 1-5 deleted, 6-8 changed, four keys the table never had added. */
-    private static void damageRedis(RedisTestServer redis, String prefix) {
+    private static void damageRedis(RedisServer redis, String prefix) {
         try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
             for (int k = 1; k <= 5; k++) {
                 jedis.del(prefix + k + "}");

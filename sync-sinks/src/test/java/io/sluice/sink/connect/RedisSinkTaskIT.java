@@ -3,10 +3,10 @@ package io.sluice.sink.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.connect.SluiceAvroConverter;
+import io.sluice.embedded.RedisServer;
 import io.sluice.registry.SchemaRegistry;
 import io.sluice.serde.LocalRegistryClient;
 import io.sluice.testkit.MetadataDatabase;
-import io.sluice.testkit.RedisTestServer;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +70,7 @@ class RedisSinkTaskIT {
 
     @Test
     void shouldReadItsPartitionsAgainFromTheStartWhenItsTargetLostItsData() {
-        RedisTestServer redis = RedisTestServer.shared();
+        RedisServer redis = RedisServer.shared();
         org.apache.kafka.common.TopicPartition partition = new org.apache.kafka.common.TopicPartition(TOPIC, 0);
         Map<org.apache.kafka.common.TopicPartition, Long> rewound = new java.util.HashMap<>();
         RedisSinkTask task = new RedisSinkTask();
@@ -142,7 +142,7 @@ class RedisSinkTaskIT {
 
     @Test
     void shouldApplyEnvelopesFromTheConverterAndSkipTombstones() {
-        RedisTestServer redis = RedisTestServer.shared();
+        RedisServer redis = RedisServer.shared();
         RedisSinkTask task = new RedisSinkTask();
         task.start(Map.of("name", "cache", "redis.uri", "redis://" + redis.host() + ":" + redis.port(), "sluice.source", "shop",
                 "connector.class", RedisSinkConnector.class.getName(), "topics", TOPIC));
@@ -168,7 +168,7 @@ class RedisSinkTaskIT {
 
     @Test
     void shouldRemoveWhatASnapshotTakenAgainDidNotSeeOnceItsLastRowIsWrittenUnlessTurnedOff() {
-        RedisTestServer redis = RedisTestServer.shared();
+        RedisServer redis = RedisServer.shared();
         List<SinkRecord> streamed = List.of(record(1, "c", null, "Ada", 400), record(2, "c", null, "Grace", 500), record(3, "c", null, "Hedy", 600));
         // Row 3 was deleted while nothing captured; the snapshot taken again reads rows 1 and 2, the last one marked.
         List<SinkRecord> snapshot = List.of(record(1, "r", null, "Ada", 9000, "first"), record(2, "r", null, "Grace H.", 9000, "last"));

@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.embedded.RedisServer;
 import io.sluice.event.ChangeEvent;
 import io.sluice.sink.OutageLoad;
 import io.sluice.sink.RetriableSinkException;
 import io.sluice.sink.SinkRunner;
 import io.sluice.sink.TestEvents;
-import io.sluice.testkit.RedisTestServer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -27,12 +27,12 @@ class RedisSinkIT {
     private static final String KEY_1 = "shop:inventory:customers:{1}";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private RedisTestServer redis;
+    private RedisServer redis;
     private Jedis jedis;
 
     @BeforeEach
     void connect() {
-        redis = RedisTestServer.shared();
+        redis = RedisServer.shared();
         jedis = new Jedis(redis.host(), redis.port());
         jedis.flushAll();
     }
@@ -42,7 +42,7 @@ class RedisSinkIT {
         jedis.close();
     }
 
-    private RedisSink sink(RedisTestServer server, Map<String, String> extra) {
+    private RedisSink sink(RedisServer server, Map<String, String> extra) {
         Map<String, String> props = new HashMap<>(Map.of(RedisSinkConfig.URI, "redis://" + server.host() + ":" + server.port()));
         props.putAll(extra);
         RedisSink sink = new RedisSink("cache", RedisSinkConfig.parse("cache", props));
@@ -142,7 +142,7 @@ class RedisSinkIT {
 
     @Test
     void shouldRetryNotRejectWhileRedisIsOutOfMemoryAndLandEverythingOnceItHasRoom() {
-        RedisTestServer own = RedisTestServer.startNew();
+        RedisServer own = RedisServer.startNew();
         try (RedisSink sink = sink(own, Map.of()); Jedis admin = new Jedis(own.host(), own.port())) {
             sink.write(List.of(upsert(1, "Ada", 100)));
             admin.configSet("maxmemory-policy", "noeviction");
@@ -270,7 +270,7 @@ class RedisSinkIT {
 
     @Test
     void shouldLoseNothingAndBufferNothingWhileRedisIsDown() throws Exception {
-        RedisTestServer own = RedisTestServer.startNew();
+        RedisServer own = RedisServer.startNew();
         try (RedisSink sink = sink(own, Map.of())) {
             SinkRunner runner = OutageLoad.runner(sink, Duration.ofMillis(20), Duration.ofMillis(200));
             OutageLoad load = OutageLoad.start(runner, 200, 10, Duration.ofMillis(5));

