@@ -61,8 +61,8 @@ final class EngineSettings {
             fixed("time.precision.mode", "adaptive_time_microseconds", AVRO_TYPES),
             fixed("field.name.adjustment.mode", "avro", AVRO_NAMES),
             fixed("schema.name.adjustment.mode", "avro", AVRO_NAMES),
-            fixed("column.propagate.source.type", ".*", "the column types reach the schemas, where backfills and schema review "
-                    + "read them"),
+            fixed("column.propagate.source.type", ".*", "the source column types are part of every registered Avro schema "
+                    + "(connect.parameters), so another value changes every table's schema"),
             from("heartbeat.interval.ms", SourceConfig.HEARTBEAT_MS, c -> Integer.toString(c.heartbeatIntervalMs())),
             // Debezium emits heartbeats only when the binlog client hears from the server, and asks the server for one
             // every 0.8 x the keep-alive interval: asking every heartbeat interval keeps an idle source from going
