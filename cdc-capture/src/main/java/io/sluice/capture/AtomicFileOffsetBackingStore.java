@@ -6,6 +6,7 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ import org.apache.kafka.connect.storage.MemoryOffsetBackingStore;
  * never a damaged file: write a temporary file, force it to disk, rename it over the old one atomically.
  *
  * <p>Why: Kafka's {@code FileOffsetBackingStore} truncates and rewrites the file in place without forcing it; a
- * {@code kill -9} during a save (found by Sluice's crash test) leaves a truncated file that the next start
+ * {@code kill -9} during a save leaves a truncated file that the next start
  * cannot read, or an empty one that silently starts a new snapshot. The file format is the same serialized map
  * of key bytes to value bytes, so existing offset files keep working.
  *
@@ -81,7 +82,7 @@ public final class AtomicFileOffsetBackingStore extends MemoryOffsetBackingStore
         try {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING);
-                    OutputStream out = java.nio.channels.Channels.newOutputStream(channel);
+                    OutputStream out = Channels.newOutputStream(channel);
                     ObjectOutputStream oos = new ObjectOutputStream(out)) {
                 oos.writeObject(raw);
                 oos.flush();

@@ -1,7 +1,9 @@
 package io.sluice.capture;
 
 import io.sluice.event.SourceEvent;
+import io.sluice.event.TableId;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Receives a source's events from its capture worker.
@@ -61,7 +63,7 @@ public interface EventBatchConsumer {
      * @throws InterruptedException if the worker is being stopped while the consumer waits
      * @throws Exception for any failure
      */
-    default void snapshotCompleted(java.util.Map<io.sluice.event.TableId, Long> snapshots) throws Exception {
+    default void snapshotCompleted(Map<TableId, Long> snapshots) throws Exception {
     }
 
     /**

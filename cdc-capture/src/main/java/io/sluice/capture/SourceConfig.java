@@ -3,6 +3,7 @@ package io.sluice.capture;
 import io.sluice.config.ConfigProblem;
 import io.sluice.config.ConfigValidation;
 import io.sluice.config.InvalidConfigException;
+import io.sluice.event.TableId;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,21 +11,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
 /**
  * The configuration of one captured source. Every key is declared once in {@link #DEFINITION}: type, default,
  * validation and documentation. {@link #parse} validates a whole configuration and reports every problem at once.
  *
- * <p>Keys that start with {@code debezium.} are passed to the Debezium engine without the prefix, after Sluice's
- * own settings, for tuning that Sluice does not model (they cannot override the keys Sluice's guarantees rest on:
- * see {@link CaptureWorker}).
+ * <p>Keys that start with {@code debezium.} are passed to the Debezium engine without the prefix, for tuning that
+ * Sluice does not model. One that names an engine setting Sluice writes itself (see {@link EngineSettings}) is
+ * refused, with the Sluice key to set instead or the reason it is fixed; Sluice's throughput defaults
+ * ({@code max.batch.size}, {@code max.queue.size}, {@code poll.interval.ms}) may be overridden.
  *
  * <p>Immutable and thread-safe. {@link #toString()} never shows the password.
  */
@@ -49,14 +54,6 @@ public final class SourceConfig {
     public static final String STALL_TIMEOUT_MS = "stall.timeout.ms";
     public static final String CONNECT_TIMEOUT_MS = "connect.timeout.ms";
     public static final String ENGINE_PREFIX = "debezium.";
-
-    /** Debezium settings that Sluice's guarantees rest on; {@code debezium.*} may not override them. */
-    static final java.util.Set<String> PROTECTED_ENGINE_KEYS = java.util.Set.of("connector.class", "topic.prefix",
-            "offset.storage", "offset.storage.file.filename", "schema.history.internal", "schema.history.internal.file.filename",
-            "include.schema.changes", "tombstones.on.delete", "decimal.handling.mode", "bigint.unsigned.handling.mode",
-            "binary.handling.mode", "time.precision.mode", "field.name.adjustment.mode", "schema.name.adjustment.mode",
-            "database.hostname", "database.port", "database.user", "database.password", "database.server.id",
-            "snapshot.mode", "record.processing.order");
 
     private static final Pattern SOURCE_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
 
@@ -103,7 +100,7 @@ public final class SourceConfig {
     private final Map<String, Object> values;
     private final Map<String, String> engineOverrides;
     /** {@link #captures(List, List)} of this source's settings, compiled once. */
-    private final java.util.function.Predicate<io.sluice.event.TableId> captured;
+    private final Predicate<TableId> captured;
 
     private SourceConfig(Map<String, Object> values, Map<String, String> engineOverrides) {
         this.values = values;
@@ -125,10 +122,9 @@ public final class SourceConfig {
                 own.put(e.getKey(), e.getValue());
             } else if (e.getKey().startsWith(ENGINE_PREFIX)) {
                 String engineKey = e.getKey().substring(ENGINE_PREFIX.length());
-                if (PROTECTED_ENGINE_KEYS.contains(engineKey) || engineKey.startsWith("offset.storage.")
-                        || engineKey.startsWith("schema.history.internal.")) {
-                    problems.add(new ConfigProblem(e.getKey(), e.getValue(), "Sluice sets '" + engineKey
-                            + "' itself (its delivery and version guarantees depend on it); remove this key, or use Sluice's own key where one exists"));
+                Optional<String> refusal = EngineSettings.refusal(engineKey);
+                if (refusal.isPresent()) {
+                    problems.add(new ConfigProblem(e.getKey(), EngineSettings.shown(engineKey, e.getValue()), refusal.get()));
                 } else {
                     engine.put(engineKey, e.getValue());
                 }
@@ -175,7 +171,7 @@ public final class SourceConfig {
             @Override
             public void ensureValid(String name, Object value) {
                 if (value != null && !SOURCE_NAME.matcher(value.toString()).matches()) {
-                    throw new org.apache.kafka.common.config.ConfigException(name, value, "not a valid source name");
+                    throw new ConfigException(name, value, "not a valid source name");
                 }
             }
 
@@ -225,7 +221,7 @@ public final class SourceConfig {
     public static final Set<String> SYSTEM_DATABASES = Set.of("mysql", "information_schema", "performance_schema", "sys");
 
     /** Whether this source captures a table; see {@link #captures(List, List)}. */
-    public boolean captures(io.sluice.event.TableId table) {
+    public boolean captures(TableId table) {
         return captured.test(table);
     }
 
@@ -234,14 +230,14 @@ public final class SourceConfig {
      * regular expressions that must match the whole name ({@code tables} as {@code database.table}),
      * case-insensitively; empty takes every database or table; the server's own databases never count.
      */
-    public static java.util.function.Predicate<io.sluice.event.TableId> captures(List<String> databases, List<String> tables) {
-        java.util.function.Predicate<String> database = matchesAny(databases);
-        java.util.function.Predicate<String> table = matchesAny(tables);
+    public static Predicate<TableId> captures(List<String> databases, List<String> tables) {
+        Predicate<String> database = matchesAny(databases);
+        Predicate<String> table = matchesAny(tables);
         return t -> !SYSTEM_DATABASES.contains(t.database().toLowerCase(Locale.ROOT)) && database.test(t.database())
                 && table.test(t.database() + "." + t.table());
     }
 
-    private static java.util.function.Predicate<String> matchesAny(List<String> expressions) {
+    private static Predicate<String> matchesAny(List<String> expressions) {
         List<Pattern> patterns = expressions.stream().map(String::trim).filter(e -> !e.isEmpty())
                 .map(e -> Pattern.compile(e, Pattern.CASE_INSENSITIVE)).toList();
         return patterns.isEmpty() ? name -> true : name -> patterns.stream().anyMatch(p -> p.matcher(name).matches());

@@ -111,7 +111,7 @@ class CaptureFailuresIT {
             worker.start();
             await().atMost(Duration.ofSeconds(60)).until(() -> consumer.changes("t").size() == 1);
         }
-        Files.delete(config.sourceDir().resolve(CaptureWorker.HISTORY_FILE));
+        Files.delete(config.sourceDir().resolve(StoredState.HISTORY_FILE));
         try (CaptureWorker worker = new CaptureWorker(config, consumer, SchemaGate.permissive(), Clock.systemUTC())) {
             worker.start();
             CaptureFailure failure = failure(worker);

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,7 +146,7 @@ class CaptureWorkerIT {
         props.put(SourceConfig.HEARTBEAT_MS, "300");
         props.put(SourceConfig.STALL_TIMEOUT_MS, "1000");
         CollectingConsumer collected = new CollectingConsumer();
-        java.util.concurrent.atomic.AtomicBoolean holdNext = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean holdNext = new AtomicBoolean();
         EventBatchConsumer slow = new EventBatchConsumer() {
             @Override
             public void accept(List<SourceEvent> batch) {
@@ -206,7 +208,7 @@ class CaptureWorkerIT {
         db.execute("CREATE TABLE shop_cutsnap.items (id INT PRIMARY KEY, name VARCHAR(40))",
                 "INSERT INTO shop_cutsnap.items SELECT seq, CONCAT('item ', seq) FROM shop_cutsnap.seq_1_to_200000");
         var props = CaptureFixtures.sourceProps(db, "cutsnap", "shop_cutsnap", dataDir);
-        List<RedoneSnapshot> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<RedoneSnapshot> told = new CopyOnWriteArrayList<>();
         CollectingConsumer collected = new CollectingConsumer();
         EventBatchConsumer consumer = new EventBatchConsumer() {
             @Override

@@ -2,8 +2,10 @@ package io.sluice.capture;
 
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
+import io.sluice.event.TableId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Keeps every event it is handed, in order. Thread-safe. */
 final class CollectingConsumer implements EventBatchConsumer {
@@ -20,7 +22,7 @@ final class CollectingConsumer implements EventBatchConsumer {
     }
 
     @Override
-    public synchronized void snapshotCompleted(java.util.Map<io.sluice.event.TableId, Long> snapshots) {
+    public synchronized void snapshotCompleted(Map<TableId, Long> snapshots) {
         snapshots.forEach((table, version) -> completed.add(new Completed(table.table(), version, events.size())));
     }
 

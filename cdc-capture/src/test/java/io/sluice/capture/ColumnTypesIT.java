@@ -9,6 +9,7 @@ import io.sluice.event.Operation;
 import io.sluice.review.SchemaGate;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -122,7 +123,7 @@ class ColumnTypesIT {
         assertThat(r.get("c_json").toString()).isEqualTo("{\"a\": [1, 2, {\"b\": null}]}");
         GenericRecord point = (GenericRecord) r.get("c_point");
         // WKB of POINT(3 4): byte order 1 (little-endian), type 1 (point), then x and y as doubles.
-        ByteBuffer wkb = ((ByteBuffer) point.get("wkb")).duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer wkb = ((ByteBuffer) point.get("wkb")).duplicate().order(ByteOrder.LITTLE_ENDIAN);
         assertThat(wkb.get()).isEqualTo((byte) 1);
         assertThat(wkb.getInt()).isEqualTo(1);
         assertThat(wkb.getDouble()).isEqualTo(3.0);

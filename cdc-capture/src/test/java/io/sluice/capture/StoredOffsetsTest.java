@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.runtime.WorkerConfig;
 import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
@@ -48,7 +50,7 @@ class StoredOffsetsTest {
         AtomicFileOffsetBackingStore ours = new AtomicFileOffsetBackingStore();
         ours.configure(config);
         ours.start();
-        assertThat(ours.get(java.util.List.of(buffer("k1"))).get().get(buffer("k1"))).isEqualTo(buffer("{\"file\":\"mysql-bin.000003\",\"pos\":10}"));
+        assertThat(ours.get(List.of(buffer("k1"))).get().get(buffer("k1"))).isEqualTo(buffer("{\"file\":\"mysql-bin.000003\",\"pos\":10}"));
         ours.set(Map.of(buffer("k1"), buffer("{\"file\":\"mysql-bin.000004\",\"pos\":4}")), null).get();
         ours.stop();
 
@@ -75,7 +77,7 @@ class StoredOffsetsTest {
     }
 
     private Path stored(String offset) throws Exception {
-        Path file = java.nio.file.Files.createTempFile(dir, "offsets", ".dat");
+        Path file = Files.createTempFile(dir, "offsets", ".dat");
         AtomicFileOffsetBackingStore store = new AtomicFileOffsetBackingStore();
         store.configure(config(file));
         store.start();

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -168,12 +169,12 @@ public final class ConnectToAvro {
                 return new Converter(LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT)), v -> v);
             case "org.apache.kafka.connect.data.Date":
                 return new Converter(LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT)),
-                        v -> (int) Math.floorDiv(((java.util.Date) v).getTime(), 86_400_000L));
+                        v -> (int) Math.floorDiv(((Date) v).getTime(), 86_400_000L));
             case "io.debezium.time.Time":
                 return new Converter(LogicalTypes.timeMillis().addToSchema(Schema.create(Schema.Type.INT)), v -> v);
             case "org.apache.kafka.connect.data.Time":
                 return new Converter(LogicalTypes.timeMillis().addToSchema(Schema.create(Schema.Type.INT)),
-                        v -> (int) ((java.util.Date) v).getTime());
+                        v -> (int) ((Date) v).getTime());
             case "io.debezium.time.MicroTime":
                 return new Converter(LogicalTypes.timeMicros().addToSchema(Schema.create(Schema.Type.LONG)), v -> v);
             case "io.debezium.time.NanoTime":
@@ -188,7 +189,7 @@ public final class ConnectToAvro {
                         v -> ((Long) v) / 1000L);
             case "org.apache.kafka.connect.data.Timestamp":
                 return new Converter(LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG)),
-                        v -> ((java.util.Date) v).getTime());
+                        v -> ((Date) v).getTime());
             case "io.debezium.time.ZonedTimestamp":
                 return new Converter(LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG)),
                         v -> instantMicros((String) v));

@@ -11,9 +11,11 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.connect.data.Date;
 import org.apache.kafka.connect.data.Decimal;
@@ -33,7 +35,7 @@ import org.apache.kafka.connect.data.Timestamp;
 public final class AvroToConnect {
     private static final DateTimeFormatter ZONED = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
-    private record Mapping(org.apache.kafka.connect.data.Schema connect, java.util.function.Function<Object, Object> values) {
+    private record Mapping(org.apache.kafka.connect.data.Schema connect, Function<Object, Object> values) {
     }
 
     private final Map<Schema, Mapping> cache = new IdentityHashMap<>();
@@ -165,7 +167,7 @@ public final class AvroToConnect {
             case DOUBLE -> SchemaBuilder.float64();
             default -> throw new IllegalArgumentException("connect.name " + name + " on Avro type " + avro.getType());
         };
-        java.util.function.Function<Object, Object> values = v -> v;
+        Function<Object, Object> values = v -> v;
         switch (name) {
             case "org.apache.kafka.connect.data.Decimal" -> {
                 int scale = ((LogicalTypes.Decimal) avro.getLogicalType()).getScale();
@@ -183,15 +185,15 @@ public final class AvroToConnect {
             case "io.debezium.time.NanoTime", "io.debezium.time.NanoTimestamp" -> values = v -> ((Long) v) * 1000L;
             case "org.apache.kafka.connect.data.Date" -> {
                 b = Date.builder();
-                values = v -> new java.util.Date(((Integer) v) * 86_400_000L);
+                values = v -> utilDate(((Integer) v) * 86_400_000L);
             }
             case "org.apache.kafka.connect.data.Time" -> {
                 b = Time.builder();
-                values = v -> new java.util.Date((Integer) v);
+                values = v -> utilDate((Integer) v);
             }
             case "org.apache.kafka.connect.data.Timestamp" -> {
                 b = Timestamp.builder();
-                values = v -> new java.util.Date((Long) v);
+                values = v -> utilDate((Long) v);
             }
             default -> {
                 if (avro.getType() == Schema.Type.STRING) {
@@ -223,14 +225,19 @@ public final class AvroToConnect {
                 return new Mapping(opt(Decimal.builder(scale), optional), v -> new BigDecimal(new BigInteger(bytes(v)), scale));
             }
             case "date":
-                return new Mapping(opt(Date.builder(), optional), v -> new java.util.Date(((Integer) v) * 86_400_000L));
+                return new Mapping(opt(Date.builder(), optional), v -> utilDate(((Integer) v) * 86_400_000L));
             case "time-millis":
-                return new Mapping(opt(Time.builder(), optional), v -> new java.util.Date((Integer) v));
+                return new Mapping(opt(Time.builder(), optional), v -> utilDate((Integer) v));
             case "timestamp-millis":
-                return new Mapping(opt(Timestamp.builder(), optional), v -> new java.util.Date((Long) v));
+                return new Mapping(opt(Timestamp.builder(), optional), v -> utilDate((Long) v));
             default:
                 return null;
         }
+    }
+
+    /** The value of Connect's logical Date, Time and Timestamp; Connect's {@code Date} class takes the short name here. */
+    private static java.util.Date utilDate(long epochMillis) {
+        return new java.util.Date(epochMillis);
     }
 
     private static org.apache.kafka.connect.data.Schema opt(SchemaBuilder b, boolean optional) {
@@ -246,7 +253,7 @@ public final class AvroToConnect {
             buffer.duplicate().get(out);
             return out;
         }
-        if (v instanceof org.apache.avro.generic.GenericFixed f) {
+        if (v instanceof GenericFixed f) {
             return f.bytes();
         }
         throw new IllegalArgumentException("expected bytes, got " + v.getClass().getName());

@@ -1,6 +1,7 @@
 package io.sluice.connect;
 
 import io.sluice.avro.ConnectToAvro;
+import io.sluice.registry.RegistryError;
 import io.sluice.registry.RegistryException;
 import io.sluice.serde.AvroSerde;
 import io.sluice.serde.CachingRegistryClient;
@@ -16,6 +17,7 @@ import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -110,7 +112,7 @@ public final class SluiceAvroConverter implements Converter {
         } catch (RegistryUnavailableException e) {
             throw new RetriableException("registry unavailable for topic " + topic + ": " + e.getMessage(), e);
         } catch (RegistryException e) {
-            if (e.error() == io.sluice.registry.RegistryError.INCOMPATIBLE_SCHEMA) {
+            if (e.error() == RegistryError.INCOMPATIBLE_SCHEMA) {
                 throw new RetriableException("schema for topic " + topic + " is not accepted (yet): " + e.getMessage(), e);
             }
             throw new DataException("registry refused the schema for topic " + topic + ": " + e.getMessage(), e);
@@ -166,7 +168,7 @@ public final class SluiceAvroConverter implements Converter {
         return (name, value) -> {
             String simple = simpleName(String.valueOf(value));
             if (!simple.equals("TopicNameStrategy") && !simple.equals("RecordNameStrategy") && !simple.equals("TopicRecordNameStrategy")) {
-                throw new org.apache.kafka.common.config.ConfigException(name, value,
+                throw new ConfigException(name, value,
                         "expected TopicNameStrategy, RecordNameStrategy or TopicRecordNameStrategy (with or without Confluent's package)");
             }
         };

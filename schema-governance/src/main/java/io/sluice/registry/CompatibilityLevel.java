@@ -1,5 +1,6 @@
 package io.sluice.registry;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /** Confluent's compatibility levels, with their meaning in terms of Avro reader/writer compatibility. */
@@ -59,6 +60,6 @@ public enum CompatibilityLevel {
             }
         }
         throw new RegistryException(RegistryError.INVALID_COMPATIBILITY_LEVEL, "Invalid compatibility level '" + text
-                + "'. Valid values are " + java.util.Arrays.toString(values()));
+                + "'. Valid values are " + Arrays.toString(values()));
     }
 }

@@ -1,11 +1,7 @@
 package io.sluice.registry;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +14,8 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 
 /**
- * A schema registry with Confluent Schema Registry's semantics, stored in the metadata database (tables of
- * {@code db/migration/V1__registry.sql}).
+ * A schema registry with Confluent Schema Registry's semantics, stored in the metadata database (see
+ * {@link RegistryTables}).
  *
  * <ul>
  * <li>Schema ids are global, never change and are never reused; identical schemas (same Avro JSON after parsing)
@@ -34,20 +30,18 @@ import org.apache.avro.SchemaParseException;
  * metadata database; the primary keys keep several servers from writing conflicting versions.
  */
 public final class SchemaRegistry {
-    /** The subject under which the global configuration is stored. */
-    static final String GLOBAL = "";
     /** Longest subject accepted (the column's size). */
     public static final int MAX_SUBJECT_LENGTH = 255;
 
     private final MetadataStore store;
-    private final Clock clock;
+    private final RegistryTables tables;
     private final Object writeLock = new Object();
     /** Schemas are immutable once registered: cache them by id forever (bounded by the number of schemas). */
     private final Map<Long, String> schemaById = new ConcurrentHashMap<>();
 
     public SchemaRegistry(DataSource dataSource, Clock clock) {
         this.store = new MetadataStore(dataSource);
-        this.clock = Objects.requireNonNull(clock, "clock");
+        this.tables = new RegistryTables(Objects.requireNonNull(clock, "clock"));
     }
 
     /**
@@ -91,27 +85,19 @@ public final class SchemaRegistry {
         String canonical = schema.toString();
         synchronized (writeLock) {
             return store.inTransaction(c -> {
-                Optional<SubjectVersion> existing = findInSubject(c, subject, canonical);
+                List<SubjectVersion> live = tables.versions(c, subject, false);
+                Optional<SubjectVersion> existing = live.stream().filter(v -> v.schema().equals(canonical)).findFirst();
                 if (existing.isPresent()) {
                     return existing.get();
                 }
-                List<SubjectVersion> live = versions(c, subject, false);
                 CompatibilityLevel level = levelOverride != null ? levelOverride : effectiveLevel(c, subject);
                 CompatibilityResult result = Compatibility.check(level, schema, parsedSchemas(live));
                 if (!result.compatible()) {
                     throw new RegistryException(RegistryError.INCOMPATIBLE_SCHEMA, "Schema being registered is incompatible with an"
                             + " earlier schema for subject \"" + subject + "\" under " + level + ", details: " + result.messages());
                 }
-                long id = schemaId(c, canonical);
-                int version = nextVersion(c, subject);
-                try (PreparedStatement ps = c.prepareStatement(
-                        "INSERT INTO registry_version (subject, version, schema_id, deleted, created_at) VALUES (?, ?, ?, FALSE, ?)")) {
-                    ps.setString(1, subject);
-                    ps.setInt(2, version);
-                    ps.setLong(3, id);
-                    ps.setTimestamp(4, Timestamp.from(clock.instant()));
-                    ps.executeUpdate();
-                }
+                long id = tables.schemaId(c, canonical);
+                int version = tables.addVersion(c, subject, id);
                 return new SubjectVersion(subject, version, id, canonical, false);
             });
         }
@@ -126,7 +112,7 @@ public final class SchemaRegistry {
     public SubjectVersion lookup(String subject, String schemaText, boolean includeDeleted) {
         String canonical = parse(schemaText).toString();
         return store.read(c -> {
-            List<SubjectVersion> all = versions(c, subject, includeDeleted);
+            List<SubjectVersion> all = tables.versions(c, subject, includeDeleted);
             if (all.isEmpty()) {
                 throw subjectNotFound(subject);
             }
@@ -137,16 +123,7 @@ public final class SchemaRegistry {
 
     /** Every subject with at least one version (soft-deleted ones too when asked), sorted. */
     public List<String> subjects(boolean includeDeleted) {
-        return store.read(c -> {
-            List<String> out = new ArrayList<>();
-            String sql = "SELECT DISTINCT subject FROM registry_version" + (includeDeleted ? "" : " WHERE deleted = FALSE") + " ORDER BY subject";
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        });
+        return store.read(c -> tables.subjects(c, includeDeleted));
     }
 
     /**
@@ -155,7 +132,7 @@ public final class SchemaRegistry {
      * @throws RegistryException SUBJECT_NOT_FOUND when it has none
      */
     public List<Integer> versionNumbers(String subject, boolean includeDeleted) {
-        List<SubjectVersion> all = store.read(c -> versions(c, subject, includeDeleted));
+        List<SubjectVersion> all = store.read(c -> tables.versions(c, subject, includeDeleted));
         if (all.isEmpty()) {
             throw subjectNotFound(subject);
         }
@@ -195,7 +172,7 @@ public final class SchemaRegistry {
     }
 
     private SubjectVersion find(Connection c, String subject, int version, boolean includeDeleted) throws SQLException {
-        List<SubjectVersion> all = versions(c, subject, includeDeleted);
+        List<SubjectVersion> all = tables.versions(c, subject, includeDeleted);
         if (all.isEmpty()) {
             throw subjectNotFound(subject);
         }
@@ -220,14 +197,11 @@ public final class SchemaRegistry {
                         throw new RegistryException(RegistryError.VERSION_NOT_SOFT_DELETED, "Subject '" + subject + "' Version "
                                 + v.version() + " was not deleted first before being permanently deleted");
                     }
-                    MetadataStore.update(c, "DELETE FROM registry_version WHERE subject = ? AND version = ?", subject, v.version());
-                } else {
-                    if (v.deleted()) {
-                        throw new RegistryException(RegistryError.VERSION_SOFT_DELETED, "Subject '" + subject + "' Version "
-                                + v.version() + " was soft deleted. Set permanent=true to delete permanently");
-                    }
-                    MetadataStore.update(c, "UPDATE registry_version SET deleted = TRUE WHERE subject = ? AND version = ?", subject, v.version());
+                } else if (v.deleted()) {
+                    throw new RegistryException(RegistryError.VERSION_SOFT_DELETED, "Subject '" + subject + "' Version "
+                            + v.version() + " was soft deleted. Set permanent=true to delete permanently");
                 }
+                tables.deleteVersion(c, subject, v.version(), permanent);
                 return v.version();
             });
         }
@@ -241,7 +215,7 @@ public final class SchemaRegistry {
     public List<Integer> deleteSubject(String subject, boolean permanent) {
         synchronized (writeLock) {
             return store.inTransaction(c -> {
-                List<SubjectVersion> all = versions(c, subject, true);
+                List<SubjectVersion> all = tables.versions(c, subject, true);
                 if (all.isEmpty()) {
                     throw subjectNotFound(subject);
                 }
@@ -251,15 +225,14 @@ public final class SchemaRegistry {
                         throw new RegistryException(RegistryError.SUBJECT_NOT_SOFT_DELETED, "Subject '" + subject
                                 + "' was not deleted first before being permanently deleted");
                     }
-                    MetadataStore.update(c, "DELETE FROM registry_version WHERE subject = ?", subject);
-                    MetadataStore.update(c, "DELETE FROM registry_config WHERE subject = ?", subject);
+                    tables.deleteSubject(c, subject, true);
                     return all.stream().map(SubjectVersion::version).toList();
                 }
                 if (!anyLive) {
                     throw new RegistryException(RegistryError.SUBJECT_SOFT_DELETED, "Subject '" + subject
                             + "' was soft deleted. Set permanent=true to delete permanently");
                 }
-                MetadataStore.update(c, "UPDATE registry_version SET deleted = TRUE WHERE subject = ?", subject);
+                tables.deleteSubject(c, subject, false);
                 return all.stream().filter(v -> !v.deleted()).map(SubjectVersion::version).toList();
             });
         }
@@ -275,17 +248,8 @@ public final class SchemaRegistry {
         if (cached != null) {
             return cached;
         }
-        String text = store.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT schema_text FROM registry_schema WHERE id = ?")) {
-                ps.setLong(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
-                }
-            }
-        });
-        if (text == null) {
-            throw new RegistryException(RegistryError.SCHEMA_NOT_FOUND, "Schema " + id + " not found");
-        }
+        String text = store.read(c -> tables.schemaText(c, id))
+                .orElseThrow(() -> new RegistryException(RegistryError.SCHEMA_NOT_FOUND, "Schema " + id + " not found"));
         schemaById.put(id, text);
         return text;
     }
@@ -293,20 +257,7 @@ public final class SchemaRegistry {
     /** The subject versions that use a schema id (empty if none). */
     public List<SubjectVersion> versionsOf(long id, boolean includeDeleted) {
         schema(id);
-        return store.read(c -> {
-            List<SubjectVersion> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT v.subject, v.version, v.schema_id, s.schema_text, v.deleted"
-                    + " FROM registry_version v JOIN registry_schema s ON s.id = v.schema_id WHERE v.schema_id = ?"
-                    + (includeDeleted ? "" : " AND v.deleted = FALSE") + " ORDER BY v.subject, v.version")) {
-                ps.setLong(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(row(rs));
-                    }
-                }
-            }
-            return out;
-        });
+        return store.read(c -> tables.versionsOf(c, id, includeDeleted));
     }
 
     /**
@@ -318,7 +269,7 @@ public final class SchemaRegistry {
         Schema schema = parse(schemaText);
         return store.read(c -> {
             CompatibilityLevel level = effectiveLevel(c, subject);
-            List<SubjectVersion> live = versions(c, subject, false);
+            List<SubjectVersion> live = tables.versions(c, subject, false);
             if (version == null) {
                 return Compatibility.check(level, schema, parsedSchemas(live));
             }
@@ -336,17 +287,17 @@ public final class SchemaRegistry {
     /** Tests a schema against a subject's versions under a given level (for example a reviewer's override). */
     public CompatibilityResult testCompatibilityAt(String subject, CompatibilityLevel level, String schemaText) {
         Schema schema = parse(schemaText);
-        return store.read(c -> Compatibility.check(level, schema, parsedSchemas(versions(c, subject, false))));
+        return store.read(c -> Compatibility.check(level, schema, parsedSchemas(tables.versions(c, subject, false))));
     }
 
     /** The global level. */
     public CompatibilityLevel globalLevel() {
-        return store.read(c -> configured(c, GLOBAL)).orElse(CompatibilityLevel.DEFAULT);
+        return store.read(c -> tables.level(c, RegistryTables.GLOBAL)).orElse(CompatibilityLevel.DEFAULT);
     }
 
     /** The subject's own level, if it has one. */
     public Optional<CompatibilityLevel> subjectLevel(String subject) {
-        return store.read(c -> configured(c, subject));
+        return store.read(c -> tables.level(c, subject));
     }
 
     /** The level that applies to a subject: its own, else the global one. */
@@ -359,12 +310,10 @@ public final class SchemaRegistry {
         if (subject != null) {
             validateSubject(subject);
         }
-        String key = subject == null ? GLOBAL : subject;
+        String key = subject == null ? RegistryTables.GLOBAL : subject;
         synchronized (writeLock) {
             store.inTransaction(c -> {
-                if (MetadataStore.update(c, "UPDATE registry_config SET compatibility = ? WHERE subject = ?", level.name(), key) == 0) {
-                    MetadataStore.update(c, "INSERT INTO registry_config (subject, compatibility) VALUES (?, ?)", key, level.name());
-                }
+                tables.setLevel(c, key, level);
                 return null;
             });
         }
@@ -377,10 +326,10 @@ public final class SchemaRegistry {
      * @throws RegistryException SUBJECT_LEVEL_COMPATIBILITY_NOT_CONFIGURED for a subject without its own level
      */
     public CompatibilityLevel deleteLevel(String subject) {
-        String key = subject == null ? GLOBAL : subject;
+        String key = subject == null ? RegistryTables.GLOBAL : subject;
         synchronized (writeLock) {
             return store.inTransaction(c -> {
-                Optional<CompatibilityLevel> before = configured(c, key);
+                Optional<CompatibilityLevel> before = tables.level(c, key);
                 if (before.isEmpty()) {
                     if (subject == null) {
                         return CompatibilityLevel.DEFAULT;
@@ -388,49 +337,15 @@ public final class SchemaRegistry {
                     throw new RegistryException(RegistryError.SUBJECT_LEVEL_COMPATIBILITY_NOT_CONFIGURED, "Subject '" + subject
                             + "' does not have subject-level compatibility configured");
                 }
-                MetadataStore.update(c, "DELETE FROM registry_config WHERE subject = ?", key);
+                tables.deleteLevel(c, key);
                 return before.get();
             });
         }
     }
 
-    // ---- storage ----
-
     private CompatibilityLevel effectiveLevel(Connection c, String subject) throws SQLException {
-        Optional<CompatibilityLevel> own = configured(c, subject);
-        return own.isPresent() ? own.get() : configured(c, GLOBAL).orElse(CompatibilityLevel.DEFAULT);
-    }
-
-    private static Optional<CompatibilityLevel> configured(Connection c, String key) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT compatibility FROM registry_config WHERE subject = ?")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(CompatibilityLevel.valueOf(rs.getString(1))) : Optional.empty();
-            }
-        }
-    }
-
-    private static List<SubjectVersion> versions(Connection c, String subject, boolean includeDeleted) throws SQLException {
-        List<SubjectVersion> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT v.subject, v.version, v.schema_id, s.schema_text, v.deleted"
-                + " FROM registry_version v JOIN registry_schema s ON s.id = v.schema_id WHERE v.subject = ?"
-                + (includeDeleted ? "" : " AND v.deleted = FALSE") + " ORDER BY v.version")) {
-            ps.setString(1, subject);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(row(rs));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static SubjectVersion row(ResultSet rs) throws SQLException {
-        return new SubjectVersion(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getString(4), rs.getBoolean(5));
-    }
-
-    private static Optional<SubjectVersion> findInSubject(Connection c, String subject, String canonical) throws SQLException {
-        return versions(c, subject, false).stream().filter(v -> v.schema().equals(canonical)).findFirst();
+        Optional<CompatibilityLevel> own = tables.level(c, subject);
+        return own.isPresent() ? own.get() : tables.level(c, RegistryTables.GLOBAL).orElse(CompatibilityLevel.DEFAULT);
     }
 
     private static List<Schema> parsedSchemas(List<SubjectVersion> versions) {
@@ -439,40 +354,6 @@ public final class SchemaRegistry {
             out.add(parse(v.schema()));
         }
         return out;
-    }
-
-    private long schemaId(Connection c, String canonical) throws SQLException {
-        String hash = MetadataStore.sha256(canonical);
-        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM registry_schema WHERE schema_hash = ?")) {
-            ps.setString(1, hash);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    return rs.getLong(1);
-                }
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO registry_schema (schema_hash, schema_type, schema_text, created_at) VALUES (?, 'AVRO', ?, ?)",
-                new String[] {"id"})) {
-            ps.setString(1, hash);
-            ps.setString(2, canonical);
-            ps.setTimestamp(3, Timestamp.from(clock.instant()));
-            ps.executeUpdate();
-            try (ResultSet keys = ps.getGeneratedKeys()) {
-                keys.next();
-                return keys.getLong(1);
-            }
-        }
-    }
-
-    private static int nextVersion(Connection c, String subject) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT MAX(version) FROM registry_version WHERE subject = ?")) {
-            ps.setString(1, subject);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getInt(1) + 1;
-            }
-        }
     }
 
     /**
@@ -493,5 +374,4 @@ public final class SchemaRegistry {
     private static RegistryException subjectNotFound(String subject) {
         return new RegistryException(RegistryError.SUBJECT_NOT_FOUND, "Subject '" + subject + "' not found.");
     }
-
 }

@@ -1,5 +1,6 @@
 package io.sluice.review;
 
+import io.sluice.registry.CompatibilityLevel;
 import io.sluice.registry.RegistryError;
 import io.sluice.registry.RegistryException;
 import io.sluice.registry.SchemaRegistry;
@@ -61,7 +62,7 @@ public final class ReviewGate implements SchemaGate {
                 case APPROVED:
                     // Approved but no longer registered (deleted since): register again under the approved override.
                     registry.register(subject, canonical, p.levelOverride() == null ? null
-                            : io.sluice.registry.CompatibilityLevel.valueOf(p.levelOverride()));
+                            : CompatibilityLevel.valueOf(p.levelOverride()));
                     return GateDecision.proceed();
                 case REJECTED:
                     return GateDecision.waitFor("Proposal " + p.id() + " for " + subject + " was rejected by " + p.decidedBy() + " ("
@@ -76,7 +77,7 @@ public final class ReviewGate implements SchemaGate {
         if (plan.isPresent()) {
             Proposal p = plan.get();
             SubjectVersion v = registry.register(subject, canonical, p.levelOverride() == null ? null
-                    : io.sluice.registry.CompatibilityLevel.valueOf(p.levelOverride()));
+                    : CompatibilityLevel.valueOf(p.levelOverride()));
             reviews.audit(actor, "schema.register-planned", "proposal/" + p.id(), "subject " + subject + " version " + v.version()
                     + " id " + v.id() + (ddl == null ? "" : " after DDL: " + ddl));
             return GateDecision.proceed();

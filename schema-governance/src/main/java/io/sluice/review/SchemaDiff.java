@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.avro.JsonProperties;
 import org.apache.avro.Schema;
 
 /** Field-level differences between two versions of a record schema, recursing into nested records. */
@@ -107,6 +108,6 @@ public final class SchemaDiff {
         if (!f.hasDefaultValue()) {
             return null;
         }
-        return f.defaultVal() == org.apache.avro.JsonProperties.NULL_VALUE ? "null" : String.valueOf(f.defaultVal());
+        return f.defaultVal() == JsonProperties.NULL_VALUE ? "null" : String.valueOf(f.defaultVal());
     }
 }

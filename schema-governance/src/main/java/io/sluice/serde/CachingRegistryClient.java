@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.apache.avro.Schema;
 
 /**
@@ -39,7 +40,7 @@ public final class CachingRegistryClient implements RegistryClient {
         return cached(subject, schema, () -> delegate.lookup(subject, schema));
     }
 
-    private long cached(String subject, Schema schema, java.util.function.LongSupplier remote) {
+    private long cached(String subject, Schema schema, LongSupplier remote) {
         Key key = new Key(subject, schema);
         Long id = ids.get(key);
         if (id != null) {

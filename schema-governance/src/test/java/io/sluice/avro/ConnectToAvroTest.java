@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import org.apache.avro.Conversions;
+import org.apache.avro.JsonProperties;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -45,7 +46,7 @@ class ConnectToAvroTest {
         assertThat(tier.doc()).isEqualTo("loyalty tier");
         Schema.Field note = avro.getField("note");
         assertThat(note.schema().getTypes().get(0).getType()).isEqualTo(Schema.Type.NULL);
-        assertThat(note.defaultVal()).isEqualTo(org.apache.avro.JsonProperties.NULL_VALUE);
+        assertThat(note.defaultVal()).isEqualTo(JsonProperties.NULL_VALUE);
     }
 
     @Test

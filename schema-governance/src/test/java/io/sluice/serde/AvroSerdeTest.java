@@ -10,6 +10,7 @@ import io.sluice.registry.SchemaRegistry;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.util.Arrays;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -45,7 +46,7 @@ class AvroSerdeTest {
         BinaryEncoder enc = EncoderFactory.get().binaryEncoder(plain, null);
         new GenericDatumWriter<GenericRecord>(SCHEMA).write(order(7, "fragile"), enc);
         enc.flush();
-        assertThat(java.util.Arrays.copyOfRange(bytes, 5, bytes.length)).isEqualTo(plain.toByteArray());
+        assertThat(Arrays.copyOfRange(bytes, 5, bytes.length)).isEqualTo(plain.toByteArray());
 
         GenericRecord back = (GenericRecord) serde.deserialize(bytes);
         assertThat(back.get("id")).isEqualTo(7L);
@@ -79,7 +80,7 @@ class AvroSerdeTest {
                 .hasMessageContaining("magic byte 1");
         assertThatThrownBy(() -> serde.deserialize(new byte[] {0, 0})).isInstanceOf(SerdeException.class);
         byte[] good = serde.serialize("t-value", SCHEMA, order(1, "x"));
-        byte[] truncated = java.util.Arrays.copyOf(good, 6);
+        byte[] truncated = Arrays.copyOf(good, 6);
         assertThatThrownBy(() -> serde.deserialize(truncated)).isInstanceOf(SerdeException.class);
     }
 }
