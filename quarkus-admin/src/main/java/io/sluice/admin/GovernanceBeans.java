@@ -1,5 +1,6 @@
 package io.sluice.admin;
 
+import io.sluice.metadata.MetadataDb;
 import io.sluice.registry.SchemaRegistry;
 import io.sluice.review.SchemaReviews;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -7,7 +8,7 @@ import jakarta.enterprise.inject.Produces;
 import java.time.Clock;
 import javax.sql.DataSource;
 
-/** Wires the framework-free governance classes into CDI. */
+/** Wires the framework-free governance classes, and the metadata database's access, into CDI. */
 @ApplicationScoped
 public class GovernanceBeans {
 
@@ -15,6 +16,13 @@ public class GovernanceBeans {
     @ApplicationScoped
     Clock clock() {
         return Clock.systemUTC();
+    }
+
+    /** The one access to the metadata database that every store shares. */
+    @Produces
+    @ApplicationScoped
+    MetadataDb metadataDb(DataSource dataSource) {
+        return new MetadataDb(dataSource);
     }
 
     @Produces

@@ -18,6 +18,7 @@ public enum RegistryError {
     BAD_REQUEST(400, 400),
     /** A well-formed request with fields Confluent's API does not know. */
     UNPROCESSABLE(422, 422),
+    /** The metadata database failed ({@code io.sluice.metadata.MetadataException}): answered without its details. */
     STORE_ERROR(500, 50001);
 
     private final int httpStatus;

@@ -1,5 +1,6 @@
 package io.sluice.registry;
 
+import io.sluice.metadata.MetadataDb;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -84,7 +85,7 @@ final class RegistryTables {
 
     /** The global id of a schema in its canonical form, stored now if it is new. */
     long schemaId(Connection c, String canonical) throws SQLException {
-        String hash = MetadataStore.sha256(canonical);
+        String hash = MetadataDb.sha256(canonical);
         try (PreparedStatement ps = c.prepareStatement("SELECT id FROM registry_schema WHERE schema_hash = ?")) {
             ps.setString(1, hash);
             try (ResultSet rs = ps.executeQuery()) {
@@ -134,17 +135,17 @@ final class RegistryTables {
 
     /** Removes one version's row ({@code permanent}), or flags it soft-deleted. */
     void deleteVersion(Connection c, String subject, int version, boolean permanent) throws SQLException {
-        MetadataStore.update(c, permanent ? "DELETE FROM registry_version WHERE subject = ? AND version = ?"
+        MetadataDb.update(c, permanent ? "DELETE FROM registry_version WHERE subject = ? AND version = ?"
                 : "UPDATE registry_version SET deleted = TRUE WHERE subject = ? AND version = ?", subject, version);
     }
 
     /** Removes a subject's versions and its own level ({@code permanent}), or flags every version soft-deleted. */
     void deleteSubject(Connection c, String subject, boolean permanent) throws SQLException {
         if (permanent) {
-            MetadataStore.update(c, "DELETE FROM registry_version WHERE subject = ?", subject);
-            MetadataStore.update(c, "DELETE FROM registry_config WHERE subject = ?", subject);
+            MetadataDb.update(c, "DELETE FROM registry_version WHERE subject = ?", subject);
+            MetadataDb.update(c, "DELETE FROM registry_config WHERE subject = ?", subject);
         } else {
-            MetadataStore.update(c, "UPDATE registry_version SET deleted = TRUE WHERE subject = ?", subject);
+            MetadataDb.update(c, "UPDATE registry_version SET deleted = TRUE WHERE subject = ?", subject);
         }
     }
 
@@ -159,12 +160,12 @@ final class RegistryTables {
     }
 
     void setLevel(Connection c, String key, CompatibilityLevel level) throws SQLException {
-        if (MetadataStore.update(c, "UPDATE registry_config SET compatibility = ? WHERE subject = ?", level.name(), key) == 0) {
-            MetadataStore.update(c, "INSERT INTO registry_config (subject, compatibility) VALUES (?, ?)", key, level.name());
+        if (MetadataDb.update(c, "UPDATE registry_config SET compatibility = ? WHERE subject = ?", level.name(), key) == 0) {
+            MetadataDb.update(c, "INSERT INTO registry_config (subject, compatibility) VALUES (?, ?)", key, level.name());
         }
     }
 
     void deleteLevel(Connection c, String key) throws SQLException {
-        MetadataStore.update(c, "DELETE FROM registry_config WHERE subject = ?", key);
+        MetadataDb.update(c, "DELETE FROM registry_config WHERE subject = ?", key);
     }
 }

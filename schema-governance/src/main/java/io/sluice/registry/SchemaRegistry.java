@@ -1,5 +1,6 @@
 package io.sluice.registry;
 
+import io.sluice.metadata.MetadataDb;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -33,14 +34,14 @@ public final class SchemaRegistry {
     /** Longest subject accepted (the column's size). */
     public static final int MAX_SUBJECT_LENGTH = 255;
 
-    private final MetadataStore store;
+    private final MetadataDb store;
     private final RegistryTables tables;
     private final Object writeLock = new Object();
     /** Schemas are immutable once registered: cache them by id forever (bounded by the number of schemas). */
     private final Map<Long, String> schemaById = new ConcurrentHashMap<>();
 
     public SchemaRegistry(DataSource dataSource, Clock clock) {
-        this.store = new MetadataStore(dataSource);
+        this.store = new MetadataDb(dataSource);
         this.tables = new RegistryTables(Objects.requireNonNull(clock, "clock"));
     }
 
@@ -277,11 +278,6 @@ public final class SchemaRegistry {
             CompatibilityLevel single = level.transitive() ? CompatibilityLevel.valueOf(level.name().replace("_TRANSITIVE", "")) : level;
             return Compatibility.check(single, schema, List.of(parse(against.schema())));
         });
-    }
-
-    /** The metadata database this registry lives in, for the classes that share it (schema review). */
-    public MetadataStore store() {
-        return store;
     }
 
     /** Tests a schema against a subject's versions under a given level (for example a reviewer's override). */

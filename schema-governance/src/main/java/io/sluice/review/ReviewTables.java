@@ -3,8 +3,8 @@ package io.sluice.review;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.metadata.MetadataDb;
 import io.sluice.registry.CompatibilityLevel;
-import io.sluice.registry.MetadataStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -50,8 +50,8 @@ final class ReviewTables {
     }
 
     void setPolicy(Connection c, String key, ReviewPolicy policy) throws SQLException {
-        if (MetadataStore.update(c, "UPDATE review_policy SET policy = ? WHERE subject = ?", policy.name(), key) == 0) {
-            MetadataStore.update(c, "INSERT INTO review_policy (subject, policy) VALUES (?, ?)", key, policy.name());
+        if (MetadataDb.update(c, "UPDATE review_policy SET policy = ? WHERE subject = ?", policy.name(), key) == 0) {
+            MetadataDb.update(c, "INSERT INTO review_policy (subject, policy) VALUES (?, ?)", key, policy.name());
         }
     }
 
@@ -68,7 +68,7 @@ final class ReviewTables {
                 + " schema_text, previous_schema_id, ddl, diff, verdicts, status, origin, created_at, created_by)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?)", new String[] {"id"})) {
             ps.setString(1, subject);
-            ps.setString(2, MetadataStore.sha256(canonical));
+            ps.setString(2, MetadataDb.sha256(canonical));
             ps.setString(3, semanticHash);
             ps.setString(4, canonical);
             if (previousSchemaId == null) {
@@ -98,14 +98,14 @@ final class ReviewTables {
      */
     void approve(Connection c, long id, String actor, String reason, CompatibilityLevel levelOverride, Long registeredSchemaId)
             throws SQLException {
-        MetadataStore.update(c, "UPDATE review_proposal SET status = 'APPROVED', decided_at = ?, decided_by = ?, decision_reason = ?,"
+        MetadataDb.update(c, "UPDATE review_proposal SET status = 'APPROVED', decided_at = ?, decided_by = ?, decision_reason = ?,"
                 + " level_override = ?, registered_schema_id = ? WHERE id = ?", Timestamp.from(clock.instant()), actor, reason,
                 levelOverride == null ? null : levelOverride.name(), registeredSchemaId, id);
     }
 
     /** Records a rejection, decided now. */
     void reject(Connection c, long id, String actor, String reason) throws SQLException {
-        MetadataStore.update(c, "UPDATE review_proposal SET status = 'REJECTED', decided_at = ?, decided_by = ?, decision_reason = ?"
+        MetadataDb.update(c, "UPDATE review_proposal SET status = 'REJECTED', decided_at = ?, decided_by = ?, decision_reason = ?"
                 + " WHERE id = ?", Timestamp.from(clock.instant()), actor, reason, id);
     }
 
@@ -171,7 +171,7 @@ final class ReviewTables {
 
     /** Appends a line to the audit log, dated now. */
     void audit(Connection c, String actor, String action, String target, String detail) throws SQLException {
-        MetadataStore.update(c, "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+        MetadataDb.update(c, "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
                 Timestamp.from(clock.instant()), actor, action, target, detail);
     }
 

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.registry.MetadataStore;
+import io.sluice.metadata.MetadataDb;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -22,7 +22,7 @@ final class SchemaMeaning {
 
     /** The hash proposals are matched by ({@code semantic_hash}): the SHA-256 of {@link #of}. */
     static String hash(Schema schema) {
-        return MetadataStore.sha256(of(schema));
+        return MetadataDb.sha256(of(schema));
     }
 
     /** The schema's canonical text without docs and {@code connect.*} properties. */

@@ -1,9 +1,9 @@
 package io.sluice.review;
 
+import io.sluice.metadata.MetadataDb;
 import io.sluice.registry.Compatibility;
 import io.sluice.registry.CompatibilityLevel;
 import io.sluice.registry.CompatibilityResult;
-import io.sluice.registry.MetadataStore;
 import io.sluice.registry.RegistryError;
 import io.sluice.registry.RegistryException;
 import io.sluice.registry.SchemaRegistry;
@@ -30,14 +30,14 @@ import org.apache.avro.Schema;
  * <p>Thread safety: thread-safe; decisions are serialized in this object.
  */
 public final class SchemaReviews {
-    private final MetadataStore store;
+    private final MetadataDb store;
     private final ReviewTables tables;
     private final SchemaRegistry registry;
     private final Object writeLock = new Object();
     private final Map<String, CompletableFuture<Void>> changes = new ConcurrentHashMap<>();
 
     public SchemaReviews(DataSource dataSource, SchemaRegistry registry, Clock clock) {
-        this.store = new MetadataStore(Objects.requireNonNull(dataSource, "dataSource"));
+        this.store = new MetadataDb(Objects.requireNonNull(dataSource, "dataSource"));
         this.registry = Objects.requireNonNull(registry, "registry");
         this.tables = new ReviewTables(Objects.requireNonNull(clock, "clock"));
     }
@@ -261,7 +261,7 @@ public final class SchemaReviews {
 
     /** The newest proposal for this subject and schema, if any. */
     public Optional<Proposal> latestFor(String subject, String canonicalSchema) {
-        List<Proposal> found = query("WHERE p.subject = ? AND p.schema_hash = ? ORDER BY p.id DESC", subject, MetadataStore.sha256(canonicalSchema));
+        List<Proposal> found = query("WHERE p.subject = ? AND p.schema_hash = ? ORDER BY p.id DESC", subject, MetadataDb.sha256(canonicalSchema));
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 

@@ -1,6 +1,6 @@
 package io.sluice.admin.activity;
 
-import io.sluice.admin.metadata.MetadataDb;
+import io.sluice.metadata.MetadataDb;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.PreparedStatement;

@@ -7,11 +7,10 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.sluice.admin.error.RequestRefusedException;
-import io.sluice.admin.metadata.MetadataException;
 import io.sluice.admin.registry.RegistryErrors;
 import io.sluice.admin.ui.LoginResource;
 import io.sluice.config.InvalidConfigException;
-import io.sluice.registry.RegistryError;
+import io.sluice.metadata.MetadataException;
 import io.sluice.registry.RegistryException;
 import io.sluice.review.ReviewException;
 import jakarta.ws.rs.WebApplicationException;
@@ -78,24 +77,15 @@ public class ErrorMappers {
         if (registryPath()) {
             return RegistryErrors.of(e);
         }
-        int status = e.error().httpStatus();
-        if (e.error() == RegistryError.STORE_ERROR) {
-            return metadataUnavailable(e);
-        }
-        return apiResponse(status, ApiError.of("registry_" + e.error().name().toLowerCase(), e.getMessage()));
+        return apiResponse(e.error().httpStatus(), ApiError.of("registry_" + e.error().name().toLowerCase(), e.getMessage()));
     }
 
     /** The metadata database failed: Confluent's store error on the registry, 503 elsewhere; details only in the log. */
     @ServerExceptionMapper
     public Response metadata(MetadataException e) {
         if (registryPath()) {
-            LOG.error("metadata database failed", e);
-            return RegistryErrors.body(500, RegistryError.STORE_ERROR.errorCode(), "Error in the backend data store");
+            return RegistryErrors.storeError(e);
         }
-        return metadataUnavailable(e);
-    }
-
-    private static Response metadataUnavailable(RuntimeException e) {
         LOG.error("metadata database failed", e);
         return apiResponse(503, ApiError.of("metadata_unavailable", "The metadata database did not complete the request; nothing was"
                 + " changed by it. Try again; if it persists, check the database (the server's log has its reason)."));

@@ -5,12 +5,9 @@ import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.error.NotFoundException;
 import io.sluice.admin.error.Problem;
-import io.sluice.admin.metadata.MetadataDb;
+import io.sluice.metadata.MetadataDb;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -196,7 +193,7 @@ public class Users {
             }
         });
         String hash = stored == null ? DUMMY_HASH : stored[0];
-        String memo = sha256(name + "\u0000" + password + "\u0000" + hash);
+        String memo = MetadataDb.sha256(name + "\u0000" + password + "\u0000" + hash);
         Instant checked = verified.get(memo);
         boolean ok = checked != null && checked.plus(VERIFIED_LIFETIME).isAfter(clock.instant()) || BcryptUtil.matches(password, hash);
         if (ok && stored != null) {
@@ -224,7 +221,7 @@ public class Users {
         Instant now = clock.instant();
         db.inTransaction(c -> MetadataDb.update(c,
                 "INSERT INTO api_token (id, user_name, label, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)", id, user,
-                label, sha256(token), Timestamp.from(now), ttl == null ? null : Timestamp.from(now.plus(ttl))));
+                label, MetadataDb.sha256(token), Timestamp.from(now), ttl == null ? null : Timestamp.from(now.plus(ttl))));
         return token;
     }
 
@@ -264,7 +261,7 @@ public class Users {
 
     /** The principal of a valid, unexpired token. */
     public Optional<Principal> byToken(String token) {
-        String hash = sha256(token);
+        String hash = MetadataDb.sha256(token);
         Optional<Principal> p = db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT u.name, u.role, t.expires_at FROM api_token t JOIN app_user u"
                     + " ON u.name = t.user_name WHERE t.token_hash = ?")) {
@@ -297,7 +294,7 @@ public class Users {
         db.inTransaction(c -> {
             MetadataDb.update(c, "DELETE FROM web_session WHERE expires_at < ?", Timestamp.from(now));
             return MetadataDb.update(c, "INSERT INTO web_session (session_hash, user_name, csrf_token, created_at, expires_at)"
-                    + " VALUES (?, ?, ?, ?, ?)", sha256(session), user, csrf, Timestamp.from(now),
+                    + " VALUES (?, ?, ?, ?, ?)", MetadataDb.sha256(session), user, csrf, Timestamp.from(now),
                     Timestamp.from(now.plus(SESSION_LIFETIME)));
         });
         return session;
@@ -307,7 +304,7 @@ public class Users {
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT u.name, u.role, s.csrf_token, s.expires_at FROM web_session s JOIN app_user u"
                     + " ON u.name = s.user_name WHERE s.session_hash = ?")) {
-                ps.setString(1, sha256(session));
+                ps.setString(1, MetadataDb.sha256(session));
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next() || rs.getTimestamp(4).toInstant().isBefore(clock.instant())) {
                         return Optional.empty();
@@ -319,7 +316,7 @@ public class Users {
     }
 
     public void closeSession(String session) {
-        db.update("DELETE FROM web_session WHERE session_hash = ?", sha256(session));
+        db.update("DELETE FROM web_session WHERE session_hash = ?", MetadataDb.sha256(session));
     }
 
     private static byte[] randomBytes(int n) {
@@ -330,14 +327,5 @@ public class Users {
 
     private static Instant instant(Timestamp t) {
         return t == null ? null : t.toInstant();
-    }
-
-    /** The SHA-256 of a text as 64 hex digits: tokens and sessions are stored only so. */
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
     }
 }

@@ -7,7 +7,7 @@ import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.error.NotFoundException;
 import io.sluice.admin.error.Problem;
-import io.sluice.admin.metadata.MetadataDb;
+import io.sluice.metadata.MetadataDb;
 import io.sluice.admin.sink.SinkStore;
 import io.sluice.admin.source.SourceStore;
 import jakarta.enterprise.context.ApplicationScoped;

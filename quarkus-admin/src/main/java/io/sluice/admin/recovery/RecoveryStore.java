@@ -1,7 +1,7 @@
 package io.sluice.admin.recovery;
 
 import io.sluice.admin.error.NotFoundException;
-import io.sluice.admin.metadata.MetadataDb;
+import io.sluice.metadata.MetadataDb;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.ResultSet;

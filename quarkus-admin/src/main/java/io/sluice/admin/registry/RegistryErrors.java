@@ -2,6 +2,7 @@ package io.sluice.admin.registry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.metadata.MetadataException;
 import io.sluice.registry.RegistryError;
 import io.sluice.registry.RegistryException;
 import jakarta.ws.rs.core.Response;
@@ -15,14 +16,16 @@ public final class RegistryErrors {
     private RegistryErrors() {
     }
 
-    /** The response for a registry exception; store failures are logged and answered without details. */
+    /** The response for a registry exception. */
     public static Response of(RegistryException e) {
-        if (e.error() == RegistryError.STORE_ERROR) {
-            // Details stay in the log: the client learns that the server failed, not how.
-            LOG.error("registry store failed", e);
-            return body(500, 50001, "Error in the backend data store");
-        }
         return body(e.error().httpStatus(), e.error().errorCode(), e.getMessage());
+    }
+
+    /** The metadata database failed: logged, and answered as Confluent's store error without details. */
+    public static Response storeError(MetadataException e) {
+        // Details stay in the log: the client learns that the server failed, not how.
+        LOG.error("metadata database failed", e);
+        return body(RegistryError.STORE_ERROR.httpStatus(), RegistryError.STORE_ERROR.errorCode(), "Error in the backend data store");
     }
 
     /** A Confluent error response. */

@@ -5,7 +5,7 @@ import io.sluice.admin.api.Keys;
 import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.error.NotFoundException;
-import io.sluice.admin.metadata.MetadataDb;
+import io.sluice.metadata.MetadataDb;
 import io.sluice.capture.SourceConfig;
 import io.sluice.config.InvalidConfigException;
 import jakarta.enterprise.context.ApplicationScoped;

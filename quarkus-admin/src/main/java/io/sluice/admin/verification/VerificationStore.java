@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.admin.error.NotFoundException;
-import io.sluice.admin.metadata.MetadataDb;
+import io.sluice.metadata.MetadataDb;
 import io.sluice.backfill.Verifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,27 +1,32 @@
-package io.sluice.admin.metadata;
+package io.sluice.metadata;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The server's stores' access to the metadata database (H2 or PostgreSQL): queries with positional arguments,
- * updates, inserts with a generated key, and transactions; every {@link SQLException} comes out as a
- * {@link MetadataException}. Thread-safe; each call takes a connection of its own from the pool.
+ * Access to the metadata database (H2 or PostgreSQL) for every store in it (the registry, schema review, the
+ * server's sources, sinks, pipelines and jobs): queries with positional arguments, updates, inserts with a generated
+ * key, and transactions; every {@link SQLException} comes out as a {@link MetadataException}. Build one per
+ * database and share it. Thread-safe; each call takes a connection of its own from the pool.
  */
-@ApplicationScoped
-public class MetadataDb {
+public final class MetadataDb {
+    private final DataSource dataSource;
 
-    @Inject
-    DataSource dataSource;
+    public MetadataDb(DataSource dataSource) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
 
     /** Work on one connection. */
     @FunctionalInterface
@@ -131,6 +136,15 @@ public class MetadataDb {
         } catch (SQLException e) {
             ps.close();
             throw e;
+        }
+    }
+
+    /** The SHA-256 of a text as 64 hex digits: how rows are found by content, and secrets stored only so. */
+    public static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
         }
     }
 }
