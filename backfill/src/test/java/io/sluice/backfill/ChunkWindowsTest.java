@@ -8,6 +8,7 @@ import io.sluice.event.SourceEvent;
 import io.sluice.event.SourcePosition;
 import io.sluice.event.TableId;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -27,7 +28,7 @@ class ChunkWindowsTest {
     }
 
     private static List<Map<String, Object>> rows(int... ids) {
-        return java.util.Arrays.stream(ids).mapToObj(i -> Map.<String, Object>of("id", i)).toList();
+        return Arrays.stream(ids).mapToObj(i -> Map.<String, Object>of("id", i)).toList();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.sluice.bench;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
@@ -12,14 +13,20 @@ import io.sluice.capture.EventBatchConsumer;
 import io.sluice.capture.SourceConfig;
 import io.sluice.embedded.MariaDbServer;
 import io.sluice.embedded.RedisServer;
+import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
 import io.sluice.review.SchemaGate;
 import io.sluice.sink.Sink;
+import io.sluice.sink.WriteResult;
 import io.sluice.sink.lucene.LuceneSink;
 import io.sluice.sink.lucene.LuceneSinkConfig;
 import io.sluice.sink.redis.RedisSink;
 import io.sluice.sink.redis.RedisSinkConfig;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -27,14 +34,26 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.temporal.Temporal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import javax.management.ListenerNotFoundException;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -58,8 +77,8 @@ public final class BackfillBench {
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int chunk = args.length > 1 ? Integer.parseInt(args[1]) : 2048;
-        java.util.Set<String> contenders = java.util.Set.of((args.length > 2 ? args[2] : "scan,snapshot,noop,lucene,redis,both,raw").split(","));
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        Set<String> contenders = Set.of((args.length > 2 ? args[2] : "scan,snapshot,noop,lucene,redis,both,raw").split(","));
+        Logger.getLogger("").setLevel(Level.WARNING);
         System.out.println("Sluice backfill benchmark: " + rows + " rows, chunks of " + chunk);
         System.out.println("machine: " + Machine.describe());
         System.out.println("Redis: " + RedisServer.PERSISTENCE + "; emptied before each contender that writes to it");
@@ -140,8 +159,8 @@ public final class BackfillBench {
         }
 
         @Override
-        public io.sluice.sink.WriteResult write(List<io.sluice.event.ChangeEvent> batch) {
-            return new io.sluice.sink.WriteResult(List.of());
+        public WriteResult write(List<ChangeEvent> batch) {
+            return new WriteResult(List.of());
         }
 
         @Override
@@ -174,15 +193,15 @@ public final class BackfillBench {
         AtomicLong max = new AtomicLong();
         AtomicLong afterGc = new AtomicLong();
         Runtime rt = Runtime.getRuntime();
-        java.util.concurrent.ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(() -> max.accumulateAndGet(rt.totalMemory() - rt.freeMemory(), Math::max), 0, 100, TimeUnit.MILLISECONDS);
-        List<Runnable> unsubscribe = new java.util.ArrayList<>();
-        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
-            if (gc instanceof javax.management.NotificationEmitter emitter) {
-                javax.management.NotificationListener listener = (notification, handback) -> {
-                    if (notification.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
-                        var info = com.sun.management.GarbageCollectionNotificationInfo.from(
-                                (javax.management.openmbean.CompositeData) notification.getUserData());
+        List<Runnable> unsubscribe = new ArrayList<>();
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof NotificationEmitter emitter) {
+                NotificationListener listener = (notification, handback) -> {
+                    if (notification.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+                        var info = GarbageCollectionNotificationInfo.from(
+                                (CompositeData) notification.getUserData());
                         long used = 0;
                         for (var pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
                             if (HEAP_POOLS.contains(pool.getKey())) {
@@ -196,7 +215,7 @@ public final class BackfillBench {
                 unsubscribe.add(() -> {
                     try {
                         emitter.removeNotificationListener(listener);
-                    } catch (javax.management.ListenerNotFoundException e) {
+                    } catch (ListenerNotFoundException e) {
                         // already gone
                     }
                 });
@@ -220,9 +239,9 @@ public final class BackfillBench {
     }
 
     /** The names of the heap's memory pools (eden, survivor, old), read once rather than at every collection. */
-    private static final java.util.Set<String> HEAP_POOLS = java.lang.management.ManagementFactory.getMemoryPoolMXBeans().stream()
-            .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP).map(java.lang.management.MemoryPoolMXBean::getName)
-            .collect(java.util.stream.Collectors.toUnmodifiableSet());
+    private static final Set<String> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
+            .collect(Collectors.toUnmodifiableSet());
 
     private static void print(String what, Measured m) {
         if (m.rows() == 0) {
@@ -266,12 +285,12 @@ public final class BackfillBench {
 
     /** The plain JDBC scan into raw writes, {@code chunk} rows at a time, then their commit. */
     private static long rawScan(MariaDbServer db, RawTargets raw, int chunk) throws Exception {
-        List<Map<String, Object>> rows = new java.util.ArrayList<>(chunk);
+        List<Map<String, Object>> rows = new ArrayList<>(chunk);
         long n = scan(db, (rs, meta) -> {
-            Map<String, Object> row = new java.util.LinkedHashMap<>();
+            Map<String, Object> row = new LinkedHashMap<>();
             for (int i = 1; i <= meta.getColumnCount(); i++) {
                 Object v = rs.getObject(i);
-                row.put(meta.getColumnLabel(i), v instanceof java.time.temporal.Temporal t ? t.toString() : v);
+                row.put(meta.getColumnLabel(i), v instanceof Temporal t ? t.toString() : v);
             }
             rows.add(row);
             if (rows.size() == chunk) {
@@ -320,7 +339,7 @@ public final class BackfillBench {
             public void accept(List<SourceEvent> batch) {
                 windows.observe(batch);
                 for (SourceEvent e : batch) {
-                    if (e instanceof io.sluice.event.ChangeEvent c && schemas.get() == null) {
+                    if (e instanceof ChangeEvent c && schemas.get() == null) {
                         schemas.set(new BackfillRun.Schemas(c.after().getSchema(), c.key().getSchema()));
                     }
                 }
@@ -346,7 +365,7 @@ public final class BackfillBench {
             while (schemas.get() == null) {
                 Thread.sleep(20);
             }
-            List<BackfillRun.Target> targets = new java.util.ArrayList<>();
+            List<BackfillRun.Target> targets = new ArrayList<>();
             for (Sink sink : sinks) {
                 sink.open();
                 targets.add(r -> {

@@ -26,6 +26,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
 
@@ -174,9 +177,9 @@ public final class CaptureBench {
 
     /** JUL (Debezium's MariaDB driver logs through it) down to warnings, so that the figures stay readable. */
     static void quietLogging() {
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
-        for (var h : java.util.logging.Logger.getLogger("").getHandlers()) {
-            h.setLevel(java.util.logging.Level.WARNING);
+        Logger.getLogger("").setLevel(Level.WARNING);
+        for (var h : Logger.getLogger("").getHandlers()) {
+            h.setLevel(Level.WARNING);
         }
     }
 
@@ -274,7 +277,7 @@ public final class CaptureBench {
      * @param progress how far it got, for the error if it takes longer than {@code minutes}
      * @throws IllegalStateException if {@code done} did not count down in time
      */
-    static void runEngine(DebeziumEngine<?> engine, CountDownLatch done, int minutes, java.util.function.Supplier<String> progress)
+    static void runEngine(DebeziumEngine<?> engine, CountDownLatch done, int minutes, Supplier<String> progress)
             throws Exception {
         ExecutorService executor = Executors.newSingleThreadExecutor();
         executor.execute(engine);

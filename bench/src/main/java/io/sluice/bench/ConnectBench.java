@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -171,7 +172,7 @@ public final class ConnectBench {
                 Thread.sleep(20);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Map<String, Double> cpu = new java.util.LinkedHashMap<>();
+            Map<String, Double> cpu = new LinkedHashMap<>();
             pids.forEach((k, pid) -> cpu.put(k, cpuSeconds(pid) - cpuBefore.get(k)));
             int found = redis.strings(prefix, "}").size();
             if (found != rows) {

@@ -1,5 +1,6 @@
 package io.sluice.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.HashMap;
 import java.util.Map;
@@ -39,7 +40,7 @@ final class Cpu {
 
     /** CPU nanoseconds of this JVM. */
     static long jvmNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** CPU nanoseconds of each process this JVM started (the servers) that still runs and tells it, by process id. */

@@ -11,6 +11,7 @@ import io.sluice.embedded.FreePorts;
 import io.sluice.embedded.MariaDbServer;
 import io.sluice.embedded.RedisServer;
 import io.sluice.embedded.ServerProcess;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,8 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -150,8 +153,8 @@ public final class FreshnessBench {
         Thread.sleep(WARM_UP.toMillis()); // the same load, unmeasured: JIT, connections and caches warm up
         long start = System.nanoTime();
         long rowsBefore = rows.get();
-        java.util.concurrent.ConcurrentSkipListMap<Long, Long> pendingRedis = new java.util.concurrent.ConcurrentSkipListMap<>();
-        java.util.concurrent.ConcurrentSkipListMap<Long, Long> pendingLucene = new java.util.concurrent.ConcurrentSkipListMap<>();
+        ConcurrentSkipListMap<Long, Long> pendingRedis = new ConcurrentSkipListMap<>();
+        ConcurrentSkipListMap<Long, Long> pendingLucene = new ConcurrentSkipListMap<>();
         // Watchers look at the oldest probe not yet seen, then the next: the pipeline applies rows in order, so the
         // polling stays one request at a time however far behind the targets are, and does not slow them down.
         pool.execute(() -> {
@@ -186,7 +189,7 @@ public final class FreshnessBench {
             }
         });
         // One line every 5 s: what the server says of itself and what the probes saw in that window.
-        java.util.concurrent.ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
         int[] seen = {0};
         progress.scheduleAtFixedRate(() -> {
             try {
@@ -339,7 +342,7 @@ public final class FreshnessBench {
                     return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return 0;
         }
         return 0;
@@ -347,7 +350,7 @@ public final class FreshnessBench {
 
     /** Samples a process's resident memory once a second until stopped. */
     private static final class ScheduledRss {
-        private final java.util.concurrent.ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
 
         ScheduledRss(long pid, List<Long> into) {
             timer.scheduleAtFixedRate(() -> into.add(rss(pid)), 1, 1, TimeUnit.SECONDS);

@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Conversions;
@@ -78,7 +79,7 @@ public final class SinkBench {
                 Rate rawRedis = rawRedis(redis, batches, mapping, suffix);
                 redis.empty();
                 double redis1 = redisCpuMicros(redis);
-                Map<String, Rate> sweeps = new java.util.LinkedHashMap<>();
+                Map<String, Rate> sweeps = new LinkedHashMap<>();
                 Rate sluiceRedis = sink(new RedisSink("redis", RedisSinkConfig.parse("redis", Map.of(RedisSinkConfig.URI,
                         "redis://" + redis.host() + ":" + redis.port(), "target", "s" + suffix + ":{table}"))), batches, sweeps);
                 double redis2 = redisCpuMicros(redis);

@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -154,7 +155,7 @@ public final class StreamingBench {
         JdbcDeadLetterQueue dlq = new JdbcDeadLetterQueue(MetadataDatabase.inMemory(), Clock.systemUTC());
         RedisSink cache = new RedisSink("cache", RedisSinkConfig.parse("cache", Map.of(RedisSinkConfig.URI,
                 "redis://" + redis.host() + ":" + redis.port(), "target", prefix + ":{table}")));
-        Map<String, String> indexConfig = new java.util.HashMap<>(Map.of(LuceneSinkConfig.DIR, luceneDir.toString()));
+        Map<String, String> indexConfig = new HashMap<>(Map.of(LuceneSinkConfig.DIR, luceneDir.toString()));
         if (refreshMs != null) {
             indexConfig.put(LuceneSinkConfig.REFRESH_INTERVAL_MS, refreshMs);
         }

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.SSLException;
 
@@ -333,7 +334,7 @@ final class ApiClient {
     }
 
     private static String length(long bytes) {
-        return bytes >= 1024 * 1024 ? String.format(java.util.Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024)) : bytes + " bytes";
+        return bytes >= 1024 * 1024 ? String.format(Locale.ROOT, "%.1f MB", bytes / (1024.0 * 1024)) : bytes + " bytes";
     }
 
     /** The address without a trailing slash, as a person typed it. */

@@ -5,15 +5,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -107,27 +114,27 @@ final class Contexts {
     /** A config file that is JSON, but not of the shape `sluice context set` writes. */
     private static CliException misshapen(Path file, String key, String expected, JsonNode found) {
         return new CliException(ExitCode.FAILED, "the config file " + file + " is not a Sluice config: '" + key + "' must be " + expected
-                + ", not " + found.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ": fix it, or delete it and run `sluice context set` again");
+                + ", not " + found.getNodeType().name().toLowerCase(Locale.ROOT) + ": fix it, or delete it and run `sluice context set` again");
     }
 
     /** What went wrong with a file, in words: an exception's name means nothing to a person. */
     static String describe(IOException e) {
-        if (e instanceof java.nio.charset.CharacterCodingException) {
+        if (e instanceof CharacterCodingException) {
             return "it is not UTF-8 text";
         }
-        if (e instanceof java.nio.file.AccessDeniedException a) {
+        if (e instanceof AccessDeniedException a) {
             return "permission denied on " + a.getFile();
         }
-        if (e instanceof java.nio.file.NoSuchFileException n) {
+        if (e instanceof NoSuchFileException n) {
             return "no such file or directory: " + n.getFile();
         }
-        if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+        if (e instanceof FileAlreadyExistsException f) {
             return f.getFile() + " is in the way: it exists and is not a directory";
         }
-        if (e instanceof java.nio.file.NotDirectoryException n) {
+        if (e instanceof NotDirectoryException n) {
             return n.getFile() + " is not a directory";
         }
-        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+        if (e instanceof FileSystemException f && f.getReason() != null) {
             return f.getReason() + (f.getFile() == null ? "" : ": " + f.getFile());
         }
         return e.getMessage() == null ? "an input/output error" : e.getMessage();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,8 +41,8 @@ final class SchemasCommand {
             }
             List<List<String>> rows = new ArrayList<>();
             for (JsonNode p : proposals) {
-                rows.add(List.of(field(p, "id"), field(p, "subject"), field(p, "status").toLowerCase(java.util.Locale.ROOT),
-                        field(p, "origin").toLowerCase(java.util.Locale.ROOT), Integer.toString(p.path("diff").size()), incompatible(p),
+                rows.add(List.of(field(p, "id"), field(p, "subject"), field(p, "status").toLowerCase(Locale.ROOT),
+                        field(p, "origin").toLowerCase(Locale.ROOT), Integer.toString(p.path("diff").size()), incompatible(p),
                         field(p, "createdAt"), field(p, "createdBy"), field(p, "decidedBy")));
             }
             Text.table(out, List.of("ID", "SUBJECT", "STATUS", "ORIGIN", "CHANGES", "INCOMPATIBLE-UNDER", "CREATED", "BY", "DECIDED-BY"), rows);
@@ -57,8 +58,8 @@ final class SchemasCommand {
             List<String[]> pairs = new ArrayList<>();
             pairs.add(pair("id", field(p, "id")));
             pairs.add(pair("subject", field(p, "subject")));
-            pairs.add(pair("status", field(p, "status").toLowerCase(java.util.Locale.ROOT)));
-            pairs.add(pair("origin", field(p, "origin").toLowerCase(java.util.Locale.ROOT)));
+            pairs.add(pair("status", field(p, "status").toLowerCase(Locale.ROOT)));
+            pairs.add(pair("origin", field(p, "origin").toLowerCase(Locale.ROOT)));
             pairs.add(pair("created", field(p, "createdAt") + " by " + field(p, "createdBy")));
             pairs.add(pair("decided", p.hasNonNull("decidedAt") ? field(p, "decidedAt") + " by " + field(p, "decidedBy") : Text.NONE));
             pairs.add(pair("reason", field(p, "decisionReason")));
@@ -70,7 +71,7 @@ final class SchemasCommand {
             Text.fields(out, pairs);
             List<List<String>> diff = new ArrayList<>();
             for (JsonNode c : p.path("diff")) {
-                diff.add(List.of(field(c, "kind").toLowerCase(java.util.Locale.ROOT), field(c, "field"), field(c, "before"), field(c, "after")));
+                diff.add(List.of(field(c, "kind").toLowerCase(Locale.ROOT), field(c, "field"), field(c, "before"), field(c, "after")));
             }
             out.println();
             if (diff.isEmpty()) {
@@ -105,7 +106,7 @@ final class SchemasCommand {
         body.put("reason", reason);
         body.put("levelOverride", level);
         JsonNode p = root.api().post("api/v1/schemas/proposals/" + id + "/approve", body, HINT);
-        root.print(p, out -> out.println("proposal " + id + " (" + field(p, "subject") + "): " + field(p, "status").toLowerCase(java.util.Locale.ROOT)
+        root.print(p, out -> out.println("proposal " + id + " (" + field(p, "subject") + "): " + field(p, "status").toLowerCase(Locale.ROOT)
                 + (p.hasNonNull("registeredSchemaId") ? ", registered as schema id " + field(p, "registeredSchemaId") : "")));
         return ExitCode.OK;
     }
@@ -116,7 +117,7 @@ final class SchemasCommand {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("reason", reason);
         JsonNode p = root.api().post("api/v1/schemas/proposals/" + id + "/reject", body, HINT);
-        root.print(p, out -> out.println("proposal " + id + " (" + field(p, "subject") + "): " + field(p, "status").toLowerCase(java.util.Locale.ROOT)));
+        root.print(p, out -> out.println("proposal " + id + " (" + field(p, "subject") + "): " + field(p, "status").toLowerCase(Locale.ROOT)));
         return ExitCode.OK;
     }
 

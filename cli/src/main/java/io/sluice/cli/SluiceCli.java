@@ -5,16 +5,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code sluice}: the Sluice server's command line. It talks to the server's REST API ({@code /api/v1}) with an API
@@ -75,7 +77,7 @@ public final class SluiceCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        Map<String, String> env = new HashMap<>(System.getenv());
         // Progress bars only where a person watches: a console, and a terminal that understands a carriage return.
         env.putIfAbsent(TERMINAL_ENV, System.console() != null && !"dumb".equals(env.get("TERM")) ? "1" : "0");
         System.exit(run(args, env, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -216,7 +218,7 @@ public final class SluiceCli implements Callable<Integer> {
     }
 
     /** Prints an answer: as JSON or YAML with {@code --output json|yaml}, else with {@code table}. */
-    void print(JsonNode answer, java.util.function.Consumer<PrintWriter> table) {
+    void print(JsonNode answer, Consumer<PrintWriter> table) {
         if (json()) {
             structured(answer);
         } else {

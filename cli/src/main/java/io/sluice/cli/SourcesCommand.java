@@ -7,7 +7,10 @@ import static io.sluice.cli.Text.pair;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,7 +44,7 @@ final class SourcesCommand {
                 JsonNode st = s.path("status");
                 JsonNode settings = s.path("settings");
                 rows.add(List.of(field(s, "name"), field(settings, "type"), field(settings, "host") + ":" + field(settings, "port"),
-                        field(st, "state"), field(st, "desired"), String.format(java.util.Locale.ROOT, "%.1f", st.path("eventsPerSecond").asDouble()),
+                        field(st, "state"), field(st, "desired"), String.format(Locale.ROOT, "%.1f", st.path("eventsPerSecond").asDouble()),
                         ms(st.get("lagMs")), field(st, "pipelines"), field(st, "reason")));
             }
             Text.table(out, List.of("NAME", "TYPE", "HOST", "STATE", "DESIRED", "EVENTS/S", "LAG", "PIPELINES", "REASON"), rows);
@@ -235,7 +238,7 @@ final class SourcesCommand {
         pairs.add(pair("fix", field(st, "fix")));
         pairs.add(pair("lag", ms(st.get("lagMs"))));
         pairs.add(pair("freshness", ms(st.get("freshnessMs"))));
-        pairs.add(pair("events/s", String.format(java.util.Locale.ROOT, "%.1f", st.path("eventsPerSecond").asDouble())));
+        pairs.add(pair("events/s", String.format(Locale.ROOT, "%.1f", st.path("eventsPerSecond").asDouble())));
         pairs.add(pair("events", field(st, "eventsTotal")));
         pairs.add(pair("position", field(st, "lastPosition")));
         pairs.add(pair("restarts", field(st, "restarts")));
@@ -258,8 +261,8 @@ final class SourcesCommand {
         return v == null || v.isNull() ? Text.NONE : v.asLong() + " ms";
     }
 
-    private static java.util.Map<String, JsonNode> toMap(JsonNode object) {
-        java.util.Map<String, JsonNode> m = new java.util.LinkedHashMap<>();
+    private static Map<String, JsonNode> toMap(JsonNode object) {
+        Map<String, JsonNode> m = new LinkedHashMap<>();
         object.fields().forEachRemaining(e -> m.put(e.getKey(), e.getValue()));
         return m;
     }

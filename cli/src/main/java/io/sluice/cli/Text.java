@@ -2,9 +2,13 @@ package io.sluice.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Output for people: aligned tables and "key: value" blocks, plain text without colour or control characters; and
@@ -63,10 +67,10 @@ final class Text {
         return true;
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper YAML = new com.fasterxml.jackson.databind.ObjectMapper(
-            com.fasterxml.jackson.dataformat.yaml.YAMLFactory.builder()
-                    .disable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                    .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES).build());
+    private static final ObjectMapper YAML = new ObjectMapper(
+            YAMLFactory.builder()
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build());
 
     /** A tree as YAML, for people who read configuration rather than JSON. */
     static void yaml(PrintWriter out, JsonNode node) {
@@ -149,7 +153,7 @@ final class Text {
                 headers.forEach(h -> row.add(field(e, h)));
                 rows.add(row);
             }
-            table(out, headers.stream().map(h -> h.toUpperCase(java.util.Locale.ROOT)).toList(), rows);
+            table(out, headers.stream().map(h -> h.toUpperCase(Locale.ROOT)).toList(), rows);
         } else if (node.isObject()) {
             List<String[]> pairs = new ArrayList<>();
             node.fieldNames().forEachRemaining(f -> pairs.add(pair(f, field(node, f))));

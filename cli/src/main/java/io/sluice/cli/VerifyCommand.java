@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -67,7 +68,7 @@ final class VerifyCommand implements Callable<Integer> {
         return differences == 0 || result.path("repair").asBoolean() ? ExitCode.OK : ExitCode.FAILED;
     }
 
-    private static void report(java.io.PrintWriter out, JsonNode v) {
+    private static void report(PrintWriter out, JsonNode v) {
         out.printf("%s against %s: %,d rows checked, %,d missing, %,d stale, %,d extra%s%n", v.path("table").asText(), v.path("sink").asText(),
                 v.path("rowsChecked").asLong(), v.path("missing").asLong(), v.path("stale").asLong(), v.path("extra").asLong(),
                 v.path("extraChecked").asBoolean() ? "" : " (extra keys not checked: the sink's id template is not {key})");

@@ -12,9 +12,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,7 +50,7 @@ class SluiceCliTest {
                     + exchange.getRequestURI().getRawQuery());
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             requests.add(exchange.getRequestMethod() + " " + path + " " + exchange.getRequestHeaders().getFirst("Authorization") + " " + body);
-            java.util.Deque<String> turns = inTurn.get(path);
+            Deque<String> turns = inTurn.get(path);
             if (turns != null) {
                 answers.put(path, new Object[] {200, turns.size() > 1 ? turns.poll() : turns.peek()});
             }
@@ -68,17 +72,17 @@ class SluiceCliTest {
         server.stop(0);
     }
 
-    private final Map<String, java.util.Deque<String>> inTurn = new ConcurrentHashMap<>();
+    private final Map<String, Deque<String>> inTurn = new ConcurrentHashMap<>();
 
     /** Answers 200 with each body in turn, the last one for ever. */
     private void answerInTurn(String path, String... bodies) {
-        inTurn.put(path, new java.util.concurrent.ConcurrentLinkedDeque<>(List.of(bodies)));
+        inTurn.put(path, new ConcurrentLinkedDeque<>(List.of(bodies)));
     }
 
     private SluiceCli.Result runWith(Map<String, String> extraEnv, String... args) {
-        Map<String, String> env = new java.util.HashMap<>(env());
+        Map<String, String> env = new HashMap<>(env());
         env.putAll(extraEnv);
-        List<String> all = new java.util.ArrayList<>(List.of("--server", base, "--token", "t0k"));
+        List<String> all = new ArrayList<>(List.of("--server", base, "--token", "t0k"));
         all.addAll(List.of(args));
         return SluiceCli.execute(env, all.toArray(String[]::new));
     }

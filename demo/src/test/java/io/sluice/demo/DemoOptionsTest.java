@@ -3,6 +3,7 @@ package io.sluice.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.File;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ class DemoOptionsTest {
         assertThat(o.bind()).isEqualTo("127.0.0.1");
         assertThat(o.rate()).isEqualTo(10);
         assertThat(o.duration()).isEmpty();
-        assertThat(o.dataDir().normalize().toString()).endsWith(java.io.File.separator + "target" + java.io.File.separator + "demo");
+        assertThat(o.dataDir().normalize().toString()).endsWith(File.separator + "target" + File.separator + "demo");
         assertThat(o.serverJar().toString()).endsWith(DemoOptions.SERVER_JAR);
     }
 

@@ -12,6 +12,7 @@ import io.sluice.embedded.MariaDbServer;
 import io.sluice.embedded.RedisServer;
 import io.sluice.event.TableId;
 import io.sluice.review.SchemaGate;
+import io.sluice.sink.Sink;
 import io.sluice.sink.SinkRunner;
 import io.sluice.sink.dlq.JdbcDeadLetterQueue;
 import io.sluice.sink.lucene.LuceneQuery;
@@ -134,7 +135,7 @@ class PipelineIT {
         return luceneSink;
     }
 
-    private static Pipeline.Route route(io.sluice.sink.Sink sink, JdbcDeadLetterQueue dlq) {
+    private static Pipeline.Route route(Sink sink, JdbcDeadLetterQueue dlq) {
         return new Pipeline.Route(SinkRunner.of(sink, dlq), t -> t.table().equals("customers"));
     }
 

@@ -20,7 +20,9 @@ import io.sluice.testkit.MetadataDatabase;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -64,9 +66,9 @@ class PipelineTest {
         }
 
         @Override
-        public java.util.Map<TableId, Long> sweep(java.util.Map<TableId, Long> snapshots) {
+        public Map<TableId, Long> sweep(Map<TableId, Long> snapshots) {
             snapshots.forEach((table, version) -> calls.add("sweep " + table.table() + " below " + version));
-            return java.util.Map.of();
+            return Map.of();
         }
 
         @Override
@@ -131,7 +133,7 @@ class PipelineTest {
             pipeline.accept(batch(2));
             Thread capture = new Thread(() -> {
                 try {
-                    pipeline.snapshotCompleted(java.util.Map.of(TABLE, 42L));
+                    pipeline.snapshotCompleted(Map.of(TABLE, 42L));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -234,7 +236,7 @@ class PipelineTest {
     }
 
     private static List<SourceEvent> batch(int n) {
-        List<SourceEvent> events = new java.util.ArrayList<>();
+        List<SourceEvent> events = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             GenericData.Record key = new GenericData.Record(KEY);
             key.put("id", i);

@@ -10,12 +10,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.StreamSupport;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 /**
  * A real Kafka Connect worker in distributed mode ({@code ConnectDistributed}) in a JVM of its own, on Kafka's jars
@@ -75,8 +79,8 @@ public final class ConnectWorker implements AutoCloseable {
             throw new IllegalStateException("Debezium's plugin is missing in " + plugins + ": the connect-plugin build unpacks it (mvn -pl"
                     + " connect-plugin -am install -DskipTests)");
         }
-        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(zip))) {
-            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
                 Path to = plugins.resolve(e.getName()).normalize();
                 if (!to.startsWith(plugins)) {
                     throw new IOException("zip entry outside the plugin path: " + e.getName());
@@ -85,7 +89,7 @@ public final class ConnectWorker implements AutoCloseable {
                     Files.createDirectories(to);
                 } else {
                     Files.createDirectories(to.getParent());
-                    Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         }
@@ -168,7 +172,7 @@ public final class ConnectWorker implements AutoCloseable {
             }
         }
         return "RUNNING".equals(s.path("connector").path("state").asText()) && s.path("tasks").size() > 0
-                && java.util.stream.StreamSupport.stream(s.path("tasks").spliterator(), false).allMatch(t -> "RUNNING".equals(t.path("state").asText()));
+                && StreamSupport.stream(s.path("tasks").spliterator(), false).allMatch(t -> "RUNNING".equals(t.path("state").asText()));
     }
 
     public HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {

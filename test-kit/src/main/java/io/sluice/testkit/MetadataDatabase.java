@@ -1,5 +1,6 @@
 package io.sluice.testkit;
 
+import java.nio.file.Path;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -16,7 +17,7 @@ public final class MetadataDatabase {
     }
 
     /** A database in a file (without extension), kept across "server restarts" within a test. */
-    public static DataSource file(java.nio.file.Path file) {
+    public static DataSource file(Path file) {
         return migrated("jdbc:h2:file:" + file.toAbsolutePath());
     }
 

@@ -2,6 +2,7 @@ package io.sluice.testkit;
 
 import io.sluice.embedded.FreePorts;
 import io.sluice.embedded.ScratchDirectories;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.postgresql.Driver;
 
 /**
  * A real PostgreSQL server (the operating system's binaries, Debian's {@code postgresql} package, no Docker) on a
@@ -270,7 +272,7 @@ public final class PostgresTestServer implements AutoCloseable {
         props.setProperty("user", USER);
         props.setProperty("password", PASSWORD);
         props.setProperty("connectTimeout", "5");
-        return new org.postgresql.Driver().connect(url, props); // not DriverManager: see MariaDbServer#connect
+        return new Driver().connect(url, props); // not DriverManager: see MariaDbServer#connect
     }
 
     /** The server's temporary directory (data, socket, logs); gone after {@link #close()}. */
@@ -297,7 +299,7 @@ public final class PostgresTestServer implements AutoCloseable {
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(commandLog.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().put("LC_ALL", "C");
         builder.environment().remove("PGDATA");
         try {

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +66,7 @@ class PostgresTestServerTest {
     void shouldRejectAWrongPasswordAndABadDatabaseName() {
         PostgresTestServer pg = PostgresTestServer.shared();
         assertThatThrownBy(() -> DriverManager.getConnection(pg.jdbcUrl(), pg.user(), "wrong"))
-                .isInstanceOf(java.sql.SQLException.class)
+                .isInstanceOf(SQLException.class)
                 .hasMessageContaining("password authentication failed");
         assertThatThrownBy(() -> pg.createDatabase("bad\"; DROP"))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -81,7 +82,7 @@ class PostgresTestServerTest {
         own.close();
         assertThat(own.directory()).doesNotExist();
         assertThatThrownBy(() -> DriverManager.getConnection(own.jdbcUrl(), own.user(), own.password()))
-                .isInstanceOf(java.sql.SQLException.class);
+                .isInstanceOf(SQLException.class);
         own.close();
     }
 }

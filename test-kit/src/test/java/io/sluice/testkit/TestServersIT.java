@@ -9,8 +9,11 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class TestServersIT {
@@ -28,7 +31,7 @@ class TestServersIT {
             assertThat(rs.getInt(5)).isZero();
         }
         db.createUser("kit_reader", "secret-1", "SELECT ON *.*");
-        try (Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(""), "kit_reader", "secret-1");
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(""), "kit_reader", "secret-1");
                 Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW GRANTS")) {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getString(1)).contains("GRANT SELECT ON *.*");
@@ -42,7 +45,7 @@ class TestServersIT {
             Connection open = db.connect("");
             db.stop();
             assertThat(open.isValid(2)).isFalse();
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> db.connect("")).isInstanceOf(java.sql.SQLException.class);
+            Assertions.assertThatThrownBy(() -> db.connect("")).isInstanceOf(SQLException.class);
             db.start();
             try (Connection c = db.connect("kept"); Statement s = c.createStatement();
                     ResultSet rs = s.executeQuery("SELECT COUNT(*), (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME') FROM t")) {

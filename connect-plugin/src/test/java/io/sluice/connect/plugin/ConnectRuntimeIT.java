@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.embedded.FreePorts;
 import io.sluice.embedded.MariaDbServer;
 import io.sluice.embedded.RedisServer;
@@ -11,6 +12,7 @@ import io.sluice.embedded.ServerProcess;
 import io.sluice.testkit.ConnectWorker;
 import io.sluice.testkit.OpenSearchTestNode;
 import io.sluice.testkit.TargetRows;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -20,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * approved, and Connect's own failures show in the source's status.
  */
 class ConnectRuntimeIT {
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = ConnectWorker.JSON;
+    private static final ObjectMapper JSON = ConnectWorker.JSON;
 
     @Test
     void shouldDriveConnectorsThroughTheConnectRestApi() throws Exception {
@@ -87,7 +90,7 @@ class ConnectRuntimeIT {
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() -> connectors.stream().allMatch(c -> {
                     try {
                         return worker.running(c);
-                    } catch (java.io.IOException | InterruptedException e) {
+                    } catch (IOException | InterruptedException e) {
                         throw new IllegalStateException(e);
                     }
                 }));
@@ -117,7 +120,7 @@ class ConnectRuntimeIT {
                 assertThat(held.path("reason").asText()).contains("awaits review as proposal", subject);
                 assertThat(TargetRows.redis(redis, source + ":" + database + ":items:{")).doesNotContainKey("5");
                 JsonNode pending = server.json("GET", "/api/v1/schemas/proposals?status=pending", null, 200);
-                long proposal = java.util.stream.StreamSupport.stream(pending.spliterator(), false)
+                long proposal = StreamSupport.stream(pending.spliterator(), false)
                         .filter(p -> p.path("subject").asText().equals(subject)).findFirst().orElseThrow().path("id").asLong();
                 server.json("POST", "/api/v1/schemas/proposals/" + proposal + "/approve", "{\"reason\": \"a nullable column\"}", 200);
                 awaitEqual(db, database, redis, search, source);
@@ -152,7 +155,7 @@ class ConnectRuntimeIT {
                 await().atMost(Duration.ofSeconds(30)).until(() -> connectors.stream().allMatch(c -> {
                     try {
                         return worker.status(c) == null;
-                    } catch (java.io.IOException | InterruptedException e) {
+                    } catch (IOException | InterruptedException e) {
                         throw new IllegalStateException(e);
                     }
                 }));

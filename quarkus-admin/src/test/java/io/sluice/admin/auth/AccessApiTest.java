@@ -32,6 +32,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -311,7 +312,7 @@ class AccessApiTest {
         String admin = TestAuth.bearer(Role.ADMIN);
         String name = "u-" + UUID.randomUUID().toString().substring(0, 6);
         given().header("Authorization", admin).contentType(ContentType.JSON).body(Map.of("name", "Bad Name", "password", "short", "role", "viewer"))
-                .post("/api/v1/users").then().statusCode(422).body("details.field", org.hamcrest.Matchers.hasItems("name", "password"));
+                .post("/api/v1/users").then().statusCode(422).body("details.field", Matchers.hasItems("name", "password"));
         given().header("Authorization", admin).contentType(ContentType.JSON).body(Map.of("name", name, "password", "A-long-password-1", "role", "boss"))
                 .post("/api/v1/users").then().statusCode(422).body("details[0].field", equalTo("role"));
         given().header("Authorization", admin).contentType(ContentType.JSON).body(Map.of("name", name, "password", "A-long-password-1", "role", "viewer"))

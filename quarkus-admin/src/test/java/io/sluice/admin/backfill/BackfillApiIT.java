@@ -13,18 +13,19 @@ import static org.hamcrest.Matchers.hasItem;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.sluice.embedded.MariaDbServer;
-import io.sluice.embedded.RedisServer;
-import io.sluice.testkit.TargetRows;
 import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
 import io.sluice.testkit.OpenSearchTestNode;
 import io.sluice.testkit.RowChanges;
+import io.sluice.testkit.TargetRows;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -98,8 +99,8 @@ class BackfillApiIT {
             long second = startBackfill(Map.of("pipeline", "p-" + id));
             awaitOutcome(second, "succeeded");
             given().get("/api/v1/backfills/{id}", second).then().statusCode(200).body("tables", hasItem(database + ".items"))
-                    .body("rowsWritten", org.hamcrest.Matchers.greaterThan(ROWS / 2))
-                    .body("sinks", org.hamcrest.Matchers.containsInAnyOrder(cache, index, lucene));
+                    .body("rowsWritten", Matchers.greaterThan(ROWS / 2))
+                    .body("sinks", Matchers.containsInAnyOrder(cache, index, lucene));
         } finally {
             load.close();
         }
@@ -130,7 +131,7 @@ class BackfillApiIT {
 
     private void refusals() {
         given().contentType(ContentType.JSON).body(Map.of("tables", List.of("no-dot"), "chunkSize", 0, "rowsPerSecond", -1))
-                .post("/api/v1/backfills").then().statusCode(422).body("details.field", org.hamcrest.Matchers.hasItems("pipeline", "tables",
+                .post("/api/v1/backfills").then().statusCode(422).body("details.field", Matchers.hasItems("pipeline", "tables",
                         "chunkSize", "rowsPerSecond"));
         given().contentType(ContentType.JSON).body(Map.of("pipeline", "nope-" + id)).post("/api/v1/backfills").then().statusCode(404);
         given().contentType(ContentType.JSON).body(Map.of("pipeline", "p-" + id, "tables", List.of(database + ".missing"))).post("/api/v1/backfills")

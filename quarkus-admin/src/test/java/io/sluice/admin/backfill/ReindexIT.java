@@ -12,12 +12,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.sluice.embedded.MariaDbServer;
-import io.sluice.testkit.TargetRows;
 import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
+import io.sluice.embedded.MariaDbServer;
 import io.sluice.testkit.OpenSearchTestNode;
 import io.sluice.testkit.RowChanges;
+import io.sluice.testkit.TargetRows;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -104,7 +105,7 @@ class ReindexIT {
         assertThat(searches.get()).isGreaterThan(20);
         JsonNode aliases = JSON.readTree(TargetRows.send("GET", search.url() + "/_alias/" + name, null).body());
         assertThat(aliases.fieldNames().next()).as("the name is now an alias of the new index").startsWith(name + "-reindex-");
-        given().get("/api/v1/backfills/{id}", backfill).then().body("newIndex", org.hamcrest.Matchers.nullValue());
+        given().get("/api/v1/backfills/{id}", backfill).then().body("newIndex", Matchers.nullValue());
         Map<String, String> expected = db.rows(database, "SELECT id, name, qty FROM items");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(TargetRows.openSearch(search, name))
                 .isEqualTo(expected));

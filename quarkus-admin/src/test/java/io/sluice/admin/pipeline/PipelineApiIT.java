@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -92,7 +93,7 @@ class PipelineApiIT {
             assertThat(openSearchNames(search)).isEqualTo(expected);
         });
         given().get("/api/v1/sinks/index-{id}/search?table={t}&field=name&q=lamp", id, source + "." + database + ".products").then()
-                .statusCode(200).body("total", equalTo(1)).body("hits[0].price", org.hamcrest.Matchers.hasToString("21.5"));
+                .statusCode(200).body("total", equalTo(1)).body("hits[0].price", Matchers.hasToString("21.5"));
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
                 .contains("sluice_source_freshness{source=\"" + source + "\"}")

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sluice.admin.TestAuth;
+import io.sluice.admin.auth.Role;
 import io.sluice.connect.SluiceAvroConverter;
 import io.sluice.registry.RegistryError;
 import io.sluice.registry.RegistryException;
@@ -31,7 +33,7 @@ class HttpRegistryClientTest {
 
     private HttpRegistryClient client() {
         return new HttpRegistryClient(new HttpRegistryClient.Settings(registryUrl.toString(), null,
-                io.sluice.admin.TestAuth.token(io.sluice.admin.auth.Role.OPERATOR), Duration.ofSeconds(5), 3));
+                TestAuth.token(Role.OPERATOR), Duration.ofSeconds(5), 3));
     }
 
     @Test
@@ -55,7 +57,7 @@ class HttpRegistryClientTest {
     @Test
     void shouldConvertThroughTheServersRegistryLikeConfluentsAvroConverter() {
         SluiceAvroConverter converter = new SluiceAvroConverter();
-        io.sluice.admin.TestAuth.token(io.sluice.admin.auth.Role.OPERATOR); // creates the user; Confluent clients send Basic
+        TestAuth.token(Role.OPERATOR); // creates the user; Confluent clients send Basic
         converter.configure(Map.of("schema.registry.url", registryUrl.toString(), "basic.auth.user.info",
                 "test-operator:Test-Password-operator"), false);
         var schema = SchemaBuilder.struct().name("http.t.Value").field("id", org.apache.kafka.connect.data.Schema.INT64_SCHEMA).build();

@@ -13,8 +13,11 @@ import static org.hamcrest.Matchers.startsWith;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
+import io.sluice.admin.TestAuth;
+import io.sluice.admin.auth.Role;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,9 +26,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 @QuarkusTest
 class RegistryApiTest {
 
-    @org.junit.jupiter.api.BeforeEach
+    @BeforeEach
     void signIn() {
-        io.sluice.admin.TestAuth.signInAs(io.sluice.admin.auth.Role.ADMIN);
+        TestAuth.signInAs(Role.ADMIN);
     }
     private static final String CT = RegistryMediaTypes.V1_JSON;
     private static final String V1 = "{\"type\":\"record\",\"name\":\"Row\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}";

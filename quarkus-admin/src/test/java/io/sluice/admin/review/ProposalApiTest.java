@@ -9,17 +9,20 @@ import static org.hamcrest.Matchers.notNullValue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
+import io.sluice.admin.TestAuth;
+import io.sluice.admin.auth.Role;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Schema review API: proposals, decisions, comments, policies, audit, and every validation error. */
 @QuarkusTest
 class ProposalApiTest {
 
-    @org.junit.jupiter.api.BeforeEach
+    @BeforeEach
     void signIn() {
-        io.sluice.admin.TestAuth.signInAs(io.sluice.admin.auth.Role.ADMIN);
+        TestAuth.signInAs(Role.ADMIN);
     }
     private static final String V1 = "{\"type\":\"record\",\"name\":\"Row\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}";
     private static final String V2_REQUIRED = "{\"type\":\"record\",\"name\":\"Row\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"},"

@@ -21,6 +21,7 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -84,7 +85,7 @@ class HostileInputIT {
             for (Iterator<Map.Entry<String, JsonNode>> paths = openapi.path("paths").fields(); paths.hasNext(); ) {
                 Map.Entry<String, JsonNode> p = paths.next();
                 for (Iterator<String> methods = p.getValue().fieldNames(); methods.hasNext(); ) {
-                    String method = methods.next().toUpperCase(java.util.Locale.ROOT);
+                    String method = methods.next().toUpperCase(Locale.ROOT);
                     if (!List.of("GET", "POST", "PUT", "DELETE", "PATCH").contains(method)) {
                         continue;
                     }

@@ -1,13 +1,10 @@
 package io.sluice.admin.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.embedded.FreePorts;
 import io.sluice.embedded.MariaDbServer;
 import io.sluice.embedded.RedisServer;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.embedded.ServerProcess;
 import io.sluice.testkit.OpenSearchTestNode;
 import io.sluice.testkit.PostgresTestServer;
@@ -22,6 +19,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -34,6 +32,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.Jedis;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 
 /**
  * The crash loop of the reliability suite: the packaged server end to end on real servers, with its metadata in
@@ -130,7 +131,7 @@ class ServerRestartIT {
 
     /** What a target has wrong, in a few words per key: missing, stale or extra. */
     private static List<String> drift(Map<Integer, String> target, Map<Integer, String> source) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         source.forEach((k, v) -> {
             if (!target.containsKey(k)) {
                 out.add("missing " + k + "=" + v);

@@ -10,6 +10,7 @@ import io.sluice.embedded.MariaDbServer;
 import io.sluice.embedded.RedisServer;
 import io.sluice.embedded.ServerProcess;
 import io.sluice.testkit.TargetRows;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -17,6 +18,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -146,7 +148,7 @@ class SourceFaultsIT {
             assertThat(check.path("rowsChecked").asLong()).isEqualTo(db.rows(database, "SELECT id FROM items").size());
             assertThat(server.json("GET", "/api/v1/sources/" + source, null, 200).path("settings").path("snapshot.mode").asText("initial"))
                     .as("the stored snapshot mode").isEqualTo("initial");
-            List<String> timeline = new java.util.ArrayList<>();
+            List<String> timeline = new ArrayList<>();
             server.json("GET", "/api/v1/sources/" + source + "/timeline", null, 200).forEach(e -> timeline.add(e.path("action").asText()));
             assertThat(timeline).contains("recovery started", "recovery snapshot done", "recovered");
             awaitEqual(db, database, redis, prefix, "after the recovery from a purged binlog");
@@ -253,13 +255,13 @@ class SourceFaultsIT {
                     + " verified, its snapshot completed and the sink removed the 100 rows it did not see");
             awaitEqual(db, database, redis, prefix, "after the snapshot cut short was taken again");
             assertThat(TargetRows.redis(redis, gonePrefix)).as("gone in Redis").isEmpty();
-            List<String> timeline = new java.util.ArrayList<>();
+            List<String> timeline = new ArrayList<>();
             server.json("GET", "/api/v1/sources/" + source + "/timeline", null, 200).forEach(e -> timeline.add(e.path("action").asText()));
             assertThat(timeline).contains("recovery started", "recovery failed", "recovered");
         }
     }
 
-    private static Map<String, String> serverProperties() throws java.io.IOException {
+    private static Map<String, String> serverProperties() throws IOException {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         return Map.of("sluice.data-dir", Files.createTempDirectory("sluice-faults-").toString(), "sluice.encryption-key",
@@ -279,7 +281,7 @@ class SourceFaultsIT {
     private static int killBinlogDumps(MariaDbServer db) throws Exception {
         int killed = 0;
         try (Connection c = db.connect(""); Statement s = c.createStatement()) {
-            List<Long> ids = new java.util.ArrayList<>();
+            List<Long> ids = new ArrayList<>();
             try (ResultSet rs = s.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")) {
                 while (rs.next()) {
                     ids.add(rs.getLong(1));

@@ -10,6 +10,8 @@ import static org.hamcrest.Matchers.not;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.sluice.admin.TestAuth;
+import io.sluice.admin.auth.Role;
 import io.sluice.embedded.MariaDbServer;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -19,15 +21,16 @@ import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Sources API against a real MariaDB: registration with preflight findings, validation, secrets kept secret. */
 @QuarkusTest
 class SourceApiIT {
 
-    @org.junit.jupiter.api.BeforeEach
+    @BeforeEach
     void signIn() {
-        io.sluice.admin.TestAuth.signInAs(io.sluice.admin.auth.Role.ADMIN);
+        TestAuth.signInAs(Role.ADMIN);
     }
     private static final String PASSWORD = "Very-Secret-Pw-9";
     static MariaDbServer db;

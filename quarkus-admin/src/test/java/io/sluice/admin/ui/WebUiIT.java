@@ -10,11 +10,15 @@ import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
 import io.sluice.embedded.MariaDbServer;
 import io.sluice.testkit.Browser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URL;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -209,7 +213,7 @@ class WebUiIT {
         policy.findElement(By.cssSelector("button[type=submit]")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("toast"), "review-all"));
         given().header("Authorization", TestAuth.bearer(Role.ADMIN)).get("/api/v1/schemas/policies/{subject}", SUBJECT).then()
-                .statusCode(200).body("policy", org.hamcrest.Matchers.equalTo("review-all"));
+                .statusCode(200).body("policy", Matchers.equalTo("review-all"));
         db.execute("ALTER TABLE " + DATABASE + ".products ADD COLUMN colour VARCHAR(20) NULL",
                 "INSERT INTO " + DATABASE + ".products VALUES (4, 'floor lamp', 'brass')");
 
@@ -271,7 +275,7 @@ class WebUiIT {
         By checked = By.xpath("//table[@id='verifications']//tr[td[text()='" + DATABASE + ".products']]");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(checked, "succeeded"));
         // The page polls and re-renders the table: read the row's three counts in one go, again if it was replaced.
-        String counts = wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+        String counts = wait.ignoring(StaleElementReferenceException.class).until(d -> {
             WebElement r = d.findElement(checked);
             return r.findElement(By.className("missing")).getText() + "/" + r.findElement(By.className("stale")).getText() + "/"
                     + r.findElement(By.className("extra")).getText();
@@ -288,9 +292,9 @@ class WebUiIT {
         String bearer = TestAuth.bearer(Role.ADMIN);
         given().header("Authorization", bearer).post("/api/v1/sources/{s}/stop", SOURCE).then().statusCode(200);
         try {
-            java.nio.file.Files.delete(Path.of("target", "sluice-test-data", "sources", SOURCE, "schema-history.dat"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            Files.delete(Path.of("target", "sluice-test-data", "sources", SOURCE, "schema-history.dat"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         db.execute("INSERT INTO " + DATABASE + ".products VALUES (5, 'wall lamp', 'white')");
         given().header("Authorization", bearer).post("/api/v1/sources/{s}/start", SOURCE).then().statusCode(200);

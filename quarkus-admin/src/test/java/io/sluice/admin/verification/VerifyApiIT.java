@@ -11,17 +11,18 @@ import static org.hamcrest.Matchers.equalTo;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import io.sluice.embedded.MariaDbServer;
-import io.sluice.embedded.RedisServer;
-import io.sluice.testkit.TargetRows;
 import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
 import io.sluice.testkit.OpenSearchTestNode;
 import io.sluice.testkit.RowChanges;
+import io.sluice.testkit.TargetRows;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -103,7 +104,7 @@ class VerifyApiIT {
                 assertThat(jedis.get(prefix + "1}")).contains("\"name\":\"item 1\"");
                 assertThat(jedis.get(prefix + "900001}")).isNull();
             }
-            given().get("/api/v1/verifications").then().statusCode(200).body("size()", org.hamcrest.Matchers.greaterThanOrEqualTo(6));
+            given().get("/api/v1/verifications").then().statusCode(200).body("size()", Matchers.greaterThanOrEqualTo(6));
         } finally {
             redis.unlinkAll(source + ":");
         }
@@ -117,7 +118,7 @@ class VerifyApiIT {
         given().contentType(ContentType.JSON).body(Map.of("pipeline", "p-" + id, "table", database + ".items", "sink", cache, "where", "x ="))
                 .post("/api/v1/verifications").then().statusCode(422).body("details[0].field", equalTo("where"));
         given().contentType(ContentType.JSON).body(Map.of("table", "bad name")).post("/api/v1/verifications").then().statusCode(422)
-                .body("details.field", org.hamcrest.Matchers.hasItems("pipeline", "table"));
+                .body("details.field", Matchers.hasItems("pipeline", "table"));
         given().get("/api/v1/verifications/x").then().statusCode(404);
     }
 
