@@ -14,6 +14,7 @@ import io.sluice.sink.RetriableSinkException;
 import io.sluice.sink.RetryPolicy;
 import io.sluice.sink.Sink;
 import io.sluice.sink.SinkRunner;
+import io.sluice.sink.Sweepable;
 import io.sluice.sink.WriteResult;
 import io.sluice.sink.dlq.JdbcDeadLetterQueue;
 import io.sluice.testkit.MetadataDatabase;
@@ -21,6 +22,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +40,7 @@ class PipelineTest {
     private final JdbcDeadLetterQueue dlq = new JdbcDeadLetterQueue(MetadataDatabase.inMemory(), Clock.systemUTC());
 
     /** A sink that records what it was given and runs a hook inside each write. */
-    private static final class RecordingSink implements Sink {
+    private static final class RecordingSink implements Sink, Sweepable {
         final String name;
         final Consumer<List<ChangeEvent>> duringWrite;
         final List<String> calls = new CopyOnWriteArrayList<>();
@@ -64,9 +67,14 @@ class PipelineTest {
         }
 
         @Override
-        public java.util.Map<TableId, Long> sweep(java.util.Map<TableId, Long> snapshots) {
+        public Optional<Sweepable> sweepable() {
+            return Optional.of(this);
+        }
+
+        @Override
+        public Map<TableId, Long> sweep(Map<TableId, Long> snapshots) {
             snapshots.forEach((table, version) -> calls.add("sweep " + table.table() + " below " + version));
-            return java.util.Map.of();
+            return Map.of();
         }
 
         @Override

@@ -21,6 +21,7 @@ import io.sluice.capture.SourceConfig;
 import io.sluice.event.TableId;
 import io.sluice.registry.RegistryException;
 import io.sluice.registry.SchemaRegistry;
+import io.sluice.sink.Reindexable;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -139,7 +140,7 @@ public class Backfills {
                     + pipeline.sinks() + "); name one of them, or leave it out for all"));
         }
         if (problems.isEmpty() && request.reindexOrDefault()
-                && !supervisor.locked(request.sink(), sink -> sink instanceof io.sluice.sink.opensearch.OpenSearchSink)) {
+                && !supervisor.locked(request.sink(), sink -> sink.reindexable().isPresent())) {
             problems.add(new ApiError.Detail("sink", "'" + request.sink() + "' is not an OpenSearch sink; only a search index can be rebuilt"
                     + " and swapped in behind its name"));
         }
@@ -329,7 +330,7 @@ public class Backfills {
             String leftover = b.newIndex();
             if (leftover != null) {
                 supervisor.locked(b.sinks().get(0), s -> {
-                    ((io.sluice.sink.opensearch.OpenSearchSink) s).deleteIndex(leftover);
+                    s.reindexable().orElseThrow().deleteIndex(leftover);
                     return null;
                 });
             }
@@ -337,7 +338,7 @@ public class Backfills {
             b = store.get(id);
             LOG.infof("backfill=%d is a reindex cut short: it starts over into a new index", id);
         }
-        io.sluice.sink.opensearch.OpenSearchSink reindexed = null;
+        Reindexable reindexed = null;
         TableId current = null;
         try {
             SourceConfig config = sources.runtimeConfig(b.source());
@@ -345,9 +346,9 @@ public class Backfills {
             BackfillRun.Target target;
             if (b.reindex()) {
                 String sinkName = b.sinks().get(0);
-                reindexed = supervisor.locked(sinkName, s -> (io.sluice.sink.opensearch.OpenSearchSink) s);
+                reindexed = supervisor.locked(sinkName, s -> s.reindexable().orElseThrow());
                 io.sluice.sink.SinkRunner runner = supervisor.runner(sinkName,
-                        (s, rows) -> ((io.sluice.sink.opensearch.OpenSearchSink) s).writeReindex(rows));
+                        (s, rows) -> s.reindexable().orElseThrow().writeReindex(rows));
                 target = rows -> {
                     runner.write(rows);
                     runner.flush();
@@ -370,7 +371,7 @@ public class Backfills {
                 running.set(run);
                 BackfillRun.Schemas schemas = schemas(table);
                 if (reindexed != null) {
-                    io.sluice.sink.opensearch.OpenSearchSink sink = reindexed;
+                    Reindexable sink = reindexed;
                     String next = supervisor.locked(b.sinks().get(0), s -> sink.startReindex(table, schemas.value(), clock.millis()));
                     current = table;
                     store.setNewIndex(id, next);
@@ -383,7 +384,7 @@ public class Backfills {
                     return;
                 }
                 if (reindexed != null) {
-                    io.sluice.sink.opensearch.OpenSearchSink sink = reindexed;
+                    Reindexable sink = reindexed;
                     supervisor.locked(b.sinks().get(0), s -> {
                         sink.finishReindex(table);
                         return null;
@@ -420,7 +421,7 @@ public class Backfills {
             LOG.errorf(e, "backfill=%d failed", id);
         } finally {
             if (reindexed != null && current != null && !stopping) {
-                io.sluice.sink.opensearch.OpenSearchSink sink = reindexed;
+                Reindexable sink = reindexed;
                 TableId table = current;
                 try {
                     supervisor.locked(b.sinks().get(0), s -> {

@@ -405,12 +405,11 @@ public class Supervisor {
     }
 
     /**
-     * A sink as verify reads it back, its calls serialized with the live writes.
+     * A sink as verify reads it back, its calls serialized with the live writes; empty if it cannot be read back.
      *
      * @throws ApiException 404 if the sink does not exist
-     * @throws UnsupportedOperationException if it cannot be read back
      */
-    public synchronized io.sluice.sink.ReadableSink readable(String sinkName) {
+    public synchronized java.util.Optional<io.sluice.sink.ReadableSink> readable(String sinkName) {
         return shared(sinkName).readable();
     }
 

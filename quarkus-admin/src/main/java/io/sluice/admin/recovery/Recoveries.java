@@ -150,7 +150,7 @@ public class Recoveries {
     /**
      * Starts, on a thread of its own, a recovery that no person asked for, unless one of the source runs: it waits
      * until the source streams, then verifies and repairs each table and sink that no sweep covered since (see
-     * {@link io.sluice.sink.Sink#sweep}); no offsets are set aside. The server starts one when a source's worker
+     * {@link io.sluice.sink.Sweepable#sweep}); no offsets are set aside. The server starts one when a source's worker
      * takes its snapshot again (see {@link io.sluice.capture.RedoneSnapshot}), since rows deleted before the new
      * snapshot began are in no event it reads, when a sink's target lost its data (see {@link
      * io.sluice.sink.GenerationWatch}; that recovery verifies that sink only), and at boot for each recovery a server

@@ -15,7 +15,6 @@ import io.sluice.sink.Sink;
 import io.sluice.sink.SinkException;
 import io.sluice.sink.SinkRunner;
 import io.sluice.sink.lucene.LuceneQuery;
-import io.sluice.sink.lucene.LuceneSink;
 import io.sluice.sink.lucene.SearchPage;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -164,10 +163,10 @@ public class SinkResource {
         if (query == null) {
             throw ApiException.invalid("field", "is needed with q: name the field to search");
         }
-        LuceneSink lucene = (LuceneSink) supervisor.sink(name);
+        Sink lucene = supervisor.sink(name);
         try {
             lucene.open();
-            return lucene.search(new TableId(parts[0], parts[1], parts[2]), query, from, size);
+            return lucene.searchable().orElseThrow().search(new TableId(parts[0], parts[1], parts[2]), query, from, size);
         } catch (SinkException | java.io.UncheckedIOException e) {
             // The index failed underneath (a full or failing disk); it reopens at its last commit on next use.
             throw new ApiException(503, ApiError.of("sink_unavailable", "Sink '" + name + "' cannot search its index now: " + e.getMessage()

@@ -132,12 +132,9 @@ public class Verifications {
                     + " its change stream so that it never overwrites a newer live change. Start it, or verify without repair."));
         }
         BackfillRun.Schemas schemas = backfills.schemas(table);
-        ReadableSink readable;
-        try {
-            readable = supervisor.readable(sink);
-        } catch (UnsupportedOperationException e) {
-            throw new ApiException(409, ApiError.of("not_verifiable", e.getMessage()));
-        }
+        String sinkName = sink;
+        ReadableSink readable = supervisor.readable(sink).orElseThrow(() -> new ApiException(409, ApiError.of("not_verifiable",
+                "sink '" + sinkName + "' cannot be read back, so it cannot be verified")));
         String where = request.where() == null || request.where().isBlank() ? null : request.where().trim();
         Stored created = store.create(pipeline.name(), config.name(), request.table(), sink, where, request.repairOrDefault(), actor);
         activity.record("verification:" + created.id(), actor, "started", request.table() + " against " + sink
