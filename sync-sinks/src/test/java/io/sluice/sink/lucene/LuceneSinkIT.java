@@ -7,22 +7,75 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sluice.event.ChangeEvent;
-import io.sluice.sink.TestEvents;
+import io.sluice.sink.Searchable;
+import io.sluice.sink.SinkContractIT;
+import io.sluice.sink.SinkException;
 import io.sluice.testkit.ManualClock;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded Lucene sink on a real index on disk. */
-class LuceneSinkIT {
+/** The embedded Lucene sink on a real index on disk: the sink contract, and what is Lucene's own. */
+class LuceneSinkIT extends SinkContractIT<LuceneSink> {
 
     @TempDir
     Path dir;
+
+    @Override
+    protected LuceneSink newSink(Map<String, String> keys) {
+        Map<String, String> props = new HashMap<>(Map.of(LuceneSinkConfig.DIR, dir.toString(), LuceneSinkConfig.TOMBSTONE_TTL_MS, "60000"));
+        props.putAll(keys);
+        return new LuceneSink("index", LuceneSinkConfig.parse("index", props), Clock.systemUTC());
+    }
+
+    @Override
+    protected Set<Class<?>> moreCapabilities() {
+        return Set.of(Searchable.class);
+    }
+
+    /** What a search finds, each hit with the source it stores. */
+    @Override
+    protected Map<String, Stored> documents(LuceneSink sink) {
+        Map<String, Stored> out = new LinkedHashMap<>();
+        for (Map<String, Object> hit : sink.search(TABLE, new LuceneQuery.All(), 0, 1000).hits()) {
+            String id = (String) hit.get("_id");
+            String source = sink.readBack(List.of(upsert(Integer.parseInt(id), "probe", 1))).get(0);
+            out.put(id, new Stored((Long) hit.get("_version"), source));
+        }
+        return out;
+    }
+
+    /** A new volume: the indexes and everything beside them are gone. */
+    @Override
+    protected void loseData(LuceneSink sink) throws IOException {
+        deleteTree(dir);
+    }
+
+    @Override
+    protected void generationKept(String generation) throws IOException {
+        assertThat(Files.readString(dir.resolve(LuceneSink.GENERATION_FILE)).trim()).isEqualTo(generation);
+    }
+
+    private static void deleteTree(Path tree) throws IOException {
+        try (Stream<Path> paths = Files.walk(tree)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
 
     private LuceneSink sink(Clock clock) {
         LuceneSink sink = new LuceneSink("index", LuceneSinkConfig.parse("index", Map.of(LuceneSinkConfig.DIR, dir.toString(),
@@ -31,9 +84,13 @@ class LuceneSinkIT {
         return sink;
     }
 
+    private static List<Object> names(SearchPage page) {
+        return page.hits().stream().map(h -> h.get("name")).toList();
+    }
+
     @Test
     void shouldMakeWritesSearchableOnlyOnceTheRefreshIntervalPassedOrAtFlushWhileVersionsStillHold() {
-        ManualClock clock = new ManualClock(java.time.Instant.parse("2026-11-30T12:00:00Z"));
+        ManualClock clock = new ManualClock(Instant.parse("2026-11-30T12:00:00Z"));
         LuceneSink sink = new LuceneSink("index", LuceneSinkConfig.parse("index", Map.of(LuceneSinkConfig.DIR, dir.toString(),
                 LuceneSinkConfig.REFRESH_INTERVAL_MS, "1000")), clock);
         sink.open();
@@ -58,65 +115,6 @@ class LuceneSinkIT {
     }
 
     @Test
-    void shouldRemoveOnlyTheRowsASnapshotTakenAgainDidNotSeeAndKeepThemFromComingBack() {
-        try (LuceneSink sink = sink(Clock.systemUTC())) {
-            sink.write(TestEvents.acrossTwoSnapshots());
-            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 1L));
-            assertThat(names(sink.search(TABLE, new LuceneQuery.All(), 0, 10))).containsExactlyInAnyOrder("Ada", "Grace", "Barbara L.", "Frances");
-            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 0L));
-
-            // An older event replayed stays out; the snapshot's own copy of the row, arriving late, gets in.
-            sink.write(List.of(upsert(4, "Hedy again", 130)));
-            assertThat(sink.search(TABLE, new LuceneQuery.Term("id", "4"), 0, 10).total()).isZero();
-            sink.write(List.of(TestEvents.snapshotRead(4, "Hedy late", 1000)));
-            assertThat(names(sink.search(TABLE, new LuceneQuery.Term("id", "4"), 0, 10))).containsExactly("Hedy late");
-            sink.flush();
-        }
-    }
-
-    @Test
-    void shouldMarkTheRowsASnapshotDidNotSeeInMarkDeleteModeKeepingTheirLastImage() {
-        try (LuceneSink sink = new LuceneSink("index", LuceneSinkConfig.parse("index", Map.of(LuceneSinkConfig.DIR, dir.toString(),
-                "delete.mode", "mark")), Clock.systemUTC())) {
-            sink.open();
-            sink.write(TestEvents.acrossTwoSnapshots());
-            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 1L)); // row 5 is marked already
-            var hedy = sink.search(TABLE, new LuceneQuery.Term("id", "4"), 0, 10).hits();
-            assertThat(hedy).singleElement().satisfies(h -> assertThat(h).containsEntry("name", "Hedy").containsEntry("__deleted", true)
-                    .containsEntry("_version", TestEvents.snapshotVersion(1000) - 1));
-            assertThat(names(sink.search(TABLE, new LuceneQuery.Term("__deleted", "true"), 0, 10))).containsExactlyInAnyOrder("Hedy", "gone");
-            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 0L));
-        }
-    }
-
-    private static List<Object> names(SearchPage page) {
-        return page.hits().stream().map(h -> h.get("name")).toList();
-    }
-
-    @Test
-    void shouldKeepItsGenerationAcrossRestartsAndGetANewOneOnceItsDirectoryIsLost() throws Exception {
-        String first;
-        try (LuceneSink sink = sink(Clock.systemUTC())) {
-            sink.write(List.of(upsert(1, "Ada", 100)));
-            sink.flush();
-            first = sink.generation();
-            assertThat(sink.generation()).isEqualTo(first);
-        }
-        try (LuceneSink again = sink(Clock.systemUTC())) {
-            assertThat(again.generation()).as("the same directory opened again").isEqualTo(first);
-        }
-        try (var paths = java.nio.file.Files.walk(dir)) { // a new volume: the indexes and everything beside them are gone
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(p);
-            }
-        }
-        try (LuceneSink fresh = sink(Clock.systemUTC())) {
-            assertThat(fresh.generation()).isNotEqualTo(first);
-            assertThat(fresh.readBack(List.of(upsert(1, "Ada", 100)))).containsOnlyNulls();
-        }
-    }
-
-    @Test
     void shouldGetANewGenerationWhenTheIndexOfOneTableIsLostAlone() throws Exception {
         String first;
         String second;
@@ -127,11 +125,7 @@ class LuceneSinkIT {
             first = sink.generation();
             index = sink.indexOf(TABLE);
         }
-        try (var paths = java.nio.file.Files.walk(dir.resolve(index))) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(p);
-            }
-        }
+        deleteTree(dir.resolve(index));
         try (LuceneSink again = sink(Clock.systemUTC())) {
             second = again.generation();
             assertThat(second).as("the table's index was removed while the sink was closed").isNotEqualTo(first);
@@ -139,11 +133,7 @@ class LuceneSinkIT {
             again.flush();
             assertThat(again.generation()).as("an index written again is no new loss").isEqualTo(second);
         }
-        try (var paths = java.nio.file.Files.walk(dir.resolve(index))) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(p);
-            }
-        }
+        deleteTree(dir.resolve(index));
         try (LuceneSink written = sink(Clock.systemUTC())) {
             written.write(List.of(upsert(3, "Hedy", 120))); // recreates the index before any check
             assertThat(written.generation()).as("lost again, seen though a write came first").isNotEqualTo(second);
@@ -197,21 +187,6 @@ class LuceneSinkIT {
     }
 
     @Test
-    void shouldReadDocumentsBackAndListTheLiveIdsForVerify() {
-        try (LuceneSink sink = sink(Clock.systemUTC())) {
-            assertThat(sink.readBack(List.of(upsert(1, "x", 1)))).containsExactly((String) null);
-            sink.write(List.of(upsert(1, "Ada", 100), upsert(2, "Grace", 110), upsert(3, "Hedy", 120), delete(2, 130)));
-            List<String> held = sink.readBack(List.of(upsert(1, "x", 1), upsert(2, "x", 1), upsert(3, "x", 1)));
-            assertThat(held.get(0)).contains("\"name\":\"Ada\"");
-            assertThat(held.get(1)).as("a tombstone holds no document").isNull();
-            assertThat(held.get(2)).contains("\"name\":\"Hedy\"");
-            List<String> ids = new java.util.ArrayList<>();
-            sink.scanIds(TABLE, ids::addAll);
-            assertThat(ids).containsExactlyInAnyOrder("1", "3");
-        }
-    }
-
-    @Test
     void shouldEndAtEachKeysNewestVersionOnceWhenOneLargeBatchRewritesEveryKeyAndIsReplayed() {
         rewriteEveryKeyFiveTimes(1000);
     }
@@ -249,20 +224,6 @@ class LuceneSinkIT {
                     assertThat(held.get(id - 1)).as("key %d", id).contains("\"name\":\"name " + id + " round 5\"");
                 }
             }
-        }
-    }
-
-    @Test
-    void shouldConvergeUnderReplaysOutOfOrderDeliveryAndLateOlderWrites() {
-        List<ChangeEvent> batch = List.of(upsert(1, "A", 100), upsert(2, "B", 110), upsert(1, "A2", 120), delete(2, 130), upsert(3, "C", 140));
-        try (LuceneSink sink = sink(Clock.systemUTC())) {
-            for (int i = 0; i < 3; i++) {
-                sink.write(batch);
-                sink.flush();
-            }
-            assertThat(names(sink.search(TABLE, new LuceneQuery.All(), 0, 10))).containsExactlyInAnyOrder("A2", "C");
-            sink.write(List.of(upsert(3, "older", 135), upsert(1, "oldest", 90), upsert(2, "zombie", 125)));
-            assertThat(names(sink.search(TABLE, new LuceneQuery.All(), 0, 10))).containsExactlyInAnyOrder("A2", "C");
         }
     }
 
@@ -319,9 +280,9 @@ class LuceneSinkIT {
             sink.flush();
             Path index = dir.resolve(sink.indexOf(TABLE));
             Path away = dir.resolve("moved-away");
-            java.nio.file.Files.move(index, away);
-            assertThatThrownBy(() -> sink.write(next)).isInstanceOf(io.sluice.sink.SinkException.class).hasMessageContaining("index");
-            java.nio.file.Files.move(away, index);
+            Files.move(index, away);
+            assertThatThrownBy(() -> sink.write(next)).isInstanceOf(SinkException.class).hasMessageContaining("index");
+            Files.move(away, index);
 
             sink.write(next); // the pipeline replays from its committed offset
             sink.flush();
