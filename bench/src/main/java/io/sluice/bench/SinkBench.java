@@ -192,8 +192,8 @@ public final class SinkBench {
             if (sweeps != null) {
                 Cpu.Sample cpu1 = Cpu.now();
                 long t1 = System.nanoTime();
-                long removed = sink.sweep(Map.of(TABLE, EventVersion.of(0, 1, batches.get(0).get(0).position().binlogPosition(), 0, false)))
-                        .get(TABLE);
+                long removed = sink.sweepable().orElseThrow()
+                        .sweep(Map.of(TABLE, EventVersion.of(0, 1, batches.get(0).get(0).position().binlogPosition(), 0, false))).get(TABLE);
                 if (removed != 0) {
                     throw new IllegalStateException(sink.name() + " swept " + removed + " documents that are newer than the snapshot");
                 }

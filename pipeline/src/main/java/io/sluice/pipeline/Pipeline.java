@@ -110,7 +110,7 @@ public final class Pipeline implements EventBatchConsumer, AutoCloseable {
 
     /**
      * Once every sink wrote the batch that ended the snapshot, has each sink remove the documents of the tables it
-     * takes that the snapshot did not see ({@link io.sluice.sink.Sink#sweep}), each on its own thread; like a write,
+     * takes that the snapshot did not see ({@link io.sluice.sink.Sweepable#sweep}), each on its own thread; like a write,
      * it is waited for by the next {@link #accept} or {@link #checkpoint()}.
      */
     @Override

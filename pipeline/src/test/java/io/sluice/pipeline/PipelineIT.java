@@ -12,10 +12,10 @@ import io.sluice.embedded.MariaDbServer;
 import io.sluice.embedded.RedisServer;
 import io.sluice.event.TableId;
 import io.sluice.review.SchemaGate;
+import io.sluice.sink.SearchQuery;
 import io.sluice.sink.Sink;
 import io.sluice.sink.SinkRunner;
 import io.sluice.sink.dlq.JdbcDeadLetterQueue;
-import io.sluice.sink.lucene.LuceneQuery;
 import io.sluice.sink.lucene.LuceneSink;
 import io.sluice.sink.lucene.LuceneSinkConfig;
 import io.sluice.sink.opensearch.OpenSearchSink;
@@ -196,7 +196,7 @@ class PipelineIT {
 
     private Map<Integer, String> luceneRows() throws Exception {
         Map<Integer, String> out = new TreeMap<>();
-        for (Map<String, Object> hit : luceneSink.search(TABLE, new LuceneQuery.All(), 0, 1000).hits()) {
+        for (Map<String, Object> hit : luceneSink.search(TABLE, new SearchQuery.All(), 0, 1000).hits()) {
             out.put(Integer.parseInt((String) hit.get("_id")), row(JSON.valueToTree(hit)));
         }
         return out;

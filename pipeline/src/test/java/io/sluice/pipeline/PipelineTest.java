@@ -14,6 +14,7 @@ import io.sluice.sink.RetriableSinkException;
 import io.sluice.sink.RetryPolicy;
 import io.sluice.sink.Sink;
 import io.sluice.sink.SinkRunner;
+import io.sluice.sink.Sweepable;
 import io.sluice.sink.WriteResult;
 import io.sluice.sink.dlq.JdbcDeadLetterQueue;
 import io.sluice.testkit.MetadataDatabase;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +41,7 @@ class PipelineTest {
     private final JdbcDeadLetterQueue dlq = new JdbcDeadLetterQueue(MetadataDatabase.inMemory(), Clock.systemUTC());
 
     /** A sink that records what it was given and runs a hook inside each write. */
-    private static final class RecordingSink implements Sink {
+    private static final class RecordingSink implements Sink, Sweepable {
         final String name;
         final Consumer<List<ChangeEvent>> duringWrite;
         final List<String> calls = new CopyOnWriteArrayList<>();
@@ -63,6 +65,11 @@ class PipelineTest {
             calls.add("write " + batch.size() + " on " + Thread.currentThread().getName());
             duringWrite.accept(batch);
             return new WriteResult(List.of());
+        }
+
+        @Override
+        public Optional<Sweepable> sweepable() {
+            return Optional.of(this);
         }
 
         @Override

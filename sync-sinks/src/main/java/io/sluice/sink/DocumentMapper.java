@@ -1,7 +1,12 @@
 package io.sluice.sink;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -18,6 +23,7 @@ import java.util.Map;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -37,11 +43,10 @@ public final class DocumentMapper {
     public static final int KEYWORD_MAX_LENGTH = 256;
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Reads documents back without rounding: a decimal stays the {@link BigDecimal} it was written from. */
-    private static final ObjectMapper EXACT = com.fasterxml.jackson.databind.json.JsonMapper.builder()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true)).build();
-    private static final com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>> OBJECT =
-            new com.fasterxml.jackson.core.type.TypeReference<>() { };
+    private static final ObjectMapper EXACT = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true)).build();
+    private static final TypeReference<LinkedHashMap<String, Object>> OBJECT = new TypeReference<>() { };
 
     private DocumentMapper() {
     }
@@ -84,7 +89,7 @@ public final class DocumentMapper {
      *
      * @throws IllegalArgumentException if the text is not JSON
      */
-    public static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+    public static JsonNode tree(String json) {
         try {
             return EXACT.readTree(json);
         } catch (JsonProcessingException e) {
@@ -195,7 +200,7 @@ public final class DocumentMapper {
         if (v instanceof byte[] b) {
             return b;
         }
-        if (v instanceof org.apache.avro.generic.GenericFixed f) {
+        if (v instanceof GenericFixed f) {
             return f.bytes();
         }
         throw new IllegalArgumentException("expected bytes, got " + v.getClass().getName());

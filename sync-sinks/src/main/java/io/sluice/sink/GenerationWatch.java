@@ -8,10 +8,11 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Notices that a sink's target lost its data, from its {@link Sink#generation()}: the first token seen is the
- * target's, and a later, different one is a loss, reported once to a listener and then taken as the target's.
+ * Notices that a sink's target lost its data, from its {@linkplain Generational generation}: the first token seen is
+ * the target's, and a later, different one is a loss, reported once to a listener and then taken as the target's.
  * The last token seen is kept through a {@link Record}, so that a loss while Sluice was stopped (a cache
- * restarted without persistence meanwhile) is noticed at the next start too.
+ * restarted without persistence meanwhile) is noticed at the next start too. A sink that keeps no generation is
+ * never asked, and no loss of its target is seen.
  *
  * <p>Checks cost the target a read, so {@link #check()} asks at most once per interval.
  *
@@ -40,7 +41,9 @@ public final class GenerationWatch {
     public record Loss(String sink, String was, String now) {
     }
 
-    private final Sink sink;
+    private final String sink;
+    /** Null when the sink keeps no generation. */
+    private final Generational target;
     private final Record record;
     private final Clock clock;
     private final Consumer<Loss> onLoss;
@@ -49,11 +52,13 @@ public final class GenerationWatch {
     private Instant checkedAt;
 
     /**
+     * @param sink the sink whose {@link Sink#generational()} is watched, looked up once here
      * @param onLoss called on the writing thread when a loss is seen, before the new generation is recorded; it must
      *     return quickly (hand the repair to a thread of its own)
      */
     public GenerationWatch(Sink sink, Record record, Clock clock, Consumer<Loss> onLoss) {
-        this.sink = Objects.requireNonNull(sink, "sink");
+        this.sink = Objects.requireNonNull(sink, "sink").name();
+        this.target = sink.generational().orElse(null);
         this.record = Objects.requireNonNull(record, "record");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.onLoss = Objects.requireNonNull(onLoss, "onLoss");
@@ -62,28 +67,27 @@ public final class GenerationWatch {
     /**
      * Checks the generation if {@link #EVERY} has passed since the last check (a clock set back counts as passed).
      *
-     * @return the loss this check saw, if any
+     * @return the loss this check saw, if any; always empty for a sink that keeps no generation
      * @throws RetriableSinkException if the target is not reachable (nothing is recorded; the next call asks again)
      */
     public Optional<Loss> check() {
+        if (target == null) {
+            return Optional.empty();
+        }
         Instant now = clock.instant();
         if (checkedAt != null && !now.isBefore(checkedAt) && Duration.between(checkedAt, now).compareTo(EVERY) < 0) {
             return Optional.empty();
         }
-        Optional<String> current = sink.generation();
+        String generation = target.generation();
         checkedAt = now;
-        if (current.isEmpty()) {
-            return Optional.empty();
-        }
         if (!loaded) {
             known = record.last().orElse(null);
             loaded = true;
         }
-        String generation = current.get();
         if (generation.equals(known)) {
             return Optional.empty();
         }
-        Optional<Loss> loss = known == null ? Optional.empty() : Optional.of(new Loss(sink.name(), known, generation));
+        Optional<Loss> loss = known == null ? Optional.empty() : Optional.of(new Loss(sink, known, generation));
         // Reported before it is recorded: a crash in between reports it again at the next start.
         loss.ifPresent(onLoss);
         record.seen(generation);

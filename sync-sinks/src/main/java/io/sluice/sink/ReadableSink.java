@@ -4,12 +4,13 @@ import io.sluice.event.ChangeEvent;
 import io.sluice.event.TableId;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * A {@link Sink} whose target can be read back, so that verify can compare it with the source and repair can
- * re-send what differs. Used between {@link Sink#open()} and {@link Sink#close()}, under the same one-thread-at-a-
- * time rule as the sink's writes.
+ * re-send what differs; it declares itself through {@link #readable()}. Used between {@link Sink#open()} and
+ * {@link Sink#close()}, under the same one-thread-at-a-time rule as the sink's writes.
  */
 public interface ReadableSink extends Sink {
 
@@ -40,4 +41,10 @@ public interface ReadableSink extends Sink {
      * @throws RetriableSinkException if the target is not reachable
      */
     void scanIds(TableId table, Consumer<List<String>> batch);
+
+    /** Itself: a readable sink can be read back. */
+    @Override
+    default Optional<ReadableSink> readable() {
+        return Optional.of(this);
+    }
 }

@@ -3,7 +3,7 @@ package io.sluice.sink;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.TableId;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.Schema;
 
 /**
@@ -21,6 +21,24 @@ import org.apache.avro.Schema;
  * Calls come from one thread at a time. Every write carries the event's version; a sink never lets an older
  * version replace a newer one, deletes included (it keeps a versioned tombstone for a configured time), so that
  * replays and out-of-order delivery converge to the newest state.
+ *
+ * <h2>Capabilities</h2>
+ * Beyond writing, a sink may be able to:
+ * <ul>
+ * <li>remove what a completed snapshot did not see ({@link Sweepable}, through {@link #sweepable()});</li>
+ * <li>tell whether its target lost its data ({@link Generational}, through {@link #generational()});</li>
+ * <li>be read back, so that verify can compare it with the source ({@link ReadableSink}, through
+ *     {@link #readable()});</li>
+ * <li>rebuild a table's index and swap it in behind the table's name ({@link Reindexable}, through
+ *     {@link #reindexable()});</li>
+ * <li>be searched by Sluice itself ({@link Searchable}, through {@link #searchable()}).</li>
+ * </ul>
+ * Each accessor answers the same for the whole life of the instance, before {@link #open()} too, and costs
+ * nothing: a caller looks once, where it takes the sink, and does without a capability that is absent (a sweep
+ * skipped with a warning, a verify refused); it never calls and catches. A capability's methods follow the sink's
+ * lifecycle and its one-thread-at-a-time rule unless their type says otherwise. A sink that wraps another
+ * forwards the capabilities it can honour, serializing their calls as it does its writes, and declares none of
+ * the others.
  *
  * <h2>Failures</h2>
  * {@link RetriableSinkException}: the target is unreachable or overloaded; the same call may succeed later, and
@@ -64,47 +82,32 @@ public interface Sink extends AutoCloseable {
     /** Makes everything written so far durable. */
     void flush();
 
-    /**
-     * Removes what completed snapshots of tables did not see. Every row a snapshot reads carries the snapshot's
-     * version (see {@link io.sluice.event.EventVersion}), so once the last row of a table's snapshot has been
-     * written, a document of the table below that version is a row the source no longer holds: it was deleted
-     * while nothing captured the source (a snapshot taken again, a connector registered anew on old targets). Each
-     * such document is deleted (or marked, under {@link DeleteMode#MARK}) as a delete at {@code snapshotVersion - 1}
-     * would: it leaves a tombstone that older events cannot get past, and any write of the snapshot still to come
-     * (another partition, a redelivery) beats it. Documents the snapshot wrote, and anything newer, stay. Several
-     * tables come in one call so that a target whose listing costs the same for one table as for all (Redis's
-     * SCAN) reads its keys once.
-     *
-     * <p>Optional; called between {@link #write} calls, on the writing thread. Calling it again changes nothing.
-     *
-     * @param snapshots the tables whose snapshot completed, each with the version of its rows (live bit clear)
-     * @return for each of those tables, how many documents were removed or marked
-     * @throws RetriableSinkException if the target is not reachable; calling it again later is safe
-     * @throws UnsupportedOperationException if this sink cannot list its documents with their versions
-     */
-    default Map<TableId, Long> sweep(Map<TableId, Long> snapshots) {
-        throw new UnsupportedOperationException("sink '" + name() + "' cannot remove rows a snapshot did not see");
-    }
-
-    /**
-     * The target's generation: a token the sink keeps in the target itself, next to the documents, and reads back.
-     * The first call on a target that holds none creates one; it stays the same for as long as the target keeps
-     * what was written to it, across connections and Sluice restarts. A token other than the last one seen means
-     * the target lost its data since (a Redis restarted without persistence or flushed, an index directory
-     * removed): documents written before may be missing, and the runtime verifies and repairs the target (see
-     * {@link GenerationWatch}).
-     *
-     * <p>Optional; called between writes (the one-thread-at-a-time rule holds), about once a second: by the
-     * server on a thread of its own, by a Connect task after its {@link #flush()}.
-     *
-     * @return the token, or empty if this sink cannot tell
-     * @throws RetriableSinkException if the target is not reachable; calling it again later is safe
-     */
-    default java.util.Optional<String> generation() {
-        return java.util.Optional.empty();
-    }
-
     /** Releases connections and files. Never throws. */
     @Override
     void close();
+
+    /** The sweep after a snapshot, if this sink can list its documents with their versions; empty by default. */
+    default Optional<Sweepable> sweepable() {
+        return Optional.empty();
+    }
+
+    /** The target's generation, if this sink keeps one in its target; empty by default. */
+    default Optional<Generational> generational() {
+        return Optional.empty();
+    }
+
+    /** This sink read back, if its target can be; empty by default ({@link ReadableSink} answers itself). */
+    default Optional<ReadableSink> readable() {
+        return Optional.empty();
+    }
+
+    /** The rebuild of a table's index behind its name, if this sink's target has aliases; empty by default. */
+    default Optional<Reindexable> reindexable() {
+        return Optional.empty();
+    }
+
+    /** Searches of this sink's documents, if Sluice can search them itself; empty by default. */
+    default Optional<Searchable> searchable() {
+        return Optional.empty();
+    }
 }

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,8 @@ public final class SinkRunner {
     }
 
     private final Sink sink;
+    /** The sink's sweep, or null when it cannot sweep. */
+    private final Sweepable sweepable;
     private final DeadLetterQueue dlq;
     private final RetryPolicy policy;
     private final Clock clock;
@@ -53,10 +57,11 @@ public final class SinkRunner {
     private volatile Status status;
     private boolean opened;
     /** Tables swept since this runner was created or last told to forget, with how many documents each removed. */
-    private final Map<TableId, Long> swept = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<TableId, Long> swept = new ConcurrentHashMap<>();
 
     public SinkRunner(Sink sink, DeadLetterQueue dlq, RetryPolicy policy, Clock clock, Sleeper sleeper) {
         this.sink = Objects.requireNonNull(sink, "sink");
+        this.sweepable = sink.sweepable().orElse(null);
         this.dlq = Objects.requireNonNull(dlq, "dlq");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -89,8 +94,9 @@ public final class SinkRunner {
     }
 
     /**
-     * Removes the tables' documents that their completed snapshots did not see ({@link Sink#sweep}), retrying until
-     * the target answers. A sink that cannot do it is logged and skipped: its target may keep such rows until verified.
+     * Removes the tables' documents that their completed snapshots did not see ({@link Sweepable#sweep}), retrying
+     * until the target answers. A sink that cannot sweep is logged and skipped: its target may keep such rows until
+     * verified.
      *
      * @param snapshots the tables whose snapshot completed, each with the version of its rows
      * @throws FatalSinkException if the sink cannot go on
@@ -100,18 +106,18 @@ public final class SinkRunner {
         if (snapshots.isEmpty()) {
             return;
         }
-        try {
-            Map<TableId, Long> removed = retrying("sweep", () -> {
-                openOnce();
-                return sink.sweep(snapshots);
-            });
-            removed.forEach((table, n) -> LOG.info("sink={} table={} snapshot completed; removed {} documents it did not see", sink.name(),
-                    table, n));
-            swept.putAll(removed);
-        } catch (UnsupportedOperationException e) {
-            LOG.warn("sink={} tables={} snapshot completed, but {}; run verify with --repair to remove rows deleted before it",
-                    sink.name(), snapshots.keySet(), e.getMessage());
+        if (sweepable == null) {
+            LOG.warn("sink={} tables={} snapshot completed, but sink '{}' cannot remove rows a snapshot did not see; run verify with"
+                    + " --repair to remove rows deleted before it", sink.name(), snapshots.keySet(), sink.name());
+            return;
         }
+        Map<TableId, Long> removed = retrying("sweep", () -> {
+            openOnce();
+            return sweepable.sweep(snapshots);
+        });
+        removed.forEach((table, n) -> LOG.info("sink={} table={} snapshot completed; removed {} documents it did not see", sink.name(),
+                table, n));
+        swept.putAll(removed);
     }
 
     /**
@@ -119,9 +125,9 @@ public final class SinkRunner {
      * was created or last {@linkplain #forgetSweeps() told to forget}: such a table needs no verification for rows
      * deleted before that snapshot. Safe from any thread.
      */
-    public java.util.OptionalLong swept(TableId table) {
+    public OptionalLong swept(TableId table) {
         Long removed = swept.get(table);
-        return removed == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(removed);
+        return removed == null ? OptionalLong.empty() : OptionalLong.of(removed);
     }
 
     /** Forgets every sweep: called when the source's snapshot is taken again, whose tables are swept anew. */

@@ -1,8 +1,10 @@
 package io.sluice.sink;
 
 import io.sluice.event.ChangeEvent;
+import io.sluice.event.TableId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -92,8 +94,8 @@ public final class Template {
      *
      * @throws IllegalArgumentException if the template names key fields
      */
-    public String renderIndex(io.sluice.event.TableId table) {
-        return renderTable(table).toLowerCase(java.util.Locale.ROOT);
+    public String renderIndex(TableId table) {
+        return renderTable(table).toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -101,7 +103,7 @@ public final class Template {
      *
      * @throws IllegalArgumentException if the template names key fields
      */
-    public String renderTable(io.sluice.event.TableId table) {
+    public String renderTable(TableId table) {
         StringBuilder out = new StringBuilder();
         for (String part : parts) {
             if (!part.startsWith("{")) {

@@ -3,8 +3,10 @@ package io.sluice.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.event.ChangeEvent;
 import io.sluice.testkit.ManualClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -14,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class GenerationWatchTest {
     /** A sink whose target answers the generations queued, one per call; an empty queue means unreachable. */
-    private static final class Target implements Sink {
+    private static class Target implements Sink, Generational {
         final Deque<String> answers = new ArrayDeque<>();
         int asked;
 
@@ -28,7 +30,7 @@ class GenerationWatchTest {
         }
 
         @Override
-        public WriteResult write(List<io.sluice.event.ChangeEvent> batch) {
+        public WriteResult write(List<ChangeEvent> batch) {
             return new WriteResult(List.of());
         }
 
@@ -37,12 +39,17 @@ class GenerationWatchTest {
         }
 
         @Override
-        public Optional<String> generation() {
+        public String generation() {
             asked++;
             if (answers.isEmpty()) {
                 throw new RetriableSinkException("unreachable", null);
             }
-            return Optional.of(answers.poll());
+            return answers.poll();
+        }
+
+        @Override
+        public Optional<Generational> generational() {
+            return Optional.of(this);
         }
 
         @Override
@@ -67,7 +74,7 @@ class GenerationWatchTest {
         }
     }
 
-    private final ManualClock clock = new ManualClock(java.time.Instant.parse("2026-11-30T12:00:00Z"));
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-11-30T12:00:00Z"));
     private final Target target = new Target();
     private final Kept kept = new Kept();
     private final List<GenerationWatch.Loss> losses = new ArrayList<>();
@@ -127,6 +134,24 @@ class GenerationWatchTest {
         target.answers.add("b");
         assertThat(watch.check()).as("asked again at once: the failed call did not count").isPresent();
         assertThat(kept.seen).containsExactly("b");
+    }
+
+    @Test
+    void shouldNeverAskASinkThatKeepsNoGeneration() {
+        Target silent = new Target() {
+            @Override
+            public Optional<Generational> generational() {
+                return Optional.empty();
+            }
+        };
+        silent.answers.add("a");
+        GenerationWatch watch = new GenerationWatch(silent, kept, clock, losses::add);
+
+        assertThat(watch.check()).isEmpty();
+        clock.advance(GenerationWatch.EVERY);
+        assertThat(watch.check()).isEmpty();
+        assertThat(silent.asked).isZero();
+        assertThat(kept.seen).isEmpty();
     }
 
     @Test

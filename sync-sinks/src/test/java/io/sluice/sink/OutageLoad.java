@@ -1,6 +1,8 @@
 package io.sluice.sink;
 
 import io.sluice.event.ChangeEvent;
+import io.sluice.sink.dlq.JdbcDeadLetterQueue;
+import io.sluice.testkit.MetadataDatabase;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,7 +47,7 @@ public final class OutageLoad {
 
     /** A runner over a sink with short real backoffs. */
     public static SinkRunner runner(Sink sink, Duration initialBackoff, Duration maxBackoff) {
-        return new SinkRunner(sink, new io.sluice.sink.dlq.JdbcDeadLetterQueue(io.sluice.testkit.MetadataDatabase.inMemory(),
+        return new SinkRunner(sink, new JdbcDeadLetterQueue(MetadataDatabase.inMemory(),
                 Clock.systemUTC()), new RetryPolicy(initialBackoff, maxBackoff), Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
     }
 

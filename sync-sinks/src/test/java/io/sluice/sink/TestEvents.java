@@ -8,6 +8,8 @@ import io.sluice.event.TableId;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.apache.avro.Conversions;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
@@ -62,8 +64,8 @@ public final class TestEvents {
     }
 
     /** The table's snapshot completed at a position of binlog file 1, as a sweep takes it. */
-    public static java.util.Map<TableId, Long> snapshotAt(long position) {
-        return java.util.Map.of(TABLE, snapshotVersion(position));
+    public static Map<TableId, Long> snapshotAt(long position) {
+        return Map.of(TABLE, snapshotVersion(position));
     }
 
     /** The same change of another table. */
@@ -83,8 +85,8 @@ public final class TestEvents {
      * nothing captured, row 4 was deleted; then a snapshot at position 1,000 read rows 1 to 3 (row 3 renamed), and
      * after it row 6 was inserted. Row 4 is what the sweep at {@link #snapshotVersion snapshotVersion(1000)} removes.
      */
-    public static java.util.List<ChangeEvent> acrossTwoSnapshots() {
-        return java.util.List.of(upsert(1, "Ada", 100), upsert(2, "Grace", 110), upsert(3, "Barbara", 120), upsert(4, "Hedy", 130),
+    public static List<ChangeEvent> acrossTwoSnapshots() {
+        return List.of(upsert(1, "Ada", 100), upsert(2, "Grace", 110), upsert(3, "Barbara", 120), upsert(4, "Hedy", 130),
                 upsert(5, "Radia", 140), delete(5, 150),
                 snapshotRead(1, "Ada", 1000), snapshotRead(2, "Grace", 1000), snapshotRead(3, "Barbara L.", 1000),
                 upsert(6, "Frances", 1010));

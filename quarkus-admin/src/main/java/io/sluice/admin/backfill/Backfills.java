@@ -11,8 +11,7 @@ import io.sluice.admin.error.RequestRefusedException;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.runtime.PipelineRuntime;
-import io.sluice.admin.sink.SinkStore;
-import io.sluice.admin.sink.SinkType;
+import io.sluice.admin.sink.SharedSinks;
 import io.sluice.admin.source.SourceDatabase;
 import io.sluice.admin.source.SourceStore;
 import io.sluice.backfill.BackfillException;
@@ -54,7 +53,7 @@ public class Backfills {
     SourceStore sources;
 
     @Inject
-    SinkStore sinkStore;
+    SharedSinks shared;
 
     @Inject
     PipelineRuntime runtime;
@@ -87,7 +86,7 @@ public class Backfills {
             problems.add(new Problem("sink", "'" + request.sink() + "' is not a sink of pipeline '" + pipeline.name() + "' (its sinks: "
                     + pipeline.sinks() + "); name one of them, or leave it out for all"));
         }
-        if (problems.isEmpty() && request.reindexOrDefault() && sinkStore.get(request.sink()).type() != SinkType.OPENSEARCH) {
+        if (problems.isEmpty() && request.reindexOrDefault() && shared.locked(request.sink(), s -> s.reindexable().isEmpty())) {
             problems.add(new Problem("sink", "'" + request.sink() + "' is not an OpenSearch sink; only a search index can be rebuilt"
                     + " and swapped in behind its name"));
         }

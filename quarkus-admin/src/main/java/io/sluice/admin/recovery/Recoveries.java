@@ -162,7 +162,7 @@ public class Recoveries {
     /**
      * Starts, as a job, a recovery that no person asked for, unless one of the source runs: it waits until the source
      * streams, then verifies and repairs each table and sink that no sweep covered since (see
-     * {@link io.sluice.sink.Sink#sweep}); no offsets are set aside. The server starts one when a source's worker
+     * {@link io.sluice.sink.Sweepable#sweep}); no offsets are set aside. The server starts one when a source's worker
      * takes its snapshot again, since rows deleted before the new snapshot began are in no event it reads, when a
      * sink's target lost its data (that recovery verifies that sink only), and at boot for each recovery a server
      * stop cut short (which verifies every sink: which ones it was for is not stored). A runtime that cannot recover

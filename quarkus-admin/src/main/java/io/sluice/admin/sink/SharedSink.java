@@ -3,16 +3,18 @@ package io.sluice.admin.sink;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.TableId;
 import io.sluice.sink.GenerationWatch;
+import io.sluice.sink.Generational;
 import io.sluice.sink.ReadableSink;
 import io.sluice.sink.RetriableSinkException;
 import io.sluice.sink.SchemaOutcome;
 import io.sluice.sink.Sink;
+import io.sluice.sink.Sweepable;
 import io.sluice.sink.TableMapping;
 import io.sluice.sink.WriteResult;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.avro.Schema;
@@ -21,7 +23,8 @@ import org.apache.avro.Schema;
  * One sink instance shared by the capture threads of every source whose pipelines write to it, and by replays
  * of its dead letters. It serializes their calls (the {@link Sink} contract allows one thread at a time), opens
  * the target once, checks its generation when {@link SharedSinks} asks (see {@link GenerationWatch}), and is closed
- * only by {@link SharedSinks}, not by the runners that use it.
+ * only by {@link SharedSinks}, not by the runners that use it. It forwards the sink's sweep, generation and read-back,
+ * serialized the same way; the other capabilities are reached through {@link #locked}.
  */
 final class SharedSink implements Sink {
     private final Sink delegate;
@@ -64,8 +67,21 @@ final class SharedSink implements Sink {
     }
 
     @Override
-    public synchronized Map<TableId, Long> sweep(Map<TableId, Long> snapshots) {
-        return delegate.sweep(snapshots);
+    public Optional<Sweepable> sweepable() {
+        return delegate.sweepable().map(s -> snapshots -> {
+            synchronized (this) {
+                return s.sweep(snapshots);
+            }
+        });
+    }
+
+    @Override
+    public Optional<Generational> generational() {
+        return delegate.generational().map(g -> () -> {
+            synchronized (this) {
+                return g.generation();
+            }
+        });
     }
 
     @Override
@@ -96,15 +112,13 @@ final class SharedSink implements Sink {
     public void close() {
     }
 
-    /**
-     * The shared sink read back for verify, its calls serialized with the writes of every source.
-     *
-     * @throws UnsupportedOperationException if the sink's target cannot be read back
-     */
-    ReadableSink readable() {
-        if (!(delegate instanceof ReadableSink r)) {
-            throw new UnsupportedOperationException("sink '" + delegate.name() + "' cannot be read back, so it cannot be verified");
-        }
+    /** The shared sink read back for verify, its calls serialized with the writes of every source; empty if it cannot be. */
+    @Override
+    public Optional<ReadableSink> readable() {
+        return delegate.readable().map(this::readable);
+    }
+
+    private ReadableSink readable(ReadableSink r) {
         SharedSink lock = this;
         return new ReadableSink() {
             @Override

@@ -187,11 +187,8 @@ public class SharedSinks {
      * @throws ConflictException if it cannot be read back
      */
     public ReadableSink readable(String name) {
-        try {
-            return shared(name).readable();
-        } catch (UnsupportedOperationException e) {
-            throw new ConflictException("not_verifiable", e.getMessage());
-        }
+        return shared(name).readable().orElseThrow(() -> new ConflictException("not_verifiable", "sink '" + name + "' cannot be read"
+                + " back, so it cannot be verified"));
     }
 
     /**

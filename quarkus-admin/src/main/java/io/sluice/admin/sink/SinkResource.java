@@ -13,12 +13,11 @@ import io.sluice.admin.source.SourceControl;
 import io.sluice.admin.source.SourceMonitor;
 import io.sluice.admin.source.SourceStatus;
 import io.sluice.event.TableId;
+import io.sluice.sink.SearchPage;
+import io.sluice.sink.SearchQuery;
 import io.sluice.sink.Sink;
 import io.sluice.sink.SinkException;
 import io.sluice.sink.SinkRunner;
-import io.sluice.sink.lucene.LuceneQuery;
-import io.sluice.sink.lucene.LuceneSink;
-import io.sluice.sink.lucene.SearchPage;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -167,16 +166,16 @@ public class SinkResource {
         if (size < 1 || size > 1000 || from < 0) {
             throw InvalidRequestException.of("size", "must be 1 to 1000, with from 0 or more");
         }
-        LuceneQuery query = q == null || q.isBlank() ? new LuceneQuery.All()
+        SearchQuery query = q == null || q.isBlank() ? new SearchQuery.All()
                 : field == null || field.isBlank() ? null
-                : exact ? new LuceneQuery.Term(field, q) : new LuceneQuery.Match(field, q);
+                : exact ? new SearchQuery.Term(field, q) : new SearchQuery.Match(field, q);
         if (query == null) {
             throw InvalidRequestException.of("field", "is needed with q: name the field to search");
         }
-        LuceneSink lucene = (LuceneSink) shared.sink(name);
+        Sink lucene = shared.sink(name);
         try {
             lucene.open();
-            return lucene.search(new TableId(parts[0], parts[1], parts[2]), query, from, size);
+            return lucene.searchable().orElseThrow().search(new TableId(parts[0], parts[1], parts[2]), query, from, size);
         } catch (SinkException | UncheckedIOException e) {
             // The index failed underneath (a full or failing disk); it reopens at its last commit on next use.
             throw new UnavailableException("sink_unavailable", "Sink '" + name + "' cannot search its index now: " + e.getMessage()

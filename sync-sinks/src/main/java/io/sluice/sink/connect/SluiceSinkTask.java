@@ -3,16 +3,25 @@ package io.sluice.sink.connect;
 import io.sluice.capture.DebeziumRecords;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
+import io.sluice.event.TableId;
 import io.sluice.sink.FatalSinkException;
+import io.sluice.sink.GenerationWatch;
 import io.sluice.sink.RetriableSinkException;
 import io.sluice.sink.Sink;
+import io.sluice.sink.Sweepable;
 import io.sluice.sink.WriteResult;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.TopicPartition;
@@ -22,6 +31,8 @@ import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a Sluice {@link Sink} as a Kafka Connect sink task. Records are Debezium change-event envelopes (as
@@ -31,10 +42,10 @@ import org.apache.kafka.connect.sink.SinkTask;
  * events the target refuses go to Connect's dead-letter queue through the errant-record reporter.
  * {@link #flush} makes the writes durable, so Connect commits offsets only past durable writes. When the last row of
  * a table's snapshot has been written, the task sweeps the table's documents the snapshot did not see
- * ({@link Sink#sweep}; {@code sluice.snapshot.sweep}).
+ * ({@link Sweepable}; {@code sluice.snapshot.sweep}), if its sink can.
  */
 public abstract class SluiceSinkTask extends SinkTask {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SluiceSinkTask.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SluiceSinkTask.class);
     /** Builds a sink from its name and validated keys. */
     @FunctionalInterface
     protected interface SinkFactory {
@@ -45,12 +56,14 @@ public abstract class SluiceSinkTask extends SinkTask {
     private final SinkFactory factory;
     private final String defaultName;
     private Sink sink;
+    /** The sink's sweep, or null when it cannot sweep. */
+    private Sweepable sweepable;
     private Map<String, DebeziumRecords> mappers;
     private String sourceName;
     private int epoch;
     private boolean sweep;
     private ErrantRecordReporter reporter;
-    private io.sluice.sink.GenerationWatch generations;
+    private GenerationWatch generations;
 
     /**
      * @param definition the sink's own keys; the task passes only those (and the connector's name) to the sink
@@ -86,7 +99,8 @@ public abstract class SluiceSinkTask extends SinkTask {
         sinkProps.keySet().removeIf(k -> !definition.configKeys().containsKey(k));
         sink = factory.create(name, sinkProps);
         sink.open();
-        generations = new io.sluice.sink.GenerationWatch(sink, new Remembered(), java.time.Clock.systemUTC(), this::targetLost);
+        sweepable = sink.sweepable().orElse(null);
+        generations = new GenerationWatch(sink, new Remembered(), Clock.systemUTC(), this::targetLost);
         mappers = new HashMap<>();
         try {
             reporter = context == null ? null : context.errantRecordReporter();
@@ -99,7 +113,7 @@ public abstract class SluiceSinkTask extends SinkTask {
     public void put(Collection<SinkRecord> records) {
         List<ChangeEvent> batch = new ArrayList<>(records.size());
         Map<ChangeEvent, SinkRecord> origin = new IdentityHashMap<>();
-        Map<io.sluice.event.TableId, Long> snapshotEnds = new java.util.LinkedHashMap<>();
+        Map<TableId, Long> snapshotEnds = new LinkedHashMap<>();
         for (SinkRecord r : records) {
             if (r.value() == null) {
                 continue;
@@ -143,17 +157,19 @@ public abstract class SluiceSinkTask extends SinkTask {
     }
 
     /**
-     * Removes the documents of tables that their completed snapshots did not see (see {@link Sink#sweep}). It runs
+     * Removes the documents of tables that their completed snapshots did not see (see {@link Sweepable}). It runs
      * before put returns, so before Connect commits the offset past the snapshots' last rows: a task that dies first
      * gets the records again and sweeps again, which changes nothing more.
      */
-    private void sweep(Map<io.sluice.event.TableId, Long> snapshots) {
+    private void sweep(Map<TableId, Long> snapshots) {
+        if (sweepable == null) {
+            LOG.warn("sink '{}': the snapshot of {} completed, but this sink cannot remove the rows it did not see: sink '{}' cannot remove"
+                    + " rows a snapshot did not see", sink.name(), snapshots.keySet(), sink.name());
+            return;
+        }
         try {
-            sink.sweep(snapshots).forEach((table, removed) -> LOG.info("sink '{}': the snapshot of {} completed; removed {} documents it did"
-                    + " not see", sink.name(), table, removed));
-        } catch (UnsupportedOperationException e) {
-            LOG.warn("sink '{}': the snapshot of {} completed, but this sink cannot remove the rows it did not see: {}", sink.name(),
-                    snapshots.keySet(), e.getMessage());
+            sweepable.sweep(snapshots).forEach((table, removed) -> LOG.info("sink '{}': the snapshot of {} completed; removed {} documents it"
+                    + " did not see", sink.name(), table, removed));
         } catch (RetriableSinkException e) {
             throw new RetriableException(e.getMessage(), e);
         } catch (FatalSinkException e) {
@@ -171,7 +187,7 @@ public abstract class SluiceSinkTask extends SinkTask {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RetriableException("interrupted while reporting a refused record", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new RetriableException("could not report a refused record to the dead-letter queue: " + e.getCause(), e.getCause());
         }
     }
@@ -195,30 +211,30 @@ public abstract class SluiceSinkTask extends SinkTask {
     }
 
     /**
-     * The target lost its data (see {@link io.sluice.sink.GenerationWatch}): the task reads its partitions again from
+     * The target lost its data (see {@link GenerationWatch}): the task reads its partitions again from
      * their start, so that every row the topics still hold is written again (versions keep that safe). A worker has
      * no place to keep the generation across task restarts, so a loss while the task is not running is not seen.
      */
-    private void targetLost(io.sluice.sink.GenerationWatch.Loss loss) {
-        java.util.Set<TopicPartition> assigned = context == null ? java.util.Set.of() : context.assignment();
+    private void targetLost(GenerationWatch.Loss loss) {
+        Set<TopicPartition> assigned = context == null ? Set.of() : context.assignment();
         Map<TopicPartition, Long> start = new HashMap<>();
         assigned.forEach(tp -> start.put(tp, 0L));
         LOG.error("sink '{}': its target lost its data (generation {}, now {}); reading partitions {} again from their start to write"
                 + " again every row the topics still hold. Rows older than the topics' retention are not in them: give the table"
                 + " topics cleanup.policy=compact, or backfill the connector's tables", loss.sink(), loss.was(), loss.now(),
-                new java.util.TreeSet<>(assigned.stream().map(TopicPartition::toString).toList()));
+                new TreeSet<>(assigned.stream().map(TopicPartition::toString).toList()));
         if (!start.isEmpty()) {
             context.offset(start);
         }
     }
 
     /** The generation last seen, in this task's memory. */
-    private static final class Remembered implements io.sluice.sink.GenerationWatch.Record {
+    private static final class Remembered implements GenerationWatch.Record {
         private String last;
 
         @Override
-        public java.util.Optional<String> last() {
-            return java.util.Optional.ofNullable(last);
+        public Optional<String> last() {
+            return Optional.ofNullable(last);
         }
 
         @Override

@@ -5,6 +5,7 @@ import io.sluice.config.ConfigValidation;
 import io.sluice.sink.MappingConfig;
 import io.sluice.sink.TableMapping;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +69,7 @@ public final class OpenSearchSinkConfig {
                     if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
                         problems.add(new ConfigProblem(URLS, url.trim(), "expected http(s)://host:port"));
                     }
-                } catch (java.net.URISyntaxException e) {
+                } catch (URISyntaxException e) {
                     problems.add(new ConfigProblem(URLS, url.trim(), "expected http(s)://host:port: " + e.getReason()));
                 }
             }

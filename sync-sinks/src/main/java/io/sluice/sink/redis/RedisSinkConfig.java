@@ -5,6 +5,7 @@ import io.sluice.config.ConfigValidation;
 import io.sluice.sink.MappingConfig;
 import io.sluice.sink.TableMapping;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -58,7 +59,7 @@ public final class RedisSinkConfig {
                 if (!"redis".equals(u.getScheme()) || u.getHost() == null) {
                     problems.add(new ConfigProblem(URI, uri, "expected redis://host:port[/database]"));
                 }
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 problems.add(new ConfigProblem(URI, uri, "expected redis://host:port[/database]: " + e.getReason()));
             }
         }
@@ -67,7 +68,11 @@ public final class RedisSinkConfig {
     }
 
     public URI uri() {
-        return java.net.URI.create(config.getString(URI));
+        try {
+            return new URI(config.getString(URI));
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("redis.uri was validated, yet: " + e.getMessage(), e);
+        }
     }
 
     public String password() {

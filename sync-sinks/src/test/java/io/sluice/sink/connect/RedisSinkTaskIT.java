@@ -8,14 +8,21 @@ import io.sluice.registry.SchemaRegistry;
 import io.sluice.serde.LocalRegistryClient;
 import io.sluice.testkit.MetadataDatabase;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
@@ -71,22 +78,22 @@ class RedisSinkTaskIT {
     @Test
     void shouldReadItsPartitionsAgainFromTheStartWhenItsTargetLostItsData() {
         RedisServer redis = RedisServer.shared();
-        org.apache.kafka.common.TopicPartition partition = new org.apache.kafka.common.TopicPartition(TOPIC, 0);
-        Map<org.apache.kafka.common.TopicPartition, Long> rewound = new java.util.HashMap<>();
+        TopicPartition partition = new TopicPartition(TOPIC, 0);
+        Map<TopicPartition, Long> rewound = new HashMap<>();
         RedisSinkTask task = new RedisSinkTask();
-        task.initialize(new org.apache.kafka.connect.sink.SinkTaskContext() {
+        task.initialize(new SinkTaskContext() {
             @Override
             public Map<String, String> configs() {
                 return Map.of();
             }
 
             @Override
-            public void offset(Map<org.apache.kafka.common.TopicPartition, Long> offsets) {
+            public void offset(Map<TopicPartition, Long> offsets) {
                 rewound.putAll(offsets);
             }
 
             @Override
-            public void offset(org.apache.kafka.common.TopicPartition tp, long offset) {
+            public void offset(TopicPartition tp, long offset) {
                 rewound.put(tp, offset);
             }
 
@@ -95,16 +102,16 @@ class RedisSinkTaskIT {
             }
 
             @Override
-            public java.util.Set<org.apache.kafka.common.TopicPartition> assignment() {
-                return java.util.Set.of(partition);
+            public Set<TopicPartition> assignment() {
+                return Set.of(partition);
             }
 
             @Override
-            public void pause(org.apache.kafka.common.TopicPartition... partitions) {
+            public void pause(TopicPartition... partitions) {
             }
 
             @Override
-            public void resume(org.apache.kafka.common.TopicPartition... partitions) {
+            public void resume(TopicPartition... partitions) {
             }
 
             @Override
@@ -112,7 +119,7 @@ class RedisSinkTaskIT {
             }
 
             @Override
-            public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
+            public PluginMetrics pluginMetrics() {
                 return null; // the task reports no metrics of its own
             }
         });
@@ -126,7 +133,7 @@ class RedisSinkTaskIT {
             assertThat(rewound).as("the first generation seen is the target's").isEmpty();
 
             jedis.flushAll(); // the target loses its data
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
                 task.flush(Map.of());
                 return !rewound.isEmpty();
             });

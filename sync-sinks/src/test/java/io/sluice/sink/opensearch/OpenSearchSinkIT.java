@@ -8,11 +8,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.event.ChangeEvent;
+import io.sluice.sink.DocumentMapper;
 import io.sluice.sink.OutageLoad;
+import io.sluice.sink.Reindexable;
 import io.sluice.sink.RetriableSinkException;
 import io.sluice.sink.RetryPolicy;
 import io.sluice.sink.SchemaOutcome;
+import io.sluice.sink.SinkContractIT;
 import io.sluice.sink.SinkRunner;
 import io.sluice.sink.TestEvents;
 import io.sluice.sink.dlq.DeadLetter;
@@ -26,15 +28,20 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The OpenSearch sink against a real OpenSearch 2.19 node started from Maven artifacts in its own JVM. */
-class OpenSearchSinkIT {
+/**
+ * The OpenSearch sink against a real OpenSearch 2.19 node started from Maven artifacts in its own JVM: the sink
+ * contract, and what is OpenSearch's own. Each test writes indexes of a prefix of its own.
+ */
+class OpenSearchSinkIT extends SinkContractIT<OpenSearchSink> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -47,11 +54,64 @@ class OpenSearchSinkIT {
         prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    private OpenSearchSink sink(OpenSearchTestNode on, Map<String, String> extra) {
+    @Override
+    protected OpenSearchSink newSink(Map<String, String> keys) {
+        return newSink(node, keys);
+    }
+
+    @Override
+    protected Set<Class<?>> moreCapabilities() {
+        return Set.of(Reindexable.class);
+    }
+
+    /** Every document of the table's index as a search finds it once refreshed, with its version and source as written. */
+    @Override
+    protected Map<String, Stored> documents(OpenSearchSink sink) throws Exception {
+        HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/" + index() + "/_refresh")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/" + index() + "/_search"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"size\": 1000, \"version\": true}")).build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, Stored> out = new LinkedHashMap<>();
+        for (JsonNode hit : DocumentMapper.tree(r.body()).path("hits").path("hits")) {
+            out.put(hit.path("_id").asText(), new Stored(hit.path("_version").asLong(), hit.path("_source").toString()));
+        }
+        return out;
+    }
+
+    @Override
+    protected void makeListable(OpenSearchSink sink) {
+        sink.refresh(TestEvents.TABLE);
+    }
+
+    /** What a wiped cluster, or a new one behind the same address, lacks: the table's index and the generation. */
+    @Override
+    protected void loseData(OpenSearchSink sink) throws Exception {
+        HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/" + index() + "-000001")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/" + OpenSearchSink.GENERATION_INDEX + "/_doc/search?refresh=true"))
+                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    protected void generationKept(String generation) throws Exception {
+        assertThat(get(node, OpenSearchSink.GENERATION_INDEX + "/_doc/search").path("_source").path("generation").asText()).isEqualTo(generation);
+    }
+
+    /** The removal is seen by a real-time get before any refresh. */
+    @Override
+    protected void afterSweep(OpenSearchSink sink) throws Exception {
+        assertThat(get(node, index() + "/_doc/4").path("found").asBoolean()).isFalse();
+    }
+
+    private OpenSearchSink newSink(OpenSearchTestNode on, Map<String, String> extra) {
         Map<String, String> props = new HashMap<>(Map.of(OpenSearchSinkConfig.URLS, on.url(), OpenSearchSinkConfig.REPLICAS, "0",
                 "target", prefix + "-{table}"));
         props.putAll(extra);
-        OpenSearchSink sink = new OpenSearchSink("search", OpenSearchSinkConfig.parse("search", props));
+        return new OpenSearchSink("search", OpenSearchSinkConfig.parse("search", props));
+    }
+
+    private OpenSearchSink sink(OpenSearchTestNode on, Map<String, String> extra) {
+        OpenSearchSink sink = newSink(on, extra);
         sink.open();
         return sink;
     }
@@ -87,73 +147,6 @@ class OpenSearchSinkIT {
             sink.write(List.of(upsert(1, "Ada L.", 120), delete(2, 130)));
             assertThat(get(node, index() + "/_doc/1").path("_source").path("name").asText()).isEqualTo("Ada L.");
             assertThat(get(node, index() + "/_doc/2").path("found").asBoolean()).isFalse();
-        }
-    }
-
-    @Test
-    void shouldKeepItsGenerationAcrossInstancesAndGetANewOneOnceTheClusterLostIt() throws Exception {
-        String sinkName = "generation-" + prefix;
-        Map<String, String> props = Map.of(OpenSearchSinkConfig.URLS, node.url(), OpenSearchSinkConfig.REPLICAS, "0", "target", prefix + "-{table}");
-        String first;
-        try (OpenSearchSink sink = new OpenSearchSink(sinkName, OpenSearchSinkConfig.parse(sinkName, props))) {
-            sink.open();
-            first = sink.generation().orElseThrow();
-            assertThat(sink.generation()).contains(first);
-        }
-        try (OpenSearchSink again = new OpenSearchSink(sinkName, OpenSearchSinkConfig.parse(sinkName, props))) {
-            again.open();
-            assertThat(again.generation()).as("another instance of the sink").contains(first);
-            // What a wiped cluster, or a new one behind the same address, lacks.
-            HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/" + OpenSearchSink.GENERATION_INDEX + "/_doc/" + sinkName + "?refresh=true"))
-                    .DELETE().build(), HttpResponse.BodyHandlers.ofString());
-            String next = again.generation().orElseThrow();
-            assertThat(next).isNotEqualTo(first);
-            assertThat(get(node, OpenSearchSink.GENERATION_INDEX + "/_doc/" + sinkName).path("_source").path("generation").asText()).isEqualTo(next);
-        }
-    }
-
-    @Test
-    void shouldRemoveOnlyTheRowsASnapshotTakenAgainDidNotSeeAndKeepThemFromComingBack() throws Exception {
-        try (OpenSearchSink sink = sink(node, Map.of())) {
-            sink.write(TestEvents.acrossTwoSnapshots());
-            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 1L));
-            assertThat(get(node, index() + "/_doc/4").path("found").asBoolean()).isFalse();
-            sink.refresh(TestEvents.TABLE);
-            assertThat(get(node, index() + "/_count").path("count").asLong()).isEqualTo(4);
-            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 0L));
-
-            sink.write(List.of(upsert(4, "Hedy again", 130)));
-            assertThat(get(node, index() + "/_doc/4").path("found").asBoolean()).isFalse();
-            sink.write(List.of(TestEvents.snapshotRead(4, "Hedy late", 1000)));
-            assertThat(get(node, index() + "/_doc/4").path("_source").path("name").asText()).isEqualTo("Hedy late");
-        }
-        prefix = prefix + "m";
-        try (OpenSearchSink sink = sink(node, Map.of("delete.mode", "mark"))) {
-            sink.write(TestEvents.acrossTwoSnapshots());
-            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 1L));
-            JsonNode hedy = get(node, index() + "/_doc/4");
-            assertThat(hedy.path("_version").asLong()).isEqualTo(TestEvents.snapshotVersion(1000) - 1);
-            assertThat(hedy.path("_source").path("__deleted").asBoolean()).isTrue();
-            assertThat(hedy.path("_source").path("name").asText()).isEqualTo("Hedy");
-            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(node.url() + "/" + index() + "/_source/4")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body()).as("the decimal as it was written").contains("\"balance\":12.50");
-        }
-    }
-
-    @Test
-    void shouldConvergeUnderReplaysOutOfOrderDeliveryAndLateOlderWrites() throws Exception {
-        List<ChangeEvent> batch = List.of(upsert(1, "A", 100), upsert(2, "B", 110), upsert(1, "A2", 120), delete(2, 130), upsert(3, "C", 140));
-        try (OpenSearchSink sink = sink(node, Map.of())) {
-            for (int i = 0; i < 3; i++) {
-                assertThat(sink.write(batch).rejected()).isEmpty();
-            }
-            assertThat(get(node, index() + "/_doc/1").path("_source").path("name").asText()).isEqualTo("A2");
-            assertThat(get(node, index() + "/_doc/2").path("found").asBoolean()).isFalse();
-
-            sink.write(List.of(upsert(3, "older", 135), upsert(1, "oldest", 90), upsert(2, "zombie", 125)));
-            assertThat(get(node, index() + "/_doc/3").path("_source").path("name").asText()).isEqualTo("C");
-            assertThat(get(node, index() + "/_doc/1").path("_source").path("name").asText()).isEqualTo("A2");
-            assertThat(get(node, index() + "/_doc/2").path("found").asBoolean()).as("a write older than the delete").isFalse();
         }
     }
 

@@ -6,15 +6,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.embedded.RedisServer;
 import io.sluice.event.ChangeEvent;
+import io.sluice.event.TableId;
+import io.sluice.sink.DocumentMapper;
 import io.sluice.sink.OutageLoad;
 import io.sluice.sink.RetriableSinkException;
+import io.sluice.sink.SinkContractIT;
 import io.sluice.sink.SinkRunner;
 import io.sluice.sink.TestEvents;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -22,9 +28,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
-/** The Redis sink against a real Redis server. */
-class RedisSinkIT {
+/** The Redis sink against a real Redis server: the sink contract, and what is Redis's own. */
+class RedisSinkIT extends SinkContractIT<RedisSink> {
     private static final String KEY_1 = "shop:inventory:customers:{1}";
+    private static final String ROWS = "shop:inventory:customers:{*}";
+    /** A row of a table no sweep is about, older than the snapshot and without a version key: not Sluice's. */
+    private static final String FOREIGN = "shop:inventory:orders:{4}";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RedisServer redis;
@@ -42,10 +51,59 @@ class RedisSinkIT {
         jedis.close();
     }
 
-    private RedisSink sink(RedisServer server, Map<String, String> extra) {
+    @Override
+    protected RedisSink newSink(Map<String, String> keys) {
+        return newSink(redis, keys);
+    }
+
+    /** Each row key of the table with its JSON value and the version its version key holds. */
+    @Override
+    protected Map<String, Stored> documents(RedisSink sink) {
+        Map<String, Stored> out = new LinkedHashMap<>();
+        for (String key : jedis.keys(ROWS)) {
+            String id = key.substring(key.indexOf(":{") + 2, key.length() - 1);
+            out.put(id, new Stored(Long.parseLong(jedis.get(key + ":v")), jedis.get(key)));
+        }
+        return out;
+    }
+
+    /** Every key of the server with its value: tombstones' version keys included. */
+    @Override
+    protected Object state(RedisSink sink) {
+        return snapshot();
+    }
+
+    /** A database flushed, as a server restarted without persistence has lost it. */
+    @Override
+    protected void loseData(RedisSink sink) {
+        jedis.flushAll();
+    }
+
+    @Override
+    protected void generationKept(String generation) {
+        assertThat(jedis.get(RedisSink.GENERATION_KEY + "cache")).isEqualTo(generation);
+    }
+
+    @Override
+    protected void beforeSweep() {
+        jedis.set(FOREIGN, "another table's row, older than the snapshot");
+    }
+
+    @Override
+    protected void afterSweep(RedisSink sink) {
+        assertThat(jedis.get("shop:inventory:customers:{4}:v")).as("the tombstone of the removed row")
+                .isEqualTo(RedisScript.paddedVersion(TestEvents.snapshotVersion(1000) - 1));
+        assertThat(jedis.exists(FOREIGN)).isTrue();
+    }
+
+    private RedisSink newSink(RedisServer server, Map<String, String> extra) {
         Map<String, String> props = new HashMap<>(Map.of(RedisSinkConfig.URI, "redis://" + server.host() + ":" + server.port()));
         props.putAll(extra);
-        RedisSink sink = new RedisSink("cache", RedisSinkConfig.parse("cache", props));
+        return new RedisSink("cache", RedisSinkConfig.parse("cache", props));
+    }
+
+    private RedisSink sink(RedisServer server, Map<String, String> extra) {
+        RedisSink sink = newSink(server, extra);
         sink.open();
         return sink;
     }
@@ -54,7 +112,7 @@ class RedisSinkIT {
     void shouldUpsertUpdateAndDeleteWithVersions() throws Exception {
         try (RedisSink sink = sink(redis, Map.of())) {
             sink.write(List.of(upsert(1, "Ada", 100), upsert(2, "Grace", 110)));
-            Map<String, Object> doc = JSON.readValue(jedis.get(KEY_1), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+            Map<String, Object> doc = JSON.readValue(jedis.get(KEY_1), new TypeReference<Map<String, Object>>() { });
             assertThat(doc).containsEntry("name", "Ada").containsEntry("balance", 12.5).containsEntry("joined", "2024-02-29T23:59:59.123456Z");
             assertThat(jedis.get(KEY_1 + ":v")).isEqualTo(String.format("%019d", upsert(1, "Ada", 100).version()));
 
@@ -69,44 +127,9 @@ class RedisSinkIT {
     }
 
     @Test
-    void shouldLeaveTheSameStateWhenABatchIsReplayedThreeTimes() {
-        List<ChangeEvent> batch = List.of(upsert(1, "A", 100), upsert(2, "B", 110), upsert(1, "A2", 120), delete(2, 130), upsert(3, "C", 140));
-        try (RedisSink sink = sink(redis, Map.of())) {
-            sink.write(batch);
-            Map<String, String> first = snapshot();
-            sink.write(batch);
-            sink.write(batch);
-            sink.write(batch);
-            assertThat(snapshot()).isEqualTo(first);
-            assertThat(first.get(KEY_1)).contains("A2");
-            assertThat(first).doesNotContainKey("shop:inventory:customers:{2}");
-        }
-    }
-
-    @Test
-    void shouldEndInTheNewestStateWhenEventsArriveOutOfOrder() {
-        try (RedisSink sink = sink(redis, Map.of())) {
-            sink.write(List.of(upsert(1, "newest", 300)));
-            sink.write(List.of(upsert(1, "older", 200), upsert(1, "oldest", 100)));
-            assertThat(jedis.get(KEY_1)).contains("newest");
-        }
-    }
-
-    @Test
-    void shouldNotResurrectADeletedKeyWithAnOlderWrite() {
-        try (RedisSink sink = sink(redis, Map.of())) {
-            sink.write(List.of(upsert(1, "alive", 100), delete(1, 200)));
-            sink.write(List.of(upsert(1, "zombie", 150)));
-            assertThat(jedis.exists(KEY_1)).isFalse();
-            sink.write(List.of(upsert(1, "reborn", 250)));
-            assertThat(jedis.get(KEY_1)).contains("reborn");
-        }
-    }
-
-    @Test
     void shouldApplyBatchesThatSpanSeveralScriptCallsInOrder() {
-        int rows = RedisSink.ROWS_PER_CALL * 2 + 37;
-        List<ChangeEvent> batch = new java.util.ArrayList<>();
+        int rows = RedisScript.ROWS_PER_CALL * 2 + 37;
+        List<ChangeEvent> batch = new ArrayList<>();
         for (int id = 0; id < rows; id++) {
             batch.add(upsert(id, "first" + id, 1000 + id));
         }
@@ -175,46 +198,26 @@ class RedisSinkIT {
             ChangeEvent ada = upsert(1, "Ada", 100);
             sink.write(List.of(ada));
             List<String> held = sink.readBack(List.of(ada, upsert(2, "never written", 100)));
-            String expected = sink.stored(io.sluice.sink.DocumentMapper.document(ada.after(), sink.mapping()));
+            String expected = sink.stored(DocumentMapper.document(ada.after(), sink.mapping()));
             assertThat(JSON.readTree(held.get(0))).isEqualTo(JSON.readTree(expected));
             assertThat(JSON.readTree(held.get(0)).get("balance").asText()).isEqualTo("12.50");
             assertThat(held.get(1)).isNull();
-            List<String> ids = new java.util.ArrayList<>();
+            List<String> ids = new ArrayList<>();
             sink.scanIds(ada.table(), ids::addAll);
             assertThat(ids).containsExactly("1");
         }
     }
 
     @Test
-    void shouldRemoveOnlyTheRowsASnapshotTakenAgainDidNotSeeAndKeepThemFromComingBack() {
-        try (RedisSink sink = sink(redis, Map.of())) {
-            sink.write(TestEvents.acrossTwoSnapshots());
-            jedis.set("shop:inventory:orders:{4}", "another table's row, older than the snapshot");
-            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 1L));
-            assertThat(jedis.keys("shop:inventory:customers:{*}")).containsExactlyInAnyOrder("shop:inventory:customers:{1}",
-                    "shop:inventory:customers:{2}", "shop:inventory:customers:{3}", "shop:inventory:customers:{6}");
-            assertThat(jedis.get("shop:inventory:customers:{3}")).contains("Barbara L.");
-            assertThat(jedis.get("shop:inventory:customers:{4}:v")).isEqualTo(RedisSink.paddedVersion(TestEvents.snapshotVersion(1000) - 1));
-            assertThat(jedis.exists("shop:inventory:orders:{4}")).isTrue();
-            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 0L));
-
-            sink.write(List.of(upsert(4, "Hedy again", 130)));
-            assertThat(jedis.exists("shop:inventory:customers:{4}")).isFalse();
-            sink.write(List.of(TestEvents.snapshotRead(4, "Hedy late", 1000)));
-            assertThat(jedis.get("shop:inventory:customers:{4}")).contains("Hedy late");
-        }
-    }
-
-    @Test
     void shouldSweepSeveralTablesInOnePassEachBelowItsOwnSnapshotVersion() {
-        io.sluice.event.TableId orders = new io.sluice.event.TableId("shop", "inventory", "orders");
+        TableId orders = new TableId("shop", "inventory", "orders");
         try (RedisSink sink = sink(redis, Map.of())) {
             sink.write(TestEvents.acrossTwoSnapshots());
             sink.write(List.of(upsert(1, "a", 100), upsert(2, "b", 110), upsert(3, "c", 120), upsert(4, "d", 130)).stream()
                     .map(e -> TestEvents.inTable(orders, e)).toList());
             jedis.set("shop:inventory:suppliers:{1}", "a table not swept");
             jedis.set("shop:inventory:suppliers:{1}:v", "0000000000000000001");
-            Map<io.sluice.event.TableId, Long> snapshots = new java.util.LinkedHashMap<>(TestEvents.snapshotAt(1000));
+            Map<TableId, Long> snapshots = new LinkedHashMap<>(TestEvents.snapshotAt(1000));
             snapshots.put(orders, TestEvents.snapshotVersion(115));
             assertThat(sink.sweep(snapshots)).containsExactly(Map.entry(TestEvents.TABLE, 1L), Map.entry(orders, 2L));
             assertThat(jedis.keys("shop:inventory:orders:{*}")).containsExactlyInAnyOrder("shop:inventory:orders:{3}", "shop:inventory:orders:{4}");
@@ -224,47 +227,13 @@ class RedisSinkIT {
     }
 
     @Test
-    void shouldMarkTheRowsASnapshotDidNotSeeInMarkDeleteModeAsJsonAndAsHashes() throws Exception {
-        try (RedisSink sink = sink(redis, Map.of("delete.mode", "mark"))) {
-            sink.write(TestEvents.acrossTwoSnapshots());
-            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 1L));
-            assertThat(jedis.get("shop:inventory:customers:{4}")).contains("\"name\":\"Hedy\"", "\"balance\":12.50", "\"__deleted\":true");
-            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 0L));
-        }
-        jedis.flushAll();
+    void shouldMarkTheRowsASnapshotDidNotSeeInMarkDeleteModeAsHashes() {
         try (RedisSink sink = sink(redis, Map.of("delete.mode", "mark", "redis.format", "hash"))) {
             sink.write(TestEvents.acrossTwoSnapshots());
-            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(java.util.Map.entry(TestEvents.TABLE, 1L));
+            assertThat(sink.sweep(TestEvents.snapshotAt(1000))).containsExactly(Map.entry(TestEvents.TABLE, 1L));
             assertThat(jedis.hgetAll("shop:inventory:customers:{4}")).containsEntry("name", "Hedy").containsEntry("balance", "12.50")
                     .containsEntry("__deleted", "true");
             assertThat(jedis.hget("shop:inventory:customers:{3}", "__deleted")).isNull();
-        }
-    }
-
-    @Test
-    void shouldKeepAMarkedLastImageInMarkDeleteMode() throws Exception {
-        try (RedisSink sink = sink(redis, Map.of("delete.mode", "mark"))) {
-            sink.write(List.of(upsert(1, "Ada", 100), delete(1, 200)));
-            Map<String, Object> doc = JSON.readValue(jedis.get(KEY_1), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
-            assertThat(doc).containsEntry("__deleted", true).containsEntry("name", "gone");
-            sink.write(List.of(upsert(1, "zombie", 150)));
-            assertThat(jedis.get(KEY_1)).contains("\"__deleted\":true");
-        }
-    }
-
-    @Test
-    void shouldKeepItsGenerationAcrossConnectionsAndGetANewOneOnceTheDatabaseIsFlushed() {
-        String first;
-        try (RedisSink sink = sink(redis, Map.of())) {
-            first = sink.generation().orElseThrow();
-            assertThat(sink.generation()).contains(first);
-        }
-        try (RedisSink again = sink(redis, Map.of())) {
-            assertThat(again.generation()).as("a new connection, a new sink instance").contains(first);
-            jedis.flushAll();
-            String next = again.generation().orElseThrow();
-            assertThat(next).isNotEqualTo(first);
-            assertThat(jedis.get(RedisSink.GENERATION_KEY + "cache")).isEqualTo(next);
         }
     }
 

@@ -3,14 +3,14 @@ package io.sluice.admin.runtime.embedded;
 import io.sluice.admin.sink.SharedSinks;
 import io.sluice.backfill.BackfillRun;
 import io.sluice.event.TableId;
+import io.sluice.sink.Reindexable;
 import io.sluice.sink.SinkRunner;
-import io.sluice.sink.opensearch.OpenSearchSink;
 import java.time.Clock;
 import org.apache.avro.Schema;
 
 /**
  * One reindex of a backfill: for each table, a new index is created beside the one behind the table's alias,
- * the backfill's rows go there (live changes go to both, see {@link OpenSearchSink#startReindex}), and once the
+ * the backfill's rows go there (live changes go to both, see {@link Reindexable#startReindex}), and once the
  * table is done the alias swaps to it atomically. Every call on the sink is serialized with its live writes.
  *
  * <p>Not thread-safe: used by the backfill's job alone.
@@ -19,7 +19,7 @@ final class Reindexing {
     private final SharedSinks sinks;
     private final String sinkName;
     private final Clock clock;
-    private final OpenSearchSink sink;
+    private final Reindexable sink;
     /** The table whose new index is being filled; null between tables. */
     private TableId current;
 
@@ -27,7 +27,7 @@ final class Reindexing {
         this.sinks = sinks;
         this.sinkName = sinkName;
         this.clock = clock;
-        this.sink = sinks.locked(sinkName, s -> (OpenSearchSink) s);
+        this.sink = sinks.locked(sinkName, s -> s.reindexable().orElseThrow());
     }
 
     /** Where the backfill writes: the new index only, through a runner of its own. */

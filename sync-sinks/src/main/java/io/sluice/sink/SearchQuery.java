@@ -1,14 +1,14 @@
-package io.sluice.sink.lucene;
+package io.sluice.sink;
 
 import java.util.Objects;
 
 /**
- * A query of the embedded index: a closed set of records.
+ * A search of a sink's documents ({@link Searchable}): a closed set of records.
  */
-public sealed interface LuceneQuery {
+public sealed interface SearchQuery {
 
     /** Every live document. */
-    record All() implements LuceneQuery {
+    record All() implements SearchQuery {
     }
 
     /**
@@ -17,7 +17,7 @@ public sealed interface LuceneQuery {
      * @param field the field
      * @param value the exact value
      */
-    record Term(String field, String value) implements LuceneQuery {
+    record Term(String field, String value) implements SearchQuery {
         public Term {
             Objects.requireNonNull(field, "field");
             Objects.requireNonNull(value, "value");
@@ -30,7 +30,7 @@ public sealed interface LuceneQuery {
      * @param field the text field
      * @param text words to look for
      */
-    record Match(String field, String text) implements LuceneQuery {
+    record Match(String field, String text) implements SearchQuery {
         public Match {
             Objects.requireNonNull(field, "field");
             Objects.requireNonNull(text, "text");

@@ -1,4 +1,4 @@
-package io.sluice.sink.lucene;
+package io.sluice.sink;
 
 import java.util.List;
 import java.util.Map;
