@@ -153,7 +153,7 @@ public final class ChunkReader {
     }
 
     /** Every row of a result, each column name to its value as {@link #value} reads it, in result order. */
-    static List<Map<String, Object>> rows(ResultSet rs) throws SQLException {
+    public static List<Map<String, Object>> rows(ResultSet rs) throws SQLException {
         ResultSetMetaData md = rs.getMetaData();
         int n = md.getColumnCount();
         String[] labels = new String[n + 1];
@@ -268,7 +268,7 @@ public final class ChunkReader {
     }
 
     /** A MySQL/MariaDB identifier in backquotes, backquotes inside doubled. */
-    static String quote(String identifier) {
+    public static String quote(String identifier) {
         return "`" + identifier.replace("`", "``") + "`";
     }
 }

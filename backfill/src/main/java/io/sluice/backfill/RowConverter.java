@@ -71,7 +71,8 @@ public final class RowConverter {
         return key;
     }
 
-    static Object convert(Schema schema, Object v) {
+    /** A JDBC value (as {@link ChunkReader} reads it) as the Avro value of a field of {@code schema}; null stays null. */
+    public static Object convert(Schema schema, Object v) {
         if (v == null) {
             return null;
         }

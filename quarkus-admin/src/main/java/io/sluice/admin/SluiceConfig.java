@@ -81,6 +81,24 @@ public interface SluiceConfig {
         int maxSchemaLength();
     }
 
+    /** How document views are kept in step. */
+    Views views();
+
+    /** Settings of document views. */
+    interface Views {
+        /**
+         * The most documents of a view that one batch of changes rebuilds on the capture thread; a change that touches
+         * more (a category of 500,000 products renamed) is handed to a background rebuild, so that the stream never
+         * stalls.
+         */
+        @WithDefault("10000")
+        int fanOutCap();
+
+        /** How many documents a second the background rebuilds write at most, all views of the server together. */
+        @WithDefault("5000")
+        int rebuildRate();
+    }
+
     /**
      * Where pipelines run: {@code embedded} (Debezium engines and sinks inside this server) or {@code connect}
      * (Debezium's source connectors and Sluice's sink connectors on a Kafka Connect cluster, driven through its REST

@@ -7,6 +7,7 @@ import io.sluice.registry.RegistryException;
 import io.sluice.registry.SchemaRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Optional;
 import org.apache.avro.Schema;
 
 /** The Avro schemas a table's rows are written under when the server reads them itself: the latest registered. */
@@ -31,6 +32,15 @@ public class TableSchemas {
             throw new ConflictException("no_schema", "Table " + table + " has no registered schema yet (subjects " + stem + "-value and"
                     + " -key): capture registers it with the table's first change it sees. Change a row of it, or start the source with"
                     + " snapshot.mode=initial, then try again.");
+        }
+    }
+
+    /** The table's latest registered value schema, if capture registered one. */
+    public Optional<Schema> value(TableId table) {
+        try {
+            return Optional.of(SchemaRegistry.parse(registry.version(table.subjectStem() + "-value", -1, false).schema()));
+        } catch (RegistryException e) {
+            return Optional.empty();
         }
     }
 

@@ -13,6 +13,7 @@ import io.sluice.backfill.ChunkWindows;
 import io.sluice.capture.CaptureFailure;
 import io.sluice.event.TableId;
 import io.sluice.sink.ReadableSink;
+import io.sluice.view.ViewStatus;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -43,7 +44,9 @@ public interface PipelineRuntime extends AutoCloseable {
         /** Comparing a table with a sink, and repairing what differs. */
         VERIFY,
         /** Setting a source's offsets aside, snapshotting it again and repairing its sinks. */
-        RECOVERY
+        RECOVERY,
+        /** Document views: documents built from several tables by reading the source as its stream goes. */
+        VIEWS
     }
 
     /**
@@ -124,6 +127,13 @@ public interface PipelineRuntime extends AutoCloseable {
      * @throws ConflictException if this runtime cannot recover sources ({@link Ability#RECOVERY})
      */
     Recovering recovering(String source);
+
+    /**
+     * What the source's views did since its worker started; empty when it does not run.
+     *
+     * @throws ConflictException if this runtime cannot run views ({@link Ability#VIEWS})
+     */
+    List<ViewStatus> views(String source);
 
     /**
      * The refusal of something this runtime cannot do: the reason, and what to do instead.

@@ -111,6 +111,17 @@ class AccessApiTest {
             "GET /api/v1/verifications", Role.READ,
             "POST /api/v1/verifications", Role.OPERATE,
             "GET /api/v1/verifications/{id}", Role.READ,
+            // views: defined by admins like pipelines; previews and suggestions change nothing
+            "GET /api/v1/views", Role.READ,
+            "POST /api/v1/views", Role.ADMINISTER,
+            "GET /api/v1/views/{name}", Role.READ,
+            "PUT /api/v1/views/{name}", Role.ADMINISTER,
+            "DELETE /api/v1/views/{name}", Role.ADMINISTER,
+            "POST /api/v1/views/preview", Role.READ,
+            "GET /api/v1/views/{name}/preview", Role.READ,
+            "GET /api/v1/views/{name}/rebuilds", Role.READ,
+            "POST /api/v1/views/{name}/rebuild", Role.OPERATE,
+            "GET /api/v1/views/suggestions", Role.READ,
             // users and tokens: everyone manages their own tokens, admins everyone's
             "GET /api/v1/me", Role.READ,
             "GET /api/v1/me/tokens", Role.READ,

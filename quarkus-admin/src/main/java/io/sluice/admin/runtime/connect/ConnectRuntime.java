@@ -17,6 +17,7 @@ import io.sluice.capture.CaptureFailure;
 import io.sluice.capture.SourceConfig;
 import io.sluice.review.Proposal;
 import io.sluice.review.SchemaReviews;
+import io.sluice.view.ViewStatus;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
@@ -193,6 +194,11 @@ public class ConnectRuntime implements PipelineRuntime {
         throw refusal(Ability.RECOVERY, source);
     }
 
+    @Override
+    public List<ViewStatus> views(String source) {
+        throw refusal(Ability.VIEWS, source);
+    }
+
     /** Everything the embedded runtime can do and this one cannot, with the reason and what to do instead. */
     @Override
     public ConflictException refusal(Ability ability, String subject) {
@@ -206,6 +212,9 @@ public class ConnectRuntime implements PipelineRuntime {
                     + " the embedded runtime (sluice.runtime=embedded); on Kafka Connect the stream runs in the connectors. To bring a"
                     + " target back in step, start a backfill of the table (POST /api/v1/backfills): its rows go through the"
                     + " connectors with versions that a live change beats.";
+            case VIEWS -> "Views build their documents by reading source '" + subject + "' as its change stream goes, which this"
+                    + " server does only in the embedded runtime (sluice.runtime=embedded); on Kafka Connect the stream runs in the"
+                    + " connectors. Run the pipeline in the embedded runtime to use views, or sync the tables one by one here.";
             case RECOVERY -> "Source '" + subject + "' runs on Kafka Connect (sluice.runtime=connect), where connector 'sluice."
                     + subject + "' keeps its offsets and schema history; the one-command recovery needs the embedded runtime, which"
                     + " keeps them in this server and repairs the sinks through its own writers. Recover it with Debezium's means"

@@ -1,12 +1,16 @@
 package io.sluice.admin.runtime.embedded;
 
+import io.sluice.admin.SluiceConfig;
 import io.sluice.admin.activity.ActivityLog;
+import io.sluice.admin.backfill.TableSchemas;
 import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.runtime.PipelineRuntime;
 import io.sluice.admin.sink.SharedSinks;
+import io.sluice.admin.view.ViewStore;
 import io.sluice.admin.source.DesiredState;
+import io.sluice.admin.source.SourceDatabase;
 import io.sluice.admin.source.FailureFixes;
 import io.sluice.admin.source.SourceNotice;
 import io.sluice.admin.source.SourceState;
@@ -24,6 +28,9 @@ import io.sluice.review.ReviewGate;
 import io.sluice.review.SchemaReviews;
 import io.sluice.sink.ReadableSink;
 import io.sluice.sink.SinkRunner;
+import io.sluice.view.ViewDefinition;
+import io.sluice.view.ViewEngine;
+import io.sluice.view.ViewStatus;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Typed;
 import jakarta.enterprise.event.Event;
@@ -32,6 +39,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,6 +83,18 @@ public class EmbeddedRuntime implements PipelineRuntime {
     EmbeddedBackfills backfills;
 
     @Inject
+    ViewRebuilds rebuilds;
+
+    @Inject
+    ViewStore viewStore;
+
+    @Inject
+    TableSchemas schemas;
+
+    @Inject
+    SluiceConfig config;
+
+    @Inject
     Clock clock;
 
     @Inject
@@ -100,10 +122,12 @@ public class EmbeddedRuntime implements PipelineRuntime {
             }
         }
         backfills.start(this);
+        rebuilds.start(source -> Optional.ofNullable(running.get(source)).map(SourceWorker::views));
     }
 
     @Override
     public void close() {
+        rebuilds.close();
         backfills.close();
         synchronized (this) {
             for (String source : List.copyOf(running.keySet())) {
@@ -300,9 +324,26 @@ public class EmbeddedRuntime implements PipelineRuntime {
         return r;
     }
 
+    @Override
+    public List<ViewStatus> views(String source) {
+        SourceWorker r = running.get(source);
+        return r == null ? List.of() : r.views().status();
+    }
+
     private void launch(String source, String actor, String action) {
         List<PipelineSpec> specs = pipelines.ofSource(source);
-        SourceWorker worker = SourceWorker.start(sources.runtimeConfig(source), specs, sinks, windows(source), new ReviewGate(reviews),
+        SourceConfig config = sources.runtimeConfig(source);
+        Map<String, Set<String>> viewsOf = new LinkedHashMap<>();
+        List<ViewEngine.Declared> declared = new ArrayList<>();
+        for (PipelineSpec spec : specs) {
+            for (ViewDefinition view : viewStore.ofPipeline(spec.name())) {
+                viewsOf.computeIfAbsent(spec.name(), n -> new LinkedHashSet<>()).add(view.name());
+                declared.add(new ViewEngine.Declared(view, t -> spec.tableFilter().test(SourceDatabase.tableId(source, t))));
+            }
+        }
+        ViewEngine views = new ViewEngine(source, declared, () -> SourceDatabase.connect(config), schemas::value,
+                this.config.views().fanOutCap(), rebuilds::enqueue);
+        SourceWorker worker = SourceWorker.start(config, specs, viewsOf, views, sinks, windows(source), new ReviewGate(reviews),
                 clock, new SourceWorker.Listener() {
                     @Override
                     public void delivered(SourceNotice.BatchDelivered batch) {

@@ -8,27 +8,32 @@ import io.sluice.capture.CaptureWorker;
 import io.sluice.capture.EventBatchConsumer;
 import io.sluice.capture.RedoneSnapshot;
 import io.sluice.capture.SourceConfig;
+import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
 import io.sluice.pipeline.Pipeline;
 import io.sluice.review.SchemaGate;
 import io.sluice.sink.SinkRunner;
+import io.sluice.view.CompiledView;
+import io.sluice.view.ViewEngine;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
  * One source's capture in the embedded runtime: its worker, the pipeline that routes its batches to one runner per
- * sink (a sink in two pipelines of the source is written once per batch), and when it started.
+ * sink (a sink in two pipelines of the source is written once per batch), the engine of its pipelines' views, whose
+ * documents follow each batch to the pipelines' sinks, and when it started.
  *
  * @param runners by sink name, in the pipelines' order
  */
-record SourceWorker(CaptureWorker worker, Pipeline pipeline, List<String> pipelines, Map<String, SinkRunner> runners, Instant startedAt)
-        implements AutoCloseable {
+record SourceWorker(CaptureWorker worker, Pipeline pipeline, ViewEngine views, List<String> pipelines, Map<String, SinkRunner> runners,
+        Instant startedAt) implements AutoCloseable {
 
     /** What the worker tells the runtime; called on the capture thread, or the thread that starts an engine. */
     interface Listener {
@@ -37,9 +42,13 @@ record SourceWorker(CaptureWorker worker, Pipeline pipeline, List<String> pipeli
         void snapshotTakenAgain(SourceNotice.SnapshotTakenAgain notice);
     }
 
-    /** Builds the routes of a source's pipelines over the shared sinks, and starts its worker. */
-    static SourceWorker start(SourceConfig config, List<PipelineSpec> specs, SharedSinks sinks, ChunkWindows windows, SchemaGate gate,
-            Clock clock, Listener listener) {
+    /**
+     * Builds the routes of a source's pipelines over the shared sinks, and starts its worker.
+     *
+     * @param viewsOf the views of each pipeline by name: their documents go to that pipeline's sinks
+     */
+    static SourceWorker start(SourceConfig config, List<PipelineSpec> specs, Map<String, Set<String>> viewsOf, ViewEngine views,
+            SharedSinks sinks, ChunkWindows windows, SchemaGate gate, Clock clock, Listener listener) {
         String source = config.name();
         Map<String, SinkRunner> runners = new LinkedHashMap<>();
         Map<SinkRunner, Predicate<TableId>> tables = new LinkedHashMap<>();
@@ -47,7 +56,9 @@ record SourceWorker(CaptureWorker worker, Pipeline pipeline, List<String> pipeli
             for (String sinkName : spec.sinks()) {
                 SinkRunner runner = runners.computeIfAbsent(sinkName, sinks::runner);
                 // Routes to the same runner merge into one whose table filter is the union: each event is written once.
-                tables.merge(runner, spec.tableFilter(), Predicate::or);
+                Set<String> mine = viewsOf.getOrDefault(spec.name(), Set.of());
+                Predicate<TableId> documents = t -> t.database().equals(CompiledView.DATABASE) && mine.contains(t.table());
+                tables.merge(runner, spec.tableFilter().or(documents), Predicate::or);
             }
         }
         List<Pipeline.Route> routes = new ArrayList<>();
@@ -57,8 +68,15 @@ record SourceWorker(CaptureWorker worker, Pipeline pipeline, List<String> pipeli
             @Override
             public void accept(List<SourceEvent> batch) throws Exception {
                 windows.observe(batch);
-                pipeline.accept(batch);
-                listener.delivered(new SourceNotice.BatchDelivered(source, batch));
+                List<ChangeEvent> documents = views.derive(batch);
+                List<SourceEvent> all = batch;
+                if (!documents.isEmpty()) {
+                    all = new ArrayList<>(batch.size() + documents.size());
+                    all.addAll(batch);
+                    all.addAll(documents);
+                }
+                pipeline.accept(all);
+                listener.delivered(new SourceNotice.BatchDelivered(source, all));
             }
 
             @Override
@@ -84,13 +102,14 @@ record SourceWorker(CaptureWorker worker, Pipeline pipeline, List<String> pipeli
         };
         CaptureWorker worker = new CaptureWorker(config, consumer, gate, clock);
         worker.start();
-        return new SourceWorker(worker, pipeline, specs.stream().map(PipelineSpec::name).toList(), runners, clock.instant());
+        return new SourceWorker(worker, pipeline, views, specs.stream().map(PipelineSpec::name).toList(), runners, clock.instant());
     }
 
-    /** Stops the worker, then the pipeline's sink threads; the shared sinks stay open. */
+    /** Stops the worker, then the pipeline's sink threads and the views' connection; the shared sinks stay open. */
     @Override
     public void close() {
         worker.close();
         pipeline.close();
+        views.close();
     }
 }

@@ -1,0 +1,166 @@
+package io.sluice.admin.view;
+
+import static io.restassured.RestAssured.given;
+import static io.sluice.admin.TestApi.createSink;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasItems;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.sluice.admin.TestAuth;
+import io.sluice.admin.auth.Role;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Views through the server's API, the module's example: an order document with its customer and its items, each
+ * with its product, kept equal in Redis and Lucene to what one SQL query of the test computes, through renames of a
+ * shared row, an item moved between orders, deletes at every level; a bad definition is refused whole.
+ */
+@QuarkusTest
+class ViewApiIT {
+    private static final String DB_PASSWORD = "Views-Db-Pw-7";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String id = UUID.randomUUID().toString().substring(0, 6);
+    private final String database = "vshop_" + id;
+    private final String source = "vsrc-" + id;
+
+    @BeforeEach
+    void signIn() {
+        TestAuth.signInAs(Role.ADMIN);
+    }
+
+    @Test
+    void shouldKeepOrderDocumentsEqualToTheirTablesThroughChangesAtEveryLevel() throws Exception {
+        MariaDbServer db = MariaDbServer.shared();
+        RedisServer redis = RedisServer.shared();
+        db.createCaptureUser("views_api", DB_PASSWORD);
+        db.recreateDatabase(database);
+        db.execute("CREATE TABLE " + database + ".customers (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, city VARCHAR(50) NULL)",
+                "CREATE TABLE " + database + ".products (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, stock INT NOT NULL)",
+                "CREATE TABLE " + database + ".orders (id INT PRIMARY KEY, customer_id INT NULL, note VARCHAR(50) NULL,"
+                        + " FOREIGN KEY (customer_id) REFERENCES " + database + ".customers (id) ON DELETE SET NULL)",
+                "CREATE TABLE " + database + ".order_items (order_id INT NOT NULL, line INT NOT NULL, product_id INT NOT NULL, qty INT NOT NULL,"
+                        + " PRIMARY KEY (order_id, line), FOREIGN KEY (order_id) REFERENCES " + database + ".orders (id),"
+                        + " FOREIGN KEY (product_id) REFERENCES " + database + ".products (id))",
+                "INSERT INTO " + database + ".customers VALUES (1, 'Ann', 'Oslo'), (2, 'Bob', NULL)",
+                "INSERT INTO " + database + ".products VALUES (1, 'lamp', 5), (2, 'desk', 3), (3, 'rug', 9)",
+                "INSERT INTO " + database + ".orders VALUES (10, 1, 'first'), (11, 1, NULL), (12, 2, 'gift')",
+                "INSERT INTO " + database + ".order_items VALUES (10, 1, 1, 2), (10, 2, 2, 1), (11, 1, 1, 1), (12, 1, 3, 4)");
+        given().contentType(ContentType.JSON).body(db.sourceRequest(source, "views_api", DB_PASSWORD, database, 7000 + (int) (Math.random()
+                * 900))).post("/api/v1/sources").then().statusCode(201);
+        createSink("vcache-" + id, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
+        createSink("vindex-" + id, "lucene", Map.of());
+        given().contentType(ContentType.JSON).body(Map.of("name", "vp-" + id, "source", source, "sinks", List.of("vcache-" + id,
+                "vindex-" + id))).post("/api/v1/pipelines").then().statusCode(201);
+        awaitState("streaming");
+
+        // A definition with problems is refused whole, each problem with its place, and nothing is stored.
+        given().contentType(ContentType.JSON).body(Map.of("name", "bad_" + id, "pipeline", "vp-" + id, "root", database + ".orders",
+                "columns", List.of("id", "nope"), "relations", List.of(Map.of("name", "customer", "kind", "one", "table", database
+                        + ".customers", "on", Map.of("note", "id"))))).post("/api/v1/views").then().statusCode(422)
+                .body("code", equalTo("validation_failed")).body("details.field", hasItems("columns[1]", "relations[0].on.note"));
+        given().get("/api/v1/views/bad_{id}", id).then().statusCode(404);
+
+        Map<String, Object> view = Map.of("name", "orders_" + id, "pipeline", "vp-" + id, "root", database + ".orders", "relations", List.of(
+                Map.of("name", "customer", "kind", "one", "table", database + ".customers", "on", Map.of("customer_id", "id"), "columns",
+                        List.of("name", "city")),
+                Map.of("name", "items", "kind", "many", "table", database + ".order_items", "on", Map.of("id", "order_id"), "columns",
+                        List.of("line", "qty", "product_id"), "orderBy", List.of("line"), "relations", List.of(Map.of("name", "product",
+                                "kind", "one", "table", database + ".products", "on", Map.of("product_id", "id"), "columns",
+                                List.of("name"))))));
+        JsonNode preview = JSON.readTree(given().contentType(ContentType.JSON).body(Map.of("view", view, "keys", List.of(List.of(10))))
+                .post("/api/v1/views/preview").then().log().ifValidationFails().statusCode(200).extract().asString());
+        assertThat(preview).singleElement().isEqualTo(expected(db).get("10"));
+        given().contentType(ContentType.JSON).body(view).post("/api/v1/views").then().statusCode(201)
+                .body("definition.name", equalTo("orders_" + id)).body("source", equalTo(source));
+        awaitEqual(db, redis);
+
+        // A shared row renamed reaches every document that holds it; an item moves; deletes at each level.
+        db.execute("UPDATE " + database + ".products SET name = 'lamp XL' WHERE id = 1",
+                "UPDATE " + database + ".products SET stock = 1 WHERE id = 2",
+                "UPDATE " + database + ".order_items SET order_id = 12, line = 2 WHERE order_id = 10 AND line = 2",
+                "UPDATE " + database + ".customers SET city = 'Bergen' WHERE id = 2",
+                "INSERT INTO " + database + ".orders VALUES (13, 2, 'new')",
+                "INSERT INTO " + database + ".order_items VALUES (13, 1, 2, 7)",
+                "DELETE FROM " + database + ".order_items WHERE order_id = 11",
+                "DELETE FROM " + database + ".orders WHERE id = 11",
+                "DELETE FROM " + database + ".customers WHERE id = 1");
+        awaitEqual(db, redis);
+        given().get("/api/v1/views/orders_{id}", id).then().statusCode(200).body("status.waitingFor.size()", equalTo(0))
+                .body("status.documents", greaterThan(0));
+    }
+
+    /** Every order as one SQL query computes its document, by order id. */
+    private Map<String, JsonNode> expected(MariaDbServer db) throws Exception {
+        String d = database;
+        String sql = "SELECT o.id, JSON_OBJECT('id', o.id, 'customer_id', o.customer_id, 'note', o.note,"
+                + " 'customer', (SELECT JSON_OBJECT('name', c.name, 'city', c.city) FROM " + d + ".customers c WHERE c.id = o.customer_id),"
+                + " 'items', COALESCE((SELECT JSON_ARRAYAGG(JSON_OBJECT('line', i.line, 'qty', i.qty, 'product_id', i.product_id,"
+                + " 'product', (SELECT JSON_OBJECT('name', p.name) FROM " + d + ".products p WHERE p.id = i.product_id)) ORDER BY i.line)"
+                + " FROM " + d + ".order_items i WHERE i.order_id = o.id), JSON_ARRAY())) FROM " + d + ".orders o";
+        Map<String, JsonNode> out = new TreeMap<>();
+        try (Connection c = db.connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.put(rs.getString(1), JSON.readTree(rs.getString(2)));
+            }
+        }
+        return out;
+    }
+
+    private void awaitEqual(MariaDbServer db, RedisServer redis) throws Exception {
+        Map<String, JsonNode> expected = expected(db);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(redisDocuments(redis)).as("Redis").isEqualTo(expected);
+            assertThat(luceneDocuments()).as("Lucene").isEqualTo(expected);
+        });
+    }
+
+    private Map<String, JsonNode> redisDocuments(RedisServer redis) throws Exception {
+        Map<String, JsonNode> out = new TreeMap<>();
+        try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+            for (String key : jedis.keys(source + ":views:orders_" + id + ":{*}")) {
+                String value = jedis.get(key);
+                if (value != null && !key.endsWith(":v")) {
+                    out.put(key.substring(key.indexOf('{') + 1, key.indexOf('}')), JSON.readTree(value));
+                }
+            }
+        }
+        return out;
+    }
+
+    private Map<String, JsonNode> luceneDocuments() throws Exception {
+        JsonNode hits = JSON.readTree(given().get("/api/v1/sinks/vindex-{id}/search?table={t}&size=100", id, source + ".views.orders_" + id)
+                .then().statusCode(200).extract().asString()).path("hits");
+        Map<String, JsonNode> out = new TreeMap<>();
+        for (JsonNode hit : hits) {
+            ObjectNode doc = hit.deepCopy();
+            doc.remove(List.of("_id", "_version")); // the sink's own fields beside the document
+            out.put(hit.path("_id").asText(), doc);
+        }
+        return out;
+    }
+
+    private void awaitState(String state) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+                .until(() -> given().get("/api/v1/sources/{s}/status", source).then().statusCode(200).extract().path("state"), equalTo(state));
+    }
+}
