@@ -56,8 +56,9 @@ class ViewApiIT {
         db.recreateDatabase(database);
         db.execute("CREATE TABLE " + database + ".customers (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, city VARCHAR(50) NULL)",
                 "CREATE TABLE " + database + ".products (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, stock INT NOT NULL)",
-                "CREATE TABLE " + database + ".orders (id INT PRIMARY KEY, customer_id INT NULL, note VARCHAR(50) NULL,"
-                        + " FOREIGN KEY (customer_id) REFERENCES " + database + ".customers (id) ON DELETE SET NULL)",
+                // No foreign key to customers: a customer deleted under its orders must empty their documents' customer. (A
+                // cascade would not do: InnoDB's cascades never reach the binlog, so no capture sees them.)
+                "CREATE TABLE " + database + ".orders (id INT PRIMARY KEY, customer_id INT NULL, note VARCHAR(50) NULL)",
                 "CREATE TABLE " + database + ".order_items (order_id INT NOT NULL, line INT NOT NULL, product_id INT NOT NULL, qty INT NOT NULL,"
                         + " PRIMARY KEY (order_id, line), FOREIGN KEY (order_id) REFERENCES " + database + ".orders (id),"
                         + " FOREIGN KEY (product_id) REFERENCES " + database + ".products (id))",
