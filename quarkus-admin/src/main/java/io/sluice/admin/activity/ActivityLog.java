@@ -42,11 +42,18 @@ public class ActivityLog {
     public record Entry(long id, String subject, String actor, String action, String detail, Instant at) {
     }
 
+    /**
+     * Records an entry. Each part is cut to what its column holds (80 characters of subject, 40 of action, 4,000 of
+     * detail): the timeline says what happened even when a name made the words long.
+     */
     public void record(String subject, String actor, String action, String detail) {
         LOG.infof("%s %s by %s%s", subject, action, actor, detail == null ? "" : ": " + detail);
-        db.inTransaction(c -> MetadataDb.update(c,
-                "INSERT INTO activity (subject, actor, action, detail, at) VALUES (?, ?, ?, ?, ?)", subject, actor, action,
-                detail == null ? null : detail.length() > 4000 ? detail.substring(0, 4000) : detail, Timestamp.from(clock.instant())));
+        db.update("INSERT INTO activity (subject, actor, action, detail, at) VALUES (?, ?, ?, ?, ?)", cut(subject, 80), actor,
+                cut(action, 40), cut(detail, 4000), Timestamp.from(clock.instant()));
+    }
+
+    private static String cut(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max - 1) + "…";
     }
 
     /** The newest entries of a subject first; all subjects when {@code subject} is null. */

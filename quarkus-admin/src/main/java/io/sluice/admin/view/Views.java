@@ -97,7 +97,7 @@ public class Views {
         String source = validate(view).source();
         store.create(view, actor);
         activity.record("view:" + view.name(), actor, "created", "pipeline " + view.pipeline() + ", root " + view.root());
-        control.reconfigure(Set.of(source), Set.of(), actor, "view '" + view.name() + "' created");
+        control.reconfigure(Set.of(source), Set.of(), actor, "view created");
         rebuildEverything(source, view.name(), actor);
         return get(view.name());
     }
@@ -119,7 +119,7 @@ public class Views {
         activity.record("view:" + name, actor, "updated", "pipeline " + named.pipeline() + ", root " + named.root());
         Set<String> touched = new LinkedHashSet<>(List.of(source));
         pipelines.find(old.pipeline()).ifPresent(p -> touched.add(p.source()));
-        control.reconfigure(touched, Set.of(), actor, "view '" + name + "' updated");
+        control.reconfigure(touched, Set.of(), actor, "view updated");
         rebuildEverything(source, name, actor);
         return get(name);
     }
@@ -145,8 +145,7 @@ public class Views {
         ViewDefinition old = store.get(name);
         store.delete(name);
         activity.record("view:" + name, actor, "deleted", null);
-        pipelines.find(old.pipeline()).ifPresent(p -> control.reconfigure(Set.of(p.source()), Set.of(), actor, "view '" + name
-                + "' deleted"));
+        pipelines.find(old.pipeline()).ifPresent(p -> control.reconfigure(Set.of(p.source()), Set.of(), actor, "view deleted"));
     }
 
     public List<View> list() {
