@@ -13,7 +13,7 @@ import java.util.Comparator;
  * ({@code 1.50} equals {@code 1.5}), null fields equal to absent ones, and a document marked deleted
  * ({@link DocumentMapper#DELETED_FIELD}) as absent. Thread-safe.
  */
-final class DocumentComparison {
+public final class DocumentComparison {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Comparator<JsonNode> BY_VALUE = (a, b) -> {
         if (a.isNumber() && b.isNumber()) {
@@ -26,7 +26,7 @@ final class DocumentComparison {
     }
 
     /** The held document, or null when absent or marked deleted; text that is not JSON compares as text. */
-    static JsonNode live(String held) {
+    public static JsonNode live(String held) {
         if (held == null) {
             return null;
         }
@@ -39,7 +39,7 @@ final class DocumentComparison {
     }
 
     /** Whether the sink holds the expected document. @param held what the sink read back, or null */
-    static boolean same(String expected, String held) {
+    public static boolean same(String expected, String held) {
         JsonNode h = live(held);
         if (h == null) {
             return false;

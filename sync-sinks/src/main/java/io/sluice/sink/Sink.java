@@ -20,7 +20,10 @@ import org.apache.avro.Schema;
  * </ol>
  * Calls come from one thread at a time. Every write carries the event's version; a sink never lets an older
  * version replace a newer one, deletes included (it keeps a versioned tombstone for a configured time), so that
- * replays and out-of-order delivery converge to the newest state.
+ * replays and out-of-order delivery converge to the newest state. A write of the same version as the stored one
+ * replaces it: every writer's document holds at least the state of its version (a change's image, a backfilled row
+ * its window kept, a view's document read after its version's point), so either is right, and a repair of a
+ * document a person changed by hand lands even when the source has not moved since it was written.
  *
  * <h2>Capabilities</h2>
  * Beyond writing, a sink may be able to:

@@ -72,4 +72,31 @@ public final class KeyValues {
         }
         return v;
     }
+
+    /**
+     * A key value as JDBC would read it for a column of this Avro type: keys come back as text from a target's ids and
+     * as JSON numbers from a stored rebuild, so numbers are given their column's number type again.
+     */
+    static Object typed(Schema schema, Object v) {
+        Schema s = schema.getType() == Schema.Type.UNION
+                ? schema.getTypes().stream().filter(b -> b.getType() != Schema.Type.NULL).findFirst().orElse(schema) : schema;
+        if (!(v instanceof String) && !(v instanceof Number)) {
+            return v;
+        }
+        String text = v.toString();
+        if (s.getLogicalType() instanceof LogicalTypes.Decimal) {
+            return new BigDecimal(text);
+        }
+        if (s.getLogicalType() != null) {
+            return v;
+        }
+        return switch (s.getType()) {
+            case INT -> v instanceof Number n ? n.intValue() : Integer.parseInt(text);
+            case LONG -> v instanceof Number n ? n.longValue() : Long.parseLong(text);
+            case FLOAT -> v instanceof Number n ? n.floatValue() : Float.parseFloat(text);
+            case DOUBLE -> v instanceof Number n ? n.doubleValue() : Double.parseDouble(text);
+            case BOOLEAN -> v instanceof Number n ? n.intValue() != 0 : Boolean.parseBoolean(text);
+            default -> v;
+        };
+    }
 }

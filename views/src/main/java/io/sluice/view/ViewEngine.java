@@ -237,7 +237,7 @@ public final class ViewEngine implements AutoCloseable {
         List<String> columns = view.root().keyColumns();
         for (int i = 0; i < columns.size(); i++) {
             Schema.Field f = view.keySchema().getField(columns.get(i));
-            key.put(f.pos(), RowConverter.convert(f.schema(), values.get(i)));
+            key.put(f.pos(), RowConverter.convert(f.schema(), KeyValues.typed(f.schema(), values.get(i))));
         }
         return key;
     }

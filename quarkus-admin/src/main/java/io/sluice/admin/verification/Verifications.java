@@ -15,6 +15,7 @@ import io.sluice.admin.runtime.PipelineRuntime;
 import io.sluice.admin.source.SourceDatabase;
 import io.sluice.admin.source.SourceStore;
 import io.sluice.admin.verification.VerificationStore.Stored;
+import io.sluice.admin.view.Views;
 import io.sluice.backfill.BackfillException;
 import io.sluice.backfill.BackfillRun;
 import io.sluice.backfill.ChunkReader;
@@ -22,6 +23,8 @@ import io.sluice.backfill.Verifier;
 import io.sluice.capture.SourceConfig;
 import io.sluice.event.TableId;
 import io.sluice.sink.ReadableSink;
+import io.sluice.view.CompiledView;
+import io.sluice.view.ViewVerifier;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -69,6 +72,9 @@ public class Verifications {
 
     @Inject
     JobRegistry jobs;
+
+    @Inject
+    Views views;
 
     @Inject
     ActivityLog activity;
@@ -138,9 +144,53 @@ public class Verifications {
                 stream.windows(), repairs, clock, d -> Thread.sleep(d.toMillis()));
         jobs.start(JobRegistry.Type.VERIFICATION, created.id(), "sluice-verify-" + created.id(), job -> {
             job.onCancel(verifier::cancel);
-            execute(job, created, config, verifier, tableSchemas);
+            execute(job, created, config, c -> verifier.run(c, tableSchemas));
         });
         return created;
+    }
+
+    /**
+     * Starts a verification of a view: the documents it builds from the source against one sink's.
+     *
+     * @param sink the sink to compare with; null when the view's pipeline has one
+     * @throws NotFoundException for an unknown view
+     * @throws InvalidRequestException if the sink is missing or not one of the pipeline's
+     * @throws ConflictException if a repair is asked while the source is not running, the runtime cannot verify, or the
+     *     sink cannot be read back
+     */
+    public Stored startView(String view, String sink, boolean repair, String actor) {
+        Views.Compiled compiled = views.compiled(view);
+        PipelineSpec pipeline = pipelines.get(compiled.definition().pipeline());
+        String target = sink;
+        if (target == null && pipeline.sinks().size() == 1) {
+            target = pipeline.sinks().get(0);
+        } else if (target == null || !pipeline.sinks().contains(target)) {
+            throw InvalidRequestException.of("sink", (target == null ? "is missing" : "'" + target + "' is not a sink of pipeline '"
+                    + pipeline.name() + "'") + ": name one of " + pipeline.sinks());
+        }
+        SourceConfig config = sources.runtimeConfig(pipeline.source());
+        PipelineRuntime.Verifying stream = runtime.verifying(config.name());
+        if (repair && !stream.streams()) {
+            throw new ConflictException("source_not_running", "Source '" + config.name() + "' is not running; a repair needs its change"
+                    + " stream so that it never overwrites a newer live change. Start it, or verify without repair.");
+        }
+        ReadableSink readable = stream.readable(target);
+        Stored created = store.create(pipeline.name(), config.name(), CompiledView.DATABASE + "." + view, target, null, repair, actor);
+        activity.record("verification:" + created.id(), actor, "started", "view " + view + " against " + target + (repair
+                ? " with repair" : ""));
+        ViewVerifier verifier = new ViewVerifier(compiled.view(), readable, repair ? stream.repairs(target) : null, RECHECK_DELAY, SAMPLES,
+                config.versionEpoch(), clock, d -> Thread.sleep(d.toMillis()));
+        jobs.start(JobRegistry.Type.VERIFICATION, created.id(), "sluice-verify-" + created.id(), job -> {
+            job.onCancel(verifier::cancel);
+            execute(job, created, config, verifier::run);
+        });
+        return created;
+    }
+
+    /** One comparison, on the verification's connection to the source. */
+    @FunctionalInterface
+    private interface Check {
+        Verifier.Report run(Connection c) throws SQLException, InterruptedException;
     }
 
     /**
@@ -155,9 +205,9 @@ public class Verifications {
         return jobs.cancel(JobRegistry.Type.VERIFICATION, id, actor, CANCEL_WAIT);
     }
 
-    private void execute(JobRegistry.Job job, Stored v, SourceConfig config, Verifier verifier, BackfillRun.Schemas schemas) {
+    private void execute(JobRegistry.Job job, Stored v, SourceConfig config, Check check) {
         try (Connection c = SourceDatabase.connect(config)) {
-            Verifier.Report r = verifier.run(c, schemas);
+            Verifier.Report r = check.run(c);
             store.finished(v.id(), r);
             String summary = r.rowsChecked() + " rows checked: " + r.missing() + " missing, " + r.stale() + " stale, " + r.extra() + " extra"
                     + (v.repair() ? ", " + r.repaired() + " repaired" : "");

@@ -3,6 +3,8 @@ package io.sluice.admin.view;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.admin.auth.Role;
 import io.sluice.admin.error.InvalidRequestException;
+import io.sluice.admin.verification.VerificationStore;
+import io.sluice.admin.verification.Verifications;
 import io.sluice.view.Relation;
 import io.sluice.view.ViewDefinition;
 import jakarta.annotation.security.RolesAllowed;
@@ -41,6 +43,9 @@ public class ViewResource {
 
     @Inject
     ViewRebuildStore rebuilds;
+
+    @Inject
+    Verifications verifications;
 
     @Inject
     SecurityIdentity identity;
@@ -126,6 +131,25 @@ public class ViewResource {
     public Response rebuild(@PathParam("name") String name) {
         long id = views.rebuild(name, actor());
         return Response.accepted(Map.of("rebuild", id)).location(URI.create("/api/v1/views/" + name + "/rebuilds")).build();
+    }
+
+    /**
+     * What a verification of a view asks for.
+     *
+     * @param sink the sink to compare with; may be left out when the pipeline has one
+     * @param repair whether to rewrite the documents that differ
+     */
+    public record VerifyRequest(String sink, Boolean repair) {
+    }
+
+    /** Compares the documents the view builds from the source with a sink's, and optionally repairs them. */
+    @POST
+    @Path("/{name}/verify")
+    @RolesAllowed(Role.OPERATE)
+    public Response verify(@PathParam("name") String name, VerifyRequest request) {
+        VerifyRequest r = request == null ? new VerifyRequest(null, false) : request;
+        VerificationStore.Stored v = verifications.startView(name, r.sink(), Boolean.TRUE.equals(r.repair()), actor());
+        return Response.created(URI.create("/api/v1/verifications/" + v.id())).entity(v).build();
     }
 
     /** The background rebuilds of a view (fan-outs, and every document), newest first. */

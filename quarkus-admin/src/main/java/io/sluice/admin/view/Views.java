@@ -83,6 +83,10 @@ public class Views {
     @Inject
     Clock clock;
 
+    /** A stored view compiled against its source's tables as they are now. */
+    public record Compiled(ViewDefinition definition, CompiledView view) {
+    }
+
     /** A view with what it did since its source's worker started, when the worker runs. */
     public record View(ViewDefinition definition, String source, Optional<ViewStatus> status) {
     }
@@ -158,6 +162,25 @@ public class Views {
     }
 
     /**
+     * A stored view compiled against its source's tables and their registered schemas as they are now.
+     *
+     * @throws NotFoundException for an unknown view
+     * @throws InvalidRequestException if the view does not fit the tables any more
+     * @throws ConflictException if a table of the view has no registered schema yet
+     */
+    public Compiled compiled(String name) {
+        ViewDefinition definition = store.get(name);
+        return new Compiled(definition, compile(definition, validate(definition)));
+    }
+
+    private CompiledView compile(ViewDefinition view, Validated v) {
+        return CompiledView.compile(view, v.root(), schemas::value).orElseThrow(() -> new ConflictException("no_schema",
+                "Tables " + CompiledView.missingSchemas(v.root(), schemas::value) + " of view '" + view.name() + "' have no registered"
+                        + " schema yet: capture registers a table's schema with its first change. Change a row of each, or let the"
+                        + " source's snapshot reach them, then try again."));
+    }
+
+    /**
      * Documents the view would build now, from the source's current rows, without storing anything.
      *
      * @param keys root keys to build, each its values in primary-key order; empty for the first rows of the root table
@@ -166,10 +189,7 @@ public class Views {
      */
     public List<Map<String, Object>> preview(ViewDefinition view, List<List<Object>> keys, int limit) {
         Validated v = validate(view);
-        CompiledView compiled = CompiledView.compile(view, v.root(), schemas::value).orElseThrow(() -> new ConflictException("no_schema",
-                "Tables " + CompiledView.missingSchemas(v.root(), schemas::value) + " of view '" + view.name() + "' have no registered"
-                        + " schema yet: capture registers a table's schema with its first change. Change a row of each, or let the"
-                        + " source's snapshot reach them, then try again."));
+        CompiledView compiled = compile(view, v);
         SourceConfig config = sources.runtimeConfig(v.source());
         try (Connection c = SourceDatabase.connect(config)) {
             List<List<Object>> wanted = keys.isEmpty() ? firstKeys(c, v.root(), Math.min(limit, PREVIEW_MAX)) : keys;

@@ -121,6 +121,7 @@ class AccessApiTest {
             "GET /api/v1/views/{name}/preview", Role.READ,
             "GET /api/v1/views/{name}/rebuilds", Role.READ,
             "POST /api/v1/views/{name}/rebuild", Role.OPERATE,
+            "POST /api/v1/views/{name}/verify", Role.OPERATE,
             "GET /api/v1/views/suggestions", Role.READ,
             // users and tokens: everyone manages their own tokens, admins everyone's
             "GET /api/v1/me", Role.READ,

@@ -21,6 +21,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -108,6 +109,70 @@ class ViewApiIT {
         awaitEqual(db, redis);
         given().get("/api/v1/views/orders_{id}", id).then().statusCode(200).body("status.waitingFor.size()", equalTo(0))
                 .body("status.documents", greaterThan(0));
+    }
+
+    @Test
+    void shouldFindAndRepairDriftInjectedIntoATenthOfAPercentOfTheDocuments() throws Exception {
+        MariaDbServer db = MariaDbServer.shared();
+        RedisServer redis = RedisServer.shared();
+        db.createCaptureUser("views_api", DB_PASSWORD);
+        db.recreateDatabase(database);
+        db.execute("CREATE TABLE " + database + ".customers (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, city VARCHAR(50) NULL)",
+                "CREATE TABLE " + database + ".orders (id INT PRIMARY KEY, customer_id INT NULL, note VARCHAR(50) NULL)",
+                "INSERT INTO " + database + ".customers VALUES (1, 'Ann', 'Oslo'), (2, 'Bob', NULL)");
+        List<String> rows = new ArrayList<>();
+        for (int o = 1; o <= 2000; o++) {
+            rows.add("(" + o + ", " + (1 + o % 2) + ", 'note " + o + "')");
+        }
+        db.execute("INSERT INTO " + database + ".orders VALUES " + String.join(", ", rows));
+        given().contentType(ContentType.JSON).body(db.sourceRequest(source, "views_api", DB_PASSWORD, database, 7000 + (int) (Math.random()
+                * 900))).post("/api/v1/sources").then().statusCode(201);
+        createSink("vcache-" + id, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
+        given().contentType(ContentType.JSON).body(Map.of("name", "vp-" + id, "source", source, "sinks", List.of("vcache-" + id)))
+                .post("/api/v1/pipelines").then().statusCode(201);
+        awaitState("streaming");
+        String name = "orders_" + id;
+        given().contentType(ContentType.JSON).body(Map.of("name", name, "pipeline", "vp-" + id, "root", database + ".orders", "relations",
+                List.of(Map.of("name", "customer", "kind", "one", "table", database + ".customers", "on", Map.of("customer_id", "id")))))
+                .post("/api/v1/views").then().statusCode(201);
+        String prefix = source + ":views:" + name + ":{";
+        await().atMost(Duration.ofSeconds(60)).until(() -> countKeys(redis, prefix) == 2000);
+
+        // Drift in 2 of 2,000 documents (0.1%): one gone, one changed by hand; and one document no order has.
+        try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+            jedis.del(prefix + "17}");
+            jedis.set(prefix + "1500}", jedis.get(prefix + "1500}").replace("note 1500", "edited by hand"));
+            jedis.set(prefix + "99999}", "{\"id\":99999}");
+        }
+        JsonNode found = verify(name, false);
+        assertThat(found.path("rowsChecked").asLong()).isEqualTo(2000);
+        assertThat(found.path("missing").asLong()).isEqualTo(1);
+        assertThat(found.path("stale").asLong()).isEqualTo(1);
+        assertThat(found.path("extra").asLong()).isEqualTo(1);
+        assertThat(found.path("samples").toString()).contains("\"17\"", "\"1500\"", "\"99999\"");
+        JsonNode repaired = verify(name, true);
+        assertThat(repaired.path("repaired").asLong()).isEqualTo(3);
+        JsonNode clean = verify(name, false);
+        assertThat(clean.path("missing").asLong() + clean.path("stale").asLong() + clean.path("extra").asLong()).isZero();
+        try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+            assertThat(JSON.readTree(jedis.get(prefix + "1500}")).path("note").asText()).isEqualTo("note 1500");
+            assertThat(jedis.get(prefix + "99999}")).isNull();
+        }
+    }
+
+    private JsonNode verify(String view, boolean repair) throws Exception {
+        long verification = ((Number) given().contentType(ContentType.JSON).body(Map.of("sink", "vcache-" + id, "repair", repair))
+                .post("/api/v1/views/{v}/verify", view).then().statusCode(201).extract().path("id")).longValue();
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).until(() -> given()
+                .get("/api/v1/verifications/{id}", verification).then().extract().path("state"), s -> !"running".equals(s));
+        return JSON.readTree(given().get("/api/v1/verifications/{id}", verification).then().statusCode(200).body("state",
+                equalTo("succeeded")).extract().asString());
+    }
+
+    private static long countKeys(RedisServer redis, String prefix) {
+        try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+            return jedis.keys(prefix + "*}").size();
+        }
     }
 
     /** Every order as one SQL query computes its document, by order id. */

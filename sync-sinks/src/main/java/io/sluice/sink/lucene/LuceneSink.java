@@ -55,8 +55,9 @@ import org.apache.lucene.store.AlreadyClosedException;
  * The embedded search target: one Lucene index directory per target under {@code lucene.dir}, upserts by id,
  * deletes as versioned tombstones, near-real-time search.
  *
- * <p>Each document stores its version; a write whose version is not newer than the stored one (tombstones
- * included) is skipped. A {@link #write} makes its documents searchable before it returns (a near-real-time
+ * <p>Each document stores its version; a write whose version is older than the stored one (tombstones included) is
+ * skipped, and one of the same version rewrites it (every writer's content holds at least its version's state, see
+ * {@link io.sluice.sink.Sink}). A {@link #write} makes its documents searchable before it returns (a near-real-time
  * reopen per batch on the writing thread), so {@link #search} never reopens and never waits for a commit. With
  * {@code lucene.refresh.interval.ms} above 0 it reopens only when the last reopen is at least that old: documents
  * of the writes in between become searchable at the next write past the interval or at the next {@link #flush()}.
@@ -197,7 +198,7 @@ public final class LuceneSink implements ReadableSink, Sweepable, Generational, 
                     }
                     current = lookup.version(id);
                 }
-                if (current != null && current >= e.version()) {
+                if (current != null && current > e.version()) {
                     continue;
                 }
                 try {

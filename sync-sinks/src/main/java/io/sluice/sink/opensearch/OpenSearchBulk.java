@@ -23,8 +23,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * An OpenSearch sink's writes through the {@code _bulk} API, each at an external version: the event's version is the
- * document's, so the cluster itself refuses anything older than what it holds, and such a 409 counts as written. A
+ * An OpenSearch sink's writes through the {@code _bulk} API, each at an external version ({@code external_gte}, see
+ * {@link io.sluice.sink.Sink} for why the same version may rewrite): the event's version is the document's, so the
+ * cluster itself refuses anything older than what it holds, and such a 409 counts as written. A
  * document the cluster refuses for good is returned as a rejection; a busy or blocked cluster is retriable.
  *
  * <p>Up to {@code bulk.max.in.flight} partitions are sent at once, each on a thread of this sink's pool and in
@@ -106,7 +107,7 @@ final class OpenSearchBulk implements AutoCloseable {
     private static Action versioned(ChangeEvent e, String index, String id, long version, String source) {
         ObjectNode meta = JSON.createObjectNode();
         meta.putObject(source == null ? "delete" : "index").put("_index", index).put("_id", id).put("version", version)
-                .put("version_type", "external");
+                .put("version_type", "external_gte");
         return new Action(e, id, source == null ? meta + "\n" : meta + "\n" + source + "\n");
     }
 

@@ -23,13 +23,13 @@ final class RedisScript {
     /**
      * Applies several rows in one call, in order. KEYS hold each row's key and version key; ARGV per row its
      * version (19 digits), kind (DEL, JSON or HASH), ttl ms, tombstone ttl ms, a value count n and then the n
-     * values. Answers one entry per row: 1 applied, 0 not newer than the stored version, or the error text Redis
+     * values. Answers one entry per row: 1 applied, 0 older than the stored version, or the error text Redis
      * gave for that row (the other rows still apply, as they would if each row were a call of its own).
      */
     static final String SCRIPT = """
             local function apply(key, vkey, version, kind, ttl, tomb, first, n)
               local cur = redis.call('GET', vkey)
-              if cur and cur >= version then return 0 end
+              if cur and cur > version then return 0 end
               if kind == 'DEL' then
                 redis.call('DEL', key)
                 redis.call('SET', vkey, version, 'PX', tomb)
