@@ -5,6 +5,8 @@ import io.sluice.registry.RegistryError;
 import io.sluice.registry.RegistryException;
 import io.sluice.registry.SchemaRegistry;
 import io.sluice.registry.SubjectVersion;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import org.apache.avro.Schema;
 
@@ -20,10 +22,17 @@ import org.apache.avro.Schema;
 public final class ReviewGate implements SchemaGate {
     private final SchemaReviews reviews;
     private final SchemaRegistry registry;
+    private final SchemaUses uses;
 
     public ReviewGate(SchemaReviews reviews) {
+        this(reviews, SchemaUses.NONE);
+    }
+
+    /** @param uses who uses the tables' fields beyond the registry; a change that breaks a use waits for review */
+    public ReviewGate(SchemaReviews reviews, SchemaUses uses) {
         this.reviews = Objects.requireNonNull(reviews, "reviews");
         this.registry = reviews.registry();
+        this.uses = Objects.requireNonNull(uses, "uses");
     }
 
     @Override
@@ -82,7 +91,8 @@ public final class ReviewGate implements SchemaGate {
                     + " id " + v.id() + (ddl == null ? "" : " after DDL: " + ddl));
             return GateDecision.proceed();
         }
-        if (reviews.policy(subject) == ReviewPolicy.AUTO) {
+        List<SchemaUse> broken = broken(subject, schema);
+        if (reviews.policy(subject) == ReviewPolicy.AUTO && broken.isEmpty()) {
             try {
                 SubjectVersion v = registry.register(subject, canonical);
                 reviews.audit(actor, "schema.auto-register", "subject/" + subject, "version " + v.version() + " id " + v.id()
@@ -95,7 +105,33 @@ public final class ReviewGate implements SchemaGate {
             }
         }
         Proposal p = reviews.propose(subject, canonical, ddl, Proposal.Origin.CAPTURE, actor);
-        return GateDecision.waitFor(waitReason(p), change);
+        if (!broken.isEmpty()) {
+            reviews.audit(actor, "schema.held-for-users", "proposal/" + p.id(), "breaks " + broken);
+        }
+        return GateDecision.waitFor(waitReason(p) + held(broken), change);
+    }
+
+    /** The uses a schema breaks against the subject's latest registered schema; none for a subject's first schema. */
+    private List<SchemaUse> broken(String subject, Schema schema) {
+        SubjectVersion latest;
+        try {
+            latest = registry.version(subject, -1, false);
+        } catch (RegistryException e) {
+            if (e.error() == RegistryError.SUBJECT_NOT_FOUND || e.error() == RegistryError.VERSION_NOT_FOUND) {
+                return List.of();
+            }
+            throw e;
+        }
+        List<FieldChange> changes = SchemaDiff.between(SchemaRegistry.parse(latest.schema()), schema);
+        return uses.of(subject, changes).stream().filter(SchemaUse::breaking).toList();
+    }
+
+    private static String held(List<SchemaUse> broken) {
+        if (broken.isEmpty()) {
+            return "";
+        }
+        return " It is held whatever the compatibility level says: it breaks " + String.join(", ", broken.stream().map(u -> u.user() + " ("
+                + u.change().name().toLowerCase(Locale.ROOT) + " " + u.field() + ")").distinct().toList()) + ".";
     }
 
     private boolean registered(String subject, String canonical) {

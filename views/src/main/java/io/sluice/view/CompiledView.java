@@ -47,11 +47,27 @@ public final class CompiledView {
      * Compiles a validated view once the registered schemas of all its tables are known.
      *
      * @param tableSchemas each table's registered value schema, if capture registered one
-     * @return empty, naming nothing, when a table has no schema yet; see {@link #missingSchemas}
+     * @return empty while a table has no schema yet; see {@link #missingSchemas}
+     * @throws InvalidViewException if a column the view reads is no longer in its table's schema
      */
     public static Optional<CompiledView> compile(ViewDefinition definition, ViewNode root, Function<TableId, Optional<Schema>> tableSchemas) {
         if (!missingSchemas(root, tableSchemas).isEmpty()) {
             return Optional.empty();
+        }
+        List<ViewProblem> gone = new ArrayList<>();
+        for (ViewNode n : root.walk()) {
+            Schema table = tableSchemas.apply(n.table()).orElseThrow();
+            List<String> read = new ArrayList<>(n.watchedColumns());
+            for (String column : read) {
+                if (table.getField(column) == null) {
+                    gone.add(new ViewProblem(n.path().isEmpty() ? "root" : n.path(), "column " + column + " of " + n.table().database() + "."
+                            + n.table().table() + " is gone from its schema; update the view (PUT /api/v1/views/" + definition.name()
+                            + ") to do without it"));
+                }
+            }
+        }
+        if (!gone.isEmpty()) {
+            throw new InvalidViewException(definition.name(), gone);
         }
         return Optional.of(new CompiledView(definition, root, t -> tableSchemas.apply(t).orElseThrow()));
     }

@@ -143,7 +143,7 @@ public final class ViewEngine implements AutoCloseable {
         checkAgainstTables();
         List<ChangeEvent> out = new ArrayList<>();
         for (Entry entry : views) {
-            if (entry.root == null) {
+            if (entry.root == null || !entry.status.problems().isEmpty()) {
                 continue;
             }
             List<ChangeEvent> mine = changes.stream().filter(c -> entry.root.walk().stream().anyMatch(n -> n.table().equals(c.table())))
@@ -308,7 +308,14 @@ public final class ViewEngine implements AutoCloseable {
 
     private void compile(Entry e) {
         Function<TableId, Optional<Schema>> schemas = t -> Optional.ofNullable(seen.get(t)).or(() -> registered.apply(t));
-        e.compiled = CompiledView.compile(e.definition(), e.root, schemas).orElse(null);
+        try {
+            e.compiled = CompiledView.compile(e.definition(), e.root, schemas).orElse(null);
+        } catch (InvalidViewException invalid) {
+            e.compiled = null;
+            e.status = e.status.invalid(invalid.problems().stream().map(p -> p.path() + ": " + p.message()).toList());
+            LOG.error("view {} of source {} stops: {}", e.definition().name(), source, e.status.problems());
+            return;
+        }
         e.status = e.compiled != null ? e.status.compiled() : e.status.waitingFor(CompiledView.missingSchemas(e.root, schemas));
         if (e.compiled == null) {
             LOG.info("view {} waits for the schemas of {}: capture registers a table's schema with its first change",

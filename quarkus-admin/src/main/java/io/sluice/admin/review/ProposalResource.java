@@ -6,14 +6,19 @@ import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.sink.SinkStore;
+import io.sluice.admin.view.ViewSchemaUses;
+import io.sluice.admin.view.ViewStore;
 import io.sluice.event.TableId;
 import io.sluice.registry.CompatibilityLevel;
 import io.sluice.registry.RegistryException;
 import io.sluice.review.AuditEntry;
 import io.sluice.review.Comment;
+import io.sluice.review.FieldChange;
 import io.sluice.review.Proposal;
 import io.sluice.review.ReviewPolicy;
 import io.sluice.review.SchemaReviews;
+import io.sluice.review.SchemaUse;
+import io.sluice.view.ViewDefinition;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -57,17 +62,27 @@ public class ProposalResource {
     SinkStore sinks;
 
     /**
-     * A target a proposal's table reaches.
+     * A target a proposal's table reaches: a sink it is written to, or a view that reads it.
      *
      * @param pipeline the pipeline that routes the table
-     * @param sink the sink
-     * @param target the index or keys the table's rows land in
+     * @param sink the sink; null for a view
+     * @param type the sink's type, or {@code view}
+     * @param target the index or keys the table's rows land in, or the view's name
+     * @param fields for a view, where the table sits in it and the columns it reads ({@code *} for all); empty otherwise
+     * @param breaks for a view, the fields the proposed schema takes away from it (removed, renamed or retyped): such a
+     *     change waits for review whatever the compatibility level says
      */
-    public record Impact(String pipeline, String sink, String type, String target) {
+    public record Impact(String pipeline, String sink, String type, String target, List<String> fields, List<String> breaks) {
     }
 
     @Inject
     SchemaReviews reviews;
+
+    @Inject
+    ViewSchemaUses viewUses;
+
+    @Inject
+    ViewStore views;
 
     /** A planned change filed ahead of its DDL: the schema text, or only the DDL to translate. */
     public record ProposalRequest(String subject, String schema, String ddl) {
@@ -166,8 +181,15 @@ public class ProposalResource {
             }
             for (String sinkName : spec.sinks()) {
                 sinks.find(sinkName).ifPresent(sink -> out.add(new Impact(spec.name(), sinkName, sink.type().label(),
-                        sink.type().target(sinks.runtimeKeys(sinkName), table))));
+                        sink.type().target(sinks.runtimeKeys(sinkName), table), List.of(), List.of())));
             }
+        }
+        List<FieldChange> changes = p.diff();
+        for (ViewSchemaUses.Use use : viewUses.uses(table.source(), table.database() + "." + table.table())) {
+            List<String> breaks = viewUses.of(p.subject(), changes).stream().filter(u -> u.breaking() && u.user().startsWith("view "
+                    + use.view())).map(SchemaUse::field).distinct().toList();
+            out.add(new Impact(views.find(use.view()).map(ViewDefinition::pipeline).orElse(null), null, "view", use.view(),
+                    List.of((use.path().isEmpty() ? "root" : use.path()) + ": " + String.join(", ", use.columns())), breaks));
         }
         return out;
     }

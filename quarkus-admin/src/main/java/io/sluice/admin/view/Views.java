@@ -174,7 +174,13 @@ public class Views {
     }
 
     private CompiledView compile(ViewDefinition view, Validated v) {
-        return CompiledView.compile(view, v.root(), schemas::value).orElseThrow(() -> new ConflictException("no_schema",
+        Optional<CompiledView> compiled;
+        try {
+            compiled = CompiledView.compile(view, v.root(), schemas::value);
+        } catch (InvalidViewException e) {
+            throw new InvalidRequestException(e.getMessage(), e.problems().stream().map(p -> new Problem(p.path(), p.message())).toList());
+        }
+        return compiled.orElseThrow(() -> new ConflictException("no_schema",
                 "Tables " + CompiledView.missingSchemas(v.root(), schemas::value) + " of view '" + view.name() + "' have no registered"
                         + " schema yet: capture registers a table's schema with its first change. Change a row of each, or let the"
                         + " source's snapshot reach them, then try again."));

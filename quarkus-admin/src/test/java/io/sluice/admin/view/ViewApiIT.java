@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static io.sluice.admin.TestApi.createSink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasItems;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -157,6 +159,60 @@ class ViewApiIT {
         try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
             assertThat(JSON.readTree(jedis.get(prefix + "1500}")).path("note").asText()).isEqualTo("note 1500");
             assertThat(jedis.get(prefix + "99999}")).isNull();
+        }
+    }
+
+    @Test
+    void shouldHoldASchemaChangeThatTakesAColumnAwayFromAViewForReviewNamingTheView() throws Exception {
+        MariaDbServer db = MariaDbServer.shared();
+        RedisServer redis = RedisServer.shared();
+        db.createCaptureUser("views_api", DB_PASSWORD);
+        db.recreateDatabase(database);
+        db.execute("CREATE TABLE " + database + ".customers (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, city VARCHAR(50) NULL,"
+                + " phone VARCHAR(20) NULL)", "CREATE TABLE " + database + ".orders (id INT PRIMARY KEY, customer_id INT NULL)",
+                "INSERT INTO " + database + ".customers VALUES (1, 'Ann', 'Oslo', '555')", "INSERT INTO " + database + ".orders VALUES (1, 1)");
+        given().contentType(ContentType.JSON).body(db.sourceRequest(source, "views_api", DB_PASSWORD, database, 7000 + (int) (Math.random()
+                * 900))).post("/api/v1/sources").then().statusCode(201);
+        createSink("vcache-" + id, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
+        given().contentType(ContentType.JSON).body(Map.of("name", "vp-" + id, "source", source, "sinks", List.of("vcache-" + id)))
+                .post("/api/v1/pipelines").then().statusCode(201);
+        awaitState("streaming");
+        String name = "orders_" + id;
+        given().contentType(ContentType.JSON).body(Map.of("name", name, "pipeline", "vp-" + id, "root", database + ".orders", "relations",
+                List.of(Map.of("name", "customer", "kind", "one", "table", database + ".customers", "on", Map.of("customer_id", "id"),
+                        "columns", List.of("name", "city"))))).post("/api/v1/views").then().statusCode(201);
+
+        // A column no view reads goes by itself under the default policy; the one a view reads waits, naming the view.
+        db.execute("ALTER TABLE " + database + ".customers DROP COLUMN phone", "UPDATE " + database + ".customers SET name = 'Ann B' WHERE id = 1");
+        await().atMost(Duration.ofSeconds(30)).until(() -> redisDocument(redis, name, "1").path("customer").path("name").asText(),
+                equalTo("Ann B"));
+        db.execute("ALTER TABLE " + database + ".customers DROP COLUMN city", "UPDATE " + database + ".customers SET name = 'Ann C' WHERE id = 1");
+        awaitState("paused");
+        given().get("/api/v1/sources/{s}/status", source).then().body("reason", containsString("view " + name));
+        JsonNode pending = JSON.readTree(given().get("/api/v1/schemas/proposals?status=pending").then().statusCode(200).extract().asString());
+        long proposal = StreamSupport.stream(pending.spliterator(), false).filter(p -> p.path("subject").asText()
+                .equals(source + "." + database + ".customers-value")).findFirst().orElseThrow().path("id").asLong();
+        JsonNode impact = JSON.readTree(given().get("/api/v1/schemas/proposals/{id}/impact", proposal).then().statusCode(200).extract()
+                .asString());
+        assertThat(impact.findValues("type").stream().map(JsonNode::asText)).contains("view");
+        JsonNode viewImpact = StreamSupport.stream(impact.spliterator(), false).filter(i -> i.path("type").asText()
+                .equals("view")).findFirst().orElseThrow();
+        assertThat(viewImpact.path("target").asText()).isEqualTo(name);
+        assertThat(viewImpact.path("breaks").toString()).contains("city");
+        assertThat(redisDocument(redis, name, "1").path("customer").path("name").asText()).as("nothing written past the change")
+                .isEqualTo("Ann B");
+        // Approved, the change goes on; the view can no longer be built and says why.
+        given().contentType(ContentType.JSON).body(Map.of("reason", "the city moves to addresses")).post(
+                "/api/v1/schemas/proposals/{id}/approve", proposal).then().statusCode(200);
+        awaitState("streaming");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/views/{v}", name).then().statusCode(200)
+                .body("status.problems.toString()", containsString("city")));
+    }
+
+    private JsonNode redisDocument(RedisServer redis, String view, String key) throws Exception {
+        try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+            String value = jedis.get(source + ":views:" + view + ":{" + key + "}");
+            return value == null ? JSON.createObjectNode() : JSON.readTree(value);
         }
     }
 

@@ -8,6 +8,7 @@ import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.runtime.PipelineRuntime;
 import io.sluice.admin.sink.SharedSinks;
+import io.sluice.admin.view.ViewSchemaUses;
 import io.sluice.admin.view.ViewStore;
 import io.sluice.admin.source.DesiredState;
 import io.sluice.admin.source.SourceDatabase;
@@ -87,6 +88,9 @@ public class EmbeddedRuntime implements PipelineRuntime {
 
     @Inject
     ViewStore viewStore;
+
+    @Inject
+    ViewSchemaUses viewUses;
 
     @Inject
     TableSchemas schemas;
@@ -343,7 +347,7 @@ public class EmbeddedRuntime implements PipelineRuntime {
         }
         ViewEngine views = new ViewEngine(source, declared, () -> SourceDatabase.connect(config), schemas::value,
                 this.config.views().fanOutCap(), rebuilds::enqueue);
-        SourceWorker worker = SourceWorker.start(config, specs, viewsOf, views, sinks, windows(source), new ReviewGate(reviews),
+        SourceWorker worker = SourceWorker.start(config, specs, viewsOf, views, sinks, windows(source), new ReviewGate(reviews, viewUses),
                 clock, new SourceWorker.Listener() {
                     @Override
                     public void delivered(SourceNotice.BatchDelivered batch) {
