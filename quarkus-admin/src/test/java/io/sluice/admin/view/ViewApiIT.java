@@ -69,13 +69,7 @@ class ViewApiIT {
                 "INSERT INTO " + database + ".products VALUES (1, 'lamp', 5), (2, 'desk', 3), (3, 'rug', 9)",
                 "INSERT INTO " + database + ".orders VALUES (10, 1, 'first'), (11, 1, NULL), (12, 2, 'gift')",
                 "INSERT INTO " + database + ".order_items VALUES (10, 1, 1, 2), (10, 2, 2, 1), (11, 1, 1, 1), (12, 1, 3, 4)");
-        given().contentType(ContentType.JSON).body(db.sourceRequest(source, "views_api", DB_PASSWORD, database, 7000 + (int) (Math.random()
-                * 900))).post("/api/v1/sources").then().statusCode(201);
-        createSink("vcache-" + id, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
-        createSink("vindex-" + id, "lucene", Map.of());
-        given().contentType(ContentType.JSON).body(Map.of("name", "vp-" + id, "source", source, "sinks", List.of("vcache-" + id,
-                "vindex-" + id))).post("/api/v1/pipelines").then().statusCode(201);
-        awaitState("streaming");
+        streamInto(db, redis, true);
 
         // A definition with problems is refused whole, each problem with its place, and nothing is stored.
         given().contentType(ContentType.JSON).body(Map.of("name", "bad_" + id, "pipeline", "vp-" + id, "root", database + ".orders",
@@ -127,12 +121,7 @@ class ViewApiIT {
             rows.add("(" + o + ", " + (1 + o % 2) + ", 'note " + o + "')");
         }
         db.execute("INSERT INTO " + database + ".orders VALUES " + String.join(", ", rows));
-        given().contentType(ContentType.JSON).body(db.sourceRequest(source, "views_api", DB_PASSWORD, database, 7000 + (int) (Math.random()
-                * 900))).post("/api/v1/sources").then().statusCode(201);
-        createSink("vcache-" + id, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
-        given().contentType(ContentType.JSON).body(Map.of("name", "vp-" + id, "source", source, "sinks", List.of("vcache-" + id)))
-                .post("/api/v1/pipelines").then().statusCode(201);
-        awaitState("streaming");
+        streamInto(db, redis, false);
         String name = "orders_" + id;
         given().contentType(ContentType.JSON).body(Map.of("name", name, "pipeline", "vp-" + id, "root", database + ".orders", "relations",
                 List.of(Map.of("name", "customer", "kind", "one", "table", database + ".customers", "on", Map.of("customer_id", "id")))))
@@ -171,12 +160,7 @@ class ViewApiIT {
         db.execute("CREATE TABLE " + database + ".customers (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, city VARCHAR(50) NULL,"
                 + " phone VARCHAR(20) NULL)", "CREATE TABLE " + database + ".orders (id INT PRIMARY KEY, customer_id INT NULL)",
                 "INSERT INTO " + database + ".customers VALUES (1, 'Ann', 'Oslo', '555')", "INSERT INTO " + database + ".orders VALUES (1, 1)");
-        given().contentType(ContentType.JSON).body(db.sourceRequest(source, "views_api", DB_PASSWORD, database, 7000 + (int) (Math.random()
-                * 900))).post("/api/v1/sources").then().statusCode(201);
-        createSink("vcache-" + id, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
-        given().contentType(ContentType.JSON).body(Map.of("name", "vp-" + id, "source", source, "sinks", List.of("vcache-" + id)))
-                .post("/api/v1/pipelines").then().statusCode(201);
-        awaitState("streaming");
+        streamInto(db, redis, false);
         String name = "orders_" + id;
         given().contentType(ContentType.JSON).body(Map.of("name", name, "pipeline", "vp-" + id, "root", database + ".orders", "relations",
                 List.of(Map.of("name", "customer", "kind", "one", "table", database + ".customers", "on", Map.of("customer_id", "id"),
@@ -207,6 +191,21 @@ class ViewApiIT {
         awaitState("streaming");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/api/v1/views/{v}", name).then().statusCode(200)
                 .body("status.problems.toString()", containsString("city")));
+    }
+
+    /** Registers the source, a Redis sink (and a Lucene one) and pipeline vp-ID of every table into them, and waits until it streams. */
+    private void streamInto(MariaDbServer db, RedisServer redis, boolean lucene) {
+        given().contentType(ContentType.JSON).body(db.sourceRequest(source, "views_api", DB_PASSWORD, database, 7000 + (int) (Math.random()
+                * 900))).post("/api/v1/sources").then().statusCode(201);
+        createSink("vcache-" + id, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
+        List<String> sinks = new ArrayList<>(List.of("vcache-" + id));
+        if (lucene) {
+            createSink("vindex-" + id, "lucene", Map.of());
+            sinks.add("vindex-" + id);
+        }
+        given().contentType(ContentType.JSON).body(Map.of("name", "vp-" + id, "source", source, "sinks", sinks)).post("/api/v1/pipelines")
+                .then().statusCode(201);
+        awaitState("streaming");
     }
 
     private JsonNode redisDocument(RedisServer redis, String view, String key) throws Exception {
