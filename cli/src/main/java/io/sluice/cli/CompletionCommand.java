@@ -15,7 +15,7 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code sluice completion}: a bash (and zsh, through {@code bashcompinit}) completion script. Commands and options
- * come from the command model; names (sources, sinks, pipelines, tables, backfill ids, proposals, contexts) are
+ * come from the command model; names (sources, sinks, pipelines, views, tables, backfill ids, proposals, contexts) are
  * asked of the server at completion time through the hidden {@code sluice __names KIND}, which prints nothing
  * when the server cannot be reached, so that a tab never shows an error.
  */
@@ -35,11 +35,12 @@ final class CompletionCommand implements Callable<Integer> {
             Map.entry("schemas approve", "proposals"), Map.entry("schemas reject", "proposals"), Map.entry("dlq list", "sinks"),
             Map.entry("dlq replay", "sinks"), Map.entry("dlq discard", "sinks"), Map.entry("backfill status", "backfills"),
             Map.entry("backfill pause", "backfills"), Map.entry("backfill resume", "backfills"), Map.entry("backfill cancel", "backfills"),
-            Map.entry("context use", "contexts"), Map.entry("context delete", "contexts"));
+            Map.entry("context use", "contexts"), Map.entry("context delete", "contexts"), Map.entry("views show", "views"),
+            Map.entry("views preview", "views"), Map.entry("views delete", "views"), Map.entry("views rebuild", "views"));
 
     /** What an option's value names. */
     static final Map<String, String> OPTIONS = Map.of("--pipeline", "pipelines", "--table", "tables", "--sink", "sinks", "--context",
-            "contexts", "--output", "formats", "-o", "formats");
+            "contexts", "--output", "formats", "-o", "formats", "--view", "views");
 
     @Override
     public Integer call() {
@@ -110,6 +111,7 @@ final class CompletionCommand implements Callable<Integer> {
                     case "contexts" -> out.addAll(root.contexts().all().keySet());
                     case "formats" -> out.addAll(List.of("table", "json", "yaml"));
                     case "sources", "sinks", "pipelines" -> root.api().get("api/v1/" + kind, null).forEach(n -> out.add(n.path("name").asText()));
+                    case "views" -> root.api().get("api/v1/views", null).forEach(v -> out.add(v.path("definition").path("name").asText()));
                     case "backfills" -> root.api().get("api/v1/backfills", null).forEach(n -> out.add(n.path("id").asText()));
                     case "proposals" -> root.api().get("api/v1/schemas/proposals", null).forEach(n -> out.add(n.path("id").asText()));
                     case "tables" -> {

@@ -26,8 +26,8 @@ import picocli.CommandLine;
  * exits with it.
  */
 @Command(name = "sluice",
-        description = "Talks to a Sluice server: sources, schema reviews, dead letters, backfills; contexts store servers and tokens.",
-        subcommands = {SourcesCommand.class, SchemasCommand.class, DlqCommand.class, BackfillCommand.class, VerifyCommand.class,
+        description = "Talks to a Sluice server: sources, schema reviews, views, dead letters, backfills; contexts store servers and tokens.",
+        subcommands = {SourcesCommand.class, SchemasCommand.class, ViewsCommand.class, DlqCommand.class, BackfillCommand.class, VerifyCommand.class,
             ContextCommand.class, CompletionCommand.class, CompletionCommand.Names.class},
         versionProvider = SluiceCli.Version.class,
         footerHeading = "%nServer and token:%n",

@@ -14,20 +14,25 @@ import picocli.CommandLine.ParentCommand;
  * prints the missing, stale and extra keys; {@code --repair} re-sends them. Exit 0 when the target is in step (or
  * was repaired), 1 when differences were found without repair or the verification failed.
  */
-@Command(name = "verify", description = "Compares a table with a sink: missing, stale and extra keys; --repair fixes them.",
+@Command(name = "verify", description = "Compares a table, or a view's documents, with a sink: missing, stale and extra keys; --repair"
+        + " fixes them.",
         footerHeading = "%nExamples:%n",
-        footer = {"  sluice verify --pipeline shop --table shop.orders --sink search",
+        footer = {"  sluice verify --pipeline shop --table shop.orders --sink search", "  sluice verify --view orders --sink cache --repair",
             "  sluice verify --pipeline shop --table shop.orders --sink cache --repair -o json"})
 final class VerifyCommand implements Callable<Integer> {
 
     @ParentCommand
     SluiceCli root;
 
-    @Option(names = "--pipeline", required = true, paramLabel = "NAME", description = "The pipeline that writes the table to the sink.")
+    @Option(names = "--pipeline", paramLabel = "NAME", description = "The pipeline that writes the table to the sink.")
     String pipeline;
 
-    @Option(names = "--table", required = true, paramLabel = "DB.TABLE", description = "The table to compare.")
+    @Option(names = "--table", paramLabel = "DB.TABLE", description = "The table to compare.")
     String table;
+
+    @Option(names = "--view", paramLabel = "NAME", description = "A view to compare instead of a table: the documents it builds from the"
+            + " source against the sink's (its pipeline is the view's).")
+    String view;
 
     @Option(names = "--sink", paramLabel = "SINK", description = "The sink to compare (required when the pipeline has several).")
     String sink;
@@ -41,13 +46,28 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("pipeline", pipeline);
-        body.put("table", table);
-        body.put("sink", sink);
-        body.put("where", where);
-        body.put("repair", repair);
-        body.values().removeIf(v -> v == null);
-        JsonNode v = root.api().post("api/v1/verifications", body, null);
+        JsonNode v;
+        if (view != null) {
+            if (pipeline != null || table != null || where != null) {
+                throw new CliException(ExitCode.USAGE, "--view compares a view's documents: leave out --pipeline, --table and --where (the view"
+                        + " names its pipeline and tables)");
+            }
+            body.put("sink", sink);
+            body.put("repair", repair);
+            body.values().removeIf(value -> value == null);
+            v = root.api().post("api/v1/views/" + ApiClient.seg(view) + "/verify", body, "`sluice views list` shows the views.");
+        } else {
+            if (pipeline == null || table == null) {
+                throw new CliException(ExitCode.USAGE, "name what to compare: --pipeline NAME --table DB.TABLE, or --view NAME");
+            }
+            body.put("pipeline", pipeline);
+            body.put("table", table);
+            body.put("sink", sink);
+            body.put("where", where);
+            body.put("repair", repair);
+            body.values().removeIf(value -> value == null);
+            v = root.api().post("api/v1/verifications", body, null);
+        }
         String path = "api/v1/verifications/" + v.path("id").asText();
         while ("running".equals(v.path("state").asText())) {
             try {

@@ -241,15 +241,7 @@ class SluiceCliIT {
         db.recreateDatabase("cli_watch");
         db.execute("CREATE TABLE cli_watch.items (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL)",
                 "INSERT INTO cli_watch.items SELECT seq, CONCAT('item ', seq) FROM cli_watch.seq_1_to_20000");
-        String bearer = "Bearer " + token;
-        post("/api/v1/sources", bearer, JSON.writeValueAsString(db.sourceRequest("watched", "cli_watch", "Cli-Watch-Pw-1", "cli_watch",
-                9600 + (int) (Math.random() * 90))));
-        post("/api/v1/pipelines", bearer, "{\"name\":\"watched\",\"source\":\"watched\",\"sinks\":[\"index\"]}");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!cli("sources", "status", "watched", "-o", "json").out().contains("\"streaming\"")) {
-            assertThat(System.nanoTime()).as("the source did not start streaming").isLessThan(deadline);
-            Thread.sleep(300);
-        }
+        streamIntoIndex(db, "watched", "cli_watch", "Cli-Watch-Pw-1", 9600);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path jar = Path.of(System.getProperty("sluice.cli.jar", "target/sluice-cli.jar")).toAbsolutePath();
         String start = java + " -jar " + jar + " backfill start --pipeline watched --chunk-size 500 --rate 10000 --watch";
@@ -269,6 +261,80 @@ class SluiceCliIT {
         assertThat(pipe.exitValue()).as(lines).isZero();
         assertThat(lines).doesNotContain("\r").doesNotContain("[#");
         assertThat(lines.lines().toList().get(lines.lines().toList().size() - 1)).matches("backfill \\d+ succeeded: .* rows.*");
+    }
+
+    @Test
+    void viewsAreAppliedFromAFilePreviewedShownVerifiedAndDeleted() throws Exception {
+        MariaDbServer db = MariaDbServer.shared();
+        db.createCaptureUser("cli_views", "Cli-Views-Pw-1");
+        db.recreateDatabase("cli_views");
+        db.execute("CREATE TABLE cli_views.customers (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, city VARCHAR(40))",
+                "CREATE TABLE cli_views.orders (id INT PRIMARY KEY, customer_id INT NOT NULL, total DECIMAL(10,2) NOT NULL,"
+                        + " FOREIGN KEY (customer_id) REFERENCES cli_views.customers (id))",
+                "INSERT INTO cli_views.customers VALUES (1, 'Ada', 'Lyon'), (2, 'Grace', 'Arlington')",
+                "INSERT INTO cli_views.orders SELECT seq, 1 + seq % 2, seq * 1.5 FROM cli_views.seq_1_to_30");
+        streamIntoIndex(db, "viewed", "cli_views", "Cli-Views-Pw-1", 9700);
+        Path file = home.resolve("orders.yaml");
+        Files.writeString(file, """
+                name: cli_orders
+                pipeline: viewed
+                root: cli_views.orders
+                columns: [id, total]
+                relations:
+                  - name: customer
+                    kind: one
+                    table: cli_views.customers
+                    "on": {customer_id: id}
+                    columns: [name, city]
+                """);
+
+        SluiceCli.Result preview = cli("views", "preview", "-f", file.toString(), "--key", "7", "-o", "json");
+        assertThat(preview.exitCode()).as(preview.err()).isZero();
+        JsonNode documents = JSON.readTree(preview.out());
+        assertThat(documents).hasSize(1);
+        assertThat(documents.get(0).path("customer").path("name").asText()).isEqualTo("Grace");
+        assertThat(cli("views", "preview", "-f", file.toString()).out()).contains("---").contains("name: Ada");
+
+        SluiceCli.Result created = cli("views", "apply", "-f", file.toString());
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        assertThat(created.out()).startsWith("view 'cli_orders' created");
+        assertThat(cli("views", "apply", "-f", file.toString()).out()).startsWith("view 'cli_orders' unchanged");
+        assertThat(cli("views", "list").out()).contains("cli_orders").contains("cli_views.orders");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!JSON.readTree(cli("views", "show", "cli_orders", "-o", "json").out()).path("rebuilds").path(0).path("state").asText()
+                .equals("succeeded")) {
+            assertThat(System.nanoTime()).as("the view's documents were not built").isLessThan(deadline);
+            Thread.sleep(300);
+        }
+        SluiceCli.Result verify = cli("verify", "--view", "cli_orders");
+        assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+        assertThat(verify.out()).contains("30 rows checked, 0 missing, 0 stale, 0 extra");
+
+        Files.writeString(file, Files.readString(file).replace("[name, city]", "[name, town]").replace("[id, total]", "[id, amount]"));
+        SluiceCli.Result invalid = cli("views", "apply", "-f", file.toString());
+        assertThat(invalid.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(invalid.err()).contains("invalid request (422)").contains("amount").contains("town").doesNotContain("Exception");
+        Path broken = home.resolve("broken.json");
+        Files.writeString(broken, "{\"name\": \"x\",\n \"root\": }");
+        SluiceCli.Result syntax = cli("views", "apply", "-f", broken.toString());
+        assertThat(syntax.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(syntax.err()).startsWith(broken + " line 2 column");
+
+        assertThat(cli("views", "delete", "cli_orders").exitCode()).isZero();
+        assertThat(cli("views", "show", "cli_orders").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+    }
+
+    /** Registers a source of the database and a pipeline of the same name into the Lucene sink, and waits until it streams. */
+    private void streamIntoIndex(MariaDbServer db, String name, String database, String password, int serverIds) throws Exception {
+        String bearer = "Bearer " + token;
+        post("/api/v1/sources", bearer, JSON.writeValueAsString(db.sourceRequest(name, database, password, database,
+                serverIds + (int) (Math.random() * 90))));
+        post("/api/v1/pipelines", bearer, "{\"name\":\"" + name + "\",\"source\":\"" + name + "\",\"sinks\":[\"index\"]}");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!cli("sources", "status", name, "-o", "json").out().contains("\"streaming\"")) {
+            assertThat(System.nanoTime()).as("the source did not start streaming").isLessThan(deadline);
+            Thread.sleep(300);
+        }
     }
 
     private Process watch(List<String> command) throws IOException {

@@ -245,6 +245,9 @@ class SluiceCliTest {
         assertThat(failed.exitCode()).isEqualTo(ExitCode.FAILED);
         assertThat(failed.err()).isEqualTo("verification 6 failed: Redis sink 'cache' stores hashes\n");
         assertThat(runAt("verify", "--table", "shop.items").exitCode()).isEqualTo(ExitCode.USAGE);
+        SluiceCli.Result both = runAt("verify", "--view", "orders", "--table", "shop.items");
+        assertThat(both.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(both.err()).contains("leave out --pipeline, --table and --where");
     }
 
     @Test
@@ -259,7 +262,7 @@ class SluiceCliTest {
     void completionCompletesCommandsOptionsAndLiveNames() {
         SluiceCli.Result script = run("completion");
         assertThat(script.exitCode()).isZero();
-        assertThat(script.out()).contains("complete -F _sluice sluice").contains("sources schemas dlq backfill verify context completion")
+        assertThat(script.out()).contains("complete -F _sluice sluice").contains("sources schemas views dlq backfill verify context completion")
                 .contains("backfill)").contains("--watch").contains("--pipeline) _sluice_names pipelines").doesNotContain("__names)");
         answer("/api/v1/sources", 200, "[{\"name\":\"shop\"},{\"name\":\"crm\"}]");
         answer("/registry/subjects", 200, "[\"shop.shop.orders-value\",\"shop.shop.orders-key\",\"shop.shop.items-value\"]");
@@ -525,5 +528,46 @@ class SluiceCliTest {
         SluiceCli.Result latin1 = run("sources", "list");
         assertThat(latin1.exitCode()).isEqualTo(ExitCode.FAILED);
         assertThat(latin1.err()).contains("(it is not UTF-8 text)").doesNotContain("Exception");
+    }
+
+    @Test
+    void aViewFileThatIsMissingOrNotAnObjectIsNamedWithTheFix() throws IOException {
+        SluiceCli.Result missing = runAt("views", "apply", "-f", dir.resolve("nope.yaml").toString());
+        assertThat(missing.exitCode()).isEqualTo(ExitCode.USAGE);
+        assertThat(missing.err()).startsWith(dir.resolve("nope.yaml") + ": no such file");
+        Files.writeString(dir.resolve("list.yaml"), "- name: orders\n");
+        SluiceCli.Result list = runAt("views", "apply", "-f", dir.resolve("list.yaml").toString());
+        assertThat(list.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(list.err()).contains("holds a list; a view definition is one object");
+        Files.writeString(dir.resolve("tabs.yaml"), "name: orders\n\troot: x\n");
+        SluiceCli.Result tabs = runAt("views", "apply", "-f", dir.resolve("tabs.yaml").toString());
+        assertThat(tabs.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(tabs.err()).startsWith(dir.resolve("tabs.yaml") + " line 2 column").doesNotContain("Exception");
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void applyingADefinitionEqualToTheStoredOneChangesNothing() throws IOException {
+        answer("/api/v1/views", 200, """
+                [{"definition":{"name":"orders","pipeline":"shop","root":"shop.orders","columns":null,"rename":null,
+                  "relations":[{"name":"customer","kind":"one","table":"shop.customers","on":{"customer_id":"id"},"columns":[],
+                  "relations":null}]}}]""");
+        answer("/api/v1/views/orders", 200, "{\"definition\":{\"name\":\"orders\"}}");
+        Files.writeString(dir.resolve("orders.yaml"), """
+                name: orders
+                pipeline: shop
+                root: shop.orders
+                relations: [{name: customer, kind: one, table: shop.customers, "on": {customer_id: id}}]
+                """);
+        SluiceCli.Result same = runAt("views", "apply", "-f", dir.resolve("orders.yaml").toString());
+        assertThat(same.exitCode()).as(same.err()).isZero();
+        assertThat(same.out()).startsWith("view 'orders' unchanged");
+        assertThat(requests).noneMatch(r -> r.startsWith("PUT") || r.startsWith("POST"));
+
+        Files.writeString(dir.resolve("orders.yaml"), Files.readString(dir.resolve("orders.yaml")).replace("kind: one", "kind: many"));
+        SluiceCli.Result changed = runAt("views", "apply", "-f", dir.resolve("orders.yaml").toString());
+        assertThat(changed.exitCode()).as(changed.err()).isZero();
+        assertThat(changed.out()).startsWith("view 'orders' replaced");
+        assertThat(requests).anyMatch(r -> r.startsWith("PUT /api/v1/views/orders") && r.contains("\"kind\":\"many\""));
     }
 }

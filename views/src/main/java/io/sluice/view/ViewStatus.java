@@ -1,5 +1,6 @@
 package io.sluice.view;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.sluice.event.TableId;
 import java.util.List;
 
@@ -22,6 +23,7 @@ public record ViewStatus(String view, List<String> problems, List<TableId> waiti
     }
 
     /** Documents rebuilt per change looked at: how much a change of a related table costs. */
+    @JsonProperty("amplification")
     public double amplification() {
         return changes == 0 ? 0 : (double) (documents + handedOver) / changes;
     }

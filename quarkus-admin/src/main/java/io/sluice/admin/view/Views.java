@@ -196,6 +196,13 @@ public class Views {
     public List<Map<String, Object>> preview(ViewDefinition view, List<List<Object>> keys, int limit) {
         Validated v = validate(view);
         CompiledView compiled = compile(view, v);
+        List<String> keyColumns = v.root().keyColumns();
+        for (int i = 0; i < keys.size(); i++) {
+            if (keys.get(i) == null || keys.get(i).size() != keyColumns.size() || keys.get(i).contains(null)) {
+                throw InvalidRequestException.of("keys[" + i + "]", "is " + keys.get(i) + "; each key of " + view.root() + " is "
+                        + keyColumns.size() + " value(s), none null, in the order " + keyColumns);
+            }
+        }
         SourceConfig config = sources.runtimeConfig(v.source());
         try (Connection c = SourceDatabase.connect(config)) {
             List<List<Object>> wanted = keys.isEmpty() ? firstKeys(c, v.root(), Math.min(limit, PREVIEW_MAX)) : keys;
