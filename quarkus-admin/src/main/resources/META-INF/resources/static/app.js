@@ -540,4 +540,5 @@ function findings(report) {
     + badge(f.severity.toLowerCase()) + '</td><td>' + esc(f.message) + (f.fix ? '<div class="fix">' + esc(f.fix) + '</div>' : '') + '</td></tr>').join('') + '</table>';
 }
 
-pages[page]();
+// After every script of the page: views.js adds its pages to these.
+document.addEventListener('DOMContentLoaded', () => pages[page]());

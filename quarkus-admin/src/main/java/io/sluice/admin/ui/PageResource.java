@@ -23,7 +23,7 @@ import java.util.Set;
 @Produces(MediaType.TEXT_HTML)
 @RolesAllowed(Role.READ)
 public class PageResource {
-    private static final Set<String> PAGES = Set.of("overview", "sources", "source", "sinks", "pipelines", "schemas", "proposal",
+    private static final Set<String> PAGES = Set.of("overview", "sources", "source", "sinks", "pipelines", "views", "view", "schemas", "proposal",
             "backfills", "dead-letters", "users", "search");
 
     @Inject
@@ -39,7 +39,7 @@ public class PageResource {
     }
 
     @GET
-    @Path("{page: sources|sinks|pipelines|schemas|backfills|dead-letters|users|search}")
+    @Path("{page: sources|sinks|pipelines|views|schemas|backfills|dead-letters|users|search}")
     public TemplateInstance section(@PathParam("page") String name) {
         return render(name, null);
     }
@@ -48,6 +48,12 @@ public class PageResource {
     @Path("sources/{name}")
     public TemplateInstance source(@PathParam("name") String name) {
         return render("source", name);
+    }
+
+    @GET
+    @Path("views/{name}")
+    public TemplateInstance view(@PathParam("name") String name) {
+        return render("view", name);
     }
 
     @GET
