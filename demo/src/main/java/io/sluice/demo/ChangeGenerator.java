@@ -8,6 +8,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -19,9 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps the shop busy at a steady rate: orders placed, paid, shipped, delivered, cancelled and archived
- * (deleted); products repriced, restocked, added and discontinued (deleted); customers signing up, moving,
- * changing their email and leaving (deleted). One change per tick on one thread.
+ * Keeps the shop busy at a steady rate: orders of one to three items placed, paid, shipped, delivered, cancelled
+ * and archived (deleted, items first); products repriced, restocked, added and discontinued (deleted); customers
+ * signing up, moving, changing their email and leaving (deleted). One change per tick on one thread.
  *
  * <p>Thread safety: {@link #start()} and {@link #close()} from one thread; the counters and {@link #last} from any.
  */
@@ -143,6 +145,7 @@ final class ChangeGenerator implements AutoCloseable {
         last.put(table + "/" + kind, new Change(table, kind, id));
     }
 
+    /** A customer orders one to three products in stock; their stock goes down. */
     private boolean placeOrder(Connection c) throws SQLException {
         Long customer = oneId(c, "SELECT id FROM shop.customers ORDER BY RAND() LIMIT 1");
         if (customer == null) {
@@ -150,35 +153,42 @@ final class ChangeGenerator implements AutoCloseable {
         }
         c.setAutoCommit(false);
         try {
-            long product;
-            BigDecimal price;
-            int quantity = 1 + (random.nextInt(10) < 8 ? 0 : random.nextInt(3));
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, price FROM shop.products WHERE stock >= ? ORDER BY RAND() LIMIT 1 FOR UPDATE")) {
-                ps.setInt(1, quantity);
+            int lines = 1 + (random.nextInt(10) < 6 ? 0 : random.nextInt(3));
+            List<Object[]> items = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, price FROM shop.products WHERE stock >= 4 ORDER BY RAND() LIMIT ?"
+                    + " FOR UPDATE")) {
+                ps.setInt(1, lines);
                 try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        c.rollback();
-                        return false;
+                    while (rs.next()) {
+                        items.add(new Object[] {rs.getLong(1), rs.getBigDecimal(2), 1 + (random.nextInt(10) < 8 ? 0 : random.nextInt(3))});
                     }
-                    product = rs.getLong(1);
-                    price = rs.getBigDecimal(2);
                 }
             }
+            if (items.isEmpty()) {
+                c.rollback();
+                return false;
+            }
+            BigDecimal total = BigDecimal.ZERO;
+            for (Object[] item : items) {
+                total = total.add(((BigDecimal) item[1]).multiply(BigDecimal.valueOf((Integer) item[2])));
+            }
             long id;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO shop.orders (customer_id, product_id, quantity, unit_price, total, status)"
-                    + " VALUES (?, ?, ?, ?, ?, 'pending')", PreparedStatement.RETURN_GENERATED_KEYS)) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO shop.orders (customer_id, total, status) VALUES (?, ?, 'pending')",
+                    PreparedStatement.RETURN_GENERATED_KEYS)) {
                 ps.setLong(1, customer);
-                ps.setLong(2, product);
-                ps.setInt(3, quantity);
-                ps.setBigDecimal(4, price);
-                ps.setBigDecimal(5, price.multiply(BigDecimal.valueOf(quantity)));
+                ps.setBigDecimal(2, total);
                 ps.executeUpdate();
                 id = generatedId(ps);
             }
-            update(c, "UPDATE shop.products SET stock = stock - ? WHERE id = ?", quantity, product);
+            for (int line = 1; line <= items.size(); line++) {
+                Object[] item = items.get(line - 1);
+                update(c, "INSERT INTO shop.order_items (order_id, line, product_id, quantity, unit_price) VALUES (?, ?, ?, ?, ?)", id, line,
+                        item[0], item[2], item[1]);
+                update(c, "UPDATE shop.products SET stock = stock - ? WHERE id = ?", item[2], item[0]);
+            }
             c.commit();
             record("orders", Kind.INSERT, id);
-            record("products", Kind.UPDATE, product);
+            record("products", Kind.UPDATE, (Long) items.get(0)[0]);
             return true;
         } catch (SQLException | RuntimeException e) {
             c.rollback();
@@ -208,22 +218,43 @@ final class ChangeGenerator implements AutoCloseable {
 
     /** A pending order is cancelled and its items go back to stock. */
     private boolean cancelOrder(Connection c) throws SQLException {
-        long id;
-        long product;
-        int quantity;
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, product_id, quantity FROM shop.orders WHERE status = 'pending'"
-                + " ORDER BY RAND() LIMIT 1"); ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                return false;
-            }
-            id = rs.getLong(1);
-            product = rs.getLong(2);
-            quantity = rs.getInt(3);
+        Long id = oneId(c, "SELECT id FROM shop.orders WHERE status = 'pending' ORDER BY RAND() LIMIT 1");
+        if (id == null) {
+            return false;
         }
+        inTransaction(c, () -> {
+            if (update(c, "UPDATE shop.orders SET status = 'cancelled' WHERE id = ? AND status = 'pending'", id) == 1) {
+                update(c, "UPDATE shop.products p JOIN shop.order_items i ON i.product_id = p.id SET p.stock = p.stock + i.quantity"
+                        + " WHERE i.order_id = ?", id);
+            }
+        });
+        record("orders", Kind.UPDATE, id);
+        return true;
+    }
+
+    /** A cancelled or delivered order leaves the live tables, its items first. */
+    private boolean archiveOrder(Connection c) throws SQLException {
+        Long id = oneId(c, "SELECT id FROM shop.orders WHERE status IN ('cancelled', 'delivered') ORDER BY RAND() LIMIT 1");
+        if (id == null) {
+            return false;
+        }
+        inTransaction(c, () -> {
+            update(c, "DELETE FROM shop.order_items WHERE order_id = ?", id);
+            update(c, "DELETE FROM shop.orders WHERE id = ?", id);
+        });
+        record("orders", Kind.DELETE, id);
+        return true;
+    }
+
+    /** Statements that commit together. */
+    private interface Statements {
+        void run() throws SQLException;
+    }
+
+    private static void inTransaction(Connection c, Statements statements) throws SQLException {
         c.setAutoCommit(false);
         try {
-            update(c, "UPDATE shop.orders SET status = 'cancelled' WHERE id = ? AND status = 'pending'", id);
-            update(c, "UPDATE shop.products SET stock = stock + ? WHERE id = ?", quantity, product);
+            statements.run();
             c.commit();
         } catch (SQLException | RuntimeException e) {
             c.rollback();
@@ -231,19 +262,6 @@ final class ChangeGenerator implements AutoCloseable {
         } finally {
             c.setAutoCommit(true);
         }
-        record("orders", Kind.UPDATE, id);
-        return true;
-    }
-
-    /** A cancelled or delivered order leaves the live table. */
-    private boolean archiveOrder(Connection c) throws SQLException {
-        Long id = oneId(c, "SELECT id FROM shop.orders WHERE status IN ('cancelled', 'delivered') ORDER BY RAND() LIMIT 1");
-        if (id == null) {
-            return false;
-        }
-        update(c, "DELETE FROM shop.orders WHERE id = ?", id);
-        record("orders", Kind.DELETE, id);
-        return true;
     }
 
     /** A price change of up to 10% either way, or a restock. */
@@ -320,9 +338,10 @@ final class ChangeGenerator implements AutoCloseable {
         return true;
     }
 
-    /** A product the generator added is discontinued; the seeded catalogue stays. */
+    /** A product the generator added and no order holds is discontinued; the seeded catalogue stays. */
     private boolean deleteProduct(Connection c) throws SQLException {
-        Long id = oneId(c, "SELECT id FROM shop.products WHERE id > " + Shop.SEED_PRODUCTS + " ORDER BY RAND() LIMIT 1");
+        Long id = oneId(c, "SELECT p.id FROM shop.products p LEFT JOIN shop.order_items i ON i.product_id = p.id WHERE p.id > "
+                + Shop.SEED_PRODUCTS + " AND i.order_id IS NULL ORDER BY RAND() LIMIT 1");
         if (id == null) {
             return false;
         }
@@ -337,12 +356,12 @@ final class ChangeGenerator implements AutoCloseable {
         }
     }
 
-    private static void update(Connection c, String sql, Object... args) throws SQLException {
+    private static int update(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 ps.setObject(i + 1, args[i]);
             }
-            ps.executeUpdate();
+            return ps.executeUpdate();
         }
     }
 

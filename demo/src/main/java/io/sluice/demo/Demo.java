@@ -26,6 +26,7 @@ public final class Demo implements AutoCloseable {
     static final String LUCENE_SINK = "index";
     static final String REDIS_SINK = "cache";
     static final String PIPELINE = "shop";
+    static final String VIEW = "orders";
     static final String ADMIN = "admin";
     static final String CAPTURE_USER = "sluice_demo";
     static final int CAPTURE_SERVER_ID = 5401;
@@ -42,6 +43,8 @@ public final class Demo implements AutoCloseable {
     private volatile ChangeGenerator generator;
     private volatile SluiceApi api;
     private volatile DemoPipeline pipeline;
+    /** The first document of the view, for the summary's examples. */
+    private volatile JsonNode exampleOrder;
     private volatile boolean closing;
 
     public Demo(DemoOptions options, PrintStream out) {
@@ -131,6 +134,11 @@ public final class Demo implements AutoCloseable {
         checkNotClosing();
         pipeline.awaitSnapshotInTargets();
         console.done(t, "source '" + SOURCE + "' is streaming; the snapshot reached Lucene and Redis");
+
+        t = System.nanoTime();
+        console.step("creating view '" + VIEW + "': each order with its customer and its items, each with its product");
+        exampleOrder = pipeline.createView();
+        console.done(t, "view '" + VIEW + "' built into Lucene and Redis");
     }
 
     /** The Redis key of the example product: the sink's default key template {@code {source}:{database}:{table}} plus {@code :{id}}. */
@@ -140,7 +148,7 @@ public final class Demo implements AutoCloseable {
 
     /** Prints where to look: the UI, the credentials, a Redis lookup and a search. */
     public void printSummary() {
-        console.summary(options, servers, adminPassword, pipeline.redisGet(exampleKey()), pipeline.searchTotal("lamp"));
+        console.summary(options, servers, adminPassword, pipeline.redisGet(exampleKey()), pipeline.searchTotal("lamp"), exampleOrder);
     }
 
     /** Prints the source's status every 30 s until the duration ends (or forever, until Ctrl-C). */

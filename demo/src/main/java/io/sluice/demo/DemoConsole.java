@@ -33,7 +33,7 @@ final class DemoConsole {
      * @param exampleValue the example product as Redis holds it, null when it is not there
      * @param lamps how many products the suggested search finds
      */
-    void summary(DemoOptions options, DemoServers servers, String adminPassword, String exampleValue, long lamps) {
+    void summary(DemoOptions options, DemoServers servers, String adminPassword, String exampleValue, long lamps, JsonNode exampleOrder) {
         String ui = uiBase(servers.server().base());
         String shown = exampleValue == null ? "(not there yet)" : exampleValue.length() > 300 ? exampleValue.substring(0, 300) + "..." : exampleValue;
         String rate = options.rate() > 0 ? (options.rate() == Math.rint(options.rate()) ? Long.toString((long) options.rate())
@@ -51,6 +51,14 @@ final class DemoConsole {
         out.println("  API       curl -u " + Demo.ADMIN + ":" + adminPassword + " '" + ui + "/api/v1/sinks/" + Demo.LUCENE_SINK
                 + "/search?table=demo.shop.products&field=name&q=lamp'");
         out.println("            curl -u " + Demo.ADMIN + ":" + adminPassword + " " + ui + "/api/v1/sources/" + Demo.SOURCE + "/status");
+        String lastName = exampleOrder.path("customer").path("last_name").asText("Hopper");
+        out.println("  view      '" + Demo.VIEW + "': an order with its customer and its items, each with its product, kept exact as any of"
+                + " the four tables changes");
+        out.println("            " + ui + "/search?sink=" + Demo.LUCENE_SINK + "&table=" + Demo.SOURCE + ".views." + Demo.VIEW
+                + "&field=customer.last_name&q=" + lastName);
+        out.println("            redis-cli -p " + servers.redis().port() + " GET '" + Demo.SOURCE + ":views:" + Demo.VIEW + ":{"
+                + exampleOrder.path("id").asText() + "}'");
+        out.println("            " + ui + "/views/" + Demo.VIEW + "   (its status, definition and preview)");
         out.println("  MariaDB   mysql -h 127.0.0.1 -P " + servers.db().port() + " -u root -p" + servers.db().rootPassword()
                 + " shop   (make changes of your own)");
         out.println("  changes   " + rate);

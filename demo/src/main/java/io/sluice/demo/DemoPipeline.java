@@ -1,19 +1,24 @@
 package io.sluice.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.embedded.MariaDbServer;
 import io.sluice.embedded.RedisServer;
 import io.sluice.embedded.ServerProcess;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import redis.clients.jedis.Jedis;
 
 /**
- * The demo's source, sinks and pipeline, configured through the server's REST API as a user would, and the waits
- * until they deliver: the source streams and the snapshot is in Lucene and Redis.
+ * The demo's source, sinks, pipeline and view, configured through the server's REST API as a user would, and the
+ * waits until they deliver: the source streams, the snapshot is in Lucene and Redis, the view's documents are built.
  */
 final class DemoPipeline {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final SluiceApi api;
     private final DemoServers servers;
     private final double rate;
@@ -122,6 +127,38 @@ final class DemoPipeline {
         ServerProcess server = servers.server();
         throw new DemoException("the snapshot did not reach Redis or Lucene within 60 s (no " + Demo.exampleKey() + " in Redis, or no product"
                 + " in the index); the end of " + server.log() + ":\n" + server.tail(30));
+    }
+
+    /**
+     * Creates the view {@value Demo#VIEW} (an order with its customer and its items, each with its product) from
+     * {@code orders-view.json}, and waits (60 s at most) until its documents are built.
+     *
+     * @return the first document the view builds, for the summary's examples
+     * @throws DemoException if the server refuses the view or does not build it in time
+     */
+    JsonNode createView() {
+        JsonNode definition;
+        try (InputStream in = DemoPipeline.class.getResourceAsStream("orders-view.json")) {
+            definition = JSON.readTree(in);
+        } catch (IOException | RuntimeException e) {
+            throw new DemoException("cannot read the demo's view definition orders-view.json: " + e.getMessage(), e);
+        }
+        api.post("/api/v1/views", definition);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            checkNotClosing.run();
+            JsonNode rebuilds = api.get("/api/v1/views/" + Demo.VIEW + "/rebuilds");
+            String state = rebuilds.path(0).path("state").asText();
+            if ("succeeded".equals(state)) {
+                return api.get("/api/v1/views/" + Demo.VIEW + "/preview?limit=1").path(0);
+            }
+            if ("failed".equals(state)) {
+                throw new DemoException("the view '" + Demo.VIEW + "' could not be built: " + rebuilds.path(0).path("reason").asText());
+            }
+            Demo.sleep(300);
+        }
+        ServerProcess server = servers.server();
+        throw new DemoException("the view '" + Demo.VIEW + "' was not built within 60 s; the end of " + server.log() + ":\n" + server.tail(30));
     }
 
     String redisGet(String key) {

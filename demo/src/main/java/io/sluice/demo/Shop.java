@@ -16,7 +16,7 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * The sample shop: database {@code shop} with customers, products and orders, its schema, made-up but plausible
+ * The sample shop: database {@code shop} with customers, products, orders and their items, its schema, made-up but plausible
  * rows, and the seed. Product ids 1 to {@value #SEED_PRODUCTS} are seeded and never deleted by the generator, so
  * {@code demo:shop:products:{1}} always exists in Redis.
  */
@@ -100,16 +100,24 @@ final class Shop {
                     CREATE TABLE shop.orders (
                       id BIGINT AUTO_INCREMENT PRIMARY KEY,
                       customer_id INT NOT NULL,
-                      product_id INT NOT NULL,
-                      quantity INT NOT NULL,
-                      unit_price DECIMAL(10,2) NOT NULL,
                       total DECIMAL(12,2) NOT NULL,
                       status VARCHAR(16) NOT NULL,
                       created_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
                       updated_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3),
-                      KEY orders_customer (customer_id),
-                      KEY orders_product (product_id),
-                      KEY orders_status (status)
+                      KEY orders_status (status),
+                      CONSTRAINT orders_customer FOREIGN KEY (customer_id) REFERENCES shop.customers (id)
+                    )""");
+            // No ON DELETE CASCADE: InnoDB's cascades never reach the binlog, so the generator deletes items itself.
+            s.execute("""
+                    CREATE TABLE shop.order_items (
+                      order_id BIGINT NOT NULL,
+                      line INT NOT NULL,
+                      product_id INT NOT NULL,
+                      quantity INT NOT NULL,
+                      unit_price DECIMAL(10,2) NOT NULL,
+                      PRIMARY KEY (order_id, line),
+                      CONSTRAINT order_items_order FOREIGN KEY (order_id) REFERENCES shop.orders (id),
+                      CONSTRAINT order_items_product FOREIGN KEY (product_id) REFERENCES shop.products (id)
                     )""");
         }
     }
@@ -143,27 +151,39 @@ final class Shop {
             }
             ps.executeBatch();
         }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO shop.orders (customer_id, product_id, quantity, unit_price, total, status,"
-                + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (int i = 0; i < SEED_ORDERS; i++) {
-                int product = 1 + random.nextInt(SEED_PRODUCTS);
-                int quantity = 1 + (random.nextInt(10) < 8 ? 0 : random.nextInt(4));
-                BigDecimal price = products.get(product - 1).price();
+        try (PreparedStatement orders = c.prepareStatement("INSERT INTO shop.orders (id, customer_id, total, status, created_at, updated_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?)");
+                PreparedStatement items = c.prepareStatement("INSERT INTO shop.order_items (order_id, line, product_id, quantity, unit_price)"
+                        + " VALUES (?, ?, ?, ?, ?)")) {
+            for (int i = 1; i <= SEED_ORDERS; i++) {
+                BigDecimal total = BigDecimal.ZERO;
+                int lines = 1 + (random.nextInt(10) < 6 ? 0 : random.nextInt(3));
+                for (int line = 1; line <= lines; line++) {
+                    int product = 1 + random.nextInt(SEED_PRODUCTS);
+                    int quantity = 1 + (random.nextInt(10) < 8 ? 0 : random.nextInt(4));
+                    BigDecimal price = products.get(product - 1).price();
+                    items.setInt(1, i);
+                    items.setInt(2, line);
+                    items.setInt(3, product);
+                    items.setInt(4, quantity);
+                    items.setBigDecimal(5, price);
+                    items.addBatch();
+                    total = total.add(price.multiply(BigDecimal.valueOf(quantity)));
+                }
                 long ageMinutes = random.nextInt(30 * 24 * 60);
                 Instant created = now.minus(ageMinutes, ChronoUnit.MINUTES);
                 String status = ageMinutes > 7 * 24 * 60 ? (random.nextInt(20) == 0 ? "cancelled" : "delivered")
                         : ageMinutes > 2 * 24 * 60 ? "shipped" : ageMinutes > 60 ? "paid" : "pending";
-                ps.setInt(1, 1 + random.nextInt(SEED_CUSTOMERS));
-                ps.setInt(2, product);
-                ps.setInt(3, quantity);
-                ps.setBigDecimal(4, price);
-                ps.setBigDecimal(5, price.multiply(BigDecimal.valueOf(quantity)));
-                ps.setString(6, status);
-                ps.setTimestamp(7, Timestamp.from(created));
-                ps.setTimestamp(8, Timestamp.from(created.plus(Math.min(ageMinutes, 3 * 24 * 60) / 2, ChronoUnit.MINUTES)));
-                ps.addBatch();
+                orders.setInt(1, i);
+                orders.setInt(2, 1 + random.nextInt(SEED_CUSTOMERS));
+                orders.setBigDecimal(3, total);
+                orders.setString(4, status);
+                orders.setTimestamp(5, Timestamp.from(created));
+                orders.setTimestamp(6, Timestamp.from(created.plus(Math.min(ageMinutes, 3 * 24 * 60) / 2, ChronoUnit.MINUTES)));
+                orders.addBatch();
             }
-            ps.executeBatch();
+            orders.executeBatch();
+            items.executeBatch();
         }
         c.commit();
         c.setAutoCommit(true);

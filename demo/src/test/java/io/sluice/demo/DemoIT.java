@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -86,6 +87,19 @@ class DemoIT {
                         .isZero();
             });
 
+            // The view: an order the generator placed has its customer and its items, each with its product, as in MariaDB.
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                ObjectNode order = (ObjectNode) JSON.readTree(redis(demo, "demo:views:orders:{" + placed + "}"));
+                assertThat(order.remove("created_at")).as("the order's creation time").isNotNull();
+                assertThat(order).as("the view's document of order %d", placed).isEqualTo(JSON.readTree(orderDocument(demo, placed)));
+                String lastName = order.path("customer").path("last_name").asText();
+                JsonNode found = get(demo, "/api/v1/sinks/index/search?table=demo.views.orders&field=id&exact=true&q=" + placed);
+                assertThat(found.path("hits").path(0).path("customer").path("last_name").asText()).isEqualTo(lastName);
+                assertThat(get(demo, "/api/v1/sinks/index/search?table=demo.views.orders&field=customer.last_name&q=" + lastName)
+                        .path("total").asLong()).isPositive();
+            });
+            assertThat(printed).contains("/search?sink=index&table=demo.views.orders&field=customer.last_name&q=");
+
             // The search the demo suggests finds products.
             assertThat(get(demo, "/api/v1/sinks/index/search?table=demo.shop.products&field=name&q=lamp").path("total").asLong()).isPositive();
         }
@@ -118,6 +132,23 @@ class DemoIT {
     private static String redis(Demo demo, String key) {
         try (Jedis jedis = new Jedis("127.0.0.1", demo.redisPort())) {
             return jedis.get(key);
+        }
+    }
+
+    /** The order's document as one SQL query computes it (without its creation time), as JSON text. */
+    private static String orderDocument(Demo demo, long id) throws Exception {
+        String sql = "SELECT JSON_OBJECT('id', o.id, 'status', o.status, 'total', o.total,"
+                + " 'customer', (SELECT JSON_OBJECT('first_name', c.first_name, 'last_name', c.last_name, 'city', c.city) FROM customers c"
+                + " WHERE c.id = o.customer_id),"
+                + " 'items', COALESCE((SELECT JSON_ARRAYAGG(JSON_OBJECT('line', i.line, 'quantity', i.quantity, 'unit_price', i.unit_price,"
+                + " 'product', (SELECT JSON_OBJECT('name', p.name, 'category', p.category) FROM products p WHERE p.id = i.product_id))"
+                + " ORDER BY i.line) FROM order_items i WHERE i.order_id = o.id), JSON_ARRAY())) FROM orders o WHERE o.id = ?";
+        try (Connection c = demo.mariaDb().connect("shop"); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).as("order %d exists", id).isTrue();
+                return rs.getString(1);
+            }
         }
     }
 

@@ -124,6 +124,8 @@ public final class MariaDbServer implements AutoCloseable {
         config.addArg("--character-set-server=utf8mb4");
         config.addArg("--collation-server=utf8mb4_general_ci");
         config.addArg("--max-connections=500");
+        // Warnings, but not a note per connection a client closed abruptly (a capture restarting), which would read as errors.
+        config.addArg("--log-warnings=1");
         config.addArg("--innodb-buffer-pool-size=256M");
         config.addArg("--innodb-flush-log-at-trx-commit=2");
         config.addArg("--sync-binlog=0");

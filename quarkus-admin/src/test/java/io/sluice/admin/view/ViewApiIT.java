@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static io.sluice.admin.TestApi.createSink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
@@ -91,6 +92,11 @@ class ViewApiIT {
         given().contentType(ContentType.JSON).body(view).post("/api/v1/views").then().statusCode(201)
                 .body("definition.name", equalTo("orders_" + id)).body("source", equalTo(source));
         awaitEqual(db, redis);
+        // The index searches nested fields by their paths, an array's elements under the array's.
+        given().get("/api/v1/sinks/vindex-{id}/search?table={t}&field=customer.name&q=Ann", id, source + ".views.orders_" + id).then()
+                .statusCode(200).body("hits._id", containsInAnyOrder("10", "11"));
+        given().get("/api/v1/sinks/vindex-{id}/search?table={t}&field=items.product.name&q=rug", id, source + ".views.orders_" + id).then()
+                .statusCode(200).body("total", equalTo(1));
 
         // A shared row renamed reaches every document that holds it; an item moves; deletes at each level.
         db.execute("UPDATE " + database + ".products SET name = 'lamp XL' WHERE id = 1",
