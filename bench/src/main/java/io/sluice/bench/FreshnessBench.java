@@ -113,8 +113,8 @@ public final class FreshnessBench {
             System.out.printf("%nload achieved: Sluice run %,d rows/s, baseline run %,d rows/s (target %,d)%n", sluice.rowsPerSecond,
                     debezium.rowsPerSecond, rate);
             System.out.printf("ratio of p99 (Lucene / Debezium alone): %.2f; (Redis / Debezium alone): %.2f%n",
-                    percentile(sluice.lucene, 99) / Math.max(1, percentile(debezium.engine, 99)),
-                    percentile(sluice.redis, 99) / Math.max(1, percentile(debezium.engine, 99)));
+                    Figures.percentile(sluice.lucene, 99) / Math.max(1, Figures.percentile(debezium.engine, 99)),
+                    Figures.percentile(sluice.redis, 99) / Math.max(1, Figures.percentile(debezium.engine, 99)));
             List<Long> sorted = new ArrayList<>(loadRss);
             Collections.sort(sorted);
             System.out.printf("server RSS: idle %d MiB; under load median %d MiB, max %d MiB (%d samples)%n", idleRss >> 20,
@@ -201,7 +201,7 @@ public final class FreshnessBench {
                 }
                 System.out.printf("  t=%3ds  server: %,6.0f events/s, lag %5s ms  |  Redis window: p50 %5.0f ms, max %5.0f ms, %d probes%n",
                         (System.nanoTime() - start) / 1_000_000_000L, st.path("eventsPerSecond").asDouble(), st.path("lagMs").asText(),
-                        percentile(window, 50), percentile(window, 100), window.size());
+                        Figures.percentile(window, 50), Figures.percentile(window, 100), window.size());
             } catch (RuntimeException e) {
                 System.out.println("  (progress: " + e.getMessage() + ")");
             }
@@ -214,7 +214,7 @@ public final class FreshnessBench {
                 long t = System.nanoTime(); // autocommit: the commit has returned
                 pendingRedis.put(id, t);
                 pendingLucene.put(id, t);
-                sleepUntil(start + (i + 1) * 100_000_000L);
+                Pacing.sleepUntil(start + (i + 1) * 100_000_000L);
             }
         }
         long elapsed = System.nanoTime() - start;
@@ -271,7 +271,7 @@ public final class FreshnessBench {
                     committed.put(id, t); // noted before the insert: the engine may see it before the call returns
                     s.execute("INSERT INTO items VALUES (" + id + ", 'probe', 0)");
                     committed.computeIfPresent(id, (k, old) -> System.nanoTime());
-                    sleepUntil(start + (i + 1) * 100_000_000L);
+                    Pacing.sleepUntil(start + (i + 1) * 100_000_000L);
                 }
             }
             long elapsed = System.nanoTime() - start;
@@ -301,37 +301,16 @@ public final class FreshnessBench {
                 }
                 s.execute(sql.toString());
                 rows.addAndGet(perTx);
-                sleepUntil(start + (tx + 1) * intervalNanos);
+                Pacing.sleepUntil(start + (tx + 1) * intervalNanos);
             }
         } catch (Exception e) {
             throw new IllegalStateException("the load writer failed: " + e.getMessage(), e);
         }
     }
 
-    private static void sleepUntil(long nanoTime) {
-        long wait = nanoTime - System.nanoTime();
-        if (wait > 0) {
-            try {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
     private static void print(String label, List<Double> ms) {
-        System.out.printf("%-44s %8.0f %8.0f %8.0f %8.0f %10d%n", label, percentile(ms, 50), percentile(ms, 95), percentile(ms, 99),
-                percentile(ms, 100), ms.size());
-    }
-
-    private static double percentile(List<Double> values, double p) {
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+        System.out.printf("%-44s %8.0f %8.0f %8.0f %8.0f %10d%n", label, Figures.percentile(ms, 50), Figures.percentile(ms, 95), Figures.percentile(ms, 99),
+                Figures.percentile(ms, 100), ms.size());
     }
 
     /** Resident memory of a process, from /proc. */

@@ -314,6 +314,8 @@ class SluiceCliIT {
         SluiceCli.Result invalid = cli("views", "apply", "-f", file.toString());
         assertThat(invalid.exitCode()).isEqualTo(ExitCode.INVALID);
         assertThat(invalid.err()).contains("invalid request (422)").contains("amount").contains("town").doesNotContain("Exception");
+        assertThat(JSON.readTree(cli("views", "show", "cli_orders", "-o", "json").out()).path("definition").path("columns").toString())
+                .as("nothing of the refused definition is stored").isEqualTo("[\"id\",\"total\"]");
         Path broken = home.resolve("broken.json");
         Files.writeString(broken, "{\"name\": \"x\",\n \"root\": }");
         SluiceCli.Result syntax = cli("views", "apply", "-f", broken.toString());

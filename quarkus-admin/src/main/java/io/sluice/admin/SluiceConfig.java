@@ -95,7 +95,7 @@ public interface SluiceConfig {
         int fanOutCap();
 
         /** How many documents a second the background rebuilds write at most, all views of the server together. */
-        @WithDefault("5000")
+        @WithDefault("20000")
         int rebuildRate();
     }
 

@@ -152,13 +152,17 @@ pages.view = async () => {
       + rate(r.rowsChecked) + ' documents checked, <b class="missing">' + r.missing + '</b> missing, <b class="stale">' + r.stale + '</b> stale, <b class="extra">'
       + r.extra + '</b> extra' + (r.repair ? ', ' + r.repaired + ' repaired' : '') + (r.reason ? '<div class="why">' + esc(r.reason) + '</div>' : '') + '</div>';
   };
+  let last = null;
   live(async () => {
     const [now, rebuilds] = await Promise.all([api('GET', path), api('GET', path + '/rebuilds')]);
     const st = now.status;
+    const at = Date.now();
+    const perSecond = st && last && at > last.at ? Math.max(0, (st.documents - last.documents) * 1000 / (at - last.at)) : null;
+    if (st) last = {at, documents: st.documents};
     document.getElementById('view-why').innerHTML = st && st.problems.length ? '<div class="why" id="view-reason">' + st.problems.map(esc).join('<br>') + '</div>'
       : st && st.waitingFor.length ? '<div class="why warn">Waiting for the registered schema of ' + esc(st.waitingFor.map(t => t.database + '.' + t.table).join(', ')) + '</div>' : '';
     document.getElementById('view-kpis').innerHTML = [['State', viewState(st)], ['Source', esc(now.source)], ['Changes looked at', rate(st && st.changes)],
-      ['Documents rebuilt', rate(st && st.documents)], ['Handed to rebuilds', rate(st && st.handedOver)],
+      ['Documents rebuilt', rate(st && st.documents)], ['Rebuilt/s', rate(perSecond)], ['Handed to rebuilds', rate(st && st.handedOver)],
       ['Amplification', st ? st.amplification.toFixed(2) : '–']].map(k => '<div class="kpi"><span class="muted">' + k[0] + '</span><b>' + k[1] + '</b></div>').join('');
     document.getElementById('view-rebuilds').innerHTML = '<tr><th>#</th><th>State</th><th>Documents</th><th>Done</th><th>Started</th><th>Finished</th></tr>'
       + (rebuilds.map(r => '<tr data-rebuild="' + r.id + '"><td>' + r.id + '</td><td class="state">' + badge(r.state.toLowerCase()) + (r.reason ? '<div class="muted">' + esc(r.reason) + '</div>' : '')

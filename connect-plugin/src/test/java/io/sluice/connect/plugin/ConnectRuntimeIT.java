@@ -144,6 +144,11 @@ class ConnectRuntimeIT {
                 JsonNode recover = server.json("POST", "/api/v1/sources/" + source + "/recover", null, 409);
                 assertThat(recover.path("code").asText()).isEqualTo("not_in_connect_runtime");
                 assertThat(recover.path("message").asText()).contains("DELETE /connectors/sluice." + source + "/offsets");
+                JsonNode view = server.json("POST", "/api/v1/views", JSON.writeValueAsString(Map.of("name", "items_" + id.replace('-', '_'),
+                        "pipeline", "all-" + id, "root", database + ".items")), 409);
+                assertThat(view.path("code").asText()).isEqualTo("not_in_connect_runtime");
+                assertThat(view.path("message").asText()).contains("sluice.runtime=embedded");
+                server.json("GET", "/api/v1/views/items_" + id.replace('-', '_'), null, 404);
                 server.json("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "index-" + id, "type", "lucene")), 201);
                 JsonNode lucene = server.json("POST", "/api/v1/pipelines", JSON.writeValueAsString(Map.of("name", "lucene-" + id, "source",
                         source, "sinks", List.of("index-" + id))), 409);

@@ -3,10 +3,12 @@ package io.sluice.admin.pipeline;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.admin.activity.ActivityLog;
 import io.sluice.admin.auth.Role;
+import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.source.SourceControl;
 import io.sluice.admin.source.SourceStatus;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -18,6 +20,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -46,6 +49,9 @@ public class PipelineResource {
 
     @Inject
     SecurityIdentity identity;
+
+    @Inject
+    Instance<PipelineUsers> users;
 
     /** A pipeline and the status of its source. */
     public record PipelineView(String name, String source, List<String> tables, List<String> sinks, SourceStatus status) {
@@ -80,7 +86,9 @@ public class PipelineResource {
             throw InvalidRequestException.of("name", "must equal the name in the path ('" + name + "'); a pipeline cannot be renamed");
         }
         PipelineSpec old = pipelines.get(name);
-        PipelineSpec updated = pipelines.update(new PipelineSpec(name, body.source(), body.tables(), body.sinks()));
+        PipelineSpec wanted = new PipelineSpec(name, body.source(), body.tables(), body.sinks());
+        refuseIfUsed(name, wanted);
+        PipelineSpec updated = pipelines.update(wanted);
         activity.record("pipeline:" + name, actor(), "updated", "source " + updated.source() + " to " + updated.sinks());
         Set<String> touched = new LinkedHashSet<>(List.of(old.source(), updated.source()));
         touched.forEach(this::apply);
@@ -91,10 +99,22 @@ public class PipelineResource {
     @Path("/{name}")
     @RolesAllowed(Role.ADMINISTER)
     public Response delete(@PathParam("name") String name) {
+        pipelines.get(name);
+        refuseIfUsed(name, null);
         PipelineSpec old = pipelines.delete(name);
         activity.record("pipeline:" + name, actor(), "deleted", null);
         apply(old.source());
         return Response.noContent().build();
+    }
+
+    /** Refuses a change or deletion that would break what uses the pipeline, naming each user and the fix. */
+    private void refuseIfUsed(String name, PipelineSpec updated) {
+        List<String> conflicts = new ArrayList<>();
+        users.forEach(u -> conflicts.addAll(u.conflicts(name, updated)));
+        if (!conflicts.isEmpty()) {
+            throw new ConflictException("pipeline_in_use", "Pipeline '" + name + "' cannot be " + (updated == null ? "deleted" : "changed so")
+                    + ": " + String.join("; ", conflicts) + ".");
+        }
     }
 
     private void apply(String source) {

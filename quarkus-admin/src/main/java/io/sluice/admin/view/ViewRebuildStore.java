@@ -1,7 +1,7 @@
 package io.sluice.admin.view;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.sluice.event.SourcePosition;
 import io.sluice.metadata.MetadataDb;
@@ -12,8 +12,11 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Background rebuilds of views, in the metadata database: the root keys a fan-out touched, with the version and
@@ -99,9 +102,29 @@ public class ViewRebuildStore {
                 : State.FAILED).label(), reason, Timestamp.from(clock.instant()), id);
     }
 
-    /** The rebuilds that wait, oldest first. */
-    public List<Stored> waiting() {
-        return db.list("SELECT " + COLUMNS + " FROM view_rebuild WHERE state = ? ORDER BY id", ViewRebuildStore::row, State.WAITING.label());
+    /** The ids of the rebuilds that wait, oldest first; without their keys, which may be many. */
+    public List<Long> waiting() {
+        return db.list("SELECT id FROM view_rebuild WHERE state = ? ORDER BY id", rs -> rs.getLong(1), State.WAITING.label());
+    }
+
+    /** A rebuild with its keys, if it still waits. */
+    public Optional<Stored> findWaiting(long id) {
+        return db.find("SELECT " + COLUMNS + " FROM view_rebuild WHERE id = ? AND state = ?", ViewRebuildStore::row, id, State.WAITING.label());
+    }
+
+    /**
+     * What waits, per view: the rebuilds, and the documents of their fan-outs not written yet (a rebuild of every
+     * document counts as a rebuild only: its size is known once it ran).
+     */
+    public record Backlog(int rebuilds, long documents) {
+    }
+
+    /** The backlog of each view with a waiting rebuild. */
+    public Map<String, Backlog> backlog() {
+        Map<String, Backlog> out = new HashMap<>();
+        db.list("SELECT view_name, COUNT(*), SUM(CASE WHEN key_count > 0 THEN key_count - done ELSE 0 END) FROM view_rebuild WHERE state = ?"
+                + " GROUP BY view_name", rs -> out.put(rs.getString(1), new Backlog(rs.getInt(2), rs.getLong(3))), State.WAITING.label());
+        return out;
     }
 
     /** The latest rebuilds of a view, newest first, without their keys. */

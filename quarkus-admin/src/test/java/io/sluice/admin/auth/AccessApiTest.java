@@ -168,6 +168,8 @@ class AccessApiTest {
             "GET /dead-letters", Role.READ,
             "GET /users", Role.READ,
             "GET /search", Role.READ,
+            "GET /views", Role.READ,
+            "GET /views/{name}", Role.READ,
             "GET /sources/{name}", Role.READ,
             "GET /schemas/proposals/{id}", Role.READ,
             "GET /login", ANYONE,
@@ -175,6 +177,7 @@ class AccessApiTest {
             "POST /logout", ANYONE,
             "GET /static/app.css", ANYONE,
             "GET /static/app.js", ANYONE,
+            "GET /static/views.js", ANYONE,
             // the framework's endpoints (application.properties): health for probes, the rest for signed-in users
             "GET /q/health", ANYONE,
             "GET /q/health/live", ANYONE,

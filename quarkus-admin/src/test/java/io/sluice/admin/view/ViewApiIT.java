@@ -46,18 +46,18 @@ class ViewApiIT {
     private final String id = UUID.randomUUID().toString().substring(0, 6);
     private final String database = "vshop_" + id;
     private final String source = "vsrc-" + id;
+    private final MariaDbServer db = MariaDbServer.shared();
+    private final RedisServer redis = RedisServer.shared();
 
     @BeforeEach
-    void signIn() {
+    void signInOnAFreshDatabase() throws Exception {
         TestAuth.signInAs(Role.ADMIN);
+        db.createCaptureUser("views_api", DB_PASSWORD);
+        db.recreateDatabase(database);
     }
 
     @Test
     void shouldKeepOrderDocumentsEqualToTheirTablesThroughChangesAtEveryLevel() throws Exception {
-        MariaDbServer db = MariaDbServer.shared();
-        RedisServer redis = RedisServer.shared();
-        db.createCaptureUser("views_api", DB_PASSWORD);
-        db.recreateDatabase(database);
         db.execute("CREATE TABLE " + database + ".customers (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, city VARCHAR(50) NULL)",
                 "CREATE TABLE " + database + ".products (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, stock INT NOT NULL)",
                 // No foreign key to customers: a customer deleted under its orders must empty their documents' customer. (A
@@ -111,14 +111,75 @@ class ViewApiIT {
         awaitEqual(db, redis);
         given().get("/api/v1/views/orders_{id}", id).then().statusCode(200).body("status.waitingFor.size()", equalTo(0))
                 .body("status.documents", greaterThan(0));
+
+        // Prometheus counts what the view did.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("sluice_view_documents_total{view=\"orders_" + id + "\"}"))
+                .body(containsString("sluice_view_failed{view=\"orders_" + id + "\"} 0.0")));
+
+        // The pipeline cannot be deleted, nor stop capturing a table, under the view.
+        given().delete("/api/v1/pipelines/vp-{id}", id).then().statusCode(409).body("code", equalTo("pipeline_in_use"))
+                .body("message", containsString("view 'orders_" + id + "' uses it"));
+        given().contentType(ContentType.JSON).body(Map.of("source", source, "tables", List.of(database + ".orders", database + ".order_items",
+                database + ".products"), "sinks", List.of("vcache-" + id, "vindex-" + id))).put("/api/v1/pipelines/vp-{id}", id).then()
+                .statusCode(409).body("message", containsString(database + ".customers"));
+        given().delete("/api/v1/views/orders_{id}", id).then().statusCode(204);
+        given().delete("/api/v1/pipelines/vp-{id}", id).then().statusCode(204);
+    }
+
+    @Test
+    void shouldKeepADocumentOfACompositeKeyWithAThousandChildrenExact() throws Exception {
+        db.execute("CREATE TABLE " + database + ".shipments (region CHAR(2) NOT NULL, number INT NOT NULL, carrier VARCHAR(20) NOT NULL,"
+                        + " PRIMARY KEY (region, number))",
+                "CREATE TABLE " + database + ".parcels (region CHAR(2) NOT NULL, number INT NOT NULL, seq INT NOT NULL, weight INT NOT NULL,"
+                        + " PRIMARY KEY (region, number, seq))",
+                "INSERT INTO " + database + ".shipments VALUES ('EU', 7, 'post'), ('US', 7, 'rail'), ('EU', 8, 'road')",
+                "INSERT INTO " + database + ".parcels SELECT 'EU', 7, seq, seq % 50 FROM " + database + ".seq_1_to_1000",
+                "INSERT INTO " + database + ".parcels VALUES ('US', 7, 1, 5), ('EU', 8, 1, 9)");
+        streamInto(db, redis, false);
+        String name = "shipments_" + id;
+        given().contentType(ContentType.JSON).body(Map.of("name", name, "pipeline", "vp-" + id, "root", database + ".shipments", "relations",
+                List.of(Map.of("name", "parcels", "kind", "many", "table", database + ".parcels", "on", Map.of("region", "region", "number",
+                        "number"), "orderBy", List.of("seq"), "columns", List.of("seq", "weight"))))).post("/api/v1/views").then().statusCode(201);
+        awaitShipments(db, redis, name);
+
+        // A child among a thousand changes, one goes, one comes; the root with the same number in another region is apart.
+        db.execute("UPDATE " + database + ".parcels SET weight = 999 WHERE region = 'EU' AND number = 7 AND seq = 500",
+                "DELETE FROM " + database + ".parcels WHERE region = 'EU' AND number = 7 AND seq = 1",
+                "INSERT INTO " + database + ".parcels VALUES ('EU', 7, 1001, 1)",
+                "UPDATE " + database + ".shipments SET carrier = 'air' WHERE region = 'US' AND number = 7",
+                "DELETE FROM " + database + ".parcels WHERE region = 'EU' AND number = 8",
+                "DELETE FROM " + database + ".shipments WHERE region = 'EU' AND number = 8");
+        awaitShipments(db, redis, name);
+        assertThat(redisDocument(redis, name, "EU:7").path("parcels")).hasSize(1000);
+        assertThat(redisDocument(redis, name, "EU:8").isEmpty()).as("the deleted root's document").isTrue();
+    }
+
+    /** Waits until every shipment's document in Redis equals one SQL query's, and no other is there. */
+    private void awaitShipments(MariaDbServer db, RedisServer redis, String view) throws Exception {
+        String d = database;
+        String sql = "SELECT CONCAT(s.region, ':', s.number), JSON_OBJECT('region', s.region, 'number', s.number, 'carrier', s.carrier,"
+                + " 'parcels', COALESCE((SELECT JSON_ARRAYAGG(JSON_OBJECT('seq', p.seq, 'weight', p.weight) ORDER BY p.seq) FROM " + d
+                + ".parcels p WHERE p.region = s.region AND p.number = s.number), JSON_ARRAY())) FROM " + d + ".shipments s";
+        Map<String, JsonNode> expected = new TreeMap<>();
+        try (Connection c = db.connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                expected.put(rs.getString(1), JSON.readTree(rs.getString(2)));
+            }
+        }
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            Map<String, JsonNode> actual = new TreeMap<>();
+            try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+                for (String key : jedis.keys(source + ":views:" + view + ":{*}")) {
+                    actual.put(key.substring(key.indexOf('{') + 1, key.lastIndexOf('}')), JSON.readTree(jedis.get(key)));
+                }
+            }
+            assertThat(actual).isEqualTo(expected);
+        });
     }
 
     @Test
     void shouldFindAndRepairDriftInjectedIntoATenthOfAPercentOfTheDocuments() throws Exception {
-        MariaDbServer db = MariaDbServer.shared();
-        RedisServer redis = RedisServer.shared();
-        db.createCaptureUser("views_api", DB_PASSWORD);
-        db.recreateDatabase(database);
         db.execute("CREATE TABLE " + database + ".customers (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, city VARCHAR(50) NULL)",
                 "CREATE TABLE " + database + ".orders (id INT PRIMARY KEY, customer_id INT NULL, note VARCHAR(50) NULL)",
                 "INSERT INTO " + database + ".customers VALUES (1, 'Ann', 'Oslo'), (2, 'Bob', NULL)");
@@ -159,10 +220,6 @@ class ViewApiIT {
 
     @Test
     void shouldHoldASchemaChangeThatTakesAColumnAwayFromAViewForReviewNamingTheView() throws Exception {
-        MariaDbServer db = MariaDbServer.shared();
-        RedisServer redis = RedisServer.shared();
-        db.createCaptureUser("views_api", DB_PASSWORD);
-        db.recreateDatabase(database);
         db.execute("CREATE TABLE " + database + ".customers (id INT PRIMARY KEY, name VARCHAR(50) NOT NULL, city VARCHAR(50) NULL,"
                 + " phone VARCHAR(20) NULL)", "CREATE TABLE " + database + ".orders (id INT PRIMARY KEY, customer_id INT NULL)",
                 "INSERT INTO " + database + ".customers VALUES (1, 'Ann', 'Oslo', '555')", "INSERT INTO " + database + ".orders VALUES (1, 1)");

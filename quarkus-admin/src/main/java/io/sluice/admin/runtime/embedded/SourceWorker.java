@@ -68,14 +68,17 @@ record SourceWorker(CaptureWorker worker, Pipeline pipeline, ViewEngine views, L
             @Override
             public void accept(List<SourceEvent> batch) throws Exception {
                 windows.observe(batch);
+                // The sinks write the batch's rows while the views read the source for their documents; the documents
+                // follow as a batch of their own, and the next checkpoint covers both.
+                pipeline.accept(batch);
                 List<ChangeEvent> documents = views.derive(batch);
                 List<SourceEvent> all = batch;
                 if (!documents.isEmpty()) {
+                    pipeline.accept(List.copyOf(documents));
                     all = new ArrayList<>(batch.size() + documents.size());
                     all.addAll(batch);
                     all.addAll(documents);
                 }
-                pipeline.accept(all);
                 listener.delivered(new SourceNotice.BatchDelivered(source, all));
             }
 

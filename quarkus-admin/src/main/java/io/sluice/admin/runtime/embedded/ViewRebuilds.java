@@ -102,8 +102,12 @@ class ViewRebuilds {
         while (!stopping) {
             try {
                 boolean worked = false;
-                for (ViewRebuildStore.Stored r : store.waiting()) {
-                    worked |= run(r);
+                // One rebuild's keys in memory at a time: a burst of fan-outs waits in the metadata database.
+                for (long id : store.waiting()) {
+                    Optional<ViewRebuildStore.Stored> r = store.findWaiting(id);
+                    if (r.isPresent()) {
+                        worked |= run(r.get());
+                    }
                 }
                 if (!worked) {
                     synchronized (wake) {
