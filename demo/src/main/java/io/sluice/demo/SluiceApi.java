@@ -46,6 +46,10 @@ public final class SluiceApi {
         }
     }
 
+    public JsonNode delete(String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).DELETE(), path);
+    }
+
     /** A path with query parameters, encoded. */
     public static String query(String path, Map<String, String> params) {
         return path + "?" + params.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="

@@ -178,6 +178,16 @@ final class LuceneDirectory {
         });
     }
 
+    /**
+     * Puts aside an index whose writer is open but can no longer commit (its lock was lost): rolled back, it is
+     * reopened from its last commit at its next use, instead of failing every flush from then on.
+     */
+    synchronized void putAside(String indexName, LuceneIndex idx) {
+        if (indexes.remove(indexName, idx)) {
+            idx.closeQuietly();
+        }
+    }
+
     /** Closes every index without committing. */
     synchronized void close() {
         indexes.values().forEach(LuceneIndex::closeQuietly);

@@ -91,6 +91,7 @@ public final class LuceneSink implements ReadableSink, Sweepable, Generational, 
     private final long refreshIntervalMs;
     private final LuceneDirectory directory;
     private final LuceneSearcher searcher;
+    private final WriterThread writerThread;
     /** Index names by table, rendered once: the template would otherwise be rendered per event. */
     private final Map<TableId, String> indexNames = new ConcurrentHashMap<>();
 
@@ -103,6 +104,7 @@ public final class LuceneSink implements ReadableSink, Sweepable, Generational, 
         Analyzer analyzer = new StandardAnalyzer();
         this.directory = new LuceneDirectory(name, config.dir(), analyzer, clock);
         this.searcher = new LuceneSearcher(name, directory, this::indexOf, mapping, analyzer);
+        this.writerThread = new WriterThread(name);
     }
 
     @Override
@@ -112,7 +114,7 @@ public final class LuceneSink implements ReadableSink, Sweepable, Generational, 
 
     @Override
     public void open() {
-        directory.create();
+        writerThread.run(directory::create);
     }
 
     @Override
@@ -173,8 +175,13 @@ public final class LuceneSink implements ReadableSink, Sweepable, Generational, 
         return indexNames.computeIfAbsent(table, mapping.target()::renderIndex);
     }
 
+    /** Writes on the sink's {@link WriterThread}, as sweeps and flushes do. */
     @Override
     public WriteResult write(List<ChangeEvent> batch) {
+        return writerThread.run(() -> writeNow(batch));
+    }
+
+    private WriteResult writeNow(List<ChangeEvent> batch) {
         List<WriteResult.Rejection> rejected = new ArrayList<>();
         Map<LuceneIndex, VersionLookup> lookups = new IdentityHashMap<>();
         Set<LuceneIndex> touched = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -309,9 +316,11 @@ public final class LuceneSink implements ReadableSink, Sweepable, Generational, 
      */
     @Override
     public Map<TableId, Long> sweep(Map<TableId, Long> snapshots) {
-        Map<TableId, Long> removed = new LinkedHashMap<>();
-        snapshots.forEach((table, version) -> removed.put(table, sweep(table, version)));
-        return removed;
+        return writerThread.run(() -> {
+            Map<TableId, Long> removed = new LinkedHashMap<>();
+            snapshots.forEach((table, version) -> removed.put(table, sweep(table, version)));
+            return removed;
+        });
     }
 
     private long sweep(TableId table, long snapshotVersion) {
@@ -387,6 +396,10 @@ public final class LuceneSink implements ReadableSink, Sweepable, Generational, 
      */
     @Override
     public void flush() {
+        writerThread.run(this::flushNow);
+    }
+
+    private void flushNow() {
         long horizon = clock.millis() - config.tombstoneTtlMs();
         for (Map.Entry<String, LuceneIndex> e : directory.open()) {
             directory.requireOpen(e.getKey(), e.getValue());
@@ -399,6 +412,9 @@ public final class LuceneSink implements ReadableSink, Sweepable, Generational, 
                 w.commit();
                 e.getValue().refresh(clock.millis());
             } catch (IOException | UncheckedIOException | AlreadyClosedException ex) {
+                if (ex instanceof AlreadyClosedException) {
+                    directory.putAside(e.getKey(), e.getValue());
+                }
                 directory.putAsideClosed();
                 throw new FatalSinkException("Lucene sink '" + name + "' cannot commit index " + e.getKey() + ": " + ex.getMessage(), ex);
             }
@@ -408,6 +424,10 @@ public final class LuceneSink implements ReadableSink, Sweepable, Generational, 
     /** Closes every index without committing: what was not flushed is lost, as in a crash. */
     @Override
     public void close() {
-        directory.close();
+        try {
+            writerThread.run(directory::close);
+        } finally {
+            writerThread.close();
+        }
     }
 }

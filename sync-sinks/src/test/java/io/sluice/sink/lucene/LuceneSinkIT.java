@@ -291,4 +291,25 @@ class LuceneSinkIT extends SinkContractIT<LuceneSink> {
             assertThat(names(sink.search(TABLE, new SearchQuery.All(), 0, 10))).containsExactlyInAnyOrder("Ada King", "Grace", "Linus");
         }
     }
+
+    @Test
+    void shouldKeepWritingAndCommittingWhenTheWritingThreadIsInterrupted() {
+        // A sink runner, backfill or rebuild is interrupted when it stops; Lucene's channels must not see it, or the
+        // writer's lock is lost and every later commit fails ("FileLock invalidated by an external force").
+        try (LuceneSink sink = sink(Clock.systemUTC())) {
+            sink.write(List.of(upsert(1, "Ada", 100)));
+            sink.flush();
+            Thread.currentThread().interrupt();
+            try {
+                sink.write(List.of(upsert(2, "Grace", 110)));
+                sink.flush();
+                assertThat(Thread.currentThread().isInterrupted()).as("the caller's interrupt is kept for it to see").isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+            sink.write(List.of(upsert(3, "Linus", 120)));
+            sink.flush();
+            assertThat(names(sink.search(TABLE, new SearchQuery.All(), 0, 10))).containsExactlyInAnyOrder("Ada", "Grace", "Linus");
+        }
+    }
 }
