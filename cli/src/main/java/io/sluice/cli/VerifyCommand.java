@@ -58,7 +58,8 @@ final class VerifyCommand implements Callable<Integer> {
             v = root.api().post("api/v1/views/" + ApiClient.seg(view) + "/verify", body, "`sluice views list` shows the views.");
         } else {
             if (pipeline == null || table == null) {
-                throw new CliException(ExitCode.USAGE, "name what to compare: --pipeline NAME --table DB.TABLE, or --view NAME");
+                throw new CliException(ExitCode.USAGE, "verify needs what to compare: --pipeline NAME with --table DB.TABLE,"
+                        + " or --view NAME (`sluice pipelines list` and `sluice views list` show them)");
             }
             body.put("pipeline", pipeline);
             body.put("table", table);
