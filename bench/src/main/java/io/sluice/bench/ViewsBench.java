@@ -35,13 +35,13 @@ import redis.clients.jedis.Response;
  * more (the views deleted), so that the machine's drift over the run is told from the views' cost; and the server's
  * heap after a full GC with 100,000 and then 1,000,000 root rows.
  *
- * <p>Arguments: {@code [changes/s] [seconds] [root rows] [root rows for the heap, 0 to skip]}, by default 500, 60,
- * 100000 and 1000000.
+ * <p>Arguments: {@code [changes/s] [seconds] [root rows] [root rows for the heap, 0 to skip] [warm-up seconds]}, by
+ * default 500, 60, 100000, 1000000 and 15.
  */
 public final class ViewsBench {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PASSWORD = "Views-Bench-Pw-1";
-    private static final int WARM_UP_SECONDS = 15;
+    private static final int DEFAULT_WARM_UP_SECONDS = 15;
 
     private ViewsBench() {
     }
@@ -51,8 +51,9 @@ public final class ViewsBench {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         long roots = args.length > 2 ? Long.parseLong(args[2]) : 100_000;
         long heapRoots = args.length > 3 ? Long.parseLong(args[3]) : 1_000_000;
-        System.out.printf("Sluice views benchmark: %,d changes/s on five tables, %d s warm-up then %d s measured per phase, %,d orders"
-                + " (two items each)%n", rate, WARM_UP_SECONDS, seconds, roots);
+        int warmUp = args.length > 4 ? Integer.parseInt(args[4]) : DEFAULT_WARM_UP_SECONDS;
+        System.out.printf("Sluice views benchmark: %,d changes/s on four tables, %d s warm-up then %d s measured per phase, %,d orders"
+                + " (two items each)%n", rate, warmUp, seconds, roots);
         System.out.println("machine: " + Machine.describe());
         Path jar = Path.of(System.getProperty("sluice.root", "."), "quarkus-admin", "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
         Path work = Files.createTempDirectory("sluice-views-bench-");
@@ -81,7 +82,7 @@ public final class ViewsBench {
                 System.out.printf("snapshot of every table in Redis in %.1f s%n", (System.nanoTime() - t) / 1e9);
 
                 System.out.println("\nphase 1: plain table sync only");
-                Phase plain = phase(api, load, seconds, false, null);
+                Phase plain = phase(api, load, warmUp, seconds, false, null);
 
                 t = System.nanoTime();
                 api.post("/api/v1/views", orders());
@@ -91,7 +92,7 @@ public final class ViewsBench {
 
                 System.out.println("\nphase 2: plain table sync and the view");
                 JsonNode before = api.get("/api/v1/views/orders").path("status");
-                Phase view = phase(api, load, seconds, true, null);
+                Phase view = phase(api, load, warmUp, seconds, true, null);
                 JsonNode after = api.get("/api/v1/views/orders").path("status");
                 long looked = after.path("changes").asLong() - before.path("changes").asLong();
                 long rebuilt = after.path("documents").asLong() - before.path("documents").asLong();
@@ -100,7 +101,7 @@ public final class ViewsBench {
                 api.post("/api/v1/views", products());
                 awaitRebuild(api, server, "products", 0);
                 double[] fanOut = new double[1];
-                Phase during = phase(api, load, 30, true, () -> fanOut[0] = fanOut(db, redis, api, server));
+                Phase during = phase(api, load, warmUp, 30, true, () -> fanOut[0] = fanOut(db, redis, api, server));
 
                 // The baseline again, so that a drift of the machine over the run (MariaDB's purge, JIT, caches) shows as a
                 // difference between the two plain phases rather than as the views' cost.
@@ -108,7 +109,7 @@ public final class ViewsBench {
                 long ordersBuilt = api.get("/api/v1/views/orders/rebuilds").path(0).path("id").asLong();
                 api.delete("/api/v1/views/products");
                 api.delete("/api/v1/views/orders");
-                Phase plainAgain = phase(api, load, seconds, false, null);
+                Phase plainAgain = phase(api, load, warmUp, seconds, false, null);
                 api.post("/api/v1/views", orders());
                 awaitRebuild(api, server, "orders", ordersBuilt);
 
@@ -177,7 +178,7 @@ public final class ViewsBench {
     private record Phase(ViewLoad.Result result, double eventsPerSecond, double[] cpu) {
     }
 
-    private static Phase phase(SluiceApi api, ViewLoad load, int seconds, boolean watchView, Runnable during) throws Exception {
+    private static Phase phase(SluiceApi api, ViewLoad load, int warmUp, int seconds, boolean watchView, Runnable during) throws Exception {
         long[] events = new long[1];
         Cpu.Sample[] cpu = new Cpu.Sample[1];
         long[] at = new long[1];
@@ -189,7 +190,7 @@ public final class ViewsBench {
                 during.run();
             }
         };
-        ViewLoad.Result result = load.run(WARM_UP_SECONDS, seconds, watchView, start);
+        ViewLoad.Result result = load.run(warmUp, seconds, watchView, start);
         long delivered = api.get("/api/v1/sources/vb/status").path("eventsTotal").asLong() - events[0];
         double[] perEvent = Cpu.now().microsPerEvent(cpu[0], Math.max(1, delivered));
         double eventsPerSecond = delivered / ((System.nanoTime() - at[0]) / 1e9);
