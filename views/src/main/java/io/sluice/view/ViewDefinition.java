@@ -1,7 +1,9 @@
 package io.sluice.view;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A document view, as a person declares it: one document per row of a root table, with related rows nested in it.
@@ -34,5 +36,34 @@ public record ViewDefinition(String name, String pipeline, String root, List<Str
     /** The relations, never null. */
     public List<Relation> relationsOrEmpty() {
         return relations == null ? List.of() : relations;
+    }
+
+    /**
+     * Every table the view names: the root first, then its relations depth first, each once. A table a draft leaves
+     * out (null, or a null relation) is skipped: {@link ViewValidator} reports those.
+     */
+    public Set<String> tables() {
+        Set<String> out = new LinkedHashSet<>();
+        if (root != null) {
+            out.add(root);
+        }
+        addTables(relationsOrEmpty(), out);
+        return out;
+    }
+
+    /** The databases of the {@linkplain #tables() tables} written as {@code database.table}, each once, in that order. */
+    public List<String> databases() {
+        return tables().stream().filter(t -> t.indexOf('.') > 0).map(t -> t.substring(0, t.indexOf('.'))).distinct().toList();
+    }
+
+    private static void addTables(List<Relation> relations, Set<String> out) {
+        for (Relation r : relations) {
+            if (r != null) {
+                if (r.table() != null) {
+                    out.add(r.table());
+                }
+                addTables(r.relationsOrEmpty(), out);
+            }
+        }
     }
 }

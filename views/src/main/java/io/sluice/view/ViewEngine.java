@@ -14,8 +14,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -146,8 +148,8 @@ public final class ViewEngine implements AutoCloseable {
             if (entry.root == null || !entry.status.problems().isEmpty()) {
                 continue;
             }
-            List<ChangeEvent> mine = changes.stream().filter(c -> entry.root.walk().stream().anyMatch(n -> n.table().equals(c.table())))
-                    .toList();
+            Set<TableId> tables = entry.root.walk().stream().map(ViewNode::table).collect(Collectors.toSet());
+            List<ChangeEvent> mine = changes.stream().filter(c -> tables.contains(c.table())).toList();
             if (mine.isEmpty()) {
                 continue;
             }
@@ -283,27 +285,7 @@ public final class ViewEngine implements AutoCloseable {
     }
 
     private static List<String> databases(List<Entry> entries) {
-        List<String> out = new ArrayList<>();
-        for (Entry e : entries) {
-            List<String> tables = new ArrayList<>();
-            tables.add(e.definition().root());
-            collect(e.definition().relationsOrEmpty(), tables);
-            for (String t : tables) {
-                if (t != null && t.indexOf('.') > 0 && !out.contains(t.substring(0, t.indexOf('.')))) {
-                    out.add(t.substring(0, t.indexOf('.')));
-                }
-            }
-        }
-        return out;
-    }
-
-    private static void collect(List<Relation> relations, List<String> tables) {
-        for (Relation r : relations) {
-            if (r != null) {
-                tables.add(r.table());
-                collect(r.relationsOrEmpty(), tables);
-            }
-        }
+        return entries.stream().flatMap(e -> e.definition().databases().stream()).distinct().toList();
     }
 
     private void compile(Entry e) {

@@ -4,14 +4,11 @@ import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.pipeline.PipelineUsers;
 import io.sluice.admin.source.SourceDatabase;
-import io.sluice.view.Relation;
 import io.sluice.view.ViewDefinition;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The views of a pipeline: a pipeline they use may not be deleted, move to another source, or stop capturing a
@@ -40,7 +37,7 @@ public class ViewPipelineUsers implements PipelineUsers {
                 continue;
             }
             List<String> lost = new ArrayList<>();
-            for (String table : tables(v)) {
+            for (String table : v.tables()) {
                 if (!updated.tableFilter().test(SourceDatabase.tableId(updated.source(), table))) {
                     lost.add(table);
                 }
@@ -51,21 +48,5 @@ public class ViewPipelineUsers implements PipelineUsers {
             }
         }
         return out;
-    }
-
-    private static Set<String> tables(ViewDefinition view) {
-        Set<String> out = new LinkedHashSet<>();
-        out.add(view.root());
-        collect(view.relationsOrEmpty(), out);
-        return out;
-    }
-
-    private static void collect(List<Relation> relations, Set<String> out) {
-        for (Relation r : relations) {
-            if (r != null) {
-                out.add(r.table());
-                collect(r.relationsOrEmpty(), out);
-            }
-        }
     }
 }

@@ -289,7 +289,7 @@ public class Views {
         runtime.views(source);
         SourceConfig config = sources.runtimeConfig(source);
         try (Connection c = SourceDatabase.connect(config)) {
-            Catalog catalog = Catalog.read(c, databases(view));
+            Catalog catalog = Catalog.read(c, view.databases());
             ViewNode root = ViewValidator.validate(view, source, catalog, t -> pipeline.get().tableFilter()
                     .test(SourceDatabase.tableId(source, t)));
             return new Validated(root, source);
@@ -298,27 +298,6 @@ public class Views {
         } catch (SQLException e) {
             throw new ConflictException("source_unreachable", "Cannot read the tables of source '" + source + "': " + e.getMessage()
                     + ". Check that it is up and its user can read information_schema.");
-        }
-    }
-
-    /** The databases the view's tables are in. */
-    private static List<String> databases(ViewDefinition view) {
-        Set<String> out = new LinkedHashSet<>();
-        if (view.root() != null && view.root().contains(".")) {
-            out.add(database(view.root()));
-        }
-        collect(view.relationsOrEmpty(), out);
-        return new ArrayList<>(out);
-    }
-
-    private static void collect(List<Relation> relations, Set<String> out) {
-        for (Relation r : relations) {
-            if (r != null && r.table() != null && r.table().contains(".")) {
-                out.add(database(r.table()));
-            }
-            if (r != null) {
-                collect(r.relationsOrEmpty(), out);
-            }
         }
     }
 
