@@ -98,18 +98,7 @@ public class Verifications {
             throw InvalidRequestException.of("The verification request", problems);
         }
         PipelineSpec pipeline = pipelines.get(request.pipeline());
-        String sink = request.sink();
-        if (sink == null) {
-            if (pipeline.sinks().size() != 1) {
-                problems.add(new Problem("sink", "is missing: pipeline '" + pipeline.name() + "' writes to " + pipeline.sinks()
-                        + "; name the one to verify"));
-            } else {
-                sink = pipeline.sinks().get(0);
-            }
-        } else if (!pipeline.sinks().contains(sink)) {
-            problems.add(new Problem("sink", "'" + sink + "' is not a sink of pipeline '" + pipeline.name() + "' (its sinks: "
-                    + pipeline.sinks() + ")"));
-        }
+        String sink = sink(pipeline, request.sink(), problems);
         SourceConfig config = sources.runtimeConfig(pipeline.source());
         TableId table = SourceDatabase.tableId(config.name(), request.table());
         if (!pipeline.tableFilter().test(table)) {
@@ -128,11 +117,7 @@ public class Verifications {
         if (!problems.isEmpty()) {
             throw InvalidRequestException.of("The verification request", problems);
         }
-        PipelineRuntime.Verifying stream = runtime.verifying(config.name());
-        if (request.repairOrDefault() && !stream.streams()) {
-            throw new ConflictException("source_not_running", "Source '" + config.name() + "' is not running; a repair needs"
-                    + " its change stream so that it never overwrites a newer live change. Start it, or verify without repair.");
-        }
+        PipelineRuntime.Verifying stream = verifying(config, request.repairOrDefault());
         BackfillRun.Schemas tableSchemas = schemas.of(table);
         ReadableSink readable = stream.readable(sink);
         String where = request.where() == null || request.where().isBlank() ? null : request.where().trim();
@@ -142,10 +127,7 @@ public class Verifications {
         BackfillRun.Target repairs = created.repair() ? stream.repairs(sink) : null;
         Verifier verifier = new Verifier(new Verifier.Options(table, where, CHUNK, RECHECK_DELAY, SAMPLES, config.versionEpoch()), readable,
                 stream.windows(), repairs, clock, d -> Thread.sleep(d.toMillis()));
-        jobs.start(JobRegistry.Type.VERIFICATION, created.id(), "sluice-verify-" + created.id(), job -> {
-            job.onCancel(verifier::cancel);
-            execute(job, created, config, c -> verifier.run(c, tableSchemas));
-        });
+        run(created, config, verifier::cancel, c -> verifier.run(c, tableSchemas));
         return created;
     }
 
@@ -161,30 +143,57 @@ public class Verifications {
     public Stored startView(String view, String sink, boolean repair, String actor) {
         Views.Compiled compiled = views.compiled(view);
         PipelineSpec pipeline = pipelines.get(compiled.definition().pipeline());
-        String target = sink;
-        if (target == null && pipeline.sinks().size() == 1) {
-            target = pipeline.sinks().get(0);
-        } else if (target == null || !pipeline.sinks().contains(target)) {
-            throw InvalidRequestException.of("sink", (target == null ? "is missing" : "'" + target + "' is not a sink of pipeline '"
-                    + pipeline.name() + "'") + ": name one of " + pipeline.sinks());
+        List<Problem> problems = new ArrayList<>();
+        String target = sink(pipeline, sink, problems);
+        if (!problems.isEmpty()) {
+            throw InvalidRequestException.of("The verification request", problems);
         }
         SourceConfig config = sources.runtimeConfig(pipeline.source());
-        PipelineRuntime.Verifying stream = runtime.verifying(config.name());
-        if (repair && !stream.streams()) {
-            throw new ConflictException("source_not_running", "Source '" + config.name() + "' is not running; a repair needs its change"
-                    + " stream so that it never overwrites a newer live change. Start it, or verify without repair.");
-        }
+        PipelineRuntime.Verifying stream = verifying(config, repair);
         ReadableSink readable = stream.readable(target);
         Stored created = store.create(pipeline.name(), config.name(), CompiledView.DATABASE + "." + view, target, null, repair, actor);
         activity.record("verification:" + created.id(), actor, "started", "view " + view + " against " + target + (repair
                 ? " with repair" : ""));
         ViewVerifier verifier = new ViewVerifier(compiled.view(), readable, repair ? stream.repairs(target) : null, RECHECK_DELAY, SAMPLES,
                 config.versionEpoch(), clock, d -> Thread.sleep(d.toMillis()));
-        jobs.start(JobRegistry.Type.VERIFICATION, created.id(), "sluice-verify-" + created.id(), job -> {
-            job.onCancel(verifier::cancel);
-            execute(job, created, config, verifier::run);
-        });
+        run(created, config, verifier::cancel, verifier::run);
         return created;
+    }
+
+    /** The sink to verify: the one named if the pipeline writes to it, else its only one; else a problem about "sink" and null. */
+    private static String sink(PipelineSpec pipeline, String named, List<Problem> problems) {
+        if (named == null) {
+            if (pipeline.sinks().size() == 1) {
+                return pipeline.sinks().get(0);
+            }
+            problems.add(new Problem("sink", "is missing: pipeline '" + pipeline.name() + "' writes to " + pipeline.sinks()
+                    + "; name the one to verify"));
+        } else if (!pipeline.sinks().contains(named)) {
+            problems.add(new Problem("sink", "'" + named + "' is not a sink of pipeline '" + pipeline.name() + "' (its sinks: "
+                    + pipeline.sinks() + ")"));
+        }
+        return named;
+    }
+
+    /**
+     * The runtime's side of a verification of the source.
+     *
+     * @throws ConflictException if a repair is asked while the source does not stream
+     */
+    private PipelineRuntime.Verifying verifying(SourceConfig config, boolean repair) {
+        PipelineRuntime.Verifying stream = runtime.verifying(config.name());
+        if (repair && !stream.streams()) {
+            throw new ConflictException("source_not_running", "Source '" + config.name() + "' is not running; a repair needs"
+                    + " its change stream so that it never overwrites a newer live change. Start it, or verify without repair.");
+        }
+        return stream;
+    }
+
+    private void run(Stored created, SourceConfig config, Runnable cancel, Check check) {
+        jobs.start(JobRegistry.Type.VERIFICATION, created.id(), "sluice-verify-" + created.id(), job -> {
+            job.onCancel(cancel);
+            execute(job, created, config, check);
+        });
     }
 
     /** One comparison, on the verification's connection to the source. */
