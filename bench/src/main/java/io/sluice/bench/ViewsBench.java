@@ -60,6 +60,7 @@ public final class ViewsBench {
         try (MariaDbServer db = MariaDbServer.start(MariaDbServer.Options.defaults()); RedisServer redis = RedisServer.startNew()) {
             db.createCaptureUser("vb", PASSWORD);
             ViewLoad load = new ViewLoad(db, redis, rate);
+            RedisStalls stalls = new RedisStalls(redis);
             long t = System.nanoTime();
             load.seed(roots);
             System.out.printf("seeded in %.1f s%n", (System.nanoTime() - t) / 1e9);
@@ -82,7 +83,7 @@ public final class ViewsBench {
                 System.out.printf("snapshot of every table in Redis in %.1f s%n", (System.nanoTime() - t) / 1e9);
 
                 System.out.println("\nphase 1: plain table sync only");
-                Phase plain = phase(api, load, warmUp, seconds, false, null);
+                Phase plain = phase(api, load, stalls, warmUp, seconds, false, null);
 
                 t = System.nanoTime();
                 api.post("/api/v1/views", orders());
@@ -92,7 +93,7 @@ public final class ViewsBench {
 
                 System.out.println("\nphase 2: plain table sync and the view");
                 JsonNode before = api.get("/api/v1/views/orders").path("status");
-                Phase view = phase(api, load, warmUp, seconds, true, null);
+                Phase view = phase(api, load, stalls, warmUp, seconds, true, null);
                 JsonNode after = api.get("/api/v1/views/orders").path("status");
                 long looked = after.path("changes").asLong() - before.path("changes").asLong();
                 long rebuilt = after.path("documents").asLong() - before.path("documents").asLong();
@@ -101,7 +102,7 @@ public final class ViewsBench {
                 api.post("/api/v1/views", products());
                 awaitRebuild(api, server, "products", 0);
                 double[] fanOut = new double[1];
-                Phase during = phase(api, load, warmUp, 30, true, () -> fanOut[0] = fanOut(db, redis, api, server));
+                Phase during = phase(api, load, stalls, warmUp, 30, true, () -> fanOut[0] = fanOut(db, redis, api, server));
 
                 // The baseline again, so that a drift of the machine over the run (MariaDB's purge, JIT, caches) shows as a
                 // difference between the two plain phases rather than as the views' cost.
@@ -109,7 +110,7 @@ public final class ViewsBench {
                 long ordersBuilt = api.get("/api/v1/views/orders/rebuilds").path(0).path("id").asLong();
                 api.delete("/api/v1/views/products");
                 api.delete("/api/v1/views/orders");
-                Phase plainAgain = phase(api, load, warmUp, seconds, false, null);
+                Phase plainAgain = phase(api, load, stalls, warmUp, seconds, false, null);
                 api.post("/api/v1/views", orders());
                 awaitRebuild(api, server, "orders", ordersBuilt);
 
@@ -178,7 +179,7 @@ public final class ViewsBench {
     private record Phase(ViewLoad.Result result, double eventsPerSecond, double[] cpu) {
     }
 
-    private static Phase phase(SluiceApi api, ViewLoad load, int warmUp, int seconds, boolean watchView, Runnable during) throws Exception {
+    private static Phase phase(SluiceApi api, ViewLoad load, RedisStalls stalls, int warmUp, int seconds, boolean watchView, Runnable during) throws Exception {
         long[] events = new long[1];
         Cpu.Sample[] cpu = new Cpu.Sample[1];
         long[] at = new long[1];
@@ -186,6 +187,7 @@ public final class ViewsBench {
             events[0] = api.get("/api/v1/sources/vb/status").path("eventsTotal").asLong();
             cpu[0] = Cpu.now();
             at[0] = System.nanoTime();
+            stalls.start();
             if (during != null) {
                 during.run();
             }
@@ -195,6 +197,7 @@ public final class ViewsBench {
         double[] perEvent = Cpu.now().microsPerEvent(cpu[0], Math.max(1, delivered));
         double eventsPerSecond = delivered / ((System.nanoTime() - at[0]) / 1e9);
         System.out.printf("  %,d events delivered at %,.0f/s; %,d changes made%n", delivered, eventsPerSecond, result.changes());
+        System.out.println("  " + stalls.report());
         return new Phase(result, eventsPerSecond, perEvent);
     }
 
