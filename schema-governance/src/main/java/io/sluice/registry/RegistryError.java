@@ -15,6 +15,8 @@ public enum RegistryError {
     INVALID_VERSION(422, 42202),
     INVALID_COMPATIBILITY_LEVEL(422, 42203),
     INVALID_SUBJECT(422, 42208),
+    /** A rule set that cannot run against the schema: every problem is named. */
+    INVALID_RULE_SET(422, 42210),
     BAD_REQUEST(400, 400),
     /** A well-formed request with fields Confluent's API does not know. */
     UNPROCESSABLE(422, 422),

@@ -1,5 +1,10 @@
 package io.sluice.registry;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.contract.Metadata;
+import io.sluice.contract.RuleSet;
+
 import io.sluice.metadata.MetadataDb;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,7 +30,8 @@ final class RegistryTables {
     /** The subject under which the global configuration is stored. */
     static final String GLOBAL = "";
 
-    private static final String VERSION_COLUMNS = "SELECT v.subject, v.version, v.schema_id, s.schema_text, v.deleted"
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String VERSION_COLUMNS = "SELECT v.subject, v.version, v.schema_id, s.schema_text, v.deleted, v.rule_set, v.metadata"
             + " FROM registry_version v JOIN registry_schema s ON s.id = v.schema_id";
 
     private final Clock clock;
@@ -70,7 +76,30 @@ final class RegistryTables {
     }
 
     private static SubjectVersion row(ResultSet rs) throws SQLException {
-        return new SubjectVersion(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getString(4), rs.getBoolean(5));
+        return new SubjectVersion(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getString(4), rs.getBoolean(5),
+                read(rs.getString(6), RuleSet.class), read(rs.getString(7), Metadata.class));
+    }
+
+    private static <T> T read(String text, Class<T> type) throws SQLException {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return JSON.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("registry_version holds a " + type.getSimpleName() + " that is not readable: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static String write(Object value, boolean empty) {
+        if (empty) {
+            return null;
+        }
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     /** The text of the schema with a global id, if there is one. */
@@ -113,7 +142,7 @@ final class RegistryTables {
      *
      * @return the new version's number
      */
-    int addVersion(Connection c, String subject, long schemaId) throws SQLException {
+    int addVersion(Connection c, String subject, long schemaId, RuleSet ruleSet, Metadata metadata) throws SQLException {
         int version;
         try (PreparedStatement ps = c.prepareStatement("SELECT MAX(version) FROM registry_version WHERE subject = ?")) {
             ps.setString(1, subject);
@@ -123,11 +152,13 @@ final class RegistryTables {
             }
         }
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO registry_version (subject, version, schema_id, deleted, created_at) VALUES (?, ?, ?, FALSE, ?)")) {
+                "INSERT INTO registry_version (subject, version, schema_id, deleted, created_at, rule_set, metadata) VALUES (?, ?, ?, FALSE, ?, ?, ?)")) {
             ps.setString(1, subject);
             ps.setInt(2, version);
             ps.setLong(3, schemaId);
             ps.setTimestamp(4, Timestamp.from(clock.instant()));
+            ps.setString(5, write(ruleSet, ruleSet.isEmpty()));
+            ps.setString(6, write(metadata, metadata.isEmpty()));
             ps.executeUpdate();
         }
         return version;

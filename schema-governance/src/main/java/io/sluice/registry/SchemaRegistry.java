@@ -1,5 +1,10 @@
 package io.sluice.registry;
 
+import io.sluice.contract.Contract;
+import io.sluice.contract.InvalidRulesException;
+import io.sluice.contract.Metadata;
+import io.sluice.contract.RuleProblem;
+import io.sluice.contract.RuleSet;
 import io.sluice.metadata.MetadataDb;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -81,15 +86,41 @@ public final class SchemaRegistry {
      * @param levelOverride the level to check instead of the subject's, or null
      */
     public SubjectVersion register(String subject, String schemaText, CompatibilityLevel levelOverride) {
+        return register(subject, schemaText, levelOverride, null, null);
+    }
+
+    /**
+     * Registers a schema with its data contract, as Confluent's registry does: a rule set or metadata left out (null)
+     * is carried over from the subject's latest version, so that a new schema of a table keeps its table's rules; the
+     * same schema with other rules is a new version under the same schema id.
+     *
+     * @param ruleSet the version's rules, checked against the schema; null to keep the latest version's
+     * @param metadata the version's metadata (field tags); null to keep the latest version's
+     * @throws RegistryException INVALID_RULE_SET naming every problem of the rules against this schema, or as
+     *     {@link #register(String, String)}
+     */
+    public SubjectVersion register(String subject, String schemaText, CompatibilityLevel levelOverride, RuleSet ruleSet, Metadata metadata) {
         validateSubject(subject);
         Schema schema = parse(schemaText);
         String canonical = schema.toString();
         synchronized (writeLock) {
             return store.inTransaction(c -> {
                 List<SubjectVersion> live = tables.versions(c, subject, false);
-                Optional<SubjectVersion> existing = live.stream().filter(v -> v.schema().equals(canonical)).findFirst();
+                Optional<SubjectVersion> latest = live.isEmpty() ? Optional.empty() : Optional.of(live.get(live.size() - 1));
+                RuleSet rules = ruleSet != null ? ruleSet : latest.map(SubjectVersion::ruleSet).orElse(RuleSet.EMPTY);
+                Metadata meta = metadata != null ? metadata : latest.map(SubjectVersion::metadata).orElse(Metadata.EMPTY);
+                Optional<SubjectVersion> existing = live.stream()
+                        .filter(v -> v.schema().equals(canonical) && v.ruleSet().equals(rules) && v.metadata().equals(meta)).findFirst();
                 if (existing.isPresent()) {
                     return existing.get();
+                }
+                if (ruleSet != null || metadata != null) {
+                    try {
+                        Contract.compile(rules, schema, meta.tags());
+                    } catch (InvalidRulesException e) {
+                        throw new RegistryException(RegistryError.INVALID_RULE_SET, "Invalid rule set for subject \"" + subject + "\": "
+                                + String.join("; ", e.problems().stream().map(RuleProblem::toString).toList()));
+                    }
                 }
                 CompatibilityLevel level = levelOverride != null ? levelOverride : effectiveLevel(c, subject);
                 CompatibilityResult result = Compatibility.check(level, schema, parsedSchemas(live));
@@ -98,8 +129,8 @@ public final class SchemaRegistry {
                             + " earlier schema for subject \"" + subject + "\" under " + level + ", details: " + result.messages());
                 }
                 long id = tables.schemaId(c, canonical);
-                int version = tables.addVersion(c, subject, id);
-                return new SubjectVersion(subject, version, id, canonical, false);
+                int version = tables.addVersion(c, subject, id, rules, meta);
+                return new SubjectVersion(subject, version, id, canonical, false, rules, meta);
             });
         }
     }

@@ -87,10 +87,26 @@ public final class SinkRunner {
         });
         for (WriteResult.Rejection r : result.rejected()) {
             dlq.add(sink.name(), r.event(), r.reason());
-            status = new Status(status.sink(), status.healthy(), status.failingSince(), status.lastError(), status.retries(),
-                    status.deadLetters() + 1);
+            countDeadLetter();
             LOG.warn("sink={} table={} rejected version {}: {}", sink.name(), r.event().table(), r.event().version(), r.reason());
         }
+    }
+
+    /**
+     * Sends a change that is not to be written (a data contract's rule stopped it) to this sink's dead letters, where
+     * it can be looked at and replayed like a rejected one.
+     *
+     * @param reason why, naming the rule
+     */
+    public void deadLetter(ChangeEvent event, String reason) {
+        dlq.add(sink.name(), event, reason);
+        countDeadLetter();
+    }
+
+    /** The sink's thread and the capture thread both count dead letters. */
+    private synchronized void countDeadLetter() {
+        status = new Status(status.sink(), status.healthy(), status.failingSince(), status.lastError(), status.retries(),
+                status.deadLetters() + 1);
     }
 
     /**
@@ -196,11 +212,15 @@ public final class SinkRunner {
                 if (!status.healthy()) {
                     LOG.info("sink={} recovered after {} attempts", sink.name(), attempt);
                 }
-                status = new Status(sink.name(), true, null, null, status.retries(), status.deadLetters());
+                synchronized (this) {
+                    status = new Status(sink.name(), true, null, null, status.retries(), status.deadLetters());
+                }
                 return result;
             } catch (RetriableSinkException e) {
                 Instant since = status.failingSince() == null ? clock.instant() : status.failingSince();
-                status = new Status(sink.name(), false, since, e.getMessage(), status.retries() + 1, status.deadLetters());
+                synchronized (this) {
+                    status = new Status(sink.name(), false, since, e.getMessage(), status.retries() + 1, status.deadLetters());
+                }
                 attempt++;
                 Duration wait = policy.backoff(attempt, random);
                 if (attempt == 2 || attempt % 10 == 0) {

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.admin.SluiceConfig;
 import io.sluice.admin.auth.Role;
+import io.sluice.contract.Metadata;
+import io.sluice.contract.RuleSet;
 import io.sluice.registry.CompatibilityLevel;
 import io.sluice.registry.CompatibilityResult;
 import io.sluice.registry.RegistryError;
@@ -32,7 +34,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.avro.Schema;
@@ -107,6 +108,8 @@ public class RegistryResource {
     public Response register(@PathParam("subject") String subject, String body) {
         return call(() -> {
             String text = schemaFrom(body);
+            RuleSet ruleSet = contractPart(body, "ruleSet", RuleSet.class);
+            Metadata metadata = contractPart(body, "metadata", Metadata.class);
             if (!identity.hasRole(Role.ADMINISTER)) {
                 Schema parsed = null;
                 try {
@@ -120,7 +123,7 @@ public class RegistryResource {
                             + " wait until a reviewer approves it.");
                 }
             }
-            SubjectVersion v = registry.register(subject, text);
+            SubjectVersion v = registry.register(subject, text, null, ruleSet, metadata);
             return ok(json.createObjectNode().put("id", v.id()));
         });
     }
@@ -271,7 +274,36 @@ public class RegistryResource {
     }
 
     private ObjectNode versionNode(SubjectVersion v) {
-        return json.createObjectNode().put("subject", v.subject()).put("id", v.id()).put("version", v.version()).put("schema", v.schema());
+        ObjectNode out = json.createObjectNode().put("subject", v.subject()).put("id", v.id()).put("version", v.version()).put("schema",
+                v.schema());
+        if (!v.metadata().isEmpty()) {
+            out.set("metadata", json.valueToTree(v.metadata()));
+        }
+        if (!v.ruleSet().isEmpty()) {
+            out.set("ruleSet", json.valueToTree(v.ruleSet()));
+        }
+        return out;
+    }
+
+    /**
+     * A request's {@code ruleSet} or {@code metadata}, or null when it has none (the subject's latest version's then
+     * carries over).
+     */
+    private <T> T contractPart(String body, String field, Class<T> type) {
+        JsonNode node = parseObject(body).get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw new RegistryException(RegistryError.INVALID_RULE_SET, "Invalid " + field + ": a JSON object was expected, as Confluent's"
+                    + " registry takes it.");
+        }
+        try {
+            return json.treeToValue(node, type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new RegistryException(RegistryError.INVALID_RULE_SET, "Invalid " + field + ": "
+                    + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+        }
     }
 
     private String schemaFrom(String body) {

@@ -8,15 +8,15 @@ import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.runtime.PipelineRuntime;
 import io.sluice.admin.sink.SharedSinks;
-import io.sluice.admin.view.ViewSchemaUses;
-import io.sluice.admin.view.ViewStore;
 import io.sluice.admin.source.DesiredState;
-import io.sluice.admin.source.SourceDatabase;
 import io.sluice.admin.source.FailureFixes;
+import io.sluice.admin.source.SourceDatabase;
 import io.sluice.admin.source.SourceNotice;
 import io.sluice.admin.source.SourceState;
 import io.sluice.admin.source.SourceStatus;
 import io.sluice.admin.source.SourceStore;
+import io.sluice.admin.view.ViewSchemaUses;
+import io.sluice.admin.view.ViewStore;
 import io.sluice.backfill.BackfillRun;
 import io.sluice.backfill.ChunkWindows;
 import io.sluice.capture.CaptureFailure;
@@ -25,6 +25,9 @@ import io.sluice.capture.CaptureStatus;
 import io.sluice.capture.CaptureWorker;
 import io.sluice.capture.SourceConfig;
 import io.sluice.event.TableId;
+import io.sluice.pipeline.ContractCheck;
+import io.sluice.registry.RegistryException;
+import io.sluice.registry.SubjectVersion;
 import io.sluice.review.ReviewGate;
 import io.sluice.review.SchemaReviews;
 import io.sluice.sink.ReadableSink;
@@ -33,8 +36,8 @@ import io.sluice.view.ViewDefinition;
 import io.sluice.view.ViewEngine;
 import io.sluice.view.ViewStatus;
 import jakarta.enterprise.context.Dependent;
-import jakarta.enterprise.inject.Typed;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -334,6 +337,16 @@ public class EmbeddedRuntime implements PipelineRuntime {
         return r == null ? List.of() : r.views().status();
     }
 
+    /** A table's data contract: the rules of its latest value schema in the registry, if it has any. */
+    private Optional<ContractCheck.Declared> contractOf(TableId table) {
+        try {
+            SubjectVersion v = reviews.registry().version(table.subjectStem() + "-value", -1, false);
+            return v.ruleSet().isEmpty() ? Optional.empty() : Optional.of(new ContractCheck.Declared(v.version(), v.ruleSet(), v.metadata()));
+        } catch (RegistryException notRegistered) {
+            return Optional.empty();
+        }
+    }
+
     private void launch(String source, String actor, String action) {
         List<PipelineSpec> specs = pipelines.ofSource(source);
         SourceConfig config = sources.runtimeConfig(source);
@@ -347,7 +360,8 @@ public class EmbeddedRuntime implements PipelineRuntime {
         }
         ViewEngine views = new ViewEngine(source, declared, () -> SourceDatabase.connect(config), schemas::value,
                 this.config.views().fanOutCap(), rebuilds::enqueue);
-        SourceWorker worker = SourceWorker.start(config, specs, viewsOf, views, sinks, windows(source), new ReviewGate(reviews, viewUses),
+        SourceWorker worker = SourceWorker.start(config, specs, viewsOf, views, this::contractOf, sinks, windows(source),
+                new ReviewGate(reviews, viewUses),
                 clock, new SourceWorker.Listener() {
                     @Override
                     public void delivered(SourceNotice.BatchDelivered batch) {

@@ -11,6 +11,7 @@ import io.sluice.capture.SourceConfig;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
+import io.sluice.pipeline.ContractCheck;
 import io.sluice.pipeline.Pipeline;
 import io.sluice.review.SchemaGate;
 import io.sluice.sink.SinkRunner;
@@ -48,7 +49,7 @@ record SourceWorker(CaptureWorker worker, Pipeline pipeline, ViewEngine views, L
      * @param viewsOf the views of each pipeline by name: their documents go to that pipeline's sinks
      */
     static SourceWorker start(SourceConfig config, List<PipelineSpec> specs, Map<String, Set<String>> viewsOf, ViewEngine views,
-            SharedSinks sinks, ChunkWindows windows, SchemaGate gate, Clock clock, Listener listener) {
+            ContractCheck.Rules rules, SharedSinks sinks, ChunkWindows windows, SchemaGate gate, Clock clock, Listener listener) {
         String source = config.name();
         Map<String, SinkRunner> runners = new LinkedHashMap<>();
         Map<SinkRunner, Predicate<TableId>> tables = new LinkedHashMap<>();
@@ -64,10 +65,21 @@ record SourceWorker(CaptureWorker worker, Pipeline pipeline, ViewEngine views, L
         List<Pipeline.Route> routes = new ArrayList<>();
         tables.forEach((runner, filter) -> routes.add(new Pipeline.Route(runner, filter)));
         Pipeline pipeline = new Pipeline(source, routes);
+        ContractCheck contracts = new ContractCheck(rules, t -> !t.database().equals(CompiledView.DATABASE));
         EventBatchConsumer consumer = new EventBatchConsumer() {
             @Override
-            public void accept(List<SourceEvent> batch) throws Exception {
-                windows.observe(batch);
+            public void accept(List<SourceEvent> captured) throws Exception {
+                windows.observe(captured);
+                ContractCheck.Checked checked = contracts.apply(captured);
+                for (ContractCheck.Stopped stopped : checked.deadLetters()) {
+                    String reason = stopped.reason();
+                    tables.forEach((runner, filter) -> {
+                        if (filter.test(stopped.event().table())) {
+                            runner.deadLetter(stopped.event(), reason);
+                        }
+                    });
+                }
+                List<SourceEvent> batch = checked.events();
                 // The sinks write the batch's rows while the views read the source for their documents; the documents
                 // follow as a batch of their own, and the next checkpoint covers both.
                 pipeline.accept(batch);

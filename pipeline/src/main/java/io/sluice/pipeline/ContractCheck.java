@@ -1,0 +1,179 @@
+package io.sluice.pipeline;
+
+import io.sluice.contract.Contract;
+import io.sluice.contract.InvalidRulesException;
+import io.sluice.contract.Metadata;
+import io.sluice.contract.RuleAction;
+import io.sluice.contract.RuleFailure;
+import io.sluice.contract.RuleSet;
+import io.sluice.contract.Verdict;
+import io.sluice.event.ChangeEvent;
+import io.sluice.event.SourceEvent;
+import io.sluice.event.TableId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+import org.apache.avro.Schema;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each table's data contract (the rule set of its latest registered value schema) on a source's changes before
+ * they reach the sinks: a change whose rules pass goes on as the transforms left it; one that fails a {@code DLQ} rule
+ * goes to the dead letters instead, with the rule, its expression and the values it read; a failure of a
+ * {@code NONE} rule is counted; a failure of an {@code ERROR} rule stops the batch with a {@link RuleErrorException}
+ * naming the rule and the row, so that nothing past the last checkpoint is committed until the rule or the row is
+ * fixed. A rule set that no longer checks against a table's new schema stops the batch the same way.
+ *
+ * <p>Called by the capture thread only; {@link #counts()} may be read from any thread.
+ */
+public final class ContractCheck {
+    private static final Logger LOG = LoggerFactory.getLogger(ContractCheck.class);
+
+    /**
+     * A table's declared contract.
+     *
+     * @param version the registry version that carries it; a new one replaces the compiled contract
+     */
+    public record Declared(int version, RuleSet ruleSet, Metadata metadata) {
+        public Declared {
+            Objects.requireNonNull(ruleSet, "ruleSet");
+            Objects.requireNonNull(metadata, "metadata");
+        }
+    }
+
+    /** Where the contracts come from: a table's latest value schema version in the registry, if it has rules. */
+    @FunctionalInterface
+    public interface Rules {
+        Optional<Declared> of(TableId table);
+    }
+
+    /** What a batch became: the changes that go on, and those for the dead letters, each with its failure. */
+    public record Checked(List<SourceEvent> events, List<Stopped> deadLetters) {
+    }
+
+    /** A change stopped by a {@code DLQ} rule. */
+    public record Stopped(ChangeEvent event, RuleFailure failure) {
+        /** The dead letter's reason: the rule, its expression, the values it read and the source position. */
+        public String reason() {
+            return "rule " + failure.rule() + " failed (" + failure.expr() + "): " + failure.reason() + "; values " + failure.values()
+                    + "; at " + event.position();
+        }
+    }
+
+    /** Counts per rule: evaluations and failures. */
+    public record Counts(long evaluated, long failed) {
+    }
+
+    private record Key(TableId table, int version, Schema schema) {
+    }
+
+    private final Rules rules;
+    private final Predicate<TableId> checked;
+    private final Map<Key, Contract> compiled = new HashMap<>();
+    private final Map<String, LongAdder[]> counts = new ConcurrentHashMap<>();
+
+    /**
+     * @param checked which tables' changes are checked (a view's documents are not, yet)
+     */
+    public ContractCheck(Rules rules, Predicate<TableId> checked) {
+        this.rules = Objects.requireNonNull(rules, "rules");
+        this.checked = Objects.requireNonNull(checked, "checked");
+    }
+
+    /**
+     * Runs the rules on a batch.
+     *
+     * @throws RuleErrorException if an {@code ERROR} rule failed, or a table's rules do not check against its schema
+     */
+    public Checked apply(List<SourceEvent> batch) throws RuleErrorException {
+        Map<TableId, Optional<Declared>> declared = new HashMap<>();
+        List<SourceEvent> out = null;
+        List<Stopped> stopped = new ArrayList<>(0);
+        for (int i = 0; i < batch.size(); i++) {
+            if (!(batch.get(i) instanceof ChangeEvent change) || !checked.test(change.table())) {
+                continue;
+            }
+            Optional<Declared> d = declared.computeIfAbsent(change.table(), rules::of);
+            if (d.isEmpty() || d.get().ruleSet().domainRules().isEmpty()) {
+                continue;
+            }
+            Contract contract = contract(change, d.get());
+            Verdict verdict = contract.check(change);
+            count(change.table(), contract, verdict);
+            ChangeEvent now = verdict instanceof Verdict.Passed p ? p.event() : ((Verdict.Stopped) verdict).event();
+            if (verdict instanceof Verdict.Stopped s) {
+                if (s.failure().action() == RuleAction.ERROR) {
+                    throw new RuleErrorException("table " + change.table() + ": rule " + s.failure().rule() + " (" + s.failure().expr()
+                            + ") failed with action ERROR on the row with key " + change.key() + " at " + change.position() + ": "
+                            + s.failure().reason() + "; values " + s.failure().values() + ". Fix the row in the source, or register the"
+                            + " subject " + change.table().subjectStem() + "-value again with the rule changed; capture resumes from the"
+                            + " last checkpoint");
+                }
+                stopped.add(new Stopped(now, s.failure()));
+            }
+            if (now != change || verdict instanceof Verdict.Stopped) {
+                if (out == null) {
+                    out = new ArrayList<>(batch);
+                }
+                out.set(i, verdict instanceof Verdict.Stopped ? null : now);
+            }
+        }
+        if (out == null) {
+            return new Checked(batch, stopped);
+        }
+        out.removeIf(Objects::isNull);
+        return new Checked(out, stopped);
+    }
+
+    private Contract contract(ChangeEvent change, Declared d) throws RuleErrorException {
+        Schema schema = change.row().getSchema();
+        Key key = new Key(change.table(), d.version(), schema);
+        Contract c = compiled.get(key);
+        if (c == null) {
+            try {
+                c = Contract.compile(d.ruleSet(), schema, d.metadata().tags());
+            } catch (InvalidRulesException e) {
+                throw new RuleErrorException("table " + change.table() + ": the rules of version " + d.version() + " of subject "
+                        + change.table().subjectStem() + "-value do not check against the table's schema now: " + e.problems()
+                        + ". Register the subject again with rules that fit the new columns; capture resumes from the last checkpoint");
+            }
+            compiled.keySet().removeIf(k -> k.table().equals(change.table()));
+            compiled.put(key, c);
+        }
+        return c;
+    }
+
+    private void count(TableId table, Contract contract, Verdict verdict) {
+        List<RuleFailure> failures = new ArrayList<>(verdict instanceof Verdict.Passed p ? p.noted() : ((Verdict.Stopped) verdict).noted());
+        if (verdict instanceof Verdict.Stopped s) {
+            failures.add(s.failure());
+        }
+        for (String rule : contract.rules()) {
+            counters(table, rule)[0].increment();
+        }
+        for (RuleFailure f : failures) {
+            counters(table, f.rule())[1].increment();
+            if (f.action() == RuleAction.NONE) {
+                LOG.debug("table {}: rule {} failed ({}), counted: values {}", table, f.rule(), f.reason(), f.values());
+            }
+        }
+    }
+
+    private LongAdder[] counters(TableId table, String rule) {
+        return counts.computeIfAbsent(table.subjectStem() + "/" + rule, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
+    }
+
+    /** Evaluations and failures by {@code "<source>.<database>.<table>/<rule>"}, since the check was created. */
+    public Map<String, Counts> counts() {
+        Map<String, Counts> out = new HashMap<>();
+        counts.forEach((k, v) -> out.put(k, new Counts(v[0].sum(), v[1].sum())));
+        return out;
+    }
+}

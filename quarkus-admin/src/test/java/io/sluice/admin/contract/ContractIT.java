@@ -1,0 +1,146 @@
+package io.sluice.admin.contract;
+
+import static io.restassured.RestAssured.given;
+import static io.sluice.admin.TestApi.createPipeline;
+import static io.sluice.admin.TestApi.createSink;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.sluice.admin.TestAuth;
+import io.sluice.admin.auth.Role;
+import io.sluice.embedded.MariaDbServer;
+import io.sluice.embedded.RedisServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Data contracts end to end, the module's example: rules in the shape of Confluent's rule sets registered with a
+ * table's schema through the registry API, run on every change captured from MariaDB before Redis sees it. A failing
+ * {@code DLQ} rule sends the row to the dead letters, named, and it is replayed once the rule is fixed; a transform
+ * masks a tagged column; a failing {@code NONE} rule only counts; a failing {@code ERROR} rule stops capture, naming
+ * the rule and the row, and nothing is lost once the rule is fixed.
+ */
+@QuarkusTest
+class ContractIT {
+    private static final String DB_PASSWORD = "Contracts-Db-Pw-3";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String id = UUID.randomUUID().toString().substring(0, 6);
+    private final String database = "rules_" + id;
+    private final String source = "rsrc-" + id;
+    private final String sink = "rcache-" + id;
+    private final String subject = source + "." + database + ".patients-value";
+    private final MariaDbServer db = MariaDbServer.shared();
+    private final RedisServer redis = RedisServer.shared();
+
+    @BeforeEach
+    void streamPatientsIntoRedis() {
+        TestAuth.signInAs(Role.ADMIN);
+        db.createCaptureUser("rules_it", DB_PASSWORD);
+        db.recreateDatabase(database);
+        db.execute("CREATE TABLE " + database + ".patients (id INT PRIMARY KEY, ssn VARCHAR(20) NOT NULL, email VARCHAR(80) NULL,"
+                + " price DECIMAL(10,2) NOT NULL)", "INSERT INTO " + database + ".patients VALUES (1, '123456789', 'ann@example.com', 10.00)");
+        given().contentType(ContentType.JSON).body(db.sourceRequest(source, "rules_it", DB_PASSWORD, database, 7100 + (int) (Math.random()
+                * 800))).post("/api/v1/sources").then().statusCode(201);
+        createSink(sink, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
+        createPipeline("rp-" + id, source, List.of(sink));
+        await().atMost(Duration.ofSeconds(60)).until(() -> row(1) != null);
+    }
+
+    @Test
+    void shouldDeadLetterMaskAndCountAsTheRulesSayAndReplayOnceTheRuleIsFixed() throws Exception {
+        String schema = given().get("/registry/subjects/{s}/versions/latest", subject).then().statusCode(200).extract().path("schema");
+
+        // A rule set that does not check against the table is refused whole, each problem named, and nothing is stored.
+        given().contentType("application/vnd.schemaregistry.v1+json").body(Map.of("schema", schema, "ruleSet", Map.of("domainRules", List.of(
+                rule("unknownColumn", "CONDITION", "CEL", "message.sssn == 'x'", "DLQ"),
+                rule("wrongType", "CONDITION", "CEL", "message.price == 'free'", "DLQ"),
+                rule("badAction", "CONDITION", "CEL", "true", "PAGE")))))
+                .post("/registry/subjects/{s}/versions", subject).then().statusCode(422).body("error_code", equalTo(42210))
+                .body("message", allOf(containsString("unknownColumn"), containsString("sssn"), containsString("wrongType"),
+                        containsString("'PAGE' is not an action")));
+        given().get("/registry/subjects/{s}/versions", subject).then().body("size()", equalTo(1));
+
+        Map<String, Object> ssnLength = rule("checkSsnLen", "CONDITION", "CEL", "size(message.ssn) == 9", "DLQ");
+        Map<String, Object> positivePrice = rule("positivePrice", "CONDITION", "CEL", "message.price > 0.0", "NONE");
+        Map<String, Object> mask = Map.of("name", "maskPii", "kind", "TRANSFORM", "type", "CEL_FIELD", "mode", "WRITE", "tags", List.of("PII"),
+                "expr", "typeName == 'STRING' ; 'XXXX'");
+        register(schema, List.of(ssnLength, positivePrice, mask));
+        JsonNode latest = JSON.readTree(given().get("/registry/subjects/{s}/versions/latest", subject).then().statusCode(200).extract()
+                .asString());
+        assertThat(latest.path("ruleSet").path("domainRules").findValuesAsText("name")).containsExactly("checkSsnLen", "positivePrice",
+                "maskPii");
+        assertThat(latest.path("metadata").path("tags").path("**.email").get(0).asText()).isEqualTo("PII");
+
+        db.execute("INSERT INTO " + database + ".patients VALUES (2, '987654321', 'bob@example.com', 5.00)",
+                "INSERT INTO " + database + ".patients VALUES (3, '12', 'cy@example.com', 7.00)",
+                "INSERT INTO " + database + ".patients VALUES (4, '111223333', NULL, -1.00)");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> row(4) != null);
+        assertThat(row(2).path("email").asText()).as("masked in the target").isEqualTo("XXXX");
+        assertThat(row(2).path("ssn").asText()).isEqualTo("987654321");
+        assertThat(row(4).path("price").asDouble()).as("a NONE rule counts, the row goes on").isEqualTo(-1.0);
+        assertThat(row(3)).as("a DLQ rule keeps the row from the target").isNull();
+        JsonNode letters = JSON.readTree(given().get("/api/v1/sinks/{k}/dead-letters", sink).then().statusCode(200).extract().asString());
+        JsonNode entry = letters.findValues("entries").get(0).get(0);
+        assertThat(entry.path("reason").asText()).contains("checkSsnLen", "size(message.ssn) == 9", "ssn=12");
+        assertThat(entry.path("row").asText()).contains("XXXX").doesNotContain("cy@example.com");
+
+        // The rule fixed (a new version without it), the dead letter is replayed into the target.
+        register(schema, List.of(positivePrice, mask));
+        given().contentType(ContentType.JSON).body(Map.of("ids", List.of(entry.path("id").asLong()))).post("/api/v1/sinks/{k}/dead-letters/replay",
+                sink).then().statusCode(200).body("done", equalTo(1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> row(3) != null);
+        assertThat(row(3).path("ssn").asText()).isEqualTo("12");
+    }
+
+    @Test
+    void shouldStopCaptureOnAnErrorRuleAndLoseNothingOnceTheRuleIsFixed() throws Exception {
+        String schema = given().get("/registry/subjects/{s}/versions/latest", subject).then().statusCode(200).extract().path("schema");
+        register(schema, List.of(rule("knownDomain", "CONDITION", "CEL", "message.email.endsWith('@example.com')", "ERROR")));
+
+        db.execute("INSERT INTO " + database + ".patients VALUES (5, '555667777', 'eve@elsewhere.org', 3.00)",
+                "INSERT INTO " + database + ".patients VALUES (6, '666778888', 'fay@example.com', 4.00)");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "failed".equals(given().get("/api/v1/sources/{s}/status", source).then()
+                .extract().path("state")));
+        given().get("/api/v1/sources/{s}/status", source).then().body("reason", allOf(containsString("knownDomain"),
+                containsString("eve@elsewhere.org")));
+        assertThat(row(5)).isNull();
+        assertThat(row(6)).as("nothing after the failing row was committed").isNull();
+
+        register(schema, List.of(rule("knownDomain", "CONDITION", "CEL", "message.email.contains('@')", "ERROR")));
+        given().post("/api/v1/sources/{s}/start", source).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> row(5) != null && row(6) != null);
+    }
+
+    private void register(String schema, List<Map<String, Object>> rules) {
+        given().contentType("application/vnd.schemaregistry.v1+json").body(Map.of("schema", schema, "ruleSet", Map.of("domainRules", rules),
+                "metadata", Map.of("tags", Map.of("**.email", List.of("PII"))))).post("/registry/subjects/{s}/versions", subject).then()
+                .log().ifValidationFails().statusCode(200);
+    }
+
+    private static Map<String, Object> rule(String name, String kind, String type, String expr, String onFailure) {
+        return Map.of("name", name, "kind", kind, "type", type, "mode", "WRITE", "expr", expr, "onFailure", onFailure);
+    }
+
+    /** The patient's document in Redis, or null. */
+    private JsonNode row(int patient) throws Exception {
+        try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+            String value = jedis.get(source + ":" + database + ":patients:{" + patient + "}");
+            return value == null ? null : JSON.readTree(value);
+        }
+    }
+}
