@@ -15,6 +15,7 @@ import java.util.Arrays;
  *     and its memory, against Debezium's engine alone ({@link FreshnessBench})</li>
  * <li>{@code backfill [rows] [chunk]}: a DBLog backfill into Lucene and Redis against Debezium's snapshot and a plain JDBC
  *     scan ({@link BackfillBench})</li>
+ * <li>{@code rules [events] [rounds]}: ten data-contract rules on captured rows against none ({@link RulesBench})</li>
  * <li>{@code views [changes/s] [seconds] [root rows] [heap root rows] [warm-up s]}: document views against plain table sync into Redis:
  *     freshness, CPU, amplification, a 50,000-document fan-out, heap ({@link ViewsBench})</li>
  * <li>{@code connect [rows]}: MariaDB to Redis end to end, embedded against Kafka Connect with a KRaft broker ({@link ConnectBench})</li>
@@ -39,8 +40,9 @@ public final class Bench {
             case "backfill" -> BackfillBench.main(rest);
             case "connect" -> ConnectBench.main(rest);
             case "views" -> ViewsBench.main(rest);
+            case "rules" -> RulesBench.main(rest);
             default -> {
-                System.err.println("usage: ./sluice bench capture [rows] [rounds] | streaming [rows] [rounds] [redis,lucene] [flush ms] [refresh ms] | serde [records] [rounds] | sinks [events] [batch] | freshness [rows/s] [seconds] | backfill [rows] [chunk] | views [changes/s] [seconds] [root rows] [heap root rows] [warm-up s] | connect [rows] | profile <file.jfr> [thread] [top]");
+                System.err.println("usage: ./sluice bench capture [rows] [rounds] | streaming [rows] [rounds] [redis,lucene] [flush ms] [refresh ms] | serde [records] [rounds] | sinks [events] [batch] | freshness [rows/s] [seconds] | backfill [rows] [chunk] | views [changes/s] [seconds] [root rows] [heap root rows] [warm-up s] | rules [events] [rounds] | connect [rows] | profile <file.jfr> [thread] [top]");
                 System.exit(2);
             }
         }

@@ -138,7 +138,7 @@ final class AvroCel {
         }
         Schema s = nonNull(schema);
         if (s.getLogicalType() instanceof LogicalTypes.Decimal d) {
-            return decimal(v, d.getScale()).doubleValue();
+            return decimalAsDouble(v, d.getScale());
         }
         return switch (s.getType()) {
             case INT, LONG -> ((Number) v).longValue();
@@ -156,6 +156,33 @@ final class AvroCel {
             }
             default -> v;
         };
+    }
+
+    /**
+     * A decimal as a double, without a BigDecimal when the unscaled value and the power of ten are both exact doubles
+     * (then one division is correctly rounded, as {@link BigDecimal#doubleValue()} is).
+     */
+    private static double decimalAsDouble(Object v, int scale) {
+        if (v instanceof ByteBuffer buffer && buffer.remaining() <= 7 && scale >= 0 && scale < POWERS.length) {
+            ByteBuffer b = buffer.duplicate();
+            long unscaled = b.get(); // sign-extended
+            while (b.hasRemaining()) {
+                unscaled = (unscaled << 8) | (b.get() & 0xFF);
+            }
+            return unscaled / POWERS[scale];
+        }
+        return decimal(v, scale).doubleValue();
+    }
+
+    /** 10^0 to 10^22, each exact as a double. */
+    private static final double[] POWERS = new double[23];
+
+    static {
+        double p = 1;
+        for (int i = 0; i < POWERS.length; i++) {
+            POWERS[i] = p;
+            p *= 10;
+        }
     }
 
     private static BigDecimal decimal(Object v, int scale) {

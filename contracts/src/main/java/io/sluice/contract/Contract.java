@@ -3,13 +3,14 @@ package io.sluice.contract;
 import com.google.protobuf.NullValue;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelVariableResolver;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.Operation;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -137,16 +138,44 @@ public final class Contract {
     }
 
     private static RuleFailure condition(Condition c, ChangeEvent event, GenericRecord after, GenericRecord before) {
-        Map<String, Object> vars = new HashMap<>(8);
-        vars.put("message", AvroCel.row(after));
-        vars.put("before", before == null ? NullValue.NULL_VALUE : AvroCel.row(before));
-        vars.put("op", event.operation().name());
-        vars.put("source", Map.of("name", event.table().source(), "database", event.table().database(), "table", event.table().table()));
         try {
-            Object result = c.program().eval(vars);
+            Object result = c.program().eval(new ConditionVars(event, AvroCel.row(after), before == null ? NullValue.NULL_VALUE
+                    : AvroCel.row(before)));
             return Boolean.TRUE.equals(result) ? null : failure(c, reads(c.reads(), after), "false");
         } catch (CelEvaluationException e) {
             return failure(c, reads(c.reads(), after), e.getMessage());
+        }
+    }
+
+    /** A condition's variables, found by name as CEL asks for them: nothing is copied per evaluation. */
+    private record ConditionVars(ChangeEvent event, Map<String, Object> message, Object before) implements CelVariableResolver {
+        @Override
+        public Optional<Object> find(String name) {
+            return switch (name) {
+                case "message" -> Optional.of(message);
+                case "before" -> Optional.of(before);
+                case "op" -> Optional.of(event.operation().name());
+                case "source" -> Optional.of(Map.of("name", event.table().source(), "database", event.table().database(), "table",
+                        event.table().table()));
+                default -> Optional.empty();
+            };
+        }
+    }
+
+    /** A field rule's variables for one field of one row. */
+    private record FieldVars(FieldProgram program, Object value, GenericRecord row) implements CelVariableResolver {
+        @Override
+        public Optional<Object> find(String name) {
+            Schema.Field f = program.field();
+            return switch (name) {
+                case "value" -> Optional.of(AvroCel.value(f.schema(), value));
+                case "name" -> Optional.of(f.name());
+                case "fullName" -> Optional.of(row.getSchema().getFullName() + "." + f.name());
+                case "typeName" -> Optional.of(AvroCel.typeName(f.schema()));
+                case "tags" -> Optional.of(program.tags());
+                case "message" -> Optional.of(AvroCel.row(row));
+                default -> Optional.empty();
+            };
         }
     }
 
@@ -154,7 +183,7 @@ public final class Contract {
         for (FieldProgram p : f.fields()) {
             Object value = after.get(p.field().pos());
             try {
-                Map<String, Object> vars = fieldVars(p, value, after);
+                FieldVars vars = new FieldVars(p, value, after);
                 if (p.guard() != null && !Boolean.TRUE.equals(p.guard().eval(vars))) {
                     continue;
                 }
@@ -182,7 +211,7 @@ public final class Contract {
             for (FieldProgram p : f.fields()) {
                 Object value = image.get(p.field().pos());
                 try {
-                    Map<String, Object> vars = fieldVars(p, value, image);
+                    FieldVars vars = new FieldVars(p, value, image);
                     if (p.guard() != null && !Boolean.TRUE.equals(p.guard().eval(vars))) {
                         continue;
                     }
@@ -205,17 +234,6 @@ public final class Contract {
             }
         }
         return new Transformed(newAfter, newBefore, null);
-    }
-
-    private static Map<String, Object> fieldVars(FieldProgram p, Object value, GenericRecord row) {
-        Map<String, Object> vars = new HashMap<>(8);
-        vars.put("value", AvroCel.value(p.field().schema(), value));
-        vars.put("name", p.field().name());
-        vars.put("fullName", row.getSchema().getFullName() + "." + p.field().name());
-        vars.put("typeName", AvroCel.typeName(p.field().schema()));
-        vars.put("tags", p.tags());
-        vars.put("message", AvroCel.row(row));
-        return vars;
     }
 
     /** The failure with the values it names as the row holds them after every transform. */

@@ -15,7 +15,9 @@ import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.extensions.CelExtensions;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelRuntimeFactory;
+import dev.cel.runtime.CelStandardFunctions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -34,6 +36,12 @@ final class ContractCompiler {
 
     private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
             .addLibraries(CelExtensions.strings(), CelExtensions.math(), CelExtensions.encoders())
+            // CEL's own matches() compiles its pattern on every call; the same function with each pattern compiled once.
+            .setStandardEnvironmentEnabled(false)
+            .setStandardFunctions(CelStandardFunctions.newBuilder().filterFunctions((f, o) -> f != CelStandardFunctions.StandardFunction.MATCHES)
+                    .build())
+            .addFunctionBindings(CelFunctionBinding.from("matches", String.class, String.class, Patterns::find),
+                    CelFunctionBinding.from("matches_string", String.class, String.class, Patterns::find))
             .build();
 
     private final Schema schema;
@@ -113,14 +121,7 @@ final class ContractCompiler {
     }
 
     private Contract.Step condition(Rule rule, String path, RuleAction action) {
-        CelCompiler compiler = compiler()
-                .addVar("message", StructTypeReference.create(schema.getFullName()))
-                .addVar("before", StructTypeReference.create(schema.getFullName()))
-                .addVar("op", SimpleType.STRING)
-                .addVar("source", MapType.create(SimpleType.STRING, SimpleType.STRING))
-                .setResultType(SimpleType.BOOL)
-                .build();
-        CelAbstractSyntaxTree ast = check(compiler, rule.expr(), path + ".expr");
+        CelAbstractSyntaxTree ast = check(conditionCompiler(SimpleType.BOOL), rule.expr(), path + ".expr");
         if (ast == null) {
             return null;
         }
@@ -181,6 +182,16 @@ final class ContractCompiler {
         }
     }
 
+    private CelCompiler conditionCompiler(CelType result) {
+        return compiler()
+                .addVar("message", StructTypeReference.create(schema.getFullName()))
+                .addVar("before", StructTypeReference.create(schema.getFullName()))
+                .addVar("op", SimpleType.STRING)
+                .addVar("source", MapType.create(SimpleType.STRING, SimpleType.STRING))
+                .setResultType(result)
+                .build();
+    }
+
     private CelCompiler fieldCompiler(CelType valueType, CelType result) {
         return compiler()
                 .addVar("value", valueType)
@@ -195,7 +206,7 @@ final class ContractCompiler {
 
     private CelCompilerBuilder compiler() {
         return CelCompilerFactory.standardCelCompilerBuilder()
-                .setTypeProvider(AvroCel.typeProvider(schema))
+                    .setTypeProvider(AvroCel.typeProvider(schema))
                 .addLibraries(CelExtensions.strings(), CelExtensions.math(), CelExtensions.encoders());
     }
 

@@ -76,7 +76,11 @@ public final class ContractCheck {
 
     private final Rules rules;
     private final Predicate<TableId> checked;
-    private final Map<Key, Contract> compiled = new HashMap<>();
+    /** A compiled contract with its rules' counters, in the contract's order. */
+    private record Compiled(Contract contract, LongAdder[][] counters, Map<String, Integer> index) {
+    }
+
+    private final Map<Key, Compiled> compiled = new HashMap<>();
     private final Map<String, LongAdder[]> counts = new ConcurrentHashMap<>();
 
     /**
@@ -104,9 +108,9 @@ public final class ContractCheck {
             if (d.isEmpty() || d.get().ruleSet().domainRules().isEmpty()) {
                 continue;
             }
-            Contract contract = contract(change, d.get());
-            Verdict verdict = contract.check(change);
-            count(change.table(), contract, verdict);
+            Compiled contract = contract(change, d.get());
+            Verdict verdict = contract.contract().check(change);
+            count(contract, verdict);
             ChangeEvent now = verdict instanceof Verdict.Passed p ? p.event() : ((Verdict.Stopped) verdict).event();
             if (verdict instanceof Verdict.Stopped s) {
                 if (s.failure().action() == RuleAction.ERROR) {
@@ -132,42 +136,46 @@ public final class ContractCheck {
         return new Checked(out, stopped);
     }
 
-    private Contract contract(ChangeEvent change, Declared d) throws RuleErrorException {
+    private Compiled contract(ChangeEvent change, Declared d) throws RuleErrorException {
         Schema schema = change.row().getSchema();
         Key key = new Key(change.table(), d.version(), schema);
-        Contract c = compiled.get(key);
+        Compiled c = compiled.get(key);
         if (c == null) {
+            Contract contract;
             try {
-                c = Contract.compile(d.ruleSet(), schema, d.metadata().tags());
+                contract = Contract.compile(d.ruleSet(), schema, d.metadata().tags());
             } catch (InvalidRulesException e) {
                 throw new RuleErrorException("table " + change.table() + ": the rules of version " + d.version() + " of subject "
                         + change.table().subjectStem() + "-value do not check against the table's schema now: " + e.problems()
                         + ". Register the subject again with rules that fit the new columns; capture resumes from the last checkpoint");
             }
+            List<String> names = contract.rules();
+            LongAdder[][] counters = new LongAdder[names.size()][];
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                counters[i] = counts.computeIfAbsent(change.table().subjectStem() + "/" + names.get(i), k -> new LongAdder[] {new LongAdder(),
+                        new LongAdder()});
+                index.put(names.get(i), i);
+            }
+            c = new Compiled(contract, counters, index);
             compiled.keySet().removeIf(k -> k.table().equals(change.table()));
             compiled.put(key, c);
         }
         return c;
     }
 
-    private void count(TableId table, Contract contract, Verdict verdict) {
-        List<RuleFailure> failures = new ArrayList<>(verdict instanceof Verdict.Passed p ? p.noted() : ((Verdict.Stopped) verdict).noted());
+    private static void count(Compiled c, Verdict verdict) {
+        for (LongAdder[] rule : c.counters()) {
+            rule[0].increment();
+        }
+        List<RuleFailure> noted = verdict instanceof Verdict.Passed p ? p.noted() : ((Verdict.Stopped) verdict).noted();
+        for (RuleFailure f : noted) {
+            c.counters()[c.index().get(f.rule())][1].increment();
+            LOG.debug("rule {} failed ({}), counted: values {}", f.rule(), f.reason(), f.values());
+        }
         if (verdict instanceof Verdict.Stopped s) {
-            failures.add(s.failure());
+            c.counters()[c.index().get(s.failure().rule())][1].increment();
         }
-        for (String rule : contract.rules()) {
-            counters(table, rule)[0].increment();
-        }
-        for (RuleFailure f : failures) {
-            counters(table, f.rule())[1].increment();
-            if (f.action() == RuleAction.NONE) {
-                LOG.debug("table {}: rule {} failed ({}), counted: values {}", table, f.rule(), f.reason(), f.values());
-            }
-        }
-    }
-
-    private LongAdder[] counters(TableId table, String rule) {
-        return counts.computeIfAbsent(table.subjectStem() + "/" + rule, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
     }
 
     /** Evaluations and failures by {@code "<source>.<database>.<table>/<rule>"}, since the check was created. */
