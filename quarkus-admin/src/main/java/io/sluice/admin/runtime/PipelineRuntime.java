@@ -12,10 +12,12 @@ import io.sluice.backfill.BackfillRun;
 import io.sluice.backfill.ChunkWindows;
 import io.sluice.capture.CaptureFailure;
 import io.sluice.event.TableId;
+import io.sluice.pipeline.ContractCheck;
 import io.sluice.sink.ReadableSink;
 import io.sluice.view.ViewStatus;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -134,6 +136,14 @@ public interface PipelineRuntime extends AutoCloseable {
      * @throws ConflictException if this runtime cannot run views ({@link Ability#VIEWS})
      */
     List<ViewStatus> views(String source);
+
+    /**
+     * How the source's data contract rules ran since its worker started, by {@code <source>.<database>.<table>/<rule>};
+     * empty when it does not run, or where this runtime does not count them.
+     */
+    default Map<String, ContractCheck.Counts> ruleCounts(String source) {
+        return Map.of();
+    }
 
     /**
      * The refusal of something this runtime cannot do: the reason, and what to do instead.

@@ -121,6 +121,15 @@ class AccessApiTest {
             "GET /api/v1/views/{name}/preview", Role.READ,
             "GET /api/v1/views/{name}/rebuilds", Role.READ,
             "POST /api/v1/views/{name}/rebuild", Role.OPERATE,
+            // data contracts: operators dry-run and propose rules, reviewers decide, as with schemas
+            "GET /api/v1/rules", Role.READ,
+            "GET /api/v1/rules/{source}/{table}", Role.READ,
+            "POST /api/v1/rules/{source}/{table}/dry-run", Role.OPERATE,
+            "POST /api/v1/rules/{source}/{table}/proposals", Role.OPERATE,
+            "GET /api/v1/rules/proposals", Role.READ,
+            "GET /api/v1/rules/proposals/{id}", Role.READ,
+            "POST /api/v1/rules/proposals/{id}/approve", Role.REVIEW,
+            "POST /api/v1/rules/proposals/{id}/reject", Role.REVIEW,
             "POST /api/v1/views/{name}/verify", Role.OPERATE,
             "GET /api/v1/views/suggestions", Role.READ,
             // users and tokens: everyone manages their own tokens, admins everyone's

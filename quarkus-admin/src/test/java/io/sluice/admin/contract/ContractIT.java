@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +19,9 @@ import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
 import io.sluice.embedded.MariaDbServer;
 import io.sluice.embedded.RedisServer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -124,6 +129,58 @@ class ContractIT {
         register(schema, List.of(rule("knownDomain", "CONDITION", "CEL", "message.email.contains('@')", "ERROR")));
         given().post("/api/v1/sources/{s}/start", source).then().statusCode(200);
         await().atMost(Duration.ofSeconds(60)).until(() -> row(5) != null && row(6) != null);
+    }
+
+    @Test
+    void shouldDryRunOverTheLiveTableAndTakeRulesThroughReview() throws Exception {
+        db.execute("INSERT INTO " + database + ".patients SELECT seq + 100, IF(seq % 7 = 0, '12', '123456789'), CONCAT('p', seq, '@example.com'),"
+                + " IF(seq % 5 = 0, -1, seq) FROM " + database + ".seq_1_to_300");
+        long shortSsn = count("WHERE CHAR_LENGTH(ssn) <> 9");
+        long negative = count("WHERE price <= 0");
+        Map<String, Object> change = Map.of("ruleSet", Map.of("domainRules", List.of(rule("checkSsnLen", "CONDITION", "CEL",
+                "size(message.ssn) == 9", "DLQ"), rule("positivePrice", "CONDITION", "CEL", "message.price > 0.0", "NONE"))), "sample", 5000);
+
+        JsonNode dry = JSON.readTree(given().contentType(ContentType.JSON).body(change).post("/api/v1/rules/{s}/{t}/dry-run", source, database
+                + ".patients").then().log().ifValidationFails().statusCode(200).extract().asString());
+        assertThat(dry.path("rows").asLong()).isEqualTo(count(""));
+        assertThat(dry.path("failed").path("checkSsnLen").asLong()).isEqualTo(shortSsn);
+        // checkSsnLen stops a row with action DLQ: positivePrice is not run on it, as in the pipeline
+        assertThat(dry.path("failed").path("positivePrice").asLong()).isEqualTo(count("WHERE price <= 0 AND CHAR_LENGTH(ssn) = 9"))
+                .isLessThan(negative);
+
+        // Bad rules through the API: every problem named, nothing stored.
+        given().contentType(ContentType.JSON).body(Map.of("ruleSet", Map.of("domainRules", List.of(rule("a", "CONDITION", "CEL", "message.nope",
+                "DLQ"), rule("b", "CONDITION", "CEL", "true", "SHOUT"))))).post("/api/v1/rules/{s}/{t}/proposals", source, database + ".patients")
+                .then().statusCode(422).body("code", equalTo("validation_failed")).body("details.field", hasItems(
+                        "ruleSet.domainRules[0] (a).expr", "ruleSet.domainRules[1] (b).onFailure"));
+        given().get("/api/v1/rules/proposals").then().statusCode(200).body("findAll { it.source == '" + source + "' }.size()", equalTo(0));
+
+        long id = ((Number) given().contentType(ContentType.JSON).body(change).post("/api/v1/rules/{s}/{t}/proposals", source, database
+                + ".patients").then().statusCode(201).body("state", equalTo("pending")).body("diff.kind", contains("added",
+                        "added")).body("dryRun.failed.checkSsnLen", equalTo((int) shortSsn)).extract().path("id")).longValue();
+        db.execute("INSERT INTO " + database + ".patients VALUES (1000, '12', NULL, 1.00)");
+        await().atMost(Duration.ofSeconds(30)).until(() -> row(1000) != null);
+        assertThat(row(1000)).as("a proposal changes nothing until approved").isNotNull();
+
+        given().contentType(ContentType.JSON).body(Map.of("reason", "short SSNs are data entry errors")).post("/api/v1/rules/proposals/{id}/approve",
+                id).then().statusCode(200).body("state", equalTo("approved")).body("version", equalTo(2));
+        given().contentType(ContentType.JSON).body(Map.of()).post("/api/v1/rules/proposals/{id}/reject", id).then().statusCode(409)
+                .body("code", equalTo("already_decided"));
+        db.execute("INSERT INTO " + database + ".patients VALUES (1001, '12', NULL, 1.00)", "INSERT INTO " + database
+                + ".patients VALUES (1002, '123456789', NULL, -5.00)");
+        await().atMost(Duration.ofSeconds(30)).until(() -> row(1002) != null);
+        assertThat(row(1001)).isNull();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/api/v1/rules/{s}/{t}", source, database + ".patients").then()
+                .statusCode(200).body("version", equalTo(2)).body("counts.find { it.rule == 'checkSsnLen' }.failed", equalTo(1))
+                .body("counts.find { it.rule == 'positivePrice' }.failed", equalTo(1)));
+    }
+
+    private long count(String where) throws Exception {
+        try (Connection c = db.connect(database); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM patients " + where)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private void register(String schema, List<Map<String, Object>> rules) {

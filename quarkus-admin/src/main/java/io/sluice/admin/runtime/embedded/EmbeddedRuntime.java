@@ -337,6 +337,12 @@ public class EmbeddedRuntime implements PipelineRuntime {
         return r == null ? List.of() : r.views().status();
     }
 
+    @Override
+    public Map<String, ContractCheck.Counts> ruleCounts(String source) {
+        SourceWorker r = running.get(source);
+        return r == null ? Map.of() : r.contracts().counts();
+    }
+
     /** A table's data contract: the rules of its latest value schema in the registry, if it has any. */
     private Optional<ContractCheck.Declared> contractOf(TableId table) {
         try {

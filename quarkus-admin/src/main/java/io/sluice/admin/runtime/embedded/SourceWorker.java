@@ -29,12 +29,13 @@ import java.util.function.Predicate;
 /**
  * One source's capture in the embedded runtime: its worker, the pipeline that routes its batches to one runner per
  * sink (a sink in two pipelines of the source is written once per batch), the engine of its pipelines' views, whose
- * documents follow each batch to the pipelines' sinks, and when it started.
+ * documents follow each batch to the pipelines' sinks, the check of its tables' data contracts (each batch passes it
+ * before the sinks see it), and when it started.
  *
  * @param runners by sink name, in the pipelines' order
  */
-record SourceWorker(CaptureWorker worker, Pipeline pipeline, ViewEngine views, List<String> pipelines, Map<String, SinkRunner> runners,
-        Instant startedAt) implements AutoCloseable {
+record SourceWorker(CaptureWorker worker, Pipeline pipeline, ViewEngine views, ContractCheck contracts, List<String> pipelines,
+        Map<String, SinkRunner> runners, Instant startedAt) implements AutoCloseable {
 
     /** What the worker tells the runtime; called on the capture thread, or the thread that starts an engine. */
     interface Listener {
@@ -117,7 +118,7 @@ record SourceWorker(CaptureWorker worker, Pipeline pipeline, ViewEngine views, L
         };
         CaptureWorker worker = new CaptureWorker(config, consumer, gate, clock);
         worker.start();
-        return new SourceWorker(worker, pipeline, views, specs.stream().map(PipelineSpec::name).toList(), runners, clock.instant());
+        return new SourceWorker(worker, pipeline, views, contracts, specs.stream().map(PipelineSpec::name).toList(), runners, clock.instant());
     }
 
     /** Stops the worker, then the pipeline's sink threads and the views' connection; the shared sinks stay open. */
