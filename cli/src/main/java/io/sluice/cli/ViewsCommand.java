@@ -4,17 +4,9 @@ import static io.sluice.cli.ApiClient.seg;
 import static io.sluice.cli.Text.field;
 import static io.sluice.cli.Text.pair;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -39,8 +30,6 @@ import picocli.CommandLine.ParentCommand;
             "  sluice views show orders -o yaml", "  sluice verify --view orders --sink cache --repair"})
 final class ViewsCommand {
     private static final String HINT = "`sluice views list` shows the views.";
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    private static final long MAX_FILE = 1 << 20;
 
     @ParentCommand
     SluiceCli root;
@@ -187,47 +176,10 @@ final class ViewsCommand {
         return ExitCode.OK;
     }
 
-    /** A definition file as a tree: JSON or YAML, either way; errors name the file, the line and what was expected. */
+    /** A view definition file as a tree: JSON or YAML; errors name the file, the line and what was expected. */
     static JsonNode read(Path file) {
-        byte[] bytes;
-        try {
-            if (Files.size(file) > MAX_FILE) {
-                throw new CliException(ExitCode.INVALID, file + ": " + Files.size(file) + " bytes; a view definition is a few kilobytes (at most "
-                        + MAX_FILE + "): is it the right file?");
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new CliException(ExitCode.USAGE, file + ": no such file; give the path of a view definition in JSON or YAML");
-        } catch (IOException e) {
-            throw new CliException(ExitCode.USAGE, file + ": cannot read it (" + e.getClass().getSimpleName() + "): check its permissions");
-        }
-        JsonNode tree;
-        try {
-            // YAML reads JSON too, but JSON's own parser reports JSON's mistakes better.
-            String text = new String(bytes, StandardCharsets.UTF_8).stripLeading();
-            tree = text.startsWith("{") || text.startsWith("[") ? ApiClient.JSON.readTree(bytes) : YAML.readTree(bytes);
-        } catch (JsonProcessingException e) {
-            String where;
-            String problem;
-            if (e.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
-                where = " line " + (yaml.getProblemMark().getLine() + 1) + " column " + (yaml.getProblemMark().getColumn() + 1);
-                problem = yaml.getProblem();
-            } else {
-                JsonLocation at = e.getLocation();
-                where = at == null ? "" : " line " + at.getLineNr() + " column " + at.getColumnNr();
-                problem = e.getOriginalMessage();
-            }
-            throw new CliException(ExitCode.INVALID, file + where + ": " + problem + "; a view definition is one JSON or YAML object"
-                    + " (docs/views.md shows one)");
-        } catch (IOException e) {
-            throw new CliException(ExitCode.USAGE, file + ": cannot read it (" + e.getClass().getSimpleName() + ")");
-        }
-        if (tree == null || !tree.isObject()) {
-            throw new CliException(ExitCode.INVALID, file + ": holds " + (tree == null || tree.isMissingNode() || tree.isNull() ? "nothing"
-                    : tree.isArray() ? "a list" : "a single value") + "; a view definition is one object with name, pipeline, root,"
-                    + " columns and relations (docs/views.md shows one)");
-        }
-        return tree;
+        return DefinitionFile.read(file, "a view definition", "one object with name, pipeline, root, columns and relations (docs/views.md"
+                + " shows one)");
     }
 
     /** A definition without its absent parts (null, empty lists and maps), so that two ways to write "none" compare equal. */

@@ -120,7 +120,7 @@ class HostileCliIT {
         List<List<String>> named = List.of(List.of("sources", "show"), List.of("sources", "status"), List.of("sources", "preflight"),
                 List.of("sources", "start"), List.of("sources", "stop"), List.of("sources", "pause"), List.of("sources", "resume"),
                 List.of("dlq", "list"), List.of("dlq", "replay", "--all"), List.of("dlq", "discard", "--all"), List.of("backfill", "status"),
-                List.of("backfill", "pause"), List.of("backfill", "resume"), List.of("backfill", "cancel"));
+                List.of("backfill", "pause"), List.of("backfill", "resume"), List.of("backfill", "cancel"), List.of("rules", "show", "db.t"));
         for (List<String> command : named) {
             for (String name : NAMES) {
                 List<String> args = new ArrayList<>(command.subList(0, 2));
@@ -139,7 +139,8 @@ class HostileCliIT {
                 List.of("schemas", "reject", "%s", "--reason", "r"), List.of("dlq", "list", "index", "--limit", "%s"),
                 List.of("dlq", "replay", "index", "--ids", "%s"), List.of("backfill", "start", "--pipeline", "p", "--chunk-size", "%s"),
                 List.of("backfill", "start", "--pipeline", "p", "--rate", "%s"), List.of("schemas", "list", "--status", "%s"),
-                List.of("sources", "list", "-o", "%s"));
+                List.of("sources", "list", "-o", "%s"), List.of("rules", "approve", "%s"), List.of("rules", "reject", "%s"),
+                List.of("rules", "proposals", "--status", "%s"));
         for (List<String> command : typed) {
             for (String value : List.of("ten", "1.5", "99999999999999999999", "0x10", "1e3", "'; DROP TABLE users; --")) {
                 out.add(new Invocation(asAdmin, command.stream().map(a -> a.replace("%s", value)).toList(), ExitCode.USAGE, value));

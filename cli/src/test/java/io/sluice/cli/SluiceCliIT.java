@@ -326,6 +326,55 @@ class SluiceCliIT {
         assertThat(cli("views", "show", "cli_orders").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
     }
 
+    @Test
+    void rulesAreDryRunProposedApprovedAndListed() throws Exception {
+        MariaDbServer db = MariaDbServer.shared();
+        db.createCaptureUser("cli_rules", "Cli-Rules-Pw-1");
+        db.recreateDatabase("cli_rules");
+        db.execute("CREATE TABLE cli_rules.customers (id INT PRIMARY KEY, email VARCHAR(60) NULL, age INT NOT NULL)",
+                "INSERT INTO cli_rules.customers SELECT seq, CONCAT('c', seq, '@example.com'), IF(seq % 4 = 0, -1, 30) FROM cli_rules.seq_1_to_40");
+        streamIntoIndex(db, "ruled", "cli_rules", "Cli-Rules-Pw-1", 9800);
+        Path file = home.resolve("customers-rules.yaml");
+        Files.writeString(file, """
+                ruleSet:
+                  domainRules:
+                    - name: plausibleAge
+                      kind: CONDITION
+                      type: CEL
+                      mode: WRITE
+                      expr: message.age >= 0
+                      onFailure: DLQ
+                    - name: maskEmail
+                      kind: TRANSFORM
+                      type: CEL_FIELD
+                      mode: WRITE
+                      tags: [PII]
+                      expr: "'XXXX'"
+                metadata:
+                  tags:
+                    "**.email": [PII]
+                """);
+
+        SluiceCli.Result dry = cli("rules", "dry-run", "ruled", "cli_rules.customers", "-f", file.toString());
+        assertThat(dry.exitCode()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("dry run over 40 rows: 30 pass, would fail: plausibleAge 10");
+        SluiceCli.Result proposed = cli("rules", "apply", "ruled", "cli_rules.customers", "-f", file.toString(), "-o", "json");
+        assertThat(proposed.exitCode()).as(proposed.err()).isZero();
+        long id = JSON.readTree(proposed.out()).path("id").asLong();
+        assertThat(cli("rules", "proposals", "--status", "pending").out()).contains("cli_rules.customers").contains("plausibleAge 10");
+        SluiceCli.Result approved = cli("rules", "approve", Long.toString(id), "--reason", "checked the dry run");
+        assertThat(approved.out()).contains("rule proposal " + id + " approved; its rules are version 2 of ruled.cli_rules.customers-value");
+        assertThat(cli("rules", "list").out()).contains("plausibleAge").contains("DLQ").contains("maskEmail");
+        assertThat(cli("rules", "show", "ruled", "cli_rules.customers").out()).contains("message.age >= 0");
+
+        Files.writeString(file, Files.readString(file).replace("message.age >= 0", "message.years >= 0").replace("onFailure: DLQ",
+                "onFailure: PAGE"));
+        SluiceCli.Result invalid = cli("rules", "apply", "ruled", "cli_rules.customers", "-f", file.toString());
+        assertThat(invalid.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(invalid.err()).contains("invalid request (422)").contains("years").contains("PAGE").doesNotContain("Exception");
+        assertThat(cli("rules", "show", "nope", "cli_rules.customers").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+    }
+
     /** Registers a source of the database and a pipeline of the same name into the Lucene sink, and waits until it streams. */
     private void streamIntoIndex(MariaDbServer db, String name, String database, String password, int serverIds) throws Exception {
         String bearer = "Bearer " + token;

@@ -107,10 +107,13 @@ final class ContractCompiler {
             problems.add(new RuleProblem(path + ".expr", "missing: the rule's CEL expression"));
             return null;
         }
-        if (problems.size() > before) {
+        boolean runnable = (condition || "TRANSFORM".equals(rule.kind())) && (field || ("CEL".equals(rule.type()) && condition));
+        if (!runnable) {
             return null;
         }
-        return field ? fieldRule(rule, path, condition, onFailure) : condition(rule, path, onFailure);
+        // The expression is checked even when the rule's name, mode or action is wrong, so that every problem shows at once.
+        Contract.Step step = field ? fieldRule(rule, path, condition, onFailure) : condition(rule, path, onFailure);
+        return problems.size() > before ? null : step;
     }
 
     private RuleAction action(String text, String path) {
