@@ -6,12 +6,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.StartupEvent;
+import io.sluice.admin.runtime.PipelineRuntime;
 import io.sluice.admin.sink.SharedSinks;
 import io.sluice.admin.source.SourceMonitor;
 import io.sluice.admin.source.SourceNotice;
 import io.sluice.admin.source.SourceStatus;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
+import io.sluice.pipeline.ContractCheck;
 import io.sluice.sink.SinkRunner;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,8 +43,12 @@ public class PipelineMetrics {
     @Inject
     SharedSinks sinks;
 
+    @Inject
+    PipelineRuntime runtime;
+
     private final Set<String> sourcesSeen = ConcurrentHashMap.newKeySet();
     private final Set<String> sinksSeen = ConcurrentHashMap.newKeySet();
+    private final Set<String> rulesSeen = ConcurrentHashMap.newKeySet();
     private final Map<String, Counter> tableCounters = new ConcurrentHashMap<>();
 
     void register(@Observes @Priority(20) StartupEvent event) {
@@ -57,6 +63,7 @@ public class PipelineMetrics {
     private void registerNew() {
         for (SourceStatus st : monitor.snapshot().values()) {
             String source = st.source();
+            registerRules(source);
             if (sourcesSeen.add(source)) {
                 Tags tags = Tags.of("source", source);
                 gauge("sluice.source.events.per.second", tags, source, s -> s.eventsPerSecond(), "Events per second over the last ten seconds");
@@ -89,6 +96,27 @@ public class PipelineMetrics {
                 }
             }
         }
+    }
+
+    /** Each data contract rule's counters, once its source ran it ({@code <source>.<database>.<table>/<rule>}). */
+    private void registerRules(String source) {
+        for (String key : runtime.ruleCounts(source).keySet()) {
+            if (!rulesSeen.add(key)) {
+                continue;
+            }
+            int slash = key.lastIndexOf('/');
+            Tags tags = Tags.of("source", source, "table", key.substring(source.length() + 1, slash), "rule", key.substring(slash + 1));
+            FunctionCounter.builder("sluice.rule.evaluations", runtime, r -> ruleValue(r, source, key, ContractCheck.Counts::evaluated))
+                    .tags(tags).description("Changes a data contract rule was run on since the source's worker started").register(registry);
+            FunctionCounter.builder("sluice.rule.failures", runtime, r -> ruleValue(r, source, key, ContractCheck.Counts::failed))
+                    .tags(tags).description("Changes that failed the rule (whatever its action) since the source's worker started")
+                    .register(registry);
+        }
+    }
+
+    private static double ruleValue(PipelineRuntime runtime, String source, String key, ToDoubleFunction<ContractCheck.Counts> f) {
+        ContractCheck.Counts c = runtime.ruleCounts(source).get(key);
+        return c == null ? 0 : f.applyAsDouble(c);
     }
 
     private void gauge(String name, Tags tags, String source, ToDoubleFunction<SourceStatus> f, String description) {

@@ -173,6 +173,8 @@ class ContractIT {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/api/v1/rules/{s}/{t}", source, database + ".patients").then()
                 .statusCode(200).body("version", equalTo(2)).body("counts.find { it.rule == 'checkSsnLen' }.failed", equalTo(1))
                 .body("counts.find { it.rule == 'positivePrice' }.failed", equalTo(1)));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/metrics").then().statusCode(200).body(containsString(
+                "sluice_rule_failures_total{rule=\"checkSsnLen\",source=\"" + source + "\",table=\"" + database + ".patients\"} 1.0")));
     }
 
     private long count(String where) throws Exception {
