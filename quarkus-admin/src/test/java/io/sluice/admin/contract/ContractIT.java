@@ -132,6 +132,24 @@ class ContractIT {
     }
 
     @Test
+    void shouldRunTheRulesOnWhatABackfillWritesToo() throws Exception {
+        db.execute("INSERT INTO " + database + ".patients VALUES (7, '12', 'gil@example.com', 2.00)");
+        await().atMost(Duration.ofSeconds(30)).until(() -> row(7) != null);
+        String schema = given().get("/registry/subjects/{s}/versions/latest", subject).then().statusCode(200).extract().path("schema");
+        register(schema, List.of(rule("checkSsnLen", "CONDITION", "CEL", "size(message.ssn) == 9", "DLQ"), Map.of("name", "maskPii",
+                "kind", "TRANSFORM", "type", "CEL_FIELD", "mode", "WRITE", "tags", List.of("PII"), "expr", "'XXXX'")));
+
+        long backfill = ((Number) given().contentType(ContentType.JSON).body(Map.of("pipeline", "rp-" + id, "tables", List.of(database
+                + ".patients"), "sink", sink)).post("/api/v1/backfills").then().statusCode(201).extract().path("id")).longValue();
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/api/v1/backfills/{b}", backfill).then().extract().path("state"),
+                equalTo("succeeded"));
+
+        assertThat(row(1).path("email").asText()).as("rewritten under the rules").isEqualTo("XXXX");
+        JsonNode letters = JSON.readTree(given().get("/api/v1/sinks/{k}/dead-letters", sink).then().statusCode(200).extract().asString());
+        assertThat(letters.findValues("reason").stream().map(JsonNode::asText)).anySatisfy(r -> assertThat(r).contains("checkSsnLen", "ssn=12"));
+    }
+
+    @Test
     void shouldDryRunOverTheLiveTableAndTakeRulesThroughReview() throws Exception {
         db.execute("INSERT INTO " + database + ".patients SELECT seq + 100, IF(seq % 7 = 0, '12', '123456789'), CONCAT('p', seq, '@example.com'),"
                 + " IF(seq % 5 = 0, -1, seq) FROM " + database + ".seq_1_to_300");

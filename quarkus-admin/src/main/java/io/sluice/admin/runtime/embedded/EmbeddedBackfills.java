@@ -22,6 +22,7 @@ import io.sluice.backfill.BackfillException;
 import io.sluice.backfill.BackfillRun;
 import io.sluice.capture.SourceConfig;
 import io.sluice.event.TableId;
+import io.sluice.pipeline.ContractCheck;
 import io.sluice.registry.RegistryException;
 import io.sluice.sink.FatalSinkException;
 import jakarta.enterprise.context.Dependent;
@@ -208,7 +209,9 @@ class EmbeddedBackfills implements PipelineRuntime.Backfilling {
         try {
             SourceConfig config = sources.runtimeConfig(b.source());
             long[] totals = {b.rowsRead(), b.rowsWritten(), b.chunksDone()};
-            BackfillRun.Target target = reindexing != null ? reindexing.target() : sinks.target(b.sinks());
+            // The rows a backfill writes pass the tables' data contracts, as the stream's do.
+            BackfillRun.Target target = new ContractTarget(reindexing != null ? reindexing.target() : sinks.target(b.sinks()),
+                    new ContractCheck(runtime::contractOf, t -> true), b.sinks(), sinks.deadLetters());
             for (int i = b.tableIndex(); i < b.tables().size(); i++) {
                 TableId table = SourceDatabase.tableId(b.source(), b.tables().get(i));
                 boolean resuming = i == b.tableIndex() && (b.lastKey() != null || b.upTo() != null);

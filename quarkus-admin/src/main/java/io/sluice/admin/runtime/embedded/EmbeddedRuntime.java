@@ -344,7 +344,7 @@ public class EmbeddedRuntime implements PipelineRuntime {
     }
 
     /** A table's data contract: the rules of its latest value schema in the registry, if it has any. */
-    private Optional<ContractCheck.Declared> contractOf(TableId table) {
+    Optional<ContractCheck.Declared> contractOf(TableId table) {
         try {
             SubjectVersion v = reviews.registry().version(table.subjectStem() + "-value", -1, false);
             return v.ruleSet().isEmpty() ? Optional.empty() : Optional.of(new ContractCheck.Declared(v.version(), v.ruleSet(), v.metadata()));
