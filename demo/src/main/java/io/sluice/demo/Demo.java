@@ -139,6 +139,11 @@ public final class Demo implements AutoCloseable {
         console.step("creating view '" + VIEW + "': each order with its customer and its items, each with its product");
         exampleOrder = pipeline.createView();
         console.done(t, "view '" + VIEW + "' built into Lucene and Redis");
+
+        t = System.nanoTime();
+        console.step("putting data contracts in force: a product's price must be positive, a customer's email is masked");
+        pipeline.applyRules();
+        console.done(t, "rules approved; the customers backfilled under them");
     }
 
     /** The Redis key of the example product: the sink's default key template {@code {source}:{database}:{table}} plus {@code :{id}}. */

@@ -59,6 +59,11 @@ final class DemoConsole {
         out.println("            redis-cli -p " + servers.redis().port() + " GET '" + Demo.SOURCE + ":views:" + Demo.VIEW + ":{"
                 + exampleOrder.path("id").asText() + "}'");
         out.println("            " + ui + "/views/" + Demo.VIEW + "   (its status, definition and preview)");
+        out.println("  rules     customers' emails are masked in every target: redis-cli -p " + servers.redis().port() + " GET '"
+                + Demo.SOURCE + ":" + Shop.DATABASE + ":customers:{1}'");
+        out.println("            a product's price must be positive; see it fire: mysql ... shop -e \"UPDATE products SET price = -1 WHERE id = "
+                + Demo.EXAMPLE_PRODUCT + "\"");
+        out.println("            then ./sluice dlq list " + Demo.REDIS_SINK + " and ./sluice rules list   (" + ui + "/dead-letters)");
         out.println("  MariaDB   mysql -h 127.0.0.1 -P " + servers.db().port() + " -u root -p" + servers.db().rootPassword()
                 + " shop   (make changes of your own)");
         out.println("  changes   " + rate);

@@ -161,6 +161,40 @@ final class DemoPipeline {
         throw new DemoException("the view '" + Demo.VIEW + "' was not built within 60 s; the end of " + server.log() + ":\n" + server.tail(30));
     }
 
+    /**
+     * Puts the demo's data contracts in force through review, as a person would (propose, then approve): a product's
+     * price must be positive (a change that breaks it goes to the dead letters), a customer's email is masked in every
+     * target; then backfills the customers so that the rows the snapshot wrote are masked too.
+     *
+     * @throws DemoException if the server refuses a rule set or the backfill fails
+     */
+    void applyRules() {
+        for (String table : List.of("products", "customers")) {
+            JsonNode change;
+            try (InputStream in = DemoPipeline.class.getResourceAsStream(table + "-rules.json")) {
+                change = JSON.readTree(in);
+            } catch (IOException | RuntimeException e) {
+                throw new DemoException("cannot read the demo's rules " + table + "-rules.json: " + e.getMessage(), e);
+            }
+            JsonNode proposal = api.post("/api/v1/rules/" + Demo.SOURCE + "/" + Shop.DATABASE + "." + table + "/proposals", change);
+            api.post("/api/v1/rules/proposals/" + proposal.path("id").asLong() + "/approve", Map.of("reason", "the demo's data contract"));
+        }
+        JsonNode backfill = api.post("/api/v1/backfills", Map.of("pipeline", Demo.PIPELINE, "tables", List.of(Shop.DATABASE + ".customers")));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            checkNotClosing.run();
+            String state = api.get("/api/v1/backfills/" + backfill.path("id").asLong()).path("state").asText();
+            if ("succeeded".equals(state)) {
+                return;
+            }
+            if ("failed".equals(state) || "cancelled".equals(state)) {
+                throw new DemoException("the backfill of the customers under their rules " + state);
+            }
+            Demo.sleep(300);
+        }
+        throw new DemoException("the backfill of the customers under their rules did not end within 60 s");
+    }
+
     String redisGet(String key) {
         RedisServer redis = servers.redis();
         try (Jedis jedis = new Jedis(redis.host(), redis.port())) {

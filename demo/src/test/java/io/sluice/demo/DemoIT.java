@@ -100,6 +100,18 @@ class DemoIT {
             });
             assertThat(printed).contains("/search?sink=index&table=demo.views.orders&field=customer.last_name&q=");
 
+            // The demo's data contracts: customers' emails are masked in every target (the snapshot's rows by the backfill that
+            // followed the rules); a product repriced below zero is kept out of the targets, in the dead letters.
+            assertThat(JSON.readTree(redis(demo, "demo:shop:customers:{1}")).path("email").asText()).endsWith("***");
+            assertThat(get(demo, "/api/v1/rules").findValuesAsText("table")).contains("shop.customers", "shop.products");
+            try (Connection c = demo.mariaDb().connect("shop"); PreparedStatement ps = c.prepareStatement("UPDATE products SET price = -1 WHERE id = 2")) {
+                ps.executeUpdate();
+            }
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get(demo, "/api/v1/sinks/cache/dead-letters")
+                    .findValuesAsText("reason")).anySatisfy(r -> assertThat(r).contains("positivePrice", "price=-1.0")));
+            assertThat(JSON.readTree(redis(demo, "demo:shop:products:{2}")).path("price").decimalValue().signum()).isPositive();
+            assertThat(printed).contains("UPDATE products SET price = -1");
+
             // The search the demo suggests finds products.
             assertThat(get(demo, "/api/v1/sinks/index/search?table=demo.shop.products&field=name&q=lamp").path("total").asLong()).isPositive();
         }

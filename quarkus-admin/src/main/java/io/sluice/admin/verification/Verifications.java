@@ -3,6 +3,8 @@ package io.sluice.admin.verification;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.activity.ActivityLog;
 import io.sluice.admin.backfill.TableSchemas;
+import io.sluice.admin.contract.ContractTarget;
+import io.sluice.admin.contract.TableContracts;
 import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.error.NotFoundException;
@@ -12,6 +14,7 @@ import io.sluice.admin.job.JobRegistry;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.runtime.PipelineRuntime;
+import io.sluice.admin.sink.SharedSinks;
 import io.sluice.admin.source.SourceDatabase;
 import io.sluice.admin.source.SourceStore;
 import io.sluice.admin.verification.VerificationStore.Stored;
@@ -82,6 +85,12 @@ public class Verifications {
     @Inject
     Clock clock;
 
+    @Inject
+    TableContracts contracts;
+
+    @Inject
+    SharedSinks sinks;
+
     void boot(@Observes @Priority(30) StartupEvent event) {
         store.abandonRunning();
     }
@@ -124,9 +133,11 @@ public class Verifications {
         Stored created = store.create(pipeline.name(), config.name(), request.table(), sink, where, request.repairOrDefault(), actor);
         activity.record("verification:" + created.id(), actor, "started", request.table() + " against " + sink
                 + (created.repair() ? " with repair" : ""));
-        BackfillRun.Target repairs = created.repair() ? stream.repairs(sink) : null;
+        // The target should hold each row as the table's data contract lets it through: transformed, or not at all.
+        BackfillRun.Target repairs = created.repair() ? new ContractTarget(stream.repairs(sink), contracts.check(), List.of(sink),
+                sinks.deadLetters()) : null;
         Verifier verifier = new Verifier(new Verifier.Options(table, where, CHUNK, RECHECK_DELAY, SAMPLES, config.versionEpoch()), readable,
-                stream.windows(), repairs, clock, d -> Thread.sleep(d.toMillis()));
+                stream.windows(), repairs, clock, d -> Thread.sleep(d.toMillis()), contracts.expectation());
         run(created, config, verifier::cancel, c -> verifier.run(c, tableSchemas));
         return created;
     }

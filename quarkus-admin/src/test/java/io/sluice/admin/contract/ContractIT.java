@@ -147,6 +147,28 @@ class ContractIT {
         assertThat(row(1).path("email").asText()).as("rewritten under the rules").isEqualTo("XXXX");
         JsonNode letters = JSON.readTree(given().get("/api/v1/sinks/{k}/dead-letters", sink).then().statusCode(200).extract().asString());
         assertThat(letters.findValues("reason").stream().map(JsonNode::asText)).anySatisfy(r -> assertThat(r).contains("checkSsnLen", "ssn=12"));
+
+        // Verify compares the target with the table as the rules let it through: masked rows are not stale, a row a rule
+        // keeps out is not missing; a row damaged by hand is found, and repaired masked.
+        try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
+            jedis.del(source + ":" + database + ":patients:{1}");
+        }
+        JsonNode report = verification(true);
+        assertThat(List.of(report.path("missing").asLong(), report.path("stale").asLong(), report.path("extra").asLong())).as(report
+                .toString()).containsExactly(1L, 0L, 0L);
+        assertThat(row(1).path("email").asText()).isEqualTo("XXXX");
+        JsonNode again = verification(false);
+        assertThat(List.of(again.path("missing").asLong(), again.path("stale").asLong(), again.path("extra").asLong())).containsExactly(0L, 0L,
+                0L);
+    }
+
+    private JsonNode verification(boolean repair) throws Exception {
+        long created = ((Number) given().contentType(ContentType.JSON).body(Map.of("pipeline", "rp-" + id, "table", database + ".patients",
+                "sink", sink, "repair", repair)).post("/api/v1/verifications").then().statusCode(201).extract().path("id")).longValue();
+        await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/api/v1/verifications/{v}", created).then().extract().path("state"),
+                s -> !"running".equals(s));
+        return JSON.readTree(given().get("/api/v1/verifications/{v}", created).then().statusCode(200).body("state", equalTo("succeeded"))
+                .extract().asString());
     }
 
     @Test

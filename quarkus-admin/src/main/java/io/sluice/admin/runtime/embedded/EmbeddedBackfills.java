@@ -10,6 +10,8 @@ import io.sluice.admin.backfill.BackfillState;
 import io.sluice.admin.backfill.BackfillStore;
 import io.sluice.admin.backfill.BackfillStore.Stored;
 import io.sluice.admin.backfill.TableSchemas;
+import io.sluice.admin.contract.ContractTarget;
+import io.sluice.admin.contract.TableContracts;
 import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.error.RequestRefusedException;
 import io.sluice.admin.job.JobRegistry;
@@ -22,7 +24,6 @@ import io.sluice.backfill.BackfillException;
 import io.sluice.backfill.BackfillRun;
 import io.sluice.capture.SourceConfig;
 import io.sluice.event.TableId;
-import io.sluice.pipeline.ContractCheck;
 import io.sluice.registry.RegistryException;
 import io.sluice.sink.FatalSinkException;
 import jakarta.enterprise.context.Dependent;
@@ -65,6 +66,9 @@ class EmbeddedBackfills implements PipelineRuntime.Backfilling {
 
     @Inject
     SharedSinks sinks;
+
+    @Inject
+    TableContracts contracts;
 
     @Inject
     TableSchemas schemas;
@@ -211,7 +215,7 @@ class EmbeddedBackfills implements PipelineRuntime.Backfilling {
             long[] totals = {b.rowsRead(), b.rowsWritten(), b.chunksDone()};
             // The rows a backfill writes pass the tables' data contracts, as the stream's do.
             BackfillRun.Target target = new ContractTarget(reindexing != null ? reindexing.target() : sinks.target(b.sinks()),
-                    new ContractCheck(runtime::contractOf, t -> true), b.sinks(), sinks.deadLetters());
+                    contracts.check(), b.sinks(), sinks.deadLetters());
             for (int i = b.tableIndex(); i < b.tables().size(); i++) {
                 TableId table = SourceDatabase.tableId(b.source(), b.tables().get(i));
                 boolean resuming = i == b.tableIndex() && (b.lastKey() != null || b.upTo() != null);

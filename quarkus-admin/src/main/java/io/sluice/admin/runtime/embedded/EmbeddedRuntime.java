@@ -3,6 +3,7 @@ package io.sluice.admin.runtime.embedded;
 import io.sluice.admin.SluiceConfig;
 import io.sluice.admin.activity.ActivityLog;
 import io.sluice.admin.backfill.TableSchemas;
+import io.sluice.admin.contract.TableContracts;
 import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
@@ -26,8 +27,6 @@ import io.sluice.capture.CaptureWorker;
 import io.sluice.capture.SourceConfig;
 import io.sluice.event.TableId;
 import io.sluice.pipeline.ContractCheck;
-import io.sluice.registry.RegistryException;
-import io.sluice.registry.SubjectVersion;
 import io.sluice.review.ReviewGate;
 import io.sluice.review.SchemaReviews;
 import io.sluice.sink.ReadableSink;
@@ -97,6 +96,9 @@ public class EmbeddedRuntime implements PipelineRuntime {
 
     @Inject
     TableSchemas schemas;
+
+    @Inject
+    TableContracts contracts;
 
     @Inject
     SluiceConfig config;
@@ -343,16 +345,6 @@ public class EmbeddedRuntime implements PipelineRuntime {
         return r == null ? Map.of() : r.contracts().counts();
     }
 
-    /** A table's data contract: the rules of its latest value schema in the registry, if it has any. */
-    Optional<ContractCheck.Declared> contractOf(TableId table) {
-        try {
-            SubjectVersion v = reviews.registry().version(table.subjectStem() + "-value", -1, false);
-            return v.ruleSet().isEmpty() ? Optional.empty() : Optional.of(new ContractCheck.Declared(v.version(), v.ruleSet(), v.metadata()));
-        } catch (RegistryException notRegistered) {
-            return Optional.empty();
-        }
-    }
-
     private void launch(String source, String actor, String action) {
         List<PipelineSpec> specs = pipelines.ofSource(source);
         SourceConfig config = sources.runtimeConfig(source);
@@ -366,7 +358,7 @@ public class EmbeddedRuntime implements PipelineRuntime {
         }
         ViewEngine views = new ViewEngine(source, declared, () -> SourceDatabase.connect(config), schemas::value,
                 this.config.views().fanOutCap(), rebuilds::enqueue);
-        SourceWorker worker = SourceWorker.start(config, specs, viewsOf, views, this::contractOf, sinks, windows(source),
+        SourceWorker worker = SourceWorker.start(config, specs, viewsOf, views, contracts::of, sinks, windows(source),
                 new ReviewGate(reviews, viewUses),
                 clock, new SourceWorker.Listener() {
                     @Override

@@ -1,4 +1,4 @@
-package io.sluice.admin.runtime.embedded;
+package io.sluice.admin.contract;
 
 import io.sluice.backfill.BackfillException;
 import io.sluice.backfill.BackfillRun;
@@ -11,18 +11,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A backfill's (or reindex's) target behind the tables' data contracts, as the stream's sinks are: rows a rule
+ * A backfill's (reindex's, repair's) target behind the tables' data contracts, as the stream's sinks are: rows a rule
  * transforms are written transformed, rows a {@code DLQ} rule stops go to the dead letters of the backfill's sinks, a
  * row an {@code ERROR} rule stops fails the backfill with the rule and the row named (it can be resumed once the rule
  * or the row is fixed). Thread-safe: a backfill writes chunks from several threads.
  */
-final class ContractTarget implements BackfillRun.Target {
+public final class ContractTarget implements BackfillRun.Target {
     private final BackfillRun.Target target;
     private final ContractCheck check;
     private final List<String> sinks;
     private final DeadLetterQueue deadLetters;
 
-    ContractTarget(BackfillRun.Target target, ContractCheck check, List<String> sinks, DeadLetterQueue deadLetters) {
+    public ContractTarget(BackfillRun.Target target, ContractCheck check, List<String> sinks, DeadLetterQueue deadLetters) {
         this.target = target;
         this.check = check;
         this.sinks = List.copyOf(sinks);

@@ -1,0 +1,54 @@
+package io.sluice.admin.contract;
+
+import io.sluice.event.ChangeEvent;
+import io.sluice.event.SourceEvent;
+import io.sluice.event.TableId;
+import io.sluice.pipeline.ContractCheck;
+import io.sluice.pipeline.RuleErrorException;
+import io.sluice.registry.RegistryException;
+import io.sluice.registry.SchemaRegistry;
+import io.sluice.registry.SubjectVersion;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/** Each table's data contract as the registry holds it: the rules of the table's latest value schema version. */
+@ApplicationScoped
+public class TableContracts {
+
+    @Inject
+    SchemaRegistry registry;
+
+    /** The table's rules in force, if it has any. Thread-safe. */
+    public Optional<ContractCheck.Declared> of(TableId table) {
+        try {
+            SubjectVersion v = registry.version(table.subjectStem() + "-value", -1, false);
+            return v.ruleSet().isEmpty() ? Optional.empty() : Optional.of(new ContractCheck.Declared(v.version(), v.ruleSet(), v.metadata()));
+        } catch (RegistryException notRegistered) {
+            return Optional.empty();
+        }
+    }
+
+    /** A check of changes against the rules in force; for one thread. */
+    public ContractCheck check() {
+        return new ContractCheck(this::of, t -> true);
+    }
+
+    /**
+     * What a target should hold for a row, by the rules in force: the row as they transform it, or null when they keep
+     * it out (a DLQ or ERROR rule fails on it). For a verification; for one thread.
+     */
+    public UnaryOperator<ChangeEvent> expectation() {
+        ContractCheck check = check();
+        return e -> {
+            try {
+                List<SourceEvent> passed = check.apply(List.of(e)).events();
+                return passed.isEmpty() ? null : (ChangeEvent) passed.get(0);
+            } catch (RuleErrorException stopped) {
+                return null;
+            }
+        };
+    }
+}
