@@ -123,14 +123,45 @@ public final class Verifier {
      *     chunks and while waiting)
      */
     public Report run(Connection connection, BackfillRun.Schemas schemas) throws SQLException, InterruptedException {
+        return run(connection, schemas, null, 0).report();
+    }
+
+    /**
+     * A verification of part of the table: the rows after a key, in key order.
+     *
+     * @param report the comparison of the rows read; ids the sink holds that the table lacks are looked for only when
+     *     the range reached the table's end
+     * @param lastKey the key of the last row read, to go on after; null when the table's end was reached
+     */
+    public record Range(Report report, List<Object> lastKey) {
+    }
+
+    /**
+     * Verifies (and repairs) at most {@code maxRows} rows after {@code startAfter}, as {@link #run(Connection,
+     * BackfillRun.Schemas)} does the whole table: a rolling check of a large table, a part at a time.
+     *
+     * @param startAfter the key to start after, or null for the table's start
+     * @param maxRows at most this many rows; 0 for no limit
+     */
+    public Range run(Connection connection, BackfillRun.Schemas schemas, List<Object> startAfter, long maxRows) throws SQLException,
+            InterruptedException {
         TableId table = options.table();
-        ChunkReader reader = ChunkReader.open(connection, table.database(), table.table(), options.filter(), options.chunkSize(), null, null);
+        int chunk0 = maxRows > 0 ? (int) Math.min(options.chunkSize(), maxRows) : options.chunkSize();
+        ChunkReader reader = ChunkReader.open(connection, table.database(), table.table(), options.filter(), chunk0, startAfter, null);
         TableKeys keys = new TableKeys(table, reader.keyColumns());
         Set<List<Object>> suspects = new LinkedHashSet<>();
         long rows = 0;
-        for (ChunkReader.Chunk chunk = reader.next(); !chunk.isEmpty(); chunk = reader.next()) {
+        List<Object> lastKey = null;
+        boolean reachedEnd = false;
+        while (maxRows <= 0 || rows < maxRows) {
+            ChunkReader.Chunk chunk = reader.next();
+            if (chunk.isEmpty()) {
+                reachedEnd = true;
+                break;
+            }
             stopIfCancelled();
             rows += chunk.rows().size();
+            lastKey = chunk.lastKey();
             List<ChangeEvent> events = events(chunk.rows(), schemas);
             List<String> held = read("reads the table's rows back", () -> sink.readBack(events));
             for (int i = 0; i < events.size(); i++) {
@@ -140,7 +171,7 @@ public final class Verifier {
                 }
             }
         }
-        boolean extraChecked = idIsKey();
+        boolean extraChecked = idIsKey() && reachedEnd;
         if (extraChecked) {
             suspects.addAll(extraSuspects(connection, keys));
         }
@@ -188,8 +219,8 @@ public final class Verifier {
         long repaired = repairs == null || confirmed.isEmpty() ? 0
                 : new VerifierRepair(table, keys, windows, repairs, options.chunkSize(), options.epoch(), clock, this::stopIfCancelled)
                         .repair(connection, confirmed, schemas);
-        return new Report(rows, missing.size(), stale.size(), extra.size(), sample(missing), sample(stale), sample(extra), extraChecked,
-                repaired);
+        return new Range(new Report(rows, missing.size(), stale.size(), extra.size(), sample(missing), sample(stale), sample(extra),
+                extraChecked, repaired), reachedEnd ? null : lastKey);
     }
 
     /** The keys of every id the sink holds for the table that the table lacks. */

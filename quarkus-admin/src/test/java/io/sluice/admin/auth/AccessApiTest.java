@@ -130,6 +130,12 @@ class AccessApiTest {
             "GET /api/v1/rules/proposals/{id}", Role.READ,
             "POST /api/v1/rules/proposals/{id}/approve", Role.REVIEW,
             "POST /api/v1/rules/proposals/{id}/reject", Role.REVIEW,
+            // continuous audits: operators set and run them, as they start verifications
+            "GET /api/v1/audits", Role.READ,
+            "GET /api/v1/audits/{pipeline}", Role.READ,
+            "PUT /api/v1/audits/{pipeline}", Role.OPERATE,
+            "POST /api/v1/audits/{pipeline}/run", Role.OPERATE,
+            "DELETE /api/v1/audits/{pipeline}", Role.OPERATE,
             "POST /api/v1/views/{name}/verify", Role.OPERATE,
             "GET /api/v1/views/suggestions", Role.READ,
             // users and tokens: everyone manages their own tokens, admins everyone's
