@@ -373,6 +373,22 @@ class SluiceCliIT {
         assertThat(invalid.exitCode()).isEqualTo(ExitCode.INVALID);
         assertThat(invalid.err()).contains("invalid request (422)").contains("years").contains("PAGE").doesNotContain("Exception");
         assertThat(cli("rules", "show", "nope", "cli_rules.customers").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+
+        // An audit compares the index with the table as the rules let it through: the snapshot's 30 rows that pass were
+        // written unmasked before the rules, so they are stale until repaired; the 10 rows kept out are not judged.
+        assertThat(cli("audits", "set", "ruled", "--every", "60", "--rows", "1000").out()).startsWith("audit of pipeline 'ruled' set");
+        SluiceCli.Result audit = cli("audits", "run", "ruled", "-o", "json");
+        assertThat(audit.exitCode()).as(audit.err()).isZero();
+        JsonNode result = JSON.readTree(audit.out()).path("lastResults").path(0);
+        assertThat(List.of(result.path("rowsChecked").asLong(), result.path("missing").asLong(), result.path("stale").asLong()))
+                .containsExactly(40L, 0L, 30L);
+        assertThat(cli("audits", "set", "ruled", "--every", "60", "--rows", "1000", "--repair").exitCode()).isZero();
+        assertThat(cli("audits", "run", "ruled").out()).contains("cli_rules.customers").contains("index");
+        assertThat(JSON.readTree(cli("audits", "run", "ruled", "-o", "json").out()).path("lastResults").path(0).path("stale").asLong()).isZero();
+        assertThat(cli("audits", "list").out()).contains("ruled").contains("60 min");
+        assertThat(cli("audits", "delete", "ruled").exitCode()).isZero();
+        assertThat(cli("audits", "show", "ruled").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
+        assertThat(cli("audits", "set", "ruled", "--every", "0", "--rows", "0").exitCode()).isEqualTo(ExitCode.INVALID);
     }
 
     /** Registers a source of the database and a pipeline of the same name into the Lucene sink, and waits until it streams. */
