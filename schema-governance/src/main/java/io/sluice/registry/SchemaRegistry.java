@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.apache.avro.Schema;
@@ -42,6 +43,8 @@ public final class SchemaRegistry {
     private final MetadataDb store;
     private final RegistryTables tables;
     private final Object writeLock = new Object();
+    /** Counts writes of versions, so that a reader can cache what it read until the next one. */
+    private final AtomicLong changes = new AtomicLong();
     /** Schemas are immutable once registered: cache them by id forever (bounded by the number of schemas). */
     private final Map<Long, String> schemaById = new ConcurrentHashMap<>();
 
@@ -104,34 +107,38 @@ public final class SchemaRegistry {
         Schema schema = parse(schemaText);
         String canonical = schema.toString();
         synchronized (writeLock) {
-            return store.inTransaction(c -> {
-                List<SubjectVersion> live = tables.versions(c, subject, false);
-                Optional<SubjectVersion> latest = live.isEmpty() ? Optional.empty() : Optional.of(live.get(live.size() - 1));
-                RuleSet rules = ruleSet != null ? ruleSet : latest.map(SubjectVersion::ruleSet).orElse(RuleSet.EMPTY);
-                Metadata meta = metadata != null ? metadata : latest.map(SubjectVersion::metadata).orElse(Metadata.EMPTY);
-                Optional<SubjectVersion> existing = live.stream()
-                        .filter(v -> v.schema().equals(canonical) && v.ruleSet().equals(rules) && v.metadata().equals(meta)).findFirst();
-                if (existing.isPresent()) {
-                    return existing.get();
-                }
-                if (ruleSet != null || metadata != null) {
-                    try {
-                        Contract.compile(rules, schema, meta.tags());
-                    } catch (InvalidRulesException e) {
-                        throw new RegistryException(RegistryError.INVALID_RULE_SET, "Invalid rule set for subject \"" + subject + "\": "
-                                + String.join("; ", e.problems().stream().map(RuleProblem::toString).toList()));
+            try {
+                return store.inTransaction(c -> {
+                    List<SubjectVersion> live = tables.versions(c, subject, false);
+                    Optional<SubjectVersion> latest = live.isEmpty() ? Optional.empty() : Optional.of(live.get(live.size() - 1));
+                    RuleSet rules = ruleSet != null ? ruleSet : latest.map(SubjectVersion::ruleSet).orElse(RuleSet.EMPTY);
+                    Metadata meta = metadata != null ? metadata : latest.map(SubjectVersion::metadata).orElse(Metadata.EMPTY);
+                    Optional<SubjectVersion> existing = live.stream()
+                            .filter(v -> v.schema().equals(canonical) && v.ruleSet().equals(rules) && v.metadata().equals(meta)).findFirst();
+                    if (existing.isPresent()) {
+                        return existing.get();
                     }
-                }
-                CompatibilityLevel level = levelOverride != null ? levelOverride : effectiveLevel(c, subject);
-                CompatibilityResult result = Compatibility.check(level, schema, parsedSchemas(live));
-                if (!result.compatible()) {
-                    throw new RegistryException(RegistryError.INCOMPATIBLE_SCHEMA, "Schema being registered is incompatible with an"
-                            + " earlier schema for subject \"" + subject + "\" under " + level + ", details: " + result.messages());
-                }
-                long id = tables.schemaId(c, canonical);
-                int version = tables.addVersion(c, subject, id, rules, meta);
-                return new SubjectVersion(subject, version, id, canonical, false, rules, meta);
-            });
+                    if (ruleSet != null || metadata != null) {
+                        try {
+                            Contract.compile(rules, schema, meta.tags());
+                        } catch (InvalidRulesException e) {
+                            throw new RegistryException(RegistryError.INVALID_RULE_SET, "Invalid rule set for subject \"" + subject + "\": "
+                                    + String.join("; ", e.problems().stream().map(RuleProblem::toString).toList()));
+                        }
+                    }
+                    CompatibilityLevel level = levelOverride != null ? levelOverride : effectiveLevel(c, subject);
+                    CompatibilityResult result = Compatibility.check(level, schema, parsedSchemas(live));
+                    if (!result.compatible()) {
+                        throw new RegistryException(RegistryError.INCOMPATIBLE_SCHEMA, "Schema being registered is incompatible with an"
+                                + " earlier schema for subject \"" + subject + "\" under " + level + ", details: " + result.messages());
+                    }
+                    long id = tables.schemaId(c, canonical);
+                    int version = tables.addVersion(c, subject, id, rules, meta);
+                    return new SubjectVersion(subject, version, id, canonical, false, rules, meta);
+                });
+            } finally {
+                changes.incrementAndGet();
+            }
         }
     }
 
@@ -216,26 +223,38 @@ public final class SchemaRegistry {
     }
 
     /**
+     * A number that changes whenever a version is registered or deleted in this server: what a reader cached from the
+     * versions holds as long as it stays the same. Thread-safe.
+     */
+    public long changes() {
+        return changes.get();
+    }
+
+    /**
      * Deletes one version: soft, or hard after a soft delete.
      *
      * @return the deleted version's number
      */
     public int deleteVersion(String subject, int version, boolean permanent) {
         synchronized (writeLock) {
-            return store.inTransaction(c -> {
-                SubjectVersion v = find(c, subject, version, permanent);
-                if (permanent) {
-                    if (!v.deleted()) {
-                        throw new RegistryException(RegistryError.VERSION_NOT_SOFT_DELETED, "Subject '" + subject + "' Version "
-                                + v.version() + " was not deleted first before being permanently deleted");
+            try {
+                return store.inTransaction(c -> {
+                    SubjectVersion v = find(c, subject, version, permanent);
+                    if (permanent) {
+                        if (!v.deleted()) {
+                            throw new RegistryException(RegistryError.VERSION_NOT_SOFT_DELETED, "Subject '" + subject + "' Version "
+                                    + v.version() + " was not deleted first before being permanently deleted");
+                        }
+                    } else if (v.deleted()) {
+                        throw new RegistryException(RegistryError.VERSION_SOFT_DELETED, "Subject '" + subject + "' Version "
+                                + v.version() + " was soft deleted. Set permanent=true to delete permanently");
                     }
-                } else if (v.deleted()) {
-                    throw new RegistryException(RegistryError.VERSION_SOFT_DELETED, "Subject '" + subject + "' Version "
-                            + v.version() + " was soft deleted. Set permanent=true to delete permanently");
-                }
-                tables.deleteVersion(c, subject, v.version(), permanent);
-                return v.version();
-            });
+                    tables.deleteVersion(c, subject, v.version(), permanent);
+                    return v.version();
+                });
+            } finally {
+                changes.incrementAndGet();
+            }
         }
     }
 
@@ -246,27 +265,31 @@ public final class SchemaRegistry {
      */
     public List<Integer> deleteSubject(String subject, boolean permanent) {
         synchronized (writeLock) {
-            return store.inTransaction(c -> {
-                List<SubjectVersion> all = tables.versions(c, subject, true);
-                if (all.isEmpty()) {
-                    throw subjectNotFound(subject);
-                }
-                boolean anyLive = all.stream().anyMatch(v -> !v.deleted());
-                if (permanent) {
-                    if (anyLive) {
-                        throw new RegistryException(RegistryError.SUBJECT_NOT_SOFT_DELETED, "Subject '" + subject
-                                + "' was not deleted first before being permanently deleted");
+            try {
+                return store.inTransaction(c -> {
+                    List<SubjectVersion> all = tables.versions(c, subject, true);
+                    if (all.isEmpty()) {
+                        throw subjectNotFound(subject);
                     }
-                    tables.deleteSubject(c, subject, true);
-                    return all.stream().map(SubjectVersion::version).toList();
-                }
-                if (!anyLive) {
-                    throw new RegistryException(RegistryError.SUBJECT_SOFT_DELETED, "Subject '" + subject
-                            + "' was soft deleted. Set permanent=true to delete permanently");
-                }
-                tables.deleteSubject(c, subject, false);
-                return all.stream().filter(v -> !v.deleted()).map(SubjectVersion::version).toList();
-            });
+                    boolean anyLive = all.stream().anyMatch(v -> !v.deleted());
+                    if (permanent) {
+                        if (anyLive) {
+                            throw new RegistryException(RegistryError.SUBJECT_NOT_SOFT_DELETED, "Subject '" + subject
+                                    + "' was not deleted first before being permanently deleted");
+                        }
+                        tables.deleteSubject(c, subject, true);
+                        return all.stream().map(SubjectVersion::version).toList();
+                    }
+                    if (!anyLive) {
+                        throw new RegistryException(RegistryError.SUBJECT_SOFT_DELETED, "Subject '" + subject
+                                + "' was soft deleted. Set permanent=true to delete permanently");
+                    }
+                    tables.deleteSubject(c, subject, false);
+                    return all.stream().filter(v -> !v.deleted()).map(SubjectVersion::version).toList();
+                });
+            } finally {
+                changes.incrementAndGet();
+            }
         }
     }
 

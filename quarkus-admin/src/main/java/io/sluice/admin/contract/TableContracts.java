@@ -11,18 +11,44 @@ import io.sluice.registry.SubjectVersion;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
-/** Each table's data contract as the registry holds it: the rules of the table's latest value schema version. */
+/**
+ * Each table's data contract as the registry holds it: the rules of the table's latest value schema version. What it
+ * read is kept until the registry's next write ({@link SchemaRegistry#changes()}), so that the pipelines, which ask
+ * for every table of every batch, read the metadata database only when something changed.
+ */
 @ApplicationScoped
 public class TableContracts {
 
     @Inject
     SchemaRegistry registry;
 
+    private final Map<TableId, Optional<ContractCheck.Declared>> cache = new ConcurrentHashMap<>();
+    private volatile long cachedAt = Long.MIN_VALUE;
+
     /** The table's rules in force, if it has any. Thread-safe. */
     public Optional<ContractCheck.Declared> of(TableId table) {
+        long changes = registry.changes();
+        if (changes != cachedAt) {
+            cache.clear();
+            cachedAt = changes;
+        }
+        Optional<ContractCheck.Declared> known = cache.get(table);
+        if (known != null) {
+            return known;
+        }
+        Optional<ContractCheck.Declared> read = read(table);
+        if (registry.changes() == changes) {
+            cache.put(table, read); // not when a write came in between: it may not be in what was read
+        }
+        return read;
+    }
+
+    private Optional<ContractCheck.Declared> read(TableId table) {
         try {
             SubjectVersion v = registry.version(table.subjectStem() + "-value", -1, false);
             return v.ruleSet().isEmpty() ? Optional.empty() : Optional.of(new ContractCheck.Declared(v.version(), v.ruleSet(), v.metadata()));
