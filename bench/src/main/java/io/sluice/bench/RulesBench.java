@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 
@@ -62,7 +63,7 @@ public final class RulesBench {
                 events, batch, rounds);
         System.out.println("machine: " + Machine.describe());
         List<List<SourceEvent>> batches = batches(events, batch);
-        Metadata tags = new Metadata(Map.of("**.email", List.of("PII")), Map.of(), java.util.Set.of());
+        Metadata tags = new Metadata(Map.of("**.email", List.of("PII")), Map.of(), Set.of());
         ContractCheck none = new ContractCheck(t -> Optional.empty(), t -> true);
         ContractCheck ten = new ContractCheck(t -> Optional.of(new ContractCheck.Declared(1, TEN, tags)), t -> true);
         double[] bestNone = {Double.MAX_VALUE};

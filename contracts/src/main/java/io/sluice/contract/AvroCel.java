@@ -11,8 +11,10 @@ import dev.cel.common.types.ListType;
 import dev.cel.common.types.NullableType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.common.types.StructType;
+import dev.cel.common.types.StructTypeReference;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -25,6 +27,7 @@ import java.util.Set;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.util.Utf8;
 
@@ -87,7 +90,7 @@ final class AvroCel {
             case STRING, ENUM -> SimpleType.STRING;
             case BYTES, FIXED -> SimpleType.BYTES;
             case ARRAY -> ListType.create(type(s.getElementType()));
-            case RECORD -> dev.cel.common.types.StructTypeReference.create(s.getFullName());
+            case RECORD -> StructTypeReference.create(s.getFullName());
             case NULL -> SimpleType.NULL_TYPE;
             default -> SimpleType.DYN;
         };
@@ -145,7 +148,7 @@ final class AvroCel {
             case FLOAT, DOUBLE -> ((Number) v).doubleValue();
             case STRING, ENUM -> v.toString();
             case BYTES -> ByteString.copyFrom(((ByteBuffer) v).duplicate());
-            case FIXED -> ByteString.copyFrom(((org.apache.avro.generic.GenericFixed) v).bytes());
+            case FIXED -> ByteString.copyFrom(((GenericFixed) v).bytes());
             case RECORD -> row((GenericRecord) v);
             case ARRAY -> {
                 List<Object> out = new ArrayList<>();
@@ -209,7 +212,7 @@ final class AvroCel {
         }
         Schema s = nonNull(schema);
         if (s.getLogicalType() instanceof LogicalTypes.Decimal d && v instanceof Number n) {
-            BigDecimal value = new BigDecimal(n.toString()).setScale(d.getScale(), java.math.RoundingMode.HALF_EVEN);
+            BigDecimal value = new BigDecimal(n.toString()).setScale(d.getScale(), RoundingMode.HALF_EVEN);
             return ByteBuffer.wrap(value.unscaledValue().toByteArray());
         }
         return switch (s.getType()) {
