@@ -8,8 +8,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.activity.ActivityLog;
 import io.sluice.admin.backfill.TableSchemas;
-import io.sluice.admin.contract.ContractTarget;
-import io.sluice.admin.contract.TableContracts;
 import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.error.NotFoundException;
 import io.sluice.admin.error.Problem;
@@ -17,11 +15,9 @@ import io.sluice.admin.error.RequestRefusedException;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.runtime.PipelineRuntime;
-import io.sluice.admin.sink.SharedSinks;
 import io.sluice.admin.source.SourceDatabase;
 import io.sluice.admin.source.SourceStore;
 import io.sluice.backfill.BackfillException;
-import io.sluice.backfill.BackfillRun;
 import io.sluice.backfill.Verifier;
 import io.sluice.capture.SourceConfig;
 import io.sluice.event.TableId;
@@ -80,10 +76,7 @@ public class Audits {
     TableSchemas schemas;
 
     @Inject
-    TableContracts contracts;
-
-    @Inject
-    SharedSinks sinks;
+    Verifications verifications;
 
     @Inject
     ActivityLog activity;
@@ -229,11 +222,7 @@ public class Audits {
         try {
             PipelineRuntime.Verifying stream = runtime.verifying(config.name());
             boolean repair = audit.repair() && stream.streams();
-            BackfillRun.Target repairs = repair ? new ContractTarget(stream.repairs(sink), contracts.check(), List.of(sink), sinks.deadLetters())
-                    : null;
-            Verifier verifier = new Verifier(new Verifier.Options(table, null, Verifications.CHUNK, Verifications.RECHECK_DELAY,
-                    Verifications.SAMPLES, config.versionEpoch()), stream.readable(sink), stream.windows(), repairs, clock,
-                    d -> Thread.sleep(d.toMillis()), contracts.expectation());
+            Verifier verifier = verifications.verifier(config, table, null, sink, stream, stream.readable(sink), repair);
             Verifier.Range range = verifier.run(c, schemas.of(table), after, audit.sampleRows());
             next.put(qualified, range.lastKey());
             Verifier.Report r = range.report();

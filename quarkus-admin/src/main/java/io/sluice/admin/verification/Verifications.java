@@ -133,13 +133,23 @@ public class Verifications {
         Stored created = store.create(pipeline.name(), config.name(), request.table(), sink, where, request.repairOrDefault(), actor);
         activity.record("verification:" + created.id(), actor, "started", request.table() + " against " + sink
                 + (created.repair() ? " with repair" : ""));
-        // The target should hold each row as the table's data contract lets it through: transformed, or not at all.
-        BackfillRun.Target repairs = created.repair() ? new ContractTarget(stream.repairs(sink), contracts.check(), List.of(sink),
-                sinks.deadLetters()) : null;
-        Verifier verifier = new Verifier(new Verifier.Options(table, where, CHUNK, RECHECK_DELAY, SAMPLES, config.versionEpoch()), readable,
-                stream.windows(), repairs, clock, d -> Thread.sleep(d.toMillis()), contracts.expectation());
+        Verifier verifier = verifier(config, table, where, sink, stream, readable, created.repair());
         run(created, config, verifier::cancel, c -> verifier.run(c, tableSchemas));
         return created;
+    }
+
+    /**
+     * A table's verifier against one sink, under the table's data contract: the target should hold each row as the rules
+     * let it through (transformed, or not at all), and repairs are written through them. For verifications and audits.
+     *
+     * @param repair whether what differs is repaired (the caller checked that the source streams)
+     */
+    Verifier verifier(SourceConfig config, TableId table, String where, String sink, PipelineRuntime.Verifying stream, ReadableSink readable,
+            boolean repair) {
+        BackfillRun.Target repairs = repair ? new ContractTarget(stream.repairs(sink), contracts.check(), List.of(sink), sinks.deadLetters())
+                : null;
+        return new Verifier(new Verifier.Options(table, where, CHUNK, RECHECK_DELAY, SAMPLES, config.versionEpoch()), readable,
+                stream.windows(), repairs, clock, d -> Thread.sleep(d.toMillis()), contracts.expectation());
     }
 
     /**
