@@ -168,13 +168,9 @@ public final class ContractCheck {
         for (LongAdder[] rule : c.counters()) {
             rule[0].increment();
         }
-        List<RuleFailure> noted = verdict instanceof Verdict.Passed p ? p.noted() : ((Verdict.Stopped) verdict).noted();
-        for (RuleFailure f : noted) {
+        for (RuleFailure f : verdict.failures()) {
             c.counters()[c.index().get(f.rule())][1].increment();
-            LOG.debug("rule {} failed ({}), counted: values {}", f.rule(), f.reason(), f.values());
-        }
-        if (verdict instanceof Verdict.Stopped s) {
-            c.counters()[c.index().get(s.failure().rule())][1].increment();
+            LOG.debug("rule {} failed ({}) with action {}: values {}", f.rule(), f.reason(), f.action(), f.values());
         }
     }
 

@@ -87,10 +87,7 @@ public class RuleDryRun {
             for (Map<String, Object> row : chunk.rows()) {
                 GenericRecord value = RowConverter.value(table, row, schema);
                 Verdict verdict = contract.check(new ChangeEvent(table, Operation.READ, null, null, value, here, clock.instant(), 0));
-                List<RuleFailure> failures = new ArrayList<>(verdict instanceof Verdict.Passed p ? p.noted() : ((Verdict.Stopped) verdict).noted());
-                if (verdict instanceof Verdict.Stopped s) {
-                    failures.add(s.failure());
-                }
+                List<RuleFailure> failures = verdict.failures();
                 if (failures.isEmpty()) {
                     passed++;
                 }
