@@ -1,5 +1,6 @@
 package io.sluice.bench;
 
+import io.sluice.contract.ContractCheck;
 import io.sluice.contract.Metadata;
 import io.sluice.contract.Rule;
 import io.sluice.contract.RuleSet;
@@ -8,7 +9,6 @@ import io.sluice.event.Operation;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.SourcePosition;
 import io.sluice.event.TableId;
-import io.sluice.pipeline.ContractCheck;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.math.BigDecimal;

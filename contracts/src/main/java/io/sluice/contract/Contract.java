@@ -61,7 +61,9 @@ public final class Contract {
     }
 
     /**
-     * Compiles a rule set against a table's value schema.
+     * Compiles a rule set against a table's value schema. A Debezium change-event envelope (the value schema of a table's
+     * topic in Kafka Connect: {@code before}, {@code after}, {@code source}, {@code op}) stands for the row it carries,
+     * so that one rule set means the same on a Connect topic's subject as on the embedded pipeline's.
      *
      * @param tags field tags by path, as Confluent's {@code metadata.tags} gives them ({@code "Patient.ssn"},
      *     {@code "**.email"}, or a field's name); a field's {@code confluent:tags} in the schema count too
@@ -69,7 +71,24 @@ public final class Contract {
      *     expressions that do not parse or type-check against the schema, each naming the rule
      */
     public static Contract compile(RuleSet rules, Schema valueSchema, Map<String, List<String>> tags) throws InvalidRulesException {
-        return new ContractCompiler(valueSchema, tags).compile(rules);
+        return new ContractCompiler(rowSchema(valueSchema), tags).compile(rules);
+    }
+
+    /** The row schema of a Debezium envelope's {@code after}, or the schema itself when it is not an envelope. */
+    static Schema rowSchema(Schema valueSchema) {
+        if (valueSchema.getType() != Schema.Type.RECORD || valueSchema.getField("op") == null || valueSchema.getField("source") == null
+                || valueSchema.getField("after") == null || valueSchema.getField("before") == null) {
+            return valueSchema;
+        }
+        Schema after = valueSchema.getField("after").schema();
+        if (after.getType() == Schema.Type.UNION) {
+            for (Schema branch : after.getTypes()) {
+                if (branch.getType() == Schema.Type.RECORD) {
+                    return branch;
+                }
+            }
+        }
+        return after.getType() == Schema.Type.RECORD ? after : valueSchema;
     }
 
     /** Whether no rule runs. */

@@ -171,6 +171,25 @@ class ContractTest {
         return r;
     }
 
+    @Test
+    void shouldCompileRulesOnADebeziumEnvelopeAgainstTheRowItCarries() throws Exception {
+        Schema source = Schema.createRecord("Source", null, "io.debezium.connector.mariadb", false, List.of(new Schema.Field("file",
+                Schema.create(Schema.Type.STRING))));
+        Schema nullablePatient = Schema.createUnion(Schema.create(Schema.Type.NULL), PATIENT);
+        Schema envelope = Schema.createRecord("Envelope", null, "shop.db.patients", false, List.of(
+                new Schema.Field("before", nullablePatient, null, Schema.Field.NULL_DEFAULT_VALUE),
+                new Schema.Field("after", nullablePatient, null, Schema.Field.NULL_DEFAULT_VALUE), new Schema.Field("source", source),
+                new Schema.Field("op", Schema.create(Schema.Type.STRING))));
+
+        Contract contract = Contract.compile(RuleSet.of(Rule.of("checkSsnLen", "CONDITION", "CEL", "size(message.ssn) == 9", "DLQ")), envelope,
+                Map.of());
+
+        assertThat(contract.schema()).isEqualTo(PATIENT);
+        assertThat(contract.check(create(patient("1234", "a@b.c", "1.00")))).isInstanceOf(Verdict.Stopped.class);
+        assertThatThrownBy(() -> Contract.compile(RuleSet.of(Rule.of("onEnvelope", "CONDITION", "CEL", "message.after.ssn == ''", "DLQ")),
+                envelope, Map.of())).isInstanceOf(InvalidRulesException.class);
+    }
+
     static ChangeEvent create(GenericRecord row) {
         return new ChangeEvent(new TableId("s", "db", "patients"), Operation.CREATE, null, null, row, new SourcePosition("mysql-bin.000001", 4, 0, null, 1, false),
                 Instant.EPOCH, 1);

@@ -1,6 +1,10 @@
 package io.sluice.serde;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.contract.ContractCheck;
+import io.sluice.contract.Metadata;
+import io.sluice.contract.RuleSet;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.registry.RegistryError;
 import io.sluice.registry.RegistryException;
@@ -14,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.avro.Schema;
 
@@ -81,6 +86,33 @@ public final class HttpRegistryClient implements RegistryClient {
     @Override
     public Schema schemaById(long id) {
         return new Schema.Parser().parse(send("GET", "schemas/ids/" + id, null).get("schema").asText());
+    }
+
+    /**
+     * The data contract of a subject's latest version: its rules and metadata (Confluent's registry answers them too).
+     *
+     * @return empty when the subject has no version yet
+     * @throws RegistryException when the answer is refused for another reason (credentials, for example)
+     * @throws RegistryUnavailableException when the registry cannot be reached (retriable)
+     */
+    public Optional<ContractCheck.Declared> latestContract(String subject) {
+        JsonNode latest;
+        try {
+            latest = send("GET", "subjects/" + encode(subject) + "/versions/latest", null);
+        } catch (RegistryException e) {
+            if (e.error() == RegistryError.SUBJECT_NOT_FOUND || e.error() == RegistryError.VERSION_NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        try {
+            RuleSet rules = latest.hasNonNull("ruleSet") ? JSON.treeToValue(latest.get("ruleSet"), RuleSet.class) : RuleSet.EMPTY;
+            Metadata metadata = latest.hasNonNull("metadata") ? JSON.treeToValue(latest.get("metadata"), Metadata.class) : Metadata.EMPTY;
+            return Optional.of(new ContractCheck.Declared(latest.path("version").asInt(), rules, metadata));
+        } catch (JsonProcessingException e) {
+            throw new RegistryException(RegistryError.INVALID_RULE_SET, "Registry " + base + " answered subject '" + subject
+                    + "' with a rule set or metadata Sluice cannot read: " + e.getOriginalMessage());
+        }
     }
 
     private static String body(Schema schema) {

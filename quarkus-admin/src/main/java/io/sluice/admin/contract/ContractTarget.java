@@ -2,10 +2,10 @@ package io.sluice.admin.contract;
 
 import io.sluice.backfill.BackfillException;
 import io.sluice.backfill.BackfillRun;
+import io.sluice.contract.ContractCheck;
+import io.sluice.contract.RuleErrorException;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
-import io.sluice.pipeline.ContractCheck;
-import io.sluice.pipeline.RuleErrorException;
 import io.sluice.sink.dlq.DeadLetterQueue;
 import java.util.ArrayList;
 import java.util.List;

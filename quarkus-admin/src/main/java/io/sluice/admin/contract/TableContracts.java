@@ -1,10 +1,10 @@
 package io.sluice.admin.contract;
 
+import io.sluice.contract.ContractCheck;
+import io.sluice.contract.RuleErrorException;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
-import io.sluice.pipeline.ContractCheck;
-import io.sluice.pipeline.RuleErrorException;
 import io.sluice.registry.RegistryException;
 import io.sluice.registry.SchemaRegistry;
 import io.sluice.registry.SubjectVersion;

@@ -13,6 +13,8 @@ public final class SluiceSinkConnectors {
     public static final String SOURCE_NAME = "sluice.source";
     public static final String VERSION_EPOCH = "sluice.version.epoch";
     public static final String SNAPSHOT_SWEEP = "sluice.snapshot.sweep";
+    public static final String RULES_ENABLED = "sluice.rules.enabled";
+    public static final String RULES_REFRESH_MS = "sluice.rules.refresh.ms";
     /** The connector keys alone, to read them from a task's configuration. */
     static final ConfigDef CONNECTOR_KEYS = withConnectorKeys(new ConfigDef());
 
@@ -29,7 +31,14 @@ public final class SluiceSinkConnectors {
                 .define(SNAPSHOT_SWEEP, Type.BOOLEAN, true, Importance.MEDIUM,
                         "After the last row of a table's snapshot, remove the table's documents that the snapshot did not see: rows "
                         + "deleted while nothing captured the source (a snapshot taken again, a connector registered anew over old "
-                        + "targets). Turn it off only when writers other than Sluice share the target's keys or indexes.");
+                        + "targets). Turn it off only when writers other than Sluice share the target's keys or indexes.")
+                .define(RULES_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM,
+                        "Run each table's data contract before writing, as the embedded pipeline does: the rules of the latest version "
+                        + "of the topic's value subject, read from the registry of the connector's value.converter.schema.registry.url "
+                        + "(with its credentials). Without that key on the connector, no rules run and the task says so at start.")
+                .define(RULES_REFRESH_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                        "How long a table's rules are used before the registry is asked again; a rule registered takes effect within "
+                        + "this time. 0 asks at every batch.");
     }
 
     /** Task configurations: every task gets the connector's. */

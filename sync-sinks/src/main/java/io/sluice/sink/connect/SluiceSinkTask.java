@@ -1,9 +1,14 @@
 package io.sluice.sink.connect;
 
 import io.sluice.capture.DebeziumRecords;
+import io.sluice.contract.ContractCheck;
+import io.sluice.contract.RuleErrorException;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
+import io.sluice.registry.RegistryException;
+import io.sluice.serde.HttpRegistryClient;
+import io.sluice.serde.RegistryUnavailableException;
 import io.sluice.sink.FatalSinkException;
 import io.sluice.sink.GenerationWatch;
 import io.sluice.sink.RetriableSinkException;
@@ -11,8 +16,10 @@ import io.sluice.sink.Sink;
 import io.sluice.sink.Sweepable;
 import io.sluice.sink.WriteResult;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -23,8 +30,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
@@ -43,9 +50,16 @@ import org.slf4j.LoggerFactory;
  * {@link #flush} makes the writes durable, so Connect commits offsets only past durable writes. When the last row of
  * a table's snapshot has been written, the task sweeps the table's documents the snapshot did not see
  * ({@link Sweepable}; {@code sluice.snapshot.sweep}), if its sink can.
+ *
+ * <p>Each table's data contract runs before the sink sees a batch ({@link ContractCheck}, {@code sluice.rules.enabled}),
+ * with the same results as in the embedded pipeline: transforms change what is written, a change that fails a
+ * {@code DLQ} rule goes to Connect's dead-letter queue with the rule named, a failed {@code ERROR} rule fails the task
+ * before anything of its batch is written (its offsets are not committed: a restart reads it again).
  */
 public abstract class SluiceSinkTask extends SinkTask {
     private static final Logger LOG = LoggerFactory.getLogger(SluiceSinkTask.class);
+    /** Where the rules are: the registry of the connector's value converter. */
+    private static final String REGISTRY_URL = "value.converter.schema.registry.url";
     /** Builds a sink from its name and validated keys. */
     @FunctionalInterface
     protected interface SinkFactory {
@@ -64,6 +78,9 @@ public abstract class SluiceSinkTask extends SinkTask {
     private boolean sweep;
     private ErrantRecordReporter reporter;
     private GenerationWatch generations;
+    /** Null when no rules run. */
+    private ContractCheck contracts;
+    private RegistryContracts rules;
 
     /**
      * @param definition the sink's own keys; the task passes only those (and the connector's name) to the sink
@@ -96,6 +113,8 @@ public abstract class SluiceSinkTask extends SinkTask {
         epoch = (Integer) connectorKeys.get(SluiceSinkConnectors.VERSION_EPOCH);
         sweep = (Boolean) connectorKeys.get(SluiceSinkConnectors.SNAPSHOT_SWEEP);
         String name = sinkProps.getOrDefault("name", defaultName);
+        rules((Boolean) connectorKeys.get(SluiceSinkConnectors.RULES_ENABLED), (Long) connectorKeys.get(SluiceSinkConnectors.RULES_REFRESH_MS),
+                name, sinkProps);
         sinkProps.keySet().removeIf(k -> !definition.configKeys().containsKey(k));
         sink = factory.create(name, sinkProps);
         sink.open();
@@ -107,6 +126,24 @@ public abstract class SluiceSinkTask extends SinkTask {
         } catch (NoSuchMethodError | NoClassDefFoundError e) {
             reporter = null; // a worker older than Kafka 2.6
         }
+    }
+
+    /** Reads the rules from the registry the connector's value converter writes to, if it names one. */
+    private void rules(boolean enabled, long refreshMs, String name, Map<String, String> props) {
+        String url = props.get(REGISTRY_URL);
+        if (!enabled) {
+            return;
+        }
+        if (url == null || url.isBlank()) {
+            LOG.warn("sink '{}': no data contract rules run: the connector has no {} to read them from. Set the value converter (and its"
+                    + " registry) on the connector, or set {}=false to say that no rules should run", name, REGISTRY_URL,
+                    SluiceSinkConnectors.RULES_ENABLED);
+            return;
+        }
+        HttpRegistryClient registry = new HttpRegistryClient(new HttpRegistryClient.Settings(url.split(",")[0].trim(),
+                props.get("value.converter.basic.auth.user.info"), props.get("value.converter.bearer.auth.token"), Duration.ofSeconds(10), 3));
+        rules = new RegistryContracts(registry, Clock.systemUTC(), Duration.ofMillis(refreshMs));
+        contracts = new ContractCheck(rules, table -> true);
     }
 
     @Override
@@ -131,11 +168,17 @@ public abstract class SluiceSinkTask extends SinkTask {
                 continue;
             }
             ChangeEvent change = (ChangeEvent) event;
+            if (rules != null) {
+                rules.topic(change.table(), r.topic());
+            }
             batch.add(change);
             origin.put(change, r);
             if (sweep && DebeziumRecords.endsTableSnapshot(r)) {
                 snapshotEnds.put(change.table(), change.version());
             }
+        }
+        if (contracts != null && !batch.isEmpty()) {
+            batch = checked(batch, origin);
         }
         if (batch.isEmpty()) {
             return;
@@ -154,6 +197,45 @@ public abstract class SluiceSinkTask extends SinkTask {
         if (!snapshotEnds.isEmpty()) {
             sweep(snapshotEnds);
         }
+    }
+
+    /**
+     * Runs the tables' rules on a batch: what passed, as the transforms left it (each mapped to its record in
+     * {@code origin}); what a {@code DLQ} rule stopped is reported to the dead-letter queue.
+     *
+     * @throws ConnectException when an {@code ERROR} rule failed or a table's rules no longer fit its schema
+     * @throws RetriableException when the registry cannot be reached
+     */
+    private List<ChangeEvent> checked(List<ChangeEvent> batch, Map<ChangeEvent, SinkRecord> origin) {
+        ContractCheck.Checked checked;
+        try {
+            checked = contracts.apply(new ArrayList<SourceEvent>(batch));
+        } catch (RuleErrorException e) {
+            throw new ConnectException("sink '" + sink.name() + "': " + e.getMessage() + ". Nothing of this batch was written; restart the task"
+                    + " (POST /connectors/" + sink.name() + "/tasks/<task>/restart) once the rule or the row is fixed: it reads the batch again");
+        } catch (RegistryUnavailableException e) {
+            throw new RetriableException("sink '" + sink.name() + "': cannot read the tables' rules: " + e.getMessage(), e);
+        } catch (RegistryException e) {
+            throw new ConnectException("sink '" + sink.name() + "': the registry refused to give the tables' rules: " + e.getMessage()
+                    + " (check value.converter.schema.registry.url and its credentials, or set " + SluiceSinkConnectors.RULES_ENABLED
+                    + "=false)");
+        }
+        Set<ChangeEvent> stopped = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (ContractCheck.Stopped s : checked.deadLetters()) {
+            stopped.add(s.original());
+            report(origin.get(s.original()), s.reason());
+        }
+        List<ChangeEvent> out = new ArrayList<>(checked.events().size());
+        int next = 0;
+        for (ChangeEvent change : batch) {
+            if (stopped.contains(change)) {
+                continue;
+            }
+            ChangeEvent now = (ChangeEvent) checked.events().get(next++);
+            origin.put(now, origin.get(change));
+            out.add(now);
+        }
+        return out;
     }
 
     /**

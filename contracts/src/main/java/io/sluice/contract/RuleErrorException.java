@@ -1,4 +1,4 @@
-package io.sluice.pipeline;
+package io.sluice.contract;
 
 /**
  * A change failed a rule whose action is {@code ERROR}, or a table's rules no longer check against its schema: the

@@ -1,12 +1,5 @@
-package io.sluice.pipeline;
+package io.sluice.contract;
 
-import io.sluice.contract.Contract;
-import io.sluice.contract.InvalidRulesException;
-import io.sluice.contract.Metadata;
-import io.sluice.contract.RuleAction;
-import io.sluice.contract.RuleFailure;
-import io.sluice.contract.RuleSet;
-import io.sluice.contract.Verdict;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
@@ -58,8 +51,14 @@ public final class ContractCheck {
     public record Checked(List<SourceEvent> events, List<Stopped> deadLetters) {
     }
 
-    /** A change stopped by a {@code DLQ} rule. */
-    public record Stopped(ChangeEvent event, RuleFailure failure) {
+    /**
+     * A change stopped by a {@code DLQ} rule.
+     *
+     * @param event the change as the transforms before the failing rule left it (a masked field stays masked in the
+     *     dead letters)
+     * @param original the change as it came in, the same instance, to find where it came from
+     */
+    public record Stopped(ChangeEvent event, ChangeEvent original, RuleFailure failure) {
         /** The dead letter's reason: the rule, its expression, the values it read and the source position. */
         public String reason() {
             return "rule " + failure.rule() + " failed (" + failure.expr() + "): " + failure.reason() + "; values " + failure.values()
@@ -120,7 +119,7 @@ public final class ContractCheck {
                             + " subject " + change.table().subjectStem() + "-value again with the rule changed; capture resumes from the"
                             + " last checkpoint");
                 }
-                stopped.add(new Stopped(now, s.failure()));
+                stopped.add(new Stopped(now, change, s.failure()));
             }
             if (now != change || verdict instanceof Verdict.Stopped) {
                 if (out == null) {
