@@ -3,12 +3,16 @@ package io.sluice.contract;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
@@ -70,6 +74,21 @@ public final class ContractCheck {
     public record Counts(long evaluated, long failed) {
     }
 
+    /**
+     * A change that failed a rule, kept among a table's last failures.
+     *
+     * @param key the row's primary key, as text
+     * @param values the values the rule read, as text
+     * @param position where the change sits in the source
+     * @param commitTime when the source committed the change
+     */
+    public record Failed(String rule, RuleAction action, String expr, String key, Map<String, String> values, String reason, String position,
+            Instant commitTime) {
+    }
+
+    /** How many failures are kept per table. */
+    public static final int RECENT = 20;
+
     private record Key(TableId table, int version, Schema schema) {
     }
 
@@ -81,6 +100,8 @@ public final class ContractCheck {
 
     private final Map<Key, Compiled> compiled = new HashMap<>();
     private final Map<String, LongAdder[]> counts = new ConcurrentHashMap<>();
+    /** The last failures by {@code "<source>.<database>.<table>"}, newest first; each deque guarded by itself. */
+    private final Map<String, Deque<Failed>> recent = new ConcurrentHashMap<>();
 
     /**
      * @param checked which tables' changes are checked (a view's documents are not, yet)
@@ -110,6 +131,7 @@ public final class ContractCheck {
             Compiled contract = contract(change, d.get());
             Verdict verdict = contract.contract().check(change);
             count(contract, verdict);
+            remember(change, verdict);
             ChangeEvent now = verdict instanceof Verdict.Passed p ? p.event() : ((Verdict.Stopped) verdict).event();
             if (verdict instanceof Verdict.Stopped s) {
                 if (s.failure().action() == RuleAction.ERROR) {
@@ -170,6 +192,39 @@ public final class ContractCheck {
         for (RuleFailure f : verdict.failures()) {
             c.counters()[c.index().get(f.rule())][1].increment();
             LOG.debug("rule {} failed ({}) with action {}: values {}", f.rule(), f.reason(), f.action(), f.values());
+        }
+    }
+
+    private void remember(ChangeEvent change, Verdict verdict) {
+        if (verdict.failures().isEmpty()) {
+            return;
+        }
+        Deque<Failed> last = recent.computeIfAbsent(change.table().subjectStem(), k -> new ArrayDeque<>());
+        synchronized (last) {
+            for (RuleFailure f : verdict.failures()) {
+                Map<String, String> values = new TreeMap<>();
+                f.values().forEach((k, v) -> values.put(k, String.valueOf(v)));
+                last.addFirst(new Failed(f.rule(), f.action(), f.expr(), String.valueOf(change.key()), values, f.reason(),
+                        change.position().toString(), change.commitTime()));
+                if (last.size() > RECENT) {
+                    last.removeLast();
+                }
+            }
+        }
+    }
+
+    /**
+     * A table's last failures, newest first, at most {@link #RECENT}.
+     *
+     * @param stem {@code "<source>.<database>.<table>"}
+     */
+    public List<Failed> recentFailures(String stem) {
+        Deque<Failed> last = recent.get(stem);
+        if (last == null) {
+            return List.of();
+        }
+        synchronized (last) {
+            return List.copyOf(last);
         }
     }
 

@@ -21,6 +21,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +49,9 @@ public class RuleResource {
     PipelineRuntime runtime;
 
     @Inject
+    RuleHistory history;
+
+    @Inject
     SecurityIdentity identity;
 
     /**
@@ -72,6 +76,21 @@ public class RuleResource {
     public record RuleChange(RuleSet ruleSet, Metadata metadata, Integer sample) {
     }
 
+    /**
+     * What a table's rules did lately: each rule's evaluations and failures per interval over the last hour (oldest
+     * first), and the last failures, newest first.
+     */
+    public record Activity(long intervalSeconds, List<RuleActivity> rules, List<ContractCheck.Failed> lastFailures) {
+    }
+
+    /** One rule's intervals. */
+    public record RuleActivity(String rule, List<Point> points) {
+    }
+
+    /** One interval, ending at {@code at}. */
+    public record Point(Instant at, long evaluated, long failed) {
+    }
+
     /** A decision on a proposal; the reason is optional. */
     public record Decision(String reason) {
     }
@@ -85,6 +104,16 @@ public class RuleResource {
     @Path("/{source}/{table}")
     public TableRules show(@PathParam("source") String source, @PathParam("table") String table) {
         return view(proposals.inForce(table(source, table)));
+    }
+
+    @GET
+    @Path("/{source}/{table}/activity")
+    public Activity activity(@PathParam("source") String source, @PathParam("table") String table) {
+        RuleProposals.InForce r = proposals.inForce(table(source, table));
+        String stem = stem(r);
+        List<RuleActivity> rules = r.ruleSet().domainRules().stream().map(rule -> new RuleActivity(rule.name(), history.of(stem + "/" + rule.name())
+                .stream().map(p -> new Point(p.at(), p.evaluated(), p.failed())).toList())).toList();
+        return new Activity(RuleHistory.EVERY.toSeconds(), rules, runtime.ruleFailures(r.source(), stem));
     }
 
     @RolesAllowed(Role.OPERATE)
@@ -142,13 +171,17 @@ public class RuleResource {
 
     private TableRules view(RuleProposals.InForce r) {
         Map<String, ContractCheck.Counts> counts = runtime.ruleCounts(r.source());
-        String stem = r.subject().substring(0, r.subject().length() - "-value".length());
+        String stem = stem(r);
         List<RuleCount> out = new ArrayList<>();
         for (Rule rule : r.ruleSet().domainRules()) {
             ContractCheck.Counts c = counts.getOrDefault(stem + "/" + rule.name(), new ContractCheck.Counts(0, 0));
             out.add(new RuleCount(rule.name(), c.evaluated(), c.failed()));
         }
         return new TableRules(r.source(), r.table(), r.subject(), r.version(), r.ruleSet(), r.metadata(), out);
+    }
+
+    private static String stem(RuleProposals.InForce r) {
+        return r.subject().substring(0, r.subject().length() - "-value".length());
     }
 
     private static TableId table(String source, String table) {

@@ -146,6 +146,16 @@ public interface PipelineRuntime extends AutoCloseable {
     }
 
     /**
+     * A table's last rule failures since the source's worker started, newest first; empty when it does not run, or
+     * where this runtime does not keep them.
+     *
+     * @param stem {@code <source>.<database>.<table>}
+     */
+    default List<ContractCheck.Failed> ruleFailures(String source, String stem) {
+        return List.of();
+    }
+
+    /**
      * The refusal of something this runtime cannot do: the reason, and what to do instead.
      *
      * @param subject what the request named (a source, a sink), for the message

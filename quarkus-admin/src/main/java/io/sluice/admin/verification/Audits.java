@@ -121,10 +121,12 @@ public class Audits {
         pipelines.get(pipeline);
         List<Problem> problems = new ArrayList<>();
         if (intervalMinutes == null || intervalMinutes < 1 || intervalMinutes > 1440) {
-            problems.add(new Problem("intervalMinutes", "is " + intervalMinutes + "; an audit runs every 1 to 1440 minutes"));
+            problems.add(new Problem("intervalMinutes", (intervalMinutes == null ? "is missing" : "is " + intervalMinutes)
+                    + "; an audit runs every 1 to 1440 minutes"));
         }
         if (sampleRows == null || sampleRows < 1 || sampleRows > 1_000_000) {
-            problems.add(new Problem("sampleRows", "is " + sampleRows + "; an audit checks 1 to 1,000,000 rows of each table a run"));
+            problems.add(new Problem("sampleRows", (sampleRows == null ? "is missing" : "is " + sampleRows)
+                    + "; an audit checks 1 to 1,000,000 rows of each table a run"));
         }
         if (!problems.isEmpty()) {
             throw new InvalidRequestException("The audit's settings are invalid.", problems);

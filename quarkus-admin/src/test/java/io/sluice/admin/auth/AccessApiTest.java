@@ -124,6 +124,7 @@ class AccessApiTest {
             // data contracts: operators dry-run and propose rules, reviewers decide, as with schemas
             "GET /api/v1/rules", Role.READ,
             "GET /api/v1/rules/{source}/{table}", Role.READ,
+            "GET /api/v1/rules/{source}/{table}/activity", Role.READ,
             "POST /api/v1/rules/{source}/{table}/dry-run", Role.OPERATE,
             "POST /api/v1/rules/{source}/{table}/proposals", Role.OPERATE,
             "GET /api/v1/rules/proposals", Role.READ,
@@ -185,6 +186,9 @@ class AccessApiTest {
             "GET /search", Role.READ,
             "GET /views", Role.READ,
             "GET /views/{name}", Role.READ,
+            "GET /rules", Role.READ,
+            "GET /rules/{source}/{table}", Role.READ,
+            "GET /audits", Role.READ,
             "GET /sources/{name}", Role.READ,
             "GET /schemas/proposals/{id}", Role.READ,
             "GET /login", ANYONE,
@@ -193,6 +197,7 @@ class AccessApiTest {
             "GET /static/app.css", ANYONE,
             "GET /static/app.js", ANYONE,
             "GET /static/views.js", ANYONE,
+            "GET /static/rules.js", ANYONE,
             // the framework's endpoints (application.properties): health for probes, the rest for signed-in users
             "GET /q/health", ANYONE,
             "GET /q/health/live", ANYONE,

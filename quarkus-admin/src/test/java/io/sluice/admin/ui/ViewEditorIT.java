@@ -14,15 +14,12 @@ import io.sluice.admin.auth.Role;
 import io.sluice.embedded.MariaDbServer;
 import io.sluice.testkit.Browser;
 import java.net.URL;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -45,6 +42,7 @@ class ViewEditorIT {
     @TestHTTPResource("/")
     URL root;
 
+    private SignedIn page;
     private WebDriver driver;
     private WebDriverWait wait;
 
@@ -68,15 +66,10 @@ class ViewEditorIT {
                 equalTo("streaming"));
 
         try (Browser browser = Browser.start()) {
-            driver = browser.driver();
-            wait = new WebDriverWait(driver, WAIT);
-            wait.ignoring(StaleElementReferenceException.class);
+            page = SignedIn.asAdmin(browser, root, WAIT);
+            driver = page.driver;
+            wait = page.wait;
             try {
-                browser.open(url("/login"));
-                driver.findElement(By.id("username")).sendKeys("admin");
-                driver.findElement(By.id("password")).sendKeys("Test-Admin-Password-1");
-                driver.findElement(By.id("sign-in")).click();
-                wait.until(ExpectedConditions.urlToBe(url("/")));
                 driver.findElement(By.cssSelector("header nav")).findElement(By.linkText("Views")).click();
                 wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("views"), "None yet"));
 
@@ -96,10 +89,10 @@ class ViewEditorIT {
                 setDefinition(good.replace("\"root\": \"" + DATABASE + ".orders\",", "\"root\": \"" + DATABASE + ".orders\", \"columns\": [\"id\", \"total\"],"));
                 wait.until(d -> d.findElement(By.id("view-problems")).getText().isEmpty());
                 wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("preview"), "Grace"));
-                screenshot(browser, "view-editor");
+                page.screenshot("view-editor");
 
                 driver.findElement(By.id("save-view")).click();
-                wait.until(ExpectedConditions.urlToBe(url("/views/" + VIEW)));
+                wait.until(ExpectedConditions.urlToBe(page.url("/views/" + VIEW)));
                 wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#view-rebuilds td.state"), "succeeded"));
                 driver.findElement(By.id("verify-view")).click();
                 wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("verification"), "3 documents checked, 0 missing, 0 stale, 0 extra"));
@@ -108,9 +101,9 @@ class ViewEditorIT {
                 wait.until(d -> d.findElement(By.id("view-kpis")).getText().matches("(?s).*running.*Changes looked at\\s+1\\s+Documents rebuilt\\s+1\\s.*"));
                 await().atMost(WAIT).untilAsserted(() -> given().get("/api/v1/sinks/{s}/search?table={t}&size=10", SINK, SOURCE + ".views." + VIEW)
                         .then().statusCode(200).body("total", equalTo(4)).body("hits.find { it._id == '4' }.customers.name", equalTo("Grace")));
-                screenshot(browser, "view");
+                page.screenshot("view");
             } catch (RuntimeException | AssertionError e) {
-                screenshot(browser, "view-failure");
+                page.screenshot("view-failure");
                 throw e;
             } finally {
                 db.execute("DROP DATABASE IF EXISTS " + DATABASE);
@@ -120,15 +113,7 @@ class ViewEditorIT {
 
     /** Replaces the editor's text as a paste would, firing the input event the page listens to. */
     private void setDefinition(String json) {
-        ((JavascriptExecutor) driver).executeScript("const t = document.getElementById('definition'); t.value = arguments[0];"
-                + " t.dispatchEvent(new Event('input'));", json);
+        page.paste("definition", json);
     }
 
-    private String url(String path) {
-        return root.toString().replaceAll("/$", "") + path;
-    }
-
-    private static void screenshot(Browser browser, String page) {
-        browser.screenshot(Path.of("target", "screenshots", page + ".png"));
-    }
 }

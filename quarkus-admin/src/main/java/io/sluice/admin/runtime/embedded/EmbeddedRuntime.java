@@ -345,6 +345,12 @@ public class EmbeddedRuntime implements PipelineRuntime {
         return r == null ? Map.of() : r.contracts().counts();
     }
 
+    @Override
+    public List<ContractCheck.Failed> ruleFailures(String source, String stem) {
+        SourceWorker r = running.get(source);
+        return r == null ? List.of() : r.contracts().recentFailures(stem);
+    }
+
     private void launch(String source, String actor, String action) {
         List<PipelineSpec> specs = pipelines.ofSource(source);
         SourceConfig config = sources.runtimeConfig(source);
