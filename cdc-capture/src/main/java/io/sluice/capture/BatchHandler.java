@@ -46,12 +46,15 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
      */
     private final Map<TableId, Long> snapshotTables = new LinkedHashMap<>();
 
-    BatchHandler(SourceConfig config, EventBatchConsumer consumer, Clock clock, PositionGuard guard, WorkerState state,
+    /**
+     * @param epoch the version epoch of the events, which may be above the configured one after a change of server
+     */
+    BatchHandler(SourceConfig config, int epoch, EventBatchConsumer consumer, Clock clock, PositionGuard guard, WorkerState state,
             PauseGate pause, TableSchemas schemas) {
         this.config = config;
         this.consumer = consumer;
         this.clock = clock;
-        this.mapper = new DebeziumRecords(config.name(), EngineSettings.topicPrefix(config), config.versionEpoch());
+        this.mapper = new DebeziumRecords(config.name(), EngineSettings.topicPrefix(config), epoch);
         this.guard = guard;
         this.checkpoints = new Checkpoints(consumer, guard, clock);
         this.state = state;

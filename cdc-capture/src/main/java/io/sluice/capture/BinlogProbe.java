@@ -16,9 +16,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Connects to a source once before Debezium does, so that a wrong password or host fails at once with a clear
- * state, and checks that the stored binlog position still exists (see {@link StoredOffsets} for why Debezium alone
- * does not notice on MariaDB). With {@code snapshot.mode=when_needed} a purged position starts a new snapshot: the
- * old offsets and history are kept beside the new ones with a {@code .purged-<time>} suffix.
+ * state, finds out which server it is, and checks that the stored binlog position still exists (see
+ * {@link StoredOffsets} for why Debezium alone does not notice on MariaDB). With {@code snapshot.mode=when_needed} a
+ * purged position starts a new snapshot: the old offsets and history are kept beside the new ones with a
+ * {@code .purged-<time>} suffix.
+ *
+ * <p>On a server other than the one capture read from before (a failover), the stored file name means nothing: the
+ * stored GTIDs say where to resume, moved back to the last transaction the server holds when it never received the
+ * last ones capture read ({@link GtidResume}). Without stored GTIDs there is no way to resume there.
  */
 final class BinlogProbe {
     /** Logs under the worker's name, which operators filter a source's capture by. */
@@ -28,32 +33,81 @@ final class BinlogProbe {
     }
 
     /**
+     * What the probe found: the server's identity ({@code @@server_id} on MariaDB, {@code @@server_uuid} on MySQL) when
+     * the source can start, else why it cannot.
+     */
+    record Probed(String server, CaptureFailure failure) {
+        static Probed failed(CaptureFailure failure) {
+            return new Probed(null, failure);
+        }
+    }
+
+    /**
      * Probes the source and its stored position.
      *
+     * @param before the identity of the server capture read from before, or null if none was recorded
      * @param redone told when a purged position makes the worker take the snapshot again
-     * @return why the source cannot start, or null when it can
      */
-    static CaptureFailure probe(SourceConfig config, StoredState stored, Clock clock, Consumer<RedoneSnapshot> redone) {
+    static Probed probe(SourceConfig config, StoredState stored, String before, Clock clock, Consumer<RedoneSnapshot> redone) {
         String url = config.type().jdbcUrl(config.host(), config.port()) + "?connectTimeout=" + config.connectTimeoutMs();
         try (Connection c = DriverManager.getConnection(url, config.user(), config.password())) {
+            String server = value(c, config.type() == SourceType.MYSQL ? "SELECT @@server_uuid" : "SELECT @@server_id");
             Optional<String> file = StoredOffsets.binlogFile(stored.offsetsFile());
+            if (file.isPresent() && before != null && !before.equals(server)) {
+                return new Probed(server, resumeElsewhere(config, stored, c, ServerChange.describe(config.type(), before),
+                        ServerChange.describe(config.type(), server)));
+            }
             if (file.isEmpty() || binlogFiles(c).contains(file.get())) {
-                return null;
+                return new Probed(server, null);
             }
             if (config.snapshotMode() != SnapshotMode.WHEN_NEEDED) {
-                return Failures.binlogPurged(config, file.get());
+                return Probed.failed(Failures.binlogPurged(config, file.get()));
             }
             String suffix = ".purged-" + clock.millis();
             stored.setAside(suffix);
             redone.accept(RedoneSnapshot.BINLOG_PURGED);
             LOG.warn("source={} stored binlog file {} was purged; starting a new snapshot (old state kept with suffix {})",
                     config.name(), file.get(), suffix);
-            return null;
+            return new Probed(server, null);
         } catch (SQLException e) {
-            return Failures.fromConnect(config, e);
+            return Probed.failed(Failures.fromConnect(config, e));
         } catch (IOException e) {
-            return new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, "Cannot read or move the stored offsets of source '"
-                    + config.name() + "' in " + stored.dir() + ": " + e.getMessage(), "Check the data directory's permissions and contents.");
+            return Probed.failed(new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, "Cannot read or move the stored offsets of source '"
+                    + config.name() + "' in " + stored.dir() + ": " + e.getMessage(), "Check the data directory's permissions and contents."));
+        }
+    }
+
+    /**
+     * Prepares to resume on another server by the stored GTIDs (moved back on a MariaDB server that never received the
+     * last of them).
+     *
+     * @return why capture cannot resume there, or null when it can
+     */
+    private static CaptureFailure resumeElsewhere(SourceConfig config, StoredState stored, Connection c, String before, String now)
+            throws SQLException, IOException {
+        Optional<String> gtids = StoredOffsets.gtids(stored.offsetsFile());
+        if (gtids.isEmpty()) {
+            return new CaptureFailure(CaptureFailure.Kind.POSITION_REGRESSED, "Source '" + config.name() + "' was read from "
+                    + before + " and its host now leads to " + now + ", but its stored position has no GTIDs: a binlog file and position"
+                    + " of one server mean nothing on another.", "Turn GTIDs on (MySQL: gtid_mode=ON and enforce_gtid_consistency=ON)"
+                    + " before a failover; now, start a new snapshot: remove the source's offsets and start it with"
+                    + " snapshot.mode=when_needed (see docs/versions.md).");
+        }
+        if (config.type() == SourceType.MYSQL) {
+            return null; // MySQL's GTID sets carry every transaction: Debezium resumes from the set as stored
+        }
+        GtidResume resume = GtidResume.of(gtids.get(), value(c, "SELECT @@gtid_binlog_state"));
+        if (!resume.behind().isEmpty()) {
+            StoredOffsets.replaceGtids(stored.offsetsFile(), resume.gtids());
+            LOG.warn("source={} now reads from {} (before: {}), which never received {}: resuming after {}; a verification with repair"
+                    + " follows", config.name(), now, before, resume.behind(), resume.gtids());
+        }
+        return null;
+    }
+
+    private static String value(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() && rs.getString(1) != null ? rs.getString(1) : "";
         }
     }
 

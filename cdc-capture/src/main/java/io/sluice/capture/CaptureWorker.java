@@ -1,6 +1,7 @@
 package io.sluice.capture;
 
 import io.sluice.event.SourceEvent;
+import io.sluice.event.VersionOverflowException;
 import io.sluice.review.SchemaGate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Captures one source: runs one Debezium embedded engine (the async engine) and hands its changes, as Sluice's
@@ -44,6 +47,7 @@ import java.util.Properties;
  * <p>Thread safety: every public method may be called from any thread.
  */
 public final class CaptureWorker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CaptureWorker.class);
     private final SourceConfig config;
     private final EventBatchConsumer consumer;
     private final Clock clock;
@@ -144,11 +148,26 @@ public final class CaptureWorker implements AutoCloseable {
             throw stopped(new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, "Cannot read the stored offsets of source '"
                     + config.name() + "' in " + dir + ": " + e.getMessage(), "Check the data directory's permissions and contents."));
         }
-        CaptureFailure problem = BinlogProbe.probe(config, stored, clock, redo::report);
-        if (problem != null) {
-            throw stopped(problem);
+        BinlogProbe.Probed probed = BinlogProbe.probe(config, stored, guard.server(), clock, redo::report);
+        if (probed.failure() != null) {
+            throw stopped(probed.failure());
         }
-        return new BatchHandler(config, consumer, clock, guard, state, pause, schemas);
+        Optional<ServerChange> change;
+        try {
+            change = guard.serverIs(config.type(), probed.server());
+        } catch (VersionOverflowException e) {
+            throw stopped(new CaptureFailure(CaptureFailure.Kind.VERSION_OVERFLOW, "Source '" + config.name() + "': " + e.getMessage(),
+                    "Reindex every target of the source under a new epoch 0: delete its targets' documents, remove its offsets and"
+                    + " version guard, set version.epoch=0 and start it with a new snapshot (see docs/versions.md)."));
+        } catch (UncheckedIOException e) {
+            throw stopped(new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, e.getMessage(), "Check the data directory's permissions."));
+        }
+        change.ifPresent(c -> {
+            LOG.warn("source={} reads from {} now (before: {}): resuming by GTID, versions move to epoch {}", config.name(), c.to(), c.from(),
+                    c.epoch());
+            consumer.serverChanged(c);
+        });
+        return new BatchHandler(config, guard.epoch(), consumer, clock, guard, state, pause, schemas);
     }
 
     private static CaptureStoppedException stopped(CaptureFailure failure) {

@@ -51,6 +51,9 @@ final class EngineSettings {
             store("schema.history.internal", c -> "io.debezium.storage.file.history.FileSchemaHistory"),
             from("schema.history.internal.file.filename", SourceConfig.DATA_DIR,
                     c -> new StoredState(c.sourceDir()).historyFile().toString()),
+            fixed("log.position.check.enable", "false", "Sluice checks the stored position itself before each start: the binlog "
+                    + "file on the same server, the GTIDs on another (a failover); Debezium's check compares only the newest GTID of"
+                    + " each domain and refuses a promoted replica that has committed transactions of its own"),
             fixed("include.schema.changes", "true", "its DDL events drive schema review and tell which tables a snapshot read"),
             fixed("include.schema.comments", "true", "column comments become the docs of the registered Avro schemas"),
             fixed("tombstones.on.delete", "false", "a delete is applied from its delete event, which carries the version; a "

@@ -77,4 +77,13 @@ public interface EventBatchConsumer {
      */
     default void snapshotRedone(RedoneSnapshot why) {
     }
+
+    /**
+     * The worker reads from another server than before ({@link ServerChange}): it resumes by GTID, and the versions of
+     * its events are under {@link ServerChange#epoch()} from now on. Everything else that writes versions for the source
+     * (backfills, repairs) must use that epoch: keep it as the source's {@code version.epoch}. Called before the engine
+     * starts, on the thread that starts it; it must return quickly. Does nothing by default.
+     */
+    default void serverChanged(ServerChange change) {
+    }
 }

@@ -83,7 +83,7 @@ public final class SourceConfig {
             .define(DATA_DIR, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Directory where this source's offsets and schema history are stored; it must survive restarts.")
             .define(VERSION_EPOCH, Type.INT, 0, ConfigDef.Range.between(0, 15), Importance.LOW,
-                    "Version epoch, 0 to 15. Raise it by one, with a new snapshot, after the binlog went backwards (RESET MASTER, failover): everything written afterwards beats everything written before.")
+                    "Version epoch, 0 to 15: everything written under a higher epoch beats everything written before. The server raises it by itself when the source's server changes (a failover); raise it by one, with a new snapshot, after the binlog went backwards on the same server (RESET MASTER).")
             .define(HEARTBEAT_MS, Type.INT, 2000, ConfigDef.Range.between(100, 3_600_000), Importance.LOW,
                     "How often an idle source reports that it is alive, in milliseconds.")
             .define(OFFSET_FLUSH_MS, Type.LONG, 1000L, ConfigDef.Range.between(0, 600_000), Importance.LOW,

@@ -36,6 +36,27 @@ class StoredOffsetsTest {
     }
 
     @Test
+    void shouldReplaceTheGtidsAndDropTheCountsToSkipAfterThem() throws Exception {
+        Path file = dir.resolve("offsets.dat");
+        AtomicFileOffsetBackingStore ours = new AtomicFileOffsetBackingStore();
+        ours.configure(config(file));
+        ours.start();
+        ours.set(Map.of(buffer("k1"), buffer("{\"event\":2,\"file\":\"mysql-bin.000003\",\"pos\":10,\"gtids\":\"0-1-120\",\"row\":1,\"server_id\":1}")),
+                null).get();
+        ours.stop();
+
+        StoredOffsets.replaceGtids(file, "0-1-95");
+
+        assertThat(StoredOffsets.gtids(file)).contains("0-1-95");
+        ours = new AtomicFileOffsetBackingStore();
+        ours.configure(config(file));
+        ours.start();
+        assertThat(ours.get(List.of(buffer("k1"))).get().get(buffer("k1")))
+                .isEqualTo(buffer("{\"file\":\"mysql-bin.000003\",\"pos\":10,\"gtids\":\"0-1-95\",\"server_id\":1}"));
+        ours.stop();
+    }
+
+    @Test
     void shouldReadKafkasFilesAndSaveAtomicallyInTheSameFormat() throws Exception {
         Path file = dir.resolve("offsets.dat");
         JsonConverter keyConverter = new JsonConverter();

@@ -7,7 +7,7 @@ package io.sluice.event;
  * <h2>Layout</h2>
  * <pre>
  *  bit 63     sign, always 0 (versions are positive longs, as OpenSearch's external versions must be)
- *  bits 59-62 epoch        (4 bits, 0..15)        raised by a recovery snapshot after the binlog went backwards
+ *  bits 59-62 epoch        (4 bits, 0..15)        raised when the source's server changes, or after the binlog went backwards
  *  bits 37-58 file number  (22 bits, 0..4194303)  the numeric suffix of the binlog file, mysql-bin.000042 = 42
  *  bits 1-36  offset       (36 bits, 0..64 GiB-1) the event's byte position in the file plus the row's index in it
  *  bit 0      live         1 for an event read from the binlog, 0 for a row read by a snapshot at that position
@@ -27,9 +27,9 @@ package io.sluice.event;
  *
  * <p><b>Limits.</b> File numbers above 4,194,303, positions plus row index of 64 GiB or more, and epochs above 15
  * cannot be encoded: {@link #of} throws {@link VersionOverflowException} rather than wrapping, and capture stops
- * with a failed state. A {@code RESET MASTER} or a failover to a server with lower file numbers makes versions go
- * backwards: capture detects it and stops; the recovery is a new snapshot under the next epoch, whose versions
- * beat everything written before.
+ * with a failed state. A failover to another server starts other binlog coordinates: capture moves to the next epoch
+ * by itself, so that its versions beat everything written before. A {@code RESET MASTER} on the same server makes
+ * versions go backwards: capture detects it and stops; the recovery is a new snapshot under the next epoch.
  *
  * <p>This class is stateless and thread-safe.
  */

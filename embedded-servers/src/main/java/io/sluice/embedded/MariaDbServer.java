@@ -133,6 +133,8 @@ public final class MariaDbServer implements AutoCloseable {
             config.addArg("--log-bin=mysql-bin");
             config.addArg("--binlog-format=ROW");
             config.addArg("--binlog-row-image=FULL");
+            // As a replica it writes what it applies to its own binlog, so that capture can continue there after a failover.
+            config.addArg("--log-slave-updates");
         }
         if ("root".equals(System.getProperty("user.name"))) {
             config.addArg("--user=root");

@@ -127,6 +127,11 @@ public class Recoveries {
         handOver(notice);
     }
 
+    /** A source's capture reads from another server: what the new one never received may be left in the sinks. */
+    void serverChanged(@Observes SourceNotice.ServerChanged notice) {
+        handOver(notice);
+    }
+
     /** A sink's target lost its data: the sources writing to it are verified against it. */
     void targetLost(@Observes SourceNotice.TargetLost notice) {
         handOver(notice);
@@ -147,6 +152,9 @@ public class Recoveries {
         if (notice instanceof SourceNotice.SnapshotTakenAgain redo) {
             start = () -> startOwn(redo.source(), "snapshot taken again: " + redo.why().description(), "rows deleted before the new"
                     + " snapshot may be left in the sinks", null);
+        } else if (notice instanceof SourceNotice.ServerChanged moved) {
+            start = () -> startOwn(moved.source(), "the source's server changed from " + moved.change().from() + " to " + moved.change().to(),
+                    "changes the old server committed that the new one never received may be left in the sinks", null);
         } else if (notice instanceof SourceNotice.TargetLost lost) {
             GenerationWatch.Loss loss = lost.loss();
             start = () -> startOwn(lost.source(), "the target of sink '" + loss.sink() + "' lost its data (generation " + loss.was()

@@ -1,6 +1,7 @@
 package io.sluice.admin.source;
 
 import io.sluice.capture.RedoneSnapshot;
+import io.sluice.capture.ServerChange;
 import io.sluice.event.SourceEvent;
 import io.sluice.sink.GenerationWatch;
 import java.util.List;
@@ -29,6 +30,14 @@ public sealed interface SourceNotice {
      * snapshot began are in no event it reads.
      */
     record SnapshotTakenAgain(String source, RedoneSnapshot why) implements SourceNotice {
+    }
+
+    /**
+     * The source's capture reads from another server than before (a promoted replica after a failover): it resumed by
+     * GTID under the next version epoch. Transactions the old server committed that the new one never received may be
+     * in the targets.
+     */
+    record ServerChanged(String source, ServerChange change) implements SourceNotice {
     }
 
     /** A sink the source writes to lost its data (see {@link GenerationWatch}); fired once per loss and source. */

@@ -137,6 +137,22 @@ public class SourceStore {
         return new Stored(name, settings);
     }
 
+    /**
+     * Raises a source's {@code version.epoch} to at least this one: its capture moved there by itself (a change of
+     * server), and whatever else writes versions for the source must follow.
+     *
+     * @throws NotFoundException for an unknown source
+     */
+    public void raiseEpoch(String name, int epoch) {
+        Stored s = get(name);
+        if (runtimeConfig(name).versionEpoch() >= epoch) {
+            return;
+        }
+        Map<String, String> keys = new HashMap<>(s.settings());
+        keys.put(SourceConfig.VERSION_EPOCH, Integer.toString(epoch));
+        update(name, keys);
+    }
+
     /** What a person last asked of the source. @throws NotFoundException for an unknown source */
     public DesiredState desiredState(String name) {
         return db.find("SELECT desired_state FROM source WHERE name = ?", rs -> DesiredState.of(rs.getString(1)), name)

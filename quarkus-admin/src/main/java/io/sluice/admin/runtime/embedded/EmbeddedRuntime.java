@@ -112,6 +112,9 @@ public class EmbeddedRuntime implements PipelineRuntime {
     @Inject
     Event<SourceNotice.SnapshotTakenAgain> snapshotsTakenAgain;
 
+    @Inject
+    Event<SourceNotice.ServerChanged> serversChanged;
+
     private final Map<String, SourceWorker> running = new ConcurrentHashMap<>();
     private final Map<String, ChunkWindows> windows = new ConcurrentHashMap<>();
 
@@ -375,6 +378,16 @@ public class EmbeddedRuntime implements PipelineRuntime {
                     @Override
                     public void snapshotTakenAgain(SourceNotice.SnapshotTakenAgain notice) {
                         snapshotsTakenAgain.fire(notice);
+                    }
+
+                    @Override
+                    public void serverChanged(SourceNotice.ServerChanged notice) {
+                        // Backfills, repairs and views write versions too: they read the epoch from the source's settings.
+                        sources.raiseEpoch(source, notice.change().epoch());
+                        activity.record("source:" + source, ActivityLog.SYSTEM, "server changed", "reads from " + notice.change().to()
+                                + " now (before: " + notice.change().from() + "); resumed by GTID, versions under epoch " + notice.change().epoch()
+                                + " from now on (version.epoch raised); a verification with repair follows");
+                        serversChanged.fire(notice);
                     }
                 });
         running.put(source, worker);

@@ -7,6 +7,7 @@ import io.sluice.backfill.ChunkWindows;
 import io.sluice.capture.CaptureWorker;
 import io.sluice.capture.EventBatchConsumer;
 import io.sluice.capture.RedoneSnapshot;
+import io.sluice.capture.ServerChange;
 import io.sluice.capture.SourceConfig;
 import io.sluice.contract.ContractCheck;
 import io.sluice.event.ChangeEvent;
@@ -42,6 +43,8 @@ record SourceWorker(CaptureWorker worker, Pipeline pipeline, ViewEngine views, C
         void delivered(SourceNotice.BatchDelivered batch);
 
         void snapshotTakenAgain(SourceNotice.SnapshotTakenAgain notice);
+
+        void serverChanged(SourceNotice.ServerChanged notice);
     }
 
     /**
@@ -114,6 +117,11 @@ record SourceWorker(CaptureWorker worker, Pipeline pipeline, ViewEngine views, C
             public void snapshotRedone(RedoneSnapshot why) {
                 runners.values().forEach(SinkRunner::forgetSweeps); // the new snapshot sweeps its tables again
                 listener.snapshotTakenAgain(new SourceNotice.SnapshotTakenAgain(source, why));
+            }
+
+            @Override
+            public void serverChanged(ServerChange change) {
+                listener.serverChanged(new SourceNotice.ServerChanged(source, change));
             }
         };
         CaptureWorker worker = new CaptureWorker(config, consumer, gate, clock);
