@@ -6,13 +6,17 @@ import io.sluice.event.ChangeEvent;
 import io.sluice.event.SchemaChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Handles each batch the engine hands over, on the capture thread: maps its records to {@link SourceEvent}s, holds
@@ -23,10 +27,15 @@ import org.apache.kafka.connect.source.SourceRecord;
  * <p>{@link #handleBatch} runs on the capture thread only, one batch at a time; {@link #handling()} from any thread.
  */
 final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
+    /** Logs under the worker's name, which operators filter a source's capture by. */
+    private static final Logger LOG = LoggerFactory.getLogger(CaptureWorker.class);
     private final SourceConfig config;
     private final EventBatchConsumer consumer;
     private final Clock clock;
-    private final DebeziumRecords mapper;
+    /** Replaced between engines when the server changed ({@link #epoch}); read by the engine's thread. */
+    private volatile DebeziumRecords mapper;
+    /** The version of the last binlog event of the current engine, -1 before the first. */
+    private long lastLive;
     private final PositionGuard guard;
     private final Checkpoints checkpoints;
     private final WorkerState state;
@@ -55,6 +64,7 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         this.consumer = consumer;
         this.clock = clock;
         this.mapper = new DebeziumRecords(config.name(), EngineSettings.topicPrefix(config), epoch);
+
         this.guard = guard;
         this.checkpoints = new Checkpoints(consumer, guard, clock);
         this.state = state;
@@ -76,6 +86,7 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         Map<String, ?> reachedOffset = null;
         if (checkpoints.newEngine(committer)) {
             snapshotTables.clear();
+            lastLive = -1;
         }
         handling = true;
         try {
@@ -96,8 +107,17 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                     case DATA, SCHEMA_CHANGE -> {
                         SourceEvent event = mapper.map(record, kind);
                         CaptureFailure regressed = guard.check(config.name(), event.version(), event.position().binlogFile());
+                        if (regressed == null && !event.position().snapshot() && event.version() < lastLive) {
+                            regressed = movedUnderneath(event);
+                        }
                         if (regressed != null) {
-                            throw new CaptureStoppedException(regressed);
+                            if (!serverMoved()) {
+                                throw new CaptureStoppedException(regressed);
+                            }
+                            event = mapper.map(record, kind); // under the new epoch
+                        }
+                        if (!event.position().snapshot()) {
+                            lastLive = event.version();
                         }
                         if (event instanceof ChangeEvent change && schemas.isNew(change)) {
                             deliver(pending);
@@ -157,6 +177,50 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
             handling = false;
             state.active(); // however long the batch took, the engine was waiting for us
         }
+    }
+
+    /**
+     * The versions of one engine's binlog events only grow, unless the binlog under it changed: its client reconnected
+     * to another server behind the same address (a failover), or the binlog was reset. Nothing of the batch is
+     * delivered; a new start asks the server who it is.
+     */
+    private CaptureFailure movedUnderneath(SourceEvent event) {
+        return new CaptureFailure(CaptureFailure.Kind.POSITION_REGRESSED, "Source '" + config.name() + "' read an event at "
+                + event.position() + " after one at a later position of the same binlog: the server behind " + config.host() + ":"
+                + config.port() + " changed while capture ran (a failover), or its binlog was reset. Capture stopped before writing it.",
+                "Start the source again: Sluice then asks the server who it is, and on another server resumes by GTID under the next"
+                + " version epoch; on the same server, see docs/versions.md for a binlog that went backwards.");
+    }
+
+    /**
+     * Whether the binlog went backwards because the engine's client reconnected to another server behind the same
+     * address (a failover while capture ran): it resumed there by GTID, so capture goes on under the next epoch, and the
+     * consumer hears of it.
+     */
+    private boolean serverMoved() {
+        String now;
+        try {
+            now = BinlogProbe.serverIdentity(config);
+        } catch (SQLException e) {
+            return false;
+        }
+        if (guard.server() == null || guard.server().equals(now)) {
+            return false;
+        }
+        Optional<ServerChange> change = guard.serverIs(config.type(), now);
+        change.ifPresent(c -> {
+            LOG.warn("source={} reads from {} now (before: {}), reconnected behind the same address; versions move to epoch {}",
+                    config.name(), c.to(), c.from(), c.epoch());
+            epoch(c.epoch());
+            lastLive = -1;
+            consumer.serverChanged(c);
+        });
+        return change.isPresent();
+    }
+
+    /** Makes the events of the next engine carry this epoch: capture moved to another server. */
+    void epoch(int epoch) {
+        mapper = new DebeziumRecords(config.name(), EngineSettings.topicPrefix(config), epoch);
     }
 
     private void deliver(List<SourceEvent> events) throws Exception {

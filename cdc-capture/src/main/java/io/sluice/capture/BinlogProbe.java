@@ -105,6 +105,41 @@ final class BinlogProbe {
         return null;
     }
 
+    /**
+     * Asks the server behind the source's address who it is, before an engine restart, and prepares to resume by GTID
+     * when it is another server than before (a failover while capture ran); no other check.
+     *
+     * @param before the identity of the server capture read from before, or null if none was recorded
+     */
+    static Probed identify(SourceConfig config, StoredState stored, String before) {
+        String url = config.type().jdbcUrl(config.host(), config.port()) + "?connectTimeout=" + config.connectTimeoutMs();
+        try (Connection c = DriverManager.getConnection(url, config.user(), config.password())) {
+            String server = value(c, config.type() == SourceType.MYSQL ? "SELECT @@server_uuid" : "SELECT @@server_id");
+            if (before == null || before.equals(server) || StoredOffsets.binlogFile(stored.offsetsFile()).isEmpty()) {
+                return new Probed(server, null);
+            }
+            return new Probed(server, resumeElsewhere(config, stored, c, ServerChange.describe(config.type(), before),
+                    ServerChange.describe(config.type(), server)));
+        } catch (SQLException e) {
+            return Probed.failed(Failures.fromConnect(config, e));
+        } catch (IOException e) {
+            return Probed.failed(new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, "Cannot read or change the stored offsets of source '"
+                    + config.name() + "' in " + stored.dir() + ": " + e.getMessage(), "Check the data directory's permissions and contents."));
+        }
+    }
+
+    /**
+     * The identity of the server behind the source's address now.
+     *
+     * @throws SQLException when it cannot be asked
+     */
+    static String serverIdentity(SourceConfig config) throws SQLException {
+        String url = config.type().jdbcUrl(config.host(), config.port()) + "?connectTimeout=" + config.connectTimeoutMs();
+        try (Connection c = DriverManager.getConnection(url, config.user(), config.password())) {
+            return value(c, config.type() == SourceType.MYSQL ? "SELECT @@server_uuid" : "SELECT @@server_id");
+        }
+    }
+
     private static String value(Connection c, String sql) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return rs.next() && rs.getString(1) != null ? rs.getString(1) : "";

@@ -152,9 +152,34 @@ public final class CaptureWorker implements AutoCloseable {
         if (probed.failure() != null) {
             throw stopped(probed.failure());
         }
+        serverIs(guard, probed.server());
+        BatchHandler handler = new BatchHandler(config, guard.epoch(), consumer, clock, guard, state, pause, schemas);
+        engines.beforeRestart(() -> {
+            BinlogProbe.Probed again = BinlogProbe.identify(config, stored, guard.server());
+            if (again.failure() != null) {
+                if (again.failure().kind() == CaptureFailure.Kind.UNREACHABLE) {
+                    return; // the new engine finds out again, and is retried
+                }
+                throw stopped(again.failure());
+            }
+            if (serverIs(guard, again.server())) {
+                handler.epoch(guard.epoch());
+            }
+        });
+        return handler;
+    }
+
+    /**
+     * Records the server capture reads from; another one than before moves the versions to the next epoch, and the
+     * consumer hears of it.
+     *
+     * @return whether the server changed
+     * @throws CaptureStoppedException when no epoch is left, or the version guard cannot be written
+     */
+    private boolean serverIs(PositionGuard guard, String server) {
         Optional<ServerChange> change;
         try {
-            change = guard.serverIs(config.type(), probed.server());
+            change = guard.serverIs(config.type(), server);
         } catch (VersionOverflowException e) {
             throw stopped(new CaptureFailure(CaptureFailure.Kind.VERSION_OVERFLOW, "Source '" + config.name() + "': " + e.getMessage(),
                     "Reindex every target of the source under a new epoch 0: delete its targets' documents, remove its offsets and"
@@ -167,7 +192,7 @@ public final class CaptureWorker implements AutoCloseable {
                     c.epoch());
             consumer.serverChanged(c);
         });
-        return new BatchHandler(config, guard.epoch(), consumer, clock, guard, state, pause, schemas);
+        return change.isPresent();
     }
 
     private static CaptureStoppedException stopped(CaptureFailure failure) {

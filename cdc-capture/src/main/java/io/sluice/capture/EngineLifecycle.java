@@ -46,6 +46,15 @@ final class EngineLifecycle {
     /** Which engine is current; callbacks of engines replaced by a restart are ignored. */
     private volatile int generation;
     private volatile int restarts;
+    /** Runs before each engine after the first; see {@link #beforeRestart}. */
+    private volatile Restart before = () -> { };
+
+    /** A check before an engine restarts. */
+    @FunctionalInterface
+    interface Restart {
+        /** @throws CaptureStoppedException when the source must not start again */
+        void check();
+    }
 
     EngineLifecycle(SourceConfig config, Clock clock, WorkerState state, TableSchemas schemas, SnapshotRedo redo) {
         this.config = config;
@@ -98,6 +107,23 @@ final class EngineLifecycle {
                 .build();
     }
 
+    /** Sets what runs before each engine after the first (the server behind the address may have changed). */
+    void beforeRestart(Restart check) {
+        this.before = check;
+    }
+
+    /** @return false when the check stopped the source: it failed, and no engine follows */
+    private boolean checked() {
+        try {
+            before.check();
+            return true;
+        } catch (CaptureStoppedException e) {
+            state.fail(e.failure);
+            terminated.countDown();
+            return false;
+        }
+    }
+
     int restarts() {
         return restarts;
     }
@@ -128,6 +154,9 @@ final class EngineLifecycle {
         }
         generation++;
         redo.checkCutShortOnRestart();
+        if (!checked()) {
+            return;
+        }
         engine = newEngine(generation);
         executor.execute(engine);
     }
@@ -149,6 +178,9 @@ final class EngineLifecycle {
         state.active();
         state.set(new CaptureState.Starting());
         redo.checkCutShortOnRestart();
+        if (!checked()) {
+            return;
+        }
         engine = newEngine(generation);
         executor.execute(engine);
     }

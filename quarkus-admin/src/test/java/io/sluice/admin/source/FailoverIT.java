@@ -15,6 +15,7 @@ import io.sluice.admin.auth.Role;
 import io.sluice.embedded.MariaDbServer;
 import io.sluice.embedded.RedisServer;
 import io.sluice.testkit.TargetRows;
+import io.sluice.testkit.TcpProxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -111,9 +112,34 @@ class FailoverIT {
         assertThat(timeline()).anySatisfy(e -> assertThat(e).contains("server changed"));
     }
 
+    @Test
+    void shouldNoticeAFailoverBehindTheSameAddressWhileCaptureRuns() throws Exception {
+        try (TcpProxy address = new TcpProxy(primary.port())) {
+            startCapture(Map.of("port", address.port(), "stall.timeout.ms", 8000));
+            primary.execute("FLUSH BINARY LOGS");
+            load(primary, 2);
+            caughtUp();
+
+            primary.stop();
+            replica.execute("STOP SLAVE", "RESET SLAVE ALL");
+            address.switchTo(replica.port());
+            load(replica, 2);
+
+            assertRedisEqualsTable();
+            assertThat(setting("version.epoch")).isEqualTo("1");
+            assertThat(timeline()).anySatisfy(e -> assertThat(e).contains("server changed"));
+        }
+    }
+
     private void startCapture() {
-        given().contentType(ContentType.JSON).body(primary.sourceRequest(source, "fo_capture", CAPTURE_PASSWORD, database, 7700 + ThreadLocalRandom
-                .current().nextInt(200))).post("/api/v1/sources").then().statusCode(201);
+        startCapture(Map.of());
+    }
+
+    private void startCapture(Map<String, Object> overrides) {
+        Map<String, Object> request = new HashMap<>(primary.sourceRequest(source, "fo_capture", CAPTURE_PASSWORD, database, 7700
+                + ThreadLocalRandom.current().nextInt(200)));
+        request.putAll(overrides);
+        given().contentType(ContentType.JSON).body(request).post("/api/v1/sources").then().statusCode(201);
         createSink("fo-cache-" + id, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
         createPipeline("fo-p-" + id, source, List.of("fo-cache-" + id));
         await().atMost(Duration.ofSeconds(60)).until(() -> TargetRows.redis(redis, prefix()).size() == 200);

@@ -121,6 +121,7 @@ record SourceWorker(CaptureWorker worker, Pipeline pipeline, ViewEngine views, C
 
             @Override
             public void serverChanged(ServerChange change) {
+                runners.values().forEach(SinkRunner::forgetSweeps); // no earlier sweep covers what only the old server committed
                 listener.serverChanged(new SourceNotice.ServerChanged(source, change));
             }
         };
