@@ -1,6 +1,6 @@
 package io.sluice.backfill;
 
-import io.sluice.capture.SourceType;
+import io.sluice.capture.SourceServer;
 import io.sluice.event.EventVersion;
 import io.sluice.event.SourcePosition;
 import java.sql.Connection;
@@ -23,35 +23,28 @@ public record BinlogPoint(String file, long position) implements Comparable<Binl
     }
 
     /**
-     * The server's current end of binlog: {@code SHOW BINLOG STATUS} on MariaDB (10.5.2+), {@code SHOW BINARY LOG
-     * STATUS} on MySQL (8.2+), else {@code SHOW MASTER STATUS} (older servers; MySQL 8.4 dropped it). The statement
-     * the server understands comes first: a refused one costs a round trip and a driver warning on every chunk.
+     * The server's current end of binlog, by the statement its flavour and version understand
+     * ({@link SourceServer#binlogStatus()}: MySQL 8.4 has no {@code SHOW MASTER STATUS}).
      *
      * @throws BackfillException if binary logging is off or the user lacks the grant to see it
      */
     public static BinlogPoint current(Connection c) throws SQLException {
-        SQLException first = null;
-        for (String sql : statements(c)) {
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-                if (!rs.next()) {
-                    throw new BackfillException("the server reports no binlog position (binary logging is off); enable log_bin before"
-                            + " backfilling");
-                }
-                return new BinlogPoint(rs.getString(1), rs.getLong(2));
-            } catch (SQLException e) {
-                if (first == null) {
-                    first = e;
-                }
+        String sql = statement(c);
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            if (!rs.next()) {
+                throw new BackfillException("the server reports no binlog position (binary logging is off); enable log_bin before"
+                        + " backfilling");
             }
+            return new BinlogPoint(rs.getString(1), rs.getLong(2));
+        } catch (SQLException e) {
+            throw new BackfillException("cannot read the binlog position with " + sql + " (" + e.getMessage() + "); the backfill user needs"
+                    + " BINLOG MONITOR (MariaDB) or REPLICATION CLIENT (MySQL)");
         }
-        throw new BackfillException("cannot read the binlog position (" + first.getMessage() + "); the backfill user needs BINLOG MONITOR"
-                + " (MariaDB) or REPLICATION CLIENT (MySQL)");
     }
 
-    /** The statements to try, the one this server's kind understands first. */
-    static String[] statements(Connection c) throws SQLException {
-        return SourceType.ofServerVersion(c.getMetaData().getDatabaseProductVersion()) == SourceType.MARIADB
-                ? new String[] {"SHOW BINLOG STATUS", "SHOW MASTER STATUS"} : new String[] {"SHOW BINARY LOG STATUS", "SHOW MASTER STATUS"};
+    /** The statement that shows this server's binlog position. */
+    static String statement(Connection c) throws SQLException {
+        return SourceServer.of(c.getMetaData().getDatabaseProductVersion()).binlogStatus();
     }
 
     /** Where an event sits, as a point (its start). */

@@ -15,7 +15,7 @@ class BinlogPointIT {
         db.recreateDatabase("binlog_point");
         db.execute("CREATE TABLE binlog_point.t (id INT PRIMARY KEY)");
         try (Connection c = db.connect("binlog_point")) {
-            assertThat(BinlogPoint.statements(c)[0]).isEqualTo("SHOW BINLOG STATUS");
+            assertThat(BinlogPoint.statement(c)).isEqualTo("SHOW BINLOG STATUS");
             BinlogPoint before = BinlogPoint.current(c);
             db.execute("INSERT INTO binlog_point.t VALUES (1)");
             BinlogPoint after = BinlogPoint.current(c);

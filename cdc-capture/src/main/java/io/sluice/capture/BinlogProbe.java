@@ -49,8 +49,7 @@ final class BinlogProbe {
      * @param redone told when a purged position makes the worker take the snapshot again
      */
     static Probed probe(SourceConfig config, StoredState stored, String before, Clock clock, Consumer<RedoneSnapshot> redone) {
-        String url = config.type().jdbcUrl(config.host(), config.port()) + "?connectTimeout=" + config.connectTimeoutMs();
-        try (Connection c = DriverManager.getConnection(url, config.user(), config.password())) {
+        try (Connection c = open(config)) {
             String server = value(c, config.type() == SourceType.MYSQL ? "SELECT @@server_uuid" : "SELECT @@server_id");
             Optional<String> file = StoredOffsets.binlogFile(stored.offsetsFile());
             if (file.isPresent() && before != null && !before.equals(server)) {
@@ -112,8 +111,7 @@ final class BinlogProbe {
      * @param before the identity of the server capture read from before, or null if none was recorded
      */
     static Probed identify(SourceConfig config, StoredState stored, String before) {
-        String url = config.type().jdbcUrl(config.host(), config.port()) + "?connectTimeout=" + config.connectTimeoutMs();
-        try (Connection c = DriverManager.getConnection(url, config.user(), config.password())) {
+        try (Connection c = open(config)) {
             String server = value(c, config.type() == SourceType.MYSQL ? "SELECT @@server_uuid" : "SELECT @@server_id");
             if (before == null || before.equals(server) || StoredOffsets.binlogFile(stored.offsetsFile()).isEmpty()) {
                 return new Probed(server, null);
@@ -134,10 +132,13 @@ final class BinlogProbe {
      * @throws SQLException when it cannot be asked
      */
     static String serverIdentity(SourceConfig config) throws SQLException {
-        String url = config.type().jdbcUrl(config.host(), config.port()) + "?connectTimeout=" + config.connectTimeoutMs();
-        try (Connection c = DriverManager.getConnection(url, config.user(), config.password())) {
+        try (Connection c = open(config)) {
             return value(c, config.type() == SourceType.MYSQL ? "SELECT @@server_uuid" : "SELECT @@server_id");
         }
+    }
+
+    private static Connection open(SourceConfig config) throws SQLException {
+        return DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
     }
 
     private static String value(Connection c, String sql) throws SQLException {

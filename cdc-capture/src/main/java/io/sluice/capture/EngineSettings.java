@@ -76,6 +76,8 @@ final class EngineSettings {
             fixed("errors.retry.delay.initial.ms", "300", RETRY_PACE),
             fixed("errors.retry.delay.max.ms", "10000", RETRY_PACE),
             from("connect.timeout.ms", SourceConfig.CONNECT_TIMEOUT_MS, c -> Integer.toString(c.connectTimeoutMs())),
+            // Debezium hands database.* keys it does not know to the JDBC driver.
+            from("database.allowPublicKeyRetrieval", SourceConfig.ALLOW_PUBLIC_KEY_RETRIEVAL, c -> c.allowPublicKeyRetrieval() ? "true" : null),
             fixed("record.processing.order", "ORDERED", "events reach the consumer, and offsets the store, in binlog order"));
 
     private EngineSettings() {

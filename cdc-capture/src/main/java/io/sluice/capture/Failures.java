@@ -30,6 +30,11 @@ final class Failures {
         String all = String.join(" | ", messages);
         String lower = all.toLowerCase(Locale.ROOT);
         String where = "source '" + config.name() + "' (" + config.user() + "@" + config.host() + ":" + config.port() + ")";
+        if (lower.contains("public key retrieval is not allowed") || lower.contains("rsa public key is not available")) {
+            return new CaptureFailure(CaptureFailure.Kind.AUTHENTICATION, "User '" + config.user() + "' of " + where + " authenticates with"
+                    + " caching_sha2_password, which needs TLS or the server's public key to send the password.",
+                    "Turn TLS on for the source, or set " + SourceConfig.ALLOW_PUBLIC_KEY_RETRIEVAL + "=true.");
+        }
         if (lower.contains("access denied")) {
             return new CaptureFailure(CaptureFailure.Kind.AUTHENTICATION, "The server refused the user or password of " + where + ".",
                     "Check the user and password of the source; the user must be allowed to connect from Sluice's host.");

@@ -53,6 +53,7 @@ public final class SourceConfig {
     public static final String MAX_RETRIES = "errors.max.retries";
     public static final String STALL_TIMEOUT_MS = "stall.timeout.ms";
     public static final String CONNECT_TIMEOUT_MS = "connect.timeout.ms";
+    public static final String ALLOW_PUBLIC_KEY_RETRIEVAL = "allow.public.key.retrieval";
     public static final String ENGINE_PREFIX = "debezium.";
 
     private static final Pattern SOURCE_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
@@ -95,7 +96,9 @@ public final class SourceConfig {
             .define(MAX_RETRIES, Type.INT, 30, ConfigDef.Range.between(-1, 1_000_000), Importance.LOW,
                     "How often the engine retries after a retriable error (a lost connection) before the source is failed; -1 retries forever.")
             .define(CONNECT_TIMEOUT_MS, Type.INT, 10_000, ConfigDef.Range.between(100, 600_000), Importance.LOW,
-                    "How long a connection attempt to the source may take, in milliseconds.");
+                    "How long a connection attempt to the source may take, in milliseconds.")
+            .define(ALLOW_PUBLIC_KEY_RETRIEVAL, Type.BOOLEAN, false, Importance.LOW,
+                    "Let the client ask the server for its RSA public key to send the password: needed by a user that authenticates with MySQL 8's caching_sha2_password over a connection without TLS. Applies to every connection Sluice opens to the source (capture, preflight, backfill, verify).");
 
     private final Map<String, Object> values;
     private final Map<String, String> engineOverrides;
@@ -287,6 +290,18 @@ public final class SourceConfig {
 
     public int connectTimeoutMs() {
         return (Integer) values.get(CONNECT_TIMEOUT_MS);
+    }
+
+    public boolean allowPublicKeyRetrieval() {
+        return (Boolean) values.get(ALLOW_PUBLIC_KEY_RETRIEVAL);
+    }
+
+    /**
+     * The JDBC URL of every connection Sluice opens to the source itself (preflight, probes, backfills, verification,
+     * views): the database left empty, with the connection options of the source's settings.
+     */
+    public String jdbcUrl() {
+        return type().jdbcUrl(host(), port()) + "?connectTimeout=" + connectTimeoutMs() + (allowPublicKeyRetrieval() ? "&allowPublicKeyRetrieval=true" : "");
     }
 
     /** Debezium settings given with the {@code debezium.} prefix, without it. */

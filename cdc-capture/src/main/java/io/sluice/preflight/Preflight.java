@@ -1,6 +1,7 @@
 package io.sluice.preflight;
 
 import io.sluice.capture.SourceConfig;
+import io.sluice.capture.SourceServer;
 import io.sluice.capture.SourceType;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -34,7 +35,7 @@ public final class Preflight {
     /** Runs every check. Never throws for problems of the source: they become findings. */
     public static PreflightReport run(SourceConfig config) {
         List<Finding> findings = new ArrayList<>();
-        String url = config.type().jdbcUrl(config.host(), config.port()) + "?connectTimeout=" + config.connectTimeoutMs();
+        String url = config.jdbcUrl();
         try (Connection c = DriverManager.getConnection(url, config.user(), config.password())) {
             findings.add(Finding.ok("connection", "Connected to " + config.host() + ":" + config.port() + " as " + config.user() + "."));
             checkServer(c, config, findings);
@@ -46,7 +47,14 @@ public final class Preflight {
 
     private static Finding connectionFinding(SourceConfig config, SQLException e) {
         String msg = e.getMessage() == null ? "" : e.getMessage();
-        if (msg.toLowerCase(Locale.ROOT).contains("access denied")) {
+        String lower = msg.toLowerCase(Locale.ROOT);
+        if (lower.contains("public key retrieval is not allowed") || lower.contains("rsa public key is not available")
+                || lower.contains("caching_sha2_password")) {
+            return Finding.error("connection", "User '" + config.user() + "' authenticates with caching_sha2_password, which needs TLS or the"
+                    + " server's public key to send the password.", "Turn TLS on for the source, or allow public key retrieval ("
+                    + SourceConfig.ALLOW_PUBLIC_KEY_RETRIEVAL + "=true), or give the user mysql_native_password (MySQL 8.0 only).");
+        }
+        if (lower.contains("access denied")) {
             return Finding.error("connection", "The server refused user '" + config.user() + "' or its password.",
                     "Check the password, or create the user: CREATE USER '" + config.user() + "'@'%' IDENTIFIED BY '<password>';");
         }
@@ -57,7 +65,8 @@ public final class Preflight {
 
     private static void checkServer(Connection c, SourceConfig config, List<Finding> findings) throws SQLException {
         String version = string(c, "SELECT VERSION()");
-        SourceType actual = SourceType.ofServerVersion(version);
+        SourceServer server = SourceServer.of(version);
+        SourceType actual = server.type();
         boolean mariadb = actual == SourceType.MARIADB;
         if (actual != config.type()) {
             findings.add(Finding.error("flavour", "The source is configured as " + config.type().name().toLowerCase(Locale.ROOT)
@@ -83,9 +92,9 @@ public final class Preflight {
                 : Finding.error("binlog_row_image", "binlog_row_image is " + image + "; capture needs FULL before and after images.",
                         "SET GLOBAL binlog_row_image = 'FULL'; and binlog_row_image=FULL in the server's configuration."));
         findings.add(gtidFinding(c, mariadb));
-        findings.addAll(grantFindings(c, config, mariadb));
+        findings.addAll(grantFindings(c, config, server));
         findings.add(retentionFinding(c, mariadb));
-        findings.addAll(serverIdFindings(c, config));
+        findings.addAll(serverIdFindings(c, config, server));
     }
 
     private static Finding versionFinding(String version, boolean mariadb) {
@@ -112,12 +121,15 @@ public final class Preflight {
                         "Enable GTIDs: SET GLOBAL enforce_gtid_consistency = ON; then gtid_mode OFF_PERMISSIVE, ON_PERMISSIVE, ON (one step at a time).");
     }
 
-    private static List<Finding> grantFindings(Connection c, SourceConfig config, boolean mariadb) throws SQLException {
+    private static List<Finding> grantFindings(Connection c, SourceConfig config, SourceServer server) throws SQLException {
+        boolean mariadb = server.type() == SourceType.MARIADB;
         String account = string(c, "SELECT CURRENT_USER()");
         String quoted = quoteAccount(account);
         Set<String> global = new LinkedHashSet<>();
         Set<String> selectOn = new LinkedHashSet<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW GRANTS FOR CURRENT_USER()")) {
+        // Privileges granted through roles count: those of the roles a fresh session has, as capture's sessions do.
+        String grants = server.grants(string(c, server.activeRoles()));
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(grants)) {
             while (rs.next()) {
                 Matcher m = GRANT.matcher(rs.getString(1));
                 if (!m.find()) {
@@ -138,7 +150,7 @@ public final class Preflight {
         List<Finding> out = new ArrayList<>();
         List<String[]> needed = new ArrayList<>();
         needed.add(new String[] {"REPLICATION SLAVE", "read the binlog"});
-        needed.add(new String[] {mariadb ? "BINLOG MONITOR" : "REPLICATION CLIENT", "read the binlog position (SHOW MASTER STATUS)"});
+        needed.add(new String[] {mariadb ? "BINLOG MONITOR" : "REPLICATION CLIENT", "read the binlog position (" + server.binlogStatus() + ")"});
         if (!config.lockFreeSnapshot()) {
             needed.add(new String[] {"RELOAD", "take the snapshot's short global read lock (FLUSH TABLES WITH READ LOCK); "
                     + "or set snapshot.locking=none"});
@@ -196,7 +208,7 @@ public final class Preflight {
         return Finding.ok("binlog_retention", "Binlogs are kept " + shown + ".");
     }
 
-    private static List<Finding> serverIdFindings(Connection c, SourceConfig config) throws SQLException {
+    private static List<Finding> serverIdFindings(Connection c, SourceConfig config, SourceServer server) throws SQLException {
         List<Finding> out = new ArrayList<>();
         long own = Long.parseLong(string(c, "SELECT @@GLOBAL.server_id"));
         if (own == config.serverId()) {
@@ -205,9 +217,9 @@ public final class Preflight {
             return out;
         }
         List<Long> replicas = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW SLAVE HOSTS")) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(server.replicas())) {
             while (rs.next()) {
-                replicas.add(rs.getLong("Server_id"));
+                replicas.add(rs.getLong(1));
             }
         } catch (SQLException e) {
             out.add(Finding.warning("server_id", "server.id " + config.serverId() + " differs from the source's (" + own

@@ -106,6 +106,18 @@ class PreflightIT {
     }
 
     @Test
+    void shouldCountTheGrantsOfTheUsersDefaultRole() {
+        db.execute("DROP ROLE IF EXISTS pf_capture_role", "CREATE ROLE pf_capture_role", "GRANT " + ALL_GRANTS + " ON *.* TO pf_capture_role");
+        db.createUser("pf_role", "pw-role-1", "USAGE ON *.*");
+        db.execute("GRANT pf_capture_role TO 'pf_role'@'%'", "SET DEFAULT ROLE pf_capture_role FOR 'pf_role'@'%'");
+
+        PreflightReport report = Preflight.run(config(db, "pf_role", "pw-role-1", Map.of()));
+
+        assertThat(report.errors()).isEmpty();
+        assertThat(report.finding("grant.REPLICATION SLAVE").orElseThrow().severity()).isEqualTo(Severity.OK);
+    }
+
+    @Test
     void shouldFlagAServerIdClashWithTheSource() {
         db.createUser("pf_sid", "pw-sid-1", ALL_GRANTS + " ON *.*");
         Finding f = Preflight.run(config(db, "pf_sid", "pw-sid-1", Map.of(SourceConfig.SERVER_ID, "1"))).finding("server_id").orElseThrow();

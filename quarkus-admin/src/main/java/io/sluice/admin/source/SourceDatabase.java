@@ -18,7 +18,7 @@ public final class SourceDatabase {
 
     /** A connection to a source with its capture user; the caller closes it. */
     public static Connection connect(SourceConfig config) throws SQLException {
-        return DriverManager.getConnection(config.type().jdbcUrl(config.host(), config.port()) + "?connectTimeout=" + config.connectTimeoutMs(),
+        return DriverManager.getConnection(config.jdbcUrl(),
                 config.user(), config.password());
     }
 
