@@ -34,8 +34,10 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final Clock clock;
     /** Replaced between engines when the server changed ({@link #epoch}); read by the engine's thread. */
     private volatile DebeziumRecords mapper;
-    /** The version of the last binlog event of the current engine, -1 before the first. */
+    /** The highest version of the current engine's binlog events, -1 before the first. */
     private long lastLive;
+    /** Events up to this version are known to come again from the same server (a reconnect's replay). */
+    private long sameServerUpTo;
     private final PositionGuard guard;
     private final Checkpoints checkpoints;
     private final WorkerState state;
@@ -87,6 +89,7 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         if (checkpoints.newEngine(committer)) {
             snapshotTables.clear();
             lastLive = -1;
+            sameServerUpTo = -1;
         }
         handling = true;
         try {
@@ -107,17 +110,20 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                     case DATA, SCHEMA_CHANGE -> {
                         SourceEvent event = mapper.map(record, kind);
                         CaptureFailure regressed = guard.check(config.name(), event.version(), event.position().binlogFile());
-                        if (regressed == null && !event.position().snapshot() && event.version() < lastLive) {
-                            regressed = movedUnderneath(event);
-                        }
-                        if (regressed != null) {
-                            if (!serverMoved()) {
+                        boolean backwards = !event.position().snapshot() && event.version() < lastLive && lastLive > sameServerUpTo;
+                        if (regressed != null || backwards) {
+                            if (serverMoved()) {
+                                event = mapper.map(record, kind); // under the new epoch
+                            } else if (regressed != null) {
                                 throw new CaptureStoppedException(regressed);
+                            } else {
+                                // The client reconnected to the same server by itself and sends again what it had sent
+                                // (a transaction read in part): the same versions again, which the sinks take as they are.
+                                sameServerUpTo = lastLive;
                             }
-                            event = mapper.map(record, kind); // under the new epoch
                         }
                         if (!event.position().snapshot()) {
-                            lastLive = event.version();
+                            lastLive = Math.max(lastLive, event.version());
                         }
                         if (event instanceof ChangeEvent change && schemas.isNew(change)) {
                             deliver(pending);
@@ -180,19 +186,6 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     }
 
     /**
-     * The versions of one engine's binlog events only grow, unless the binlog under it changed: its client reconnected
-     * to another server behind the same address (a failover), or the binlog was reset. Nothing of the batch is
-     * delivered; a new start asks the server who it is.
-     */
-    private CaptureFailure movedUnderneath(SourceEvent event) {
-        return new CaptureFailure(CaptureFailure.Kind.POSITION_REGRESSED, "Source '" + config.name() + "' read an event at "
-                + event.position() + " after one at a later position of the same binlog: the server behind " + config.host() + ":"
-                + config.port() + " changed while capture ran (a failover), or its binlog was reset. Capture stopped before writing it.",
-                "Start the source again: Sluice then asks the server who it is, and on another server resumes by GTID under the next"
-                + " version epoch; on the same server, see docs/versions.md for a binlog that went backwards.");
-    }
-
-    /**
      * Whether the binlog went backwards because the engine's client reconnected to another server behind the same
      * address (a failover while capture ran): it resumed there by GTID, so capture goes on under the next epoch, and the
      * consumer hears of it.
@@ -213,6 +206,7 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                     config.name(), c.to(), c.from(), c.epoch());
             epoch(c.epoch());
             lastLive = -1;
+            sameServerUpTo = -1;
             consumer.serverChanged(c);
         });
         return change.isPresent();
