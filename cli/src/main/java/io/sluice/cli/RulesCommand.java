@@ -22,11 +22,11 @@ import picocli.CommandLine.ParentCommand;
  * proposes removing every rule).
  */
 @Command(name = "rules", description = "Data contracts (quality rules in CEL): list, show, dry-run, apply (propose) from a file, approve,"
-        + " reject, delete.",
+        + " reject, delete; holds and release for a source an ERROR rule holds.",
         footerHeading = "%nExamples:%n",
         footer = {"  sluice rules list", "  sluice rules dry-run shop shop.customers -f customers-rules.yaml", "  sluice rules apply shop"
                 + " shop.customers -f customers-rules.yaml", "  sluice rules proposals --status pending", "  sluice rules approve 3 --reason"
-                + " \"checked the dry run\"", "  sluice rules show shop shop.customers -o yaml"})
+                + " \"checked the dry run\"", "  sluice rules show shop shop.customers -o yaml", "  sluice rules holds", "  sluice rules release shop"})
 final class RulesCommand {
     private static final String HINT = "`sluice rules list` shows the tables with rules; `sluice sources list` the sources.";
     private static final String SHAPE = "one object with a \"ruleSet\" holding \"domainRules\", in Confluent's shape, and optionally"
@@ -126,6 +126,33 @@ final class RulesCommand {
     int reject(@Parameters(paramLabel = "ID") long id,
             @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for the history.") String reason) {
         return decide(id, "reject", reason);
+    }
+
+    @Command(name = "holds", description = "Sources an ERROR rule holds, each with the change it holds it on.")
+    int holds() {
+        JsonNode all = root.api().get("api/v1/rules/holds", null);
+        root.print(all, out -> {
+            if (all.isEmpty()) {
+                root.err().println("no rule holds a source");
+                return;
+            }
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode h : all) {
+                rows.add(List.of(field(h, "source"), field(h, "table"), field(h, "rule"), field(h, "key"), field(h, "position")));
+            }
+            Text.table(out, List.of("SOURCE", "TABLE", "RULE", "KEY", "POSITION"), rows);
+        });
+        return ExitCode.OK;
+    }
+
+    @Command(name = "release", description = "Sends the change an ERROR rule holds a source on to its sinks' dead letters, and starts the"
+            + " source again: capture goes on after that change.")
+    int release(@Parameters(paramLabel = "SOURCE") String source) {
+        JsonNode h = root.api().post("api/v1/rules/holds/" + seg(source) + "/dead-letter", Map.of(), "`sluice rules holds` lists the sources"
+                + " held.");
+        root.print(h, out -> out.println("the change of " + field(h, "table") + " with key " + field(h, "key") + " goes to the dead letters"
+                + " (rule " + field(h, "rule") + "); source " + source + " starts again"));
+        return ExitCode.OK;
     }
 
     private int decide(long id, String verb, String reason) {

@@ -120,7 +120,8 @@ class HostileCliIT {
         List<List<String>> named = List.of(List.of("sources", "show"), List.of("sources", "status"), List.of("sources", "preflight"),
                 List.of("sources", "start"), List.of("sources", "stop"), List.of("sources", "pause"), List.of("sources", "resume"),
                 List.of("dlq", "list"), List.of("dlq", "replay", "--all"), List.of("dlq", "discard", "--all"), List.of("backfill", "status"),
-                List.of("backfill", "pause"), List.of("backfill", "resume"), List.of("backfill", "cancel"), List.of("rules", "show", "db.t"));
+                List.of("backfill", "pause"), List.of("backfill", "resume"), List.of("backfill", "cancel"), List.of("rules", "show", "db.t"),
+                List.of("rules", "release"));
         for (List<String> command : named) {
             for (String name : NAMES) {
                 List<String> args = new ArrayList<>(command.subList(0, 2));

@@ -86,6 +86,20 @@ public final class ContractCheck {
             Instant commitTime) {
     }
 
+    /**
+     * A change an {@code ERROR} rule failed on, which holds its source until the rule changes or a person sends the
+     * change to the dead letters.
+     *
+     * @param position where the change sits in the source, as {@link io.sluice.event.SourcePosition#toString()} gives it
+     * @param key the row's primary key, as text
+     * @param rule the rule that failed
+     */
+    public record Held(TableId table, String position, String key, String rule) {
+        static Held of(ChangeEvent change, String rule) {
+            return new Held(change.table(), change.position().toString(), String.valueOf(change.key()), rule);
+        }
+    }
+
     /** How many failures are kept per table. */
     public static final int RECENT = 20;
 
@@ -94,6 +108,7 @@ public final class ContractCheck {
 
     private final Rules rules;
     private final Predicate<TableId> checked;
+    private final Predicate<Held> released;
     /** A compiled contract with its rules' counters, in the contract's order. */
     private record Compiled(Contract contract, LongAdder[][] counters, Map<String, Integer> index) {
     }
@@ -107,8 +122,18 @@ public final class ContractCheck {
      * @param checked which tables' changes are checked (a view's documents are not, yet)
      */
     public ContractCheck(Rules rules, Predicate<TableId> checked) {
+        this(rules, checked, held -> false);
+    }
+
+    /**
+     * @param checked which tables' changes are checked (a view's documents are not, yet)
+     * @param released held changes a person sent to the dead letters: a failed {@code ERROR} rule on one of them acts
+     *     as {@code DLQ}
+     */
+    public ContractCheck(Rules rules, Predicate<TableId> checked, Predicate<Held> released) {
         this.rules = Objects.requireNonNull(rules, "rules");
         this.checked = Objects.requireNonNull(checked, "checked");
+        this.released = Objects.requireNonNull(released, "released");
     }
 
     /**
@@ -134,12 +159,14 @@ public final class ContractCheck {
             remember(change, verdict);
             ChangeEvent now = verdict instanceof Verdict.Passed p ? p.event() : ((Verdict.Stopped) verdict).event();
             if (verdict instanceof Verdict.Stopped s) {
-                if (s.failure().action() == RuleAction.ERROR) {
+                Held held = Held.of(change, s.failure().rule());
+                if (s.failure().action() == RuleAction.ERROR && !released.test(held)) {
                     throw new RuleErrorException("table " + change.table() + ": rule " + s.failure().rule() + " (" + s.failure().expr()
                             + ") failed with action ERROR on the row with key " + change.key() + " at " + change.position() + ": "
-                            + s.failure().reason() + "; values " + s.failure().values() + ". Fix the row in the source, or register the"
-                            + " subject " + change.table().subjectStem() + "-value again with the rule changed; capture resumes from the"
-                            + " last checkpoint");
+                            + s.failure().reason() + "; values " + s.failure().values() + ". Change the rule (register the subject "
+                            + change.table().subjectStem() + "-value again, or approve a rule proposal), or send this change to the dead"
+                            + " letters (sluice rules release " + change.table().source() + "); capture resumes from the last checkpoint",
+                            held);
                 }
                 stopped.add(new Stopped(now, change, s.failure()));
             }

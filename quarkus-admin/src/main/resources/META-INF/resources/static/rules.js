@@ -68,7 +68,7 @@ function wireDecisions(after) {
 
 pages.rules = async () => {
   app.innerHTML = '<h1>Data contracts</h1><p class="muted">Each table\'s quality rules (CEL, in the shape of Confluent\'s rule sets), how often they ran and failed'
-    + ' since the source\'s worker started, and the rule changes waiting for review.</p><table id="rules"></table>'
+    + ' since the source\'s worker started, and the rule changes waiting for review.</p><div id="rule-holds"></div><table id="rules"></table>'
     + '<h2>Rule changes</h2><table id="rule-proposals"></table>'
     + '<h2>Open a table\'s rules</h2><form class="card" id="open-rules"><div class="grid"><label>Source <select name="source" id="rules-source"></select></label>'
     + field('table', 'Table (database.table)', 'shop.products') + '</div><div class="actions" style="margin-top:12px"><button class="primary" type="submit">Open</button></div></form>'
@@ -80,8 +80,21 @@ pages.rules = async () => {
     const f = new FormData(ev.target);
     location.href = rulePath(f.get('source'), f.get('table').trim());
   });
+  app.addEventListener('click', async ev => {
+    const b = ev.target.closest('button[data-release]');
+    if (!b || !confirm('Send this change to the dead letters and start ' + b.dataset.release + ' again?')) return;
+    b.disabled = true;
+    await act('POST', '/rules/holds/' + encodeURIComponent(b.dataset.release) + '/dead-letter', undefined,
+      h => toast('The change of ' + h.table + ' goes to the dead letters; ' + b.dataset.release + ' starts again'));
+    load();
+  });
   const load = async () => {
-    const [tables, proposals] = await Promise.all([api('GET', '/rules'), api('GET', '/rules/proposals')]);
+    const [tables, proposals, holds] = await Promise.all([api('GET', '/rules'), api('GET', '/rules/proposals'), api('GET', '/rules/holds')]);
+    document.getElementById('rule-holds').innerHTML = holds.length ? '<div class="why"><b>Held by an ERROR rule</b><table>'
+      + '<tr><th>Source</th><th>Table</th><th>Rule</th><th>Key</th><th>Position</th><th></th></tr>' + holds.map(h => '<tr data-hold="' + esc(h.source) + '"><td>'
+      + esc(h.source) + '</td><td>' + esc(h.table) + '</td><td><code>' + esc(h.rule) + '</code></td><td class="mono">' + esc(h.key) + '</td><td class="muted">'
+      + esc(h.position) + '</td><td class="actions"><button class="danger" data-release="' + esc(h.source) + '">Send to the dead letters and go on</button>'
+      + '</td></tr>').join('') + '</table><div class="muted">Or change the rule below and start the source again.</div></div>' : '';
     document.getElementById('rules').innerHTML = '<tr><th>Source</th><th>Table</th><th>Version</th><th>Rules</th><th class="num">Evaluated</th><th class="num">Failed</th></tr>'
       + (tables.map(t => {
         const n = ruleTotals(t);

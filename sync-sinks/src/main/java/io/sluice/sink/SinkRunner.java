@@ -167,21 +167,60 @@ public final class SinkRunner {
      * @return the ids that landed (or would be replayed, on a dry run)
      */
     public List<Long> replay(List<Long> ids, boolean dryRun) throws InterruptedException {
+        return replay(ids, dryRun, Admission.ALL);
+    }
+
+    /** What a replay writes of a dead letter's event, or why it keeps it (a rule that still fails on it, say). */
+    @FunctionalInterface
+    public interface Admission {
+        Admission ALL = e -> new Admitted(e, null);
+
+        Admitted admit(ChangeEvent event);
+    }
+
+    /**
+     * An admission's answer.
+     *
+     * @param event what to write; null to keep the dead letter
+     * @param reason why it is kept, when it is
+     */
+    public record Admitted(ChangeEvent event, String reason) {
+    }
+
+    /**
+     * Replays dead letters that an admission lets through, as it changes them: those that land are removed, those
+     * refused again (by the admission or the target) stay with the new reason.
+     *
+     * @param dryRun report what would be replayed without writing
+     * @return the ids that landed (or would be replayed, on a dry run)
+     */
+    public List<Long> replay(List<Long> ids, boolean dryRun, Admission admission) throws InterruptedException {
         List<DeadLetter> letters = dlq.get(ids).stream().filter(d -> d.sink().equals(sink.name())).toList();
-        if (dryRun) {
-            return letters.stream().map(DeadLetter::id).toList();
-        }
         List<Long> landed = new ArrayList<>();
         for (DeadLetter d : letters) {
+            Admitted admitted = admission.admit(d.event());
+            if (admitted.event() == null) {
+                if (!dryRun) {
+                    dlq.retried(d.id(), admitted.reason());
+                }
+                continue;
+            }
+            if (dryRun) {
+                landed.add(d.id());
+                continue;
+            }
             WriteResult r = retrying("replay", () -> {
                 openOnce();
-                return sink.write(List.of(d.event()));
+                return sink.write(List.of(admitted.event()));
             });
             if (r.rejected().isEmpty()) {
                 landed.add(d.id());
             } else {
                 dlq.retried(d.id(), r.rejected().get(0).reason());
             }
+        }
+        if (dryRun) {
+            return landed;
         }
         flush();
         dlq.remove(landed);

@@ -4,6 +4,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.admin.auth.Role;
 import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.runtime.PipelineRuntime;
+import io.sluice.admin.source.SourceControl;
 import io.sluice.admin.source.SourceDatabase;
 import io.sluice.contract.ContractCheck;
 import io.sluice.contract.Metadata;
@@ -50,6 +51,12 @@ public class RuleResource {
 
     @Inject
     RuleHistory history;
+
+    @Inject
+    RuleHolds ruleHolds;
+
+    @Inject
+    SourceControl control;
 
     @Inject
     SecurityIdentity identity;
@@ -104,6 +111,34 @@ public class RuleResource {
     @Path("/{source}/{table}")
     public TableRules show(@PathParam("source") String source, @PathParam("table") String table) {
         return view(proposals.inForce(table(source, table)));
+    }
+
+    /** A source an {@code ERROR} rule holds, and the change it holds it on. */
+    public record Hold(String source, String table, String key, String position, String rule) {
+        static Hold of(String source, ContractCheck.Held h) {
+            return new Hold(source, h.table().database() + "." + h.table().table(), h.key(), h.position(), h.rule());
+        }
+    }
+
+    @GET
+    @Path("/holds")
+    public List<Hold> holds() {
+        return ruleHolds.all().entrySet().stream().map(e -> Hold.of(e.getKey(), e.getValue())).sorted((a, b) -> a.source().compareTo(b.source()))
+                .toList();
+    }
+
+    /**
+     * Sends the change an {@code ERROR} rule holds a source on to the dead letters, and starts the source again: the
+     * change goes to its sinks' dead letters with the rule named, and capture goes on after it.
+     */
+    @RolesAllowed(Role.OPERATE)
+    @POST
+    @Path("/holds/{source}/dead-letter")
+    @Consumes(MediaType.WILDCARD)
+    public Hold release(@PathParam("source") String source) {
+        ContractCheck.Held h = ruleHolds.release(source, actor());
+        control.start(source, actor(), true);
+        return Hold.of(source, h);
     }
 
     @GET

@@ -8,6 +8,7 @@ import io.sluice.event.TableId;
 import io.sluice.registry.RegistryException;
 import io.sluice.registry.SchemaRegistry;
 import io.sluice.registry.SubjectVersion;
+import io.sluice.sink.SinkRunner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -60,6 +61,24 @@ public class TableContracts {
     /** A check of changes against the rules in force; for one thread. */
     public ContractCheck check() {
         return new ContractCheck(this::of, t -> true);
+    }
+
+    /**
+     * What a replay of dead letters may write: each event as the rules in force transform it, or kept (with the rule's
+     * reason) when they still keep it out. For one replay; for one thread.
+     */
+    public SinkRunner.Admission admission() {
+        ContractCheck check = check();
+        return e -> {
+            try {
+                ContractCheck.Checked checked = check.apply(List.of(e));
+                return checked.events().isEmpty()
+                        ? new SinkRunner.Admitted(null, "still kept out by the table's rules in force: " + checked.deadLetters().get(0).reason())
+                        : new SinkRunner.Admitted((ChangeEvent) checked.events().get(0), null);
+            } catch (RuleErrorException stopped) {
+                return new SinkRunner.Admitted(null, "still kept out by the table's rules in force: " + stopped.getMessage());
+            }
+        };
     }
 
     /**

@@ -3,6 +3,7 @@ package io.sluice.admin.dlq;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.admin.activity.ActivityLog;
 import io.sluice.admin.auth.Role;
+import io.sluice.admin.contract.TableContracts;
 import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.sink.SharedSinks;
 import io.sluice.admin.sink.SinkStore;
@@ -38,6 +39,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(Role.READ)
 public class DeadLetterResource {
     private static final int MAX = 10_000;
+
+    @Inject
+    TableContracts contracts;
 
     @Inject
     SharedSinks shared;
@@ -93,7 +97,7 @@ public class DeadLetterResource {
     public Outcome replay(@PathParam("sink") String sink, Selection selection) throws InterruptedException {
         List<Long> ids = select(sink, selection);
         boolean dry = selection.dryRun() != null && selection.dryRun();
-        List<Long> landed = ids.isEmpty() ? List.of() : shared.replay(sink, ids, dry);
+        List<Long> landed = ids.isEmpty() ? List.of() : shared.replay(sink, ids, dry, contracts.admission());
         if (!dry) {
             activity.record("sink:" + sink, actor(), "dead-letters-replayed", landed.size() + " of " + ids.size() + " landed");
         }

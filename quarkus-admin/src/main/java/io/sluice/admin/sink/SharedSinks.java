@@ -204,15 +204,16 @@ public class SharedSinks {
      * Replays dead letters through their sink, waiting for an answer for {@link #REPLAY_TIMEOUT} at most: the runner
      * retries an unreachable target for ever, a person waiting on a replay gets an answer instead.
      *
+     * @param admission what of each dead letter may be written (the rules in force still apply to it)
      * @return ids that landed (or would, on a dry run)
      * @throws UnavailableException if the target did not accept the replay in time or failed during it
      */
-    public List<Long> replay(String name, List<Long> ids, boolean dryRun) throws InterruptedException {
+    public List<Long> replay(String name, List<Long> ids, boolean dryRun, SinkRunner.Admission admission) throws InterruptedException {
         SharedSink shared = shared(name);
         ExecutorService one = Executors.newSingleThreadExecutor(r -> new Thread(r, "sluice-replay-" + name));
         try {
             return one.submit(() -> new SinkRunner(shared, dlq, RetryPolicy.defaults(), clock, d -> Thread.sleep(d.toMillis()))
-                    .replay(ids, dryRun)).get(REPLAY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                    .replay(ids, dryRun, admission)).get(REPLAY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             throw new UnavailableException("sink_unavailable", "Sink '" + name + "' did not accept the replay within "
                     + REPLAY_TIMEOUT.toSeconds() + " s (its target seems down); entries not replayed stay queued. Try again once the target"

@@ -125,6 +125,8 @@ class AccessApiTest {
             "GET /api/v1/rules", Role.READ,
             "GET /api/v1/rules/{source}/{table}", Role.READ,
             "GET /api/v1/rules/{source}/{table}/activity", Role.READ,
+            "GET /api/v1/rules/holds", Role.READ,
+            "POST /api/v1/rules/holds/{source}/dead-letter", Role.OPERATE,
             "POST /api/v1/rules/{source}/{table}/dry-run", Role.OPERATE,
             "POST /api/v1/rules/{source}/{table}/proposals", Role.OPERATE,
             "GET /api/v1/rules/proposals", Role.READ,

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -103,6 +104,13 @@ class ContractIT {
         assertThat(entry.path("reason").asText()).contains("checkSsnLen", "size(message.ssn) == 9", "ssn=12");
         assertThat(entry.path("row").asText()).contains("XXXX").doesNotContain("cy@example.com");
 
+        // Replayed while the rule still fails on it, it stays, saying so: a replay is checked against the rules in force.
+        given().contentType(ContentType.JSON).body(Map.of("ids", List.of(entry.path("id").asLong()))).post("/api/v1/sinks/{k}/dead-letters/replay",
+                sink).then().statusCode(200).body("done", equalTo(0)).body("remaining", equalTo(1));
+        assertThat(row(3)).isNull();
+        assertThat(given().get("/api/v1/sinks/{k}/dead-letters", sink).then().extract().asString()).contains("still kept out by the table's"
+                + " rules in force", "checkSsnLen");
+
         // The rule fixed (a new version without it), the dead letter is replayed into the target.
         register(schema, List.of(positivePrice, mask));
         given().contentType(ContentType.JSON).body(Map.of("ids", List.of(entry.path("id").asLong()))).post("/api/v1/sinks/{k}/dead-letters/replay",
@@ -129,6 +137,28 @@ class ContractIT {
         register(schema, List.of(rule("knownDomain", "CONDITION", "CEL", "message.email.contains('@')", "ERROR")));
         given().post("/api/v1/sources/{s}/start", source).then().statusCode(200);
         await().atMost(Duration.ofSeconds(60)).until(() -> row(5) != null && row(6) != null);
+    }
+
+    @Test
+    void shouldSendAHeldChangeToTheDeadLettersWhenAPersonDecidesSo() throws Exception {
+        String schema = given().get("/registry/subjects/{s}/versions/latest", subject).then().statusCode(200).extract().path("schema");
+        register(schema, List.of(rule("knownDomain", "CONDITION", "CEL", "message.email.endsWith('@example.com')", "ERROR")));
+
+        db.execute("INSERT INTO " + database + ".patients VALUES (8, '888990000', 'hal@elsewhere.org', 3.00)",
+                "INSERT INTO " + database + ".patients VALUES (9, '999001111', 'ivy@example.com', 4.00)");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "failed".equals(given().get("/api/v1/sources/{s}/status", source).then()
+                .extract().path("state")));
+        given().get("/api/v1/rules/holds").then().statusCode(200).body("find { it.source == '" + source + "' }.rule", equalTo("knownDomain"))
+                .body("find { it.source == '" + source + "' }.key", containsString("8"));
+
+        given().post("/api/v1/rules/holds/{s}/dead-letter", source).then().statusCode(200).body("table", equalTo(database + ".patients"));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> row(9) != null);
+        assertThat(row(8)).as("the held change went to the dead letters, not the target").isNull();
+        assertThat(given().get("/api/v1/sinks/{k}/dead-letters", sink).then().statusCode(200).extract().asString()).contains("knownDomain",
+                "hal@elsewhere.org");
+        given().get("/api/v1/rules/holds").then().body("source", not(hasItems(source)));
+        given().post("/api/v1/rules/holds/{s}/dead-letter", source).then().statusCode(404).body("message", containsString("No rule holds"));
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.sluice.admin.runtime.embedded;
 import io.sluice.admin.SluiceConfig;
 import io.sluice.admin.activity.ActivityLog;
 import io.sluice.admin.backfill.TableSchemas;
+import io.sluice.admin.contract.RuleHolds;
 import io.sluice.admin.contract.TableContracts;
 import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.pipeline.PipelineSpec;
@@ -99,6 +100,9 @@ public class EmbeddedRuntime implements PipelineRuntime {
 
     @Inject
     TableContracts contracts;
+
+    @Inject
+    RuleHolds holds;
 
     @Inject
     SluiceConfig config;
@@ -355,6 +359,7 @@ public class EmbeddedRuntime implements PipelineRuntime {
     }
 
     private void launch(String source, String actor, String action) {
+        holds.clear(source); // a change still failing its ERROR rule holds the new worker again
         List<PipelineSpec> specs = pipelines.ofSource(source);
         SourceConfig config = sources.runtimeConfig(source);
         Map<String, Set<String>> viewsOf = new LinkedHashMap<>();
@@ -388,6 +393,16 @@ public class EmbeddedRuntime implements PipelineRuntime {
                                 + " now (before: " + notice.change().from() + "); resumed by GTID, versions under epoch " + notice.change().epoch()
                                 + " from now on (version.epoch raised); a verification with repair follows");
                         serversChanged.fire(notice);
+                    }
+
+                    @Override
+                    public void held(ContractCheck.Held change) {
+                        holds.holds(source, change);
+                    }
+
+                    @Override
+                    public boolean released(ContractCheck.Held change) {
+                        return holds.released(source, change);
                     }
                 });
         running.put(source, worker);

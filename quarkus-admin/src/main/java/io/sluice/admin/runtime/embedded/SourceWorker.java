@@ -10,6 +10,7 @@ import io.sluice.capture.RedoneSnapshot;
 import io.sluice.capture.ServerChange;
 import io.sluice.capture.SourceConfig;
 import io.sluice.contract.ContractCheck;
+import io.sluice.contract.RuleErrorException;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
@@ -45,6 +46,12 @@ record SourceWorker(CaptureWorker worker, Pipeline pipeline, ViewEngine views, C
         void snapshotTakenAgain(SourceNotice.SnapshotTakenAgain notice);
 
         void serverChanged(SourceNotice.ServerChanged notice);
+
+        /** An {@code ERROR} rule holds the source on this change. */
+        void held(ContractCheck.Held change);
+
+        /** Whether a person sent this held change to the dead letters. */
+        boolean released(ContractCheck.Held change);
     }
 
     /**
@@ -69,12 +76,18 @@ record SourceWorker(CaptureWorker worker, Pipeline pipeline, ViewEngine views, C
         List<Pipeline.Route> routes = new ArrayList<>();
         tables.forEach((runner, filter) -> routes.add(new Pipeline.Route(runner, filter)));
         Pipeline pipeline = new Pipeline(source, routes);
-        ContractCheck contracts = new ContractCheck(rules, t -> !t.database().equals(CompiledView.DATABASE));
+        ContractCheck contracts = new ContractCheck(rules, t -> !t.database().equals(CompiledView.DATABASE), listener::released);
         EventBatchConsumer consumer = new EventBatchConsumer() {
             @Override
             public void accept(List<SourceEvent> captured) throws Exception {
                 windows.observe(captured);
-                ContractCheck.Checked checked = contracts.apply(captured);
+                ContractCheck.Checked checked;
+                try {
+                    checked = contracts.apply(captured);
+                } catch (RuleErrorException e) {
+                    e.held().ifPresent(listener::held);
+                    throw e;
+                }
                 for (ContractCheck.Stopped stopped : checked.deadLetters()) {
                     String reason = stopped.reason();
                     tables.forEach((runner, filter) -> {
