@@ -96,6 +96,11 @@ public final class Contract {
         return steps.isEmpty();
     }
 
+    /** Whether the rule at this index (of {@link #rules()}) is a transform: it runs on every change, deletes too. */
+    public boolean isTransform(int index) {
+        return steps.get(index) instanceof FieldRule f && f.transform();
+    }
+
     /** The names of the rules that run, in order. */
     public List<String> rules() {
         return steps.stream().map(s -> s.rule().name()).toList();

@@ -1,6 +1,7 @@
 package io.sluice.contract;
 
 import io.sluice.event.ChangeEvent;
+import io.sluice.event.Operation;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
 import java.time.Instant;
@@ -155,7 +156,7 @@ public final class ContractCheck {
             }
             Compiled contract = contract(change, d.get());
             Verdict verdict = contract.contract().check(change);
-            count(contract, verdict);
+            count(contract, verdict, change.operation());
             remember(change, verdict);
             ChangeEvent now = verdict instanceof Verdict.Passed p ? p.event() : ((Verdict.Stopped) verdict).event();
             if (verdict instanceof Verdict.Stopped s) {
@@ -212,9 +213,18 @@ public final class ContractCheck {
         return c;
     }
 
-    private static void count(Compiled c, Verdict verdict) {
-        for (LongAdder[] rule : c.counters()) {
-            rule[0].increment();
+    /**
+     * Counts the rules that ran on a change: a delete runs only the transforms, and a change stopped by a rule runs no
+     * condition after it (the transforms still run).
+     */
+    private static void count(Compiled c, Verdict verdict, Operation operation) {
+        int stoppedAt = verdict instanceof Verdict.Stopped s ? c.index().get(s.failure().rule()) : Integer.MAX_VALUE;
+        LongAdder[][] counters = c.counters();
+        for (int i = 0; i < counters.length; i++) {
+            boolean transform = c.contract().isTransform(i);
+            if (transform || (operation != Operation.DELETE && i <= stoppedAt)) {
+                counters[i][0].increment();
+            }
         }
         for (RuleFailure f : verdict.failures()) {
             c.counters()[c.index().get(f.rule())][1].increment();
