@@ -79,16 +79,27 @@ public final class OpenSearchSink implements ReadableSink, Sweepable, Generation
         return name;
     }
 
+    /**
+     * Asks the cluster who it is. Refused credentials (401) are fatal; a refusal of {@code GET /} alone (403) is not:
+     * a user with the least rights (read and write on the sink's indexes, no {@code cluster:monitor/main}) may not
+     * ask, and what the sink does is checked as it does it.
+     */
     @Override
     public void open() {
         HttpResponse<String> r = http.send("GET", "", null);
-        if (r.statusCode() == 401 || r.statusCode() == 403) {
-            throw new FatalSinkException("OpenSearch sink '" + name + "': the cluster refused the credentials (HTTP " + r.statusCode()
-                    + "); check opensearch.username/password or opensearch.api.key", null);
+        if (r.statusCode() == 401) {
+            throw new FatalSinkException("OpenSearch sink '" + name + "': the cluster refused the credentials (HTTP 401); check"
+                    + " opensearch.username/password or opensearch.api.key", null);
+        }
+        if (r.statusCode() == 403) {
+            LOG.info("sink={} may not read the cluster's name and version (HTTP 403 on GET /, no cluster monitor right); going on: its"
+                    + " own requests on its indexes are checked as they run", name);
+            return;
         }
         if (r.statusCode() / 100 != 2) {
             throw new RetriableSinkException("OpenSearch sink '" + name + "': cluster answered HTTP " + r.statusCode(), null);
         }
+        LOG.info("sink={} writes to {}", name, SearchCluster.of(r.body()));
     }
 
     @Override
