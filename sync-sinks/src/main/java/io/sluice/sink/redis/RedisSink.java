@@ -389,10 +389,31 @@ public final class RedisSink implements ReadableSink, Sweepable, Generational {
         return prefix.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
     }
 
-    /** Redis applies each write before answering: nothing is buffered here. Durability is the server's (AOF, replicas). */
+    /**
+     * Redis applies each write before answering: nothing is buffered here, and durability is the server's (AOF). With
+     * {@code redis.wait.replicas} a flush also waits until that many replicas hold every write of this connection
+     * (Redis {@code WAIT}), so that a checkpoint counts only on what a failover to a replica keeps.
+     *
+     * @throws RetriableSinkException when fewer replicas had the writes within {@code redis.wait.timeout.ms}
+     */
     @Override
     public void flush() {
-        connection.get();
+        Jedis j = connection.get();
+        int replicas = config.waitReplicas();
+        if (replicas == 0) {
+            return;
+        }
+        long acknowledged;
+        try {
+            acknowledged = j.waitReplicas(replicas, config.waitTimeoutMs());
+        } catch (JedisConnectionException e) {
+            throw connection.lost(e);
+        }
+        if (acknowledged < replicas) {
+            throw new RetriableSinkException("Redis sink '" + name + "': " + acknowledged + " of the " + replicas + " replicas it waits for"
+                    + " (redis.wait.replicas) had its writes within " + config.waitTimeoutMs() + " ms; the checkpoint waits until they"
+                    + " do. Check the replicas' links (INFO replication), or lower redis.wait.replicas", null);
+        }
     }
 
     /**

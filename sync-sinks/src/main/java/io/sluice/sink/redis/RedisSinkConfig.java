@@ -24,6 +24,8 @@ public final class RedisSinkConfig {
     public static final String TTL_MS = "redis.ttl.ms";
     public static final String TOMBSTONE_TTL_MS = "tombstone.ttl.ms";
     public static final String TIMEOUT_MS = "redis.timeout.ms";
+    public static final String WAIT_REPLICAS = "redis.wait.replicas";
+    public static final String WAIT_TIMEOUT_MS = "redis.wait.timeout.ms";
     public static final String TLS = "redis.tls";
 
     public static final ConfigDef DEFINITION = MappingConfig.define(new ConfigDef(), "{source}:{database}:{table}")
@@ -36,7 +38,13 @@ public final class RedisSinkConfig {
             .define(TTL_MS, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.LOW, "Expiry of written keys in ms; 0 keeps them.")
             .define(TOMBSTONE_TTL_MS, Type.LONG, 86_400_000L, ConfigDef.Range.atLeast(1000), Importance.LOW,
                     "How long the versioned tombstone of a deleted key is kept, in ms; an event older than the delete arriving later than that could bring the key back.")
-            .define(TIMEOUT_MS, Type.INT, 5000, ConfigDef.Range.between(100, 600_000), Importance.LOW, "Connect and read timeout in ms.");
+            .define(TIMEOUT_MS, Type.INT, 5000, ConfigDef.Range.between(100, 600_000), Importance.LOW, "Connect and read timeout in ms.")
+            .define(WAIT_REPLICAS, Type.INT, 0, ConfigDef.Range.between(0, 100), Importance.MEDIUM,
+                    "Replicas that must have every write before a checkpoint counts on it (Redis WAIT at each flush): with it, a"
+                    + " failover to a replica loses nothing a checkpoint counted on. 0 does not wait.")
+            .define(WAIT_TIMEOUT_MS, Type.INT, 5000, ConfigDef.Range.between(10, 600_000), Importance.LOW,
+                    "How long a flush waits for redis.wait.replicas replicas; fewer by then is a retriable failure, and the"
+                    + " checkpoint waits.");
 
     private final AbstractConfig config;
 
@@ -97,6 +105,14 @@ public final class RedisSinkConfig {
 
     public int timeoutMs() {
         return config.getInt(TIMEOUT_MS);
+    }
+
+    public int waitReplicas() {
+        return config.getInt(WAIT_REPLICAS);
+    }
+
+    public int waitTimeoutMs() {
+        return config.getInt(WAIT_TIMEOUT_MS);
     }
 
     public TableMapping mapping() {
