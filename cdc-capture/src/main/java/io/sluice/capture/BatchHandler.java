@@ -6,6 +6,8 @@ import io.sluice.event.ChangeEvent;
 import io.sluice.event.SchemaChangeEvent;
 import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
+import io.sluice.event.VersionOverflowException;
+import java.io.UncheckedIOException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -32,7 +34,7 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final SourceConfig config;
     private final EventBatchConsumer consumer;
     private final Clock clock;
-    /** Replaced between engines when the server changed ({@link #epoch}); read by the engine's thread. */
+    /** Replaced when the server changed ({@link #serverIs}); read by the engine's thread. */
     private volatile DebeziumRecords mapper;
     /** The highest version of the current engine's binlog events, -1 before the first. */
     private long lastLive;
@@ -58,15 +60,14 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
     private final Map<TableId, Long> snapshotTables = new LinkedHashMap<>();
 
     /**
-     * @param epoch the version epoch of the events, which may be above the configured one after a change of server
+     * @param guard its epoch is the events' epoch, which may be above the configured one after a change of server
      */
-    BatchHandler(SourceConfig config, int epoch, EventBatchConsumer consumer, Clock clock, PositionGuard guard, WorkerState state,
+    BatchHandler(SourceConfig config, EventBatchConsumer consumer, Clock clock, PositionGuard guard, WorkerState state,
             PauseGate pause, TableSchemas schemas) {
         this.config = config;
         this.consumer = consumer;
         this.clock = clock;
-        this.mapper = new DebeziumRecords(config.name(), EngineSettings.topicPrefix(config), epoch);
-
+        this.mapper = new DebeziumRecords(config.name(), EngineSettings.topicPrefix(config), guard.epoch());
         this.guard = guard;
         this.checkpoints = new Checkpoints(consumer, guard, clock);
         this.state = state;
@@ -187,34 +188,44 @@ final class BatchHandler implements DebeziumEngine.ChangeConsumer<RecordChangeEv
 
     /**
      * Whether the binlog went backwards because the engine's client reconnected to another server behind the same
-     * address (a failover while capture ran): it resumed there by GTID, so capture goes on under the next epoch, and the
-     * consumer hears of it.
+     * address (a failover while capture ran): it resumed there by GTID, and capture goes on under the next epoch.
      */
     private boolean serverMoved() {
-        String now;
         try {
-            now = BinlogProbe.serverIdentity(config);
+            return serverIs(BinlogProbe.serverIdentity(config));
         } catch (SQLException e) {
             return false;
         }
-        if (guard.server() == null || guard.server().equals(now)) {
-            return false;
+    }
+
+    /**
+     * Records the server capture reads from. Another one than before moves the events to the next epoch (from the next
+     * event on), and the consumer hears of it. Called before an engine starts, or on the capture thread.
+     *
+     * @return whether the server changed
+     * @throws CaptureStoppedException when no epoch is left, or the version guard cannot be written
+     */
+    boolean serverIs(String server) {
+        Optional<ServerChange> change;
+        try {
+            change = guard.serverIs(config.type(), server);
+        } catch (VersionOverflowException e) {
+            throw new CaptureStoppedException(new CaptureFailure(CaptureFailure.Kind.VERSION_OVERFLOW, "Source '" + config.name() + "': "
+                    + e.getMessage(), "Reindex every target of the source under a new epoch 0: delete its targets' documents, remove"
+                    + " its offsets and version guard, set version.epoch=0 and start it with a new snapshot (see docs/versions.md)."));
+        } catch (UncheckedIOException e) {
+            throw new CaptureStoppedException(new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, e.getMessage(),
+                    "Check the data directory's permissions."));
         }
-        Optional<ServerChange> change = guard.serverIs(config.type(), now);
         change.ifPresent(c -> {
-            LOG.warn("source={} reads from {} now (before: {}), reconnected behind the same address; versions move to epoch {}",
-                    config.name(), c.to(), c.from(), c.epoch());
-            epoch(c.epoch());
+            LOG.warn("source={} reads from {} now (before: {}): resuming by GTID, versions move to epoch {}", config.name(), c.to(), c.from(),
+                    c.epoch());
+            mapper = new DebeziumRecords(config.name(), EngineSettings.topicPrefix(config), c.epoch());
             lastLive = -1;
             sameServerUpTo = -1;
             consumer.serverChanged(c);
         });
         return change.isPresent();
-    }
-
-    /** Makes the events of the next engine carry this epoch: capture moved to another server. */
-    void epoch(int epoch) {
-        mapper = new DebeziumRecords(config.name(), EngineSettings.topicPrefix(config), epoch);
     }
 
     private void deliver(List<SourceEvent> events) throws Exception {

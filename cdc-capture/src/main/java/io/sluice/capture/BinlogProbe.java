@@ -49,13 +49,12 @@ final class BinlogProbe {
      * @param redone told when a purged position makes the worker take the snapshot again
      */
     static Probed probe(SourceConfig config, StoredState stored, String before, Clock clock, Consumer<RedoneSnapshot> redone) {
-        try (Connection c = open(config)) {
-            String server = value(c, config.type() == SourceType.MYSQL ? "SELECT @@server_uuid" : "SELECT @@server_id");
-            Optional<String> file = StoredOffsets.binlogFile(stored.offsetsFile());
-            if (file.isPresent() && before != null && !before.equals(server)) {
-                return new Probed(server, resumeElsewhere(config, stored, c, ServerChange.describe(config.type(), before),
-                        ServerChange.describe(config.type(), server)));
+        return connected(config, stored, (c, server) -> {
+            Probed moved = onOtherServer(config, stored, c, before, server);
+            if (moved != null) {
+                return moved; // the stored file name means nothing on another server
             }
+            Optional<String> file = StoredOffsets.binlogFile(stored.offsetsFile());
             if (file.isEmpty() || binlogFiles(c).contains(file.get())) {
                 return new Probed(server, null);
             }
@@ -68,12 +67,63 @@ final class BinlogProbe {
             LOG.warn("source={} stored binlog file {} was purged; starting a new snapshot (old state kept with suffix {})",
                     config.name(), file.get(), suffix);
             return new Probed(server, null);
+        });
+    }
+
+    /**
+     * Asks the server behind the source's address who it is, before an engine restart, and prepares to resume by GTID
+     * when it is another server than before (a failover while capture ran); no other check.
+     *
+     * @param before the identity of the server capture read from before, or null if none was recorded
+     */
+    static Probed identify(SourceConfig config, StoredState stored, String before) {
+        return connected(config, stored, (c, server) -> {
+            Probed moved = onOtherServer(config, stored, c, before, server);
+            return moved != null ? moved : new Probed(server, null);
+        });
+    }
+
+    /**
+     * The identity of the server behind the source's address now.
+     *
+     * @throws SQLException when it cannot be asked
+     */
+    static String serverIdentity(SourceConfig config) throws SQLException {
+        try (Connection c = open(config)) {
+            return identity(config, c);
+        }
+    }
+
+    /** What a probe does once connected, knowing the server's identity. */
+    @FunctionalInterface
+    private interface Connected {
+        Probed on(Connection c, String server) throws SQLException, IOException;
+    }
+
+    /** Connects, asks the server's identity and runs the rest; a failure to connect or to read the stored state is the answer. */
+    private static Probed connected(SourceConfig config, StoredState stored, Connected then) {
+        try (Connection c = open(config)) {
+            return then.on(c, identity(config, c));
         } catch (SQLException e) {
             return Probed.failed(Failures.fromConnect(config, e));
         } catch (IOException e) {
-            return Probed.failed(new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, "Cannot read or move the stored offsets of source '"
+            return Probed.failed(new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, "Cannot read or change the stored offsets of source '"
                     + config.name() + "' in " + stored.dir() + ": " + e.getMessage(), "Check the data directory's permissions and contents."));
         }
+    }
+
+    /**
+     * On another server than before, with a stored position: capture resumes there by GTID.
+     *
+     * @return what the probe found, or null when it is the same server (or nothing was stored or recorded)
+     */
+    private static Probed onOtherServer(SourceConfig config, StoredState stored, Connection c, String before, String server)
+            throws SQLException, IOException {
+        if (before == null || before.equals(server) || StoredOffsets.binlogFile(stored.offsetsFile()).isEmpty()) {
+            return null;
+        }
+        return new Probed(server, resumeElsewhere(config, stored, c, ServerChange.describe(config.type(), before),
+                ServerChange.describe(config.type(), server)));
     }
 
     /**
@@ -104,41 +154,12 @@ final class BinlogProbe {
         return null;
     }
 
-    /**
-     * Asks the server behind the source's address who it is, before an engine restart, and prepares to resume by GTID
-     * when it is another server than before (a failover while capture ran); no other check.
-     *
-     * @param before the identity of the server capture read from before, or null if none was recorded
-     */
-    static Probed identify(SourceConfig config, StoredState stored, String before) {
-        try (Connection c = open(config)) {
-            String server = value(c, config.type() == SourceType.MYSQL ? "SELECT @@server_uuid" : "SELECT @@server_id");
-            if (before == null || before.equals(server) || StoredOffsets.binlogFile(stored.offsetsFile()).isEmpty()) {
-                return new Probed(server, null);
-            }
-            return new Probed(server, resumeElsewhere(config, stored, c, ServerChange.describe(config.type(), before),
-                    ServerChange.describe(config.type(), server)));
-        } catch (SQLException e) {
-            return Probed.failed(Failures.fromConnect(config, e));
-        } catch (IOException e) {
-            return Probed.failed(new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, "Cannot read or change the stored offsets of source '"
-                    + config.name() + "' in " + stored.dir() + ": " + e.getMessage(), "Check the data directory's permissions and contents."));
-        }
-    }
-
-    /**
-     * The identity of the server behind the source's address now.
-     *
-     * @throws SQLException when it cannot be asked
-     */
-    static String serverIdentity(SourceConfig config) throws SQLException {
-        try (Connection c = open(config)) {
-            return value(c, config.type() == SourceType.MYSQL ? "SELECT @@server_uuid" : "SELECT @@server_id");
-        }
-    }
-
     private static Connection open(SourceConfig config) throws SQLException {
         return DriverManager.getConnection(config.jdbcUrl(), config.user(), config.password());
+    }
+
+    private static String identity(SourceConfig config, Connection c) throws SQLException {
+        return value(c, config.type() == SourceType.MYSQL ? "SELECT @@server_uuid" : "SELECT @@server_id");
     }
 
     private static String value(Connection c, String sql) throws SQLException {

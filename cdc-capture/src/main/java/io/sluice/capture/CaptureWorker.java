@@ -1,7 +1,6 @@
 package io.sluice.capture;
 
 import io.sluice.event.SourceEvent;
-import io.sluice.event.VersionOverflowException;
 import io.sluice.review.SchemaGate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,8 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Captures one source: runs one Debezium embedded engine (the async engine) and hands its changes, as Sluice's
@@ -47,7 +44,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread safety: every public method may be called from any thread.
  */
 public final class CaptureWorker implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(CaptureWorker.class);
     private final SourceConfig config;
     private final EventBatchConsumer consumer;
     private final Clock clock;
@@ -152,8 +148,8 @@ public final class CaptureWorker implements AutoCloseable {
         if (probed.failure() != null) {
             throw stopped(probed.failure());
         }
-        serverIs(guard, probed.server());
-        BatchHandler handler = new BatchHandler(config, guard.epoch(), consumer, clock, guard, state, pause, schemas);
+        BatchHandler handler = new BatchHandler(config, consumer, clock, guard, state, pause, schemas);
+        handler.serverIs(probed.server());
         engines.beforeRestart(() -> {
             BinlogProbe.Probed again = BinlogProbe.identify(config, stored, guard.server());
             if (again.failure() != null) {
@@ -162,37 +158,9 @@ public final class CaptureWorker implements AutoCloseable {
                 }
                 throw stopped(again.failure());
             }
-            if (serverIs(guard, again.server())) {
-                handler.epoch(guard.epoch());
-            }
+            handler.serverIs(again.server());
         });
         return handler;
-    }
-
-    /**
-     * Records the server capture reads from; another one than before moves the versions to the next epoch, and the
-     * consumer hears of it.
-     *
-     * @return whether the server changed
-     * @throws CaptureStoppedException when no epoch is left, or the version guard cannot be written
-     */
-    private boolean serverIs(PositionGuard guard, String server) {
-        Optional<ServerChange> change;
-        try {
-            change = guard.serverIs(config.type(), server);
-        } catch (VersionOverflowException e) {
-            throw stopped(new CaptureFailure(CaptureFailure.Kind.VERSION_OVERFLOW, "Source '" + config.name() + "': " + e.getMessage(),
-                    "Reindex every target of the source under a new epoch 0: delete its targets' documents, remove its offsets and"
-                    + " version guard, set version.epoch=0 and start it with a new snapshot (see docs/versions.md)."));
-        } catch (UncheckedIOException e) {
-            throw stopped(new CaptureFailure(CaptureFailure.Kind.CONFIGURATION, e.getMessage(), "Check the data directory's permissions."));
-        }
-        change.ifPresent(c -> {
-            LOG.warn("source={} reads from {} now (before: {}): resuming by GTID, versions move to epoch {}", config.name(), c.to(), c.from(),
-                    c.epoch());
-            consumer.serverChanged(c);
-        });
-        return change.isPresent();
     }
 
     private static CaptureStoppedException stopped(CaptureFailure failure) {
