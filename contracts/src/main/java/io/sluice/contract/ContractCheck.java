@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * they reach the sinks: a change whose rules pass goes on as the transforms left it; one that fails a {@code DLQ} rule
  * goes to the dead letters instead, with the rule, its expression and the values it read; a failure of a
  * {@code NONE} rule is counted; a failure of an {@code ERROR} rule stops the batch with a {@link RuleErrorException}
- * naming the rule and the row, so that nothing past the last checkpoint is committed until the rule or the row is
- * fixed. A rule set that no longer checks against a table's new schema stops the batch the same way.
+ * naming the rule and the row, so that nothing past the last checkpoint is committed until the rule changes or a
+ * person releases that change to the dead letters ({@link Held}). A rule set that no longer checks against a table's
+ * new schema stops the batch the same way.
  *
  * <p>Called by the capture thread only; {@link #counts()} may be read from any thread.
  */
@@ -160,8 +161,8 @@ public final class ContractCheck {
             remember(change, verdict);
             ChangeEvent now = verdict instanceof Verdict.Passed p ? p.event() : ((Verdict.Stopped) verdict).event();
             if (verdict instanceof Verdict.Stopped s) {
-                Held held = Held.of(change, s.failure().rule());
-                if (s.failure().action() == RuleAction.ERROR && !released.test(held)) {
+                Held held = s.failure().action() == RuleAction.ERROR ? Held.of(change, s.failure().rule()) : null;
+                if (held != null && !released.test(held)) {
                     throw new RuleErrorException("table " + change.table() + ": rule " + s.failure().rule() + " (" + s.failure().expr()
                             + ") failed with action ERROR on the row with key " + change.key() + " at " + change.position() + ": "
                             + s.failure().reason() + "; values " + s.failure().values() + ". Change the rule (register the subject "

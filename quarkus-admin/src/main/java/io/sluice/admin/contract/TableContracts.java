@@ -3,7 +3,6 @@ package io.sluice.admin.contract;
 import io.sluice.contract.ContractCheck;
 import io.sluice.contract.RuleErrorException;
 import io.sluice.event.ChangeEvent;
-import io.sluice.event.SourceEvent;
 import io.sluice.event.TableId;
 import io.sluice.registry.RegistryException;
 import io.sluice.registry.SchemaRegistry;
@@ -86,14 +85,7 @@ public class TableContracts {
      * it out (a DLQ or ERROR rule fails on it). For a verification; for one thread.
      */
     public UnaryOperator<ChangeEvent> expectation() {
-        ContractCheck check = check();
-        return e -> {
-            try {
-                List<SourceEvent> passed = check.apply(List.of(e)).events();
-                return passed.isEmpty() ? null : (ChangeEvent) passed.get(0);
-            } catch (RuleErrorException stopped) {
-                return null;
-            }
-        };
+        SinkRunner.Admission admission = admission();
+        return e -> admission.admit(e).event();
     }
 }
