@@ -28,10 +28,12 @@ public final class RedisServer implements AutoCloseable {
 
     private final int port;
     private final Path dir;
+    private final List<String> settings;
     /** The library's server of the same name: the running process, null while stopped. */
     private redis.embedded.RedisServer server;
 
-    private RedisServer() {
+    private RedisServer(List<String> settings) {
+        this.settings = List.copyOf(settings);
         this.port = FreePorts.next();
         try {
             this.dir = Files.createTempDirectory("sluice-redis-");
@@ -50,9 +52,13 @@ public final class RedisServer implements AutoCloseable {
         return shared;
     }
 
-    /** Starts a server of its own; the caller closes it. */
-    public static RedisServer startNew() {
-        RedisServer s = new RedisServer();
+    /**
+     * Starts a server of its own; the caller closes it.
+     *
+     * @param settings lines of redis.conf added to the defaults, such as {@code cluster-enabled yes}
+     */
+    public static RedisServer startNew(String... settings) {
+        RedisServer s = new RedisServer(List.of(settings));
         s.start();
         return s;
     }
@@ -62,7 +68,9 @@ public final class RedisServer implements AutoCloseable {
             return;
         }
         try {
-            redis.embedded.RedisServer s = redis.embedded.RedisServer.newRedisServer()
+            var builder = redis.embedded.RedisServer.newRedisServer();
+            settings.forEach(builder::setting);
+            redis.embedded.RedisServer s = builder
                     .port(port)
                     .bind("127.0.0.1")
                     // Like a production cache that survives restarts: an outage test stops and starts it.

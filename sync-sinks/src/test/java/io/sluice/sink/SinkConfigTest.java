@@ -28,6 +28,27 @@ class SinkConfigTest {
     }
 
     @Test
+    void shouldReportWhatEachRedisTopologyNeeds() {
+        InvalidConfigException cluster = catchThrowableOfType(InvalidConfigException.class, () -> RedisSinkConfig.parse("cache", Map.of(
+                "redis.uri", "redis://a:7000/2,redis://b:7001", "redis.mode", "cluster", "redis.tls.ca.file", "/no/such/ca.pem")));
+        assertThat(problem(cluster, "redis.uri").expected()).contains("only database 0");
+        assertThat(problem(cluster, "redis.tls.ca.file").expected()).contains("readable PEM file");
+        InvalidConfigException sentinel = catchThrowableOfType(InvalidConfigException.class, () -> RedisSinkConfig.parse("cache", Map.of(
+                "redis.uri", "redis://s1:26379,redis://s2:26379", "redis.mode", "sentinel")));
+        assertThat(sentinel.problems()).extracting(ConfigProblem::key).containsExactly("redis.sentinel.master");
+        InvalidConfigException standalone = catchThrowableOfType(InvalidConfigException.class, () -> RedisSinkConfig.parse("cache", Map.of(
+                "redis.uri", "redis://a:6379,redis://b:6379")));
+        assertThat(problem(standalone, "redis.uri").expected()).contains("names 2 servers").contains("redis.mode=cluster or sentinel");
+        InvalidConfigException mixed = catchThrowableOfType(InvalidConfigException.class, () -> RedisSinkConfig.parse("cache", Map.of(
+                "redis.uri", "rediss://a:7000,redis://b:7001", "redis.mode", "cluster")));
+        assertThat(problem(mixed, "redis.uri").expected()).contains("mixes redis:// and rediss://");
+        InvalidConfigException mode = catchThrowableOfType(InvalidConfigException.class, () -> RedisSinkConfig.parse("cache", Map.of(
+                "redis.uri", "redis://a:6379", "redis.mode", "ring")));
+        assertThat(mode.problems()).extracting(ConfigProblem::key).containsExactly("redis.mode");
+        assertThat(RedisSinkConfig.parse("cache", Map.of("redis.uri", "rediss://a:6380")).tls()).isTrue();
+    }
+
+    @Test
     void shouldReportEveryOpenSearchProblemAtOnceWithoutShowingSecrets() {
         InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> OpenSearchSinkConfig.parse("search", Map.of(
                 "opensearch.urls", "localhost:9200,https://ok:9200", "bulk.max.docs", "0", "opensearch.password", "hunter2",

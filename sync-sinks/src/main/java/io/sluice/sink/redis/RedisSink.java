@@ -13,7 +13,6 @@ import io.sluice.sink.Sweepable;
 import io.sluice.sink.TableMapping;
 import io.sluice.sink.WriteResult;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,14 +21,13 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * Keeps Redis keys in step with the source: a compare-and-set script ({@link RedisScript}), loaded once and called
@@ -50,21 +48,29 @@ public final class RedisSink implements ReadableSink, Sweepable, Generational {
     private static final Logger LOG = LoggerFactory.getLogger(RedisSink.class);
     /** The prefix of the key that holds the target's {@linkplain #generation() generation}; the sink's name follows. */
     public static final String GENERATION_KEY = "sluice:generation:";
-    /** Keys SCAN looks at per call. */
-    private static final int SCAN_COUNT = 5000;
 
     private final String name;
     private final RedisSinkConfig config;
     private final TableMapping mapping;
     private final RedisScript script;
-    private final RedisConnection connection;
+    private final RedisNodes nodes;
+    private final RedisCommands commands;
+    private final RedisSweep sweep;
+    /**
+     * With {@code redis.wait.replicas}: what was written since the last flush that replicas confirmed, written again
+     * if a connection was lost meanwhile (a failover drops what the old primary had not passed on). Bounded by what
+     * arrives in {@code sink.flush.interval.ms}.
+     */
+    private final List<ChangeEvent> unconfirmed = new ArrayList<>();
 
     public RedisSink(String name, RedisSinkConfig config) {
         this.name = name;
         this.config = config;
         this.mapping = config.mapping();
         this.script = new RedisScript(config);
-        this.connection = new RedisConnection(name, config);
+        this.nodes = new RedisNodes(name, config);
+        this.commands = new RedisCommands(name, nodes);
+        this.sweep = new RedisSweep(name, config, script, nodes, commands);
     }
 
     @Override
@@ -74,7 +80,7 @@ public final class RedisSink implements ReadableSink, Sweepable, Generational {
 
     @Override
     public void open() {
-        connection.get();
+        nodes.connection(nodes.owner(0));
     }
 
     @Override
@@ -89,80 +95,64 @@ public final class RedisSink implements ReadableSink, Sweepable, Generational {
 
     @Override
     public WriteResult write(List<ChangeEvent> batch) {
-        Jedis j = connection.get();
+        WriteResult result = apply(batch);
+        if (config.waitReplicas() > 0) {
+            unconfirmed.addAll(batch);
+        }
+        return result;
+    }
+
+    private WriteResult apply(List<ChangeEvent> batch) {
         List<WriteResult.Rejection> rejected = new ArrayList<>();
-        List<Response<Object>> responses = new ArrayList<>(batch.size() / RedisScript.ROWS_PER_CALL + 1);
-        List<List<ChangeEvent>> calls = new ArrayList<>(batch.size() / RedisScript.ROWS_PER_CALL + 1);
+        RedisCommands.Calls<ChangeEvent> calls = commands.calls();
+        for (ChangeEvent e : batch) {
+            try {
+                calls.add(key(e), e, args -> addArguments(e, args));
+            } catch (IllegalArgumentException ex) {
+                rejected.add(new WriteResult.Rejection(e, ex.getMessage()));
+            }
+        }
+        List<Object> answers;
         try {
-            Pipeline p = j.pipelined();
-            List<String> keys = new ArrayList<>();
-            List<String> args = new ArrayList<>();
-            List<ChangeEvent> rows = new ArrayList<>();
-            for (ChangeEvent e : batch) {
-                int mark = args.size();
-                try {
-                    String key = key(e);
-                    addArguments(e, args);
-                    keys.add(key);
-                    keys.add(key + ":v");
-                } catch (IllegalArgumentException ex) {
-                    args.subList(mark, args.size()).clear();
-                    rejected.add(new WriteResult.Rejection(e, ex.getMessage()));
-                    continue;
-                }
-                rows.add(e);
-                if (rows.size() == RedisScript.ROWS_PER_CALL) {
-                    responses.add(p.evalsha(connection.sha(), keys, args));
-                    calls.add(rows);
-                    keys = new ArrayList<>();
-                    args = new ArrayList<>();
-                    rows = new ArrayList<>();
-                }
-            }
-            if (!rows.isEmpty()) {
-                responses.add(p.evalsha(connection.sha(), keys, args));
-                calls.add(rows);
-            }
-            p.sync();
-        } catch (JedisConnectionException e) {
-            throw connection.lost(e);
+            answers = commands.run(calls.calls());
         } catch (JedisException e) {
-            if (String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
-                connection.drop(); // the server restarted without persistence: reconnect and load the script again
-                throw new RetriableSinkException("Redis sink '" + name + "': script cache was flushed", e);
-            }
             throw new RetriableSinkException("Redis sink '" + name + "' failed: " + e.getMessage(), e);
         }
-        for (int i = 0; i < responses.size(); i++) {
-            Object answer;
-            try {
-                answer = responses.get(i).get();
-            } catch (JedisDataException e) {
-                if (String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
-                    connection.drop();
-                    throw new RetriableSinkException("Redis sink '" + name + "': script cache was flushed", e);
-                }
+        for (int i = 0; i < answers.size(); i++) {
+            List<ChangeEvent> rows = calls.calls().get(i).rows();
+            if (answers.get(i) instanceof JedisDataException e) {
                 if (RedisScript.isTransient(e)) {
-                    throw new RetriableSinkException("Redis sink '" + name + "': the server is not ready (" + e.getMessage() + ")", e);
+                    throw refusingForNow(e.getMessage(), e);
                 }
-                for (ChangeEvent e2 : calls.get(i)) {
-                    rejected.add(new WriteResult.Rejection(e2, "Redis refused the write: " + e.getMessage()));
+                for (ChangeEvent row : rows) {
+                    rejected.add(new WriteResult.Rejection(row, "Redis refused the write: " + e.getMessage()));
                 }
                 continue;
             }
-            List<?> perRow = (List<?>) answer;
+            List<?> perRow = (List<?>) answers.get(i);
             for (int r = 0; r < perRow.size(); r++) {
                 String text = RedisScript.refusal(perRow.get(r));
                 if (text != null) {
                     if (RedisScript.isTransient(text)) {
                         // The rows this batch applied before are skipped by their versions when it is retried.
-                        throw new RetriableSinkException("Redis sink '" + name + "': the server refuses writes for now (" + text + ")", null);
+                        throw refusingForNow(text, null);
                     }
-                    rejected.add(new WriteResult.Rejection(calls.get(i).get(r), "Redis refused the write: " + text));
+                    rejected.add(new WriteResult.Rejection(rows.get(r), "Redis refused the write: " + text));
                 }
             }
         }
         return new WriteResult(rejected);
+    }
+
+    /**
+     * A refusal that passes (see {@link RedisScript#isTransient}); READONLY and MASTERDOWN mean the node is a replica
+     * now, so where writes go is asked again.
+     */
+    private RetriableSinkException refusingForNow(String text, Throwable cause) {
+        if (text.startsWith("READONLY") || text.startsWith("MASTERDOWN")) {
+            nodes.relocated();
+        }
+        return new RetriableSinkException("Redis sink '" + name + "': the server refuses writes for now (" + text + ")", cause);
     }
 
     /**
@@ -199,221 +189,72 @@ public final class RedisSink implements ReadableSink, Sweepable, Generational {
         return config.hashFormat() ? DocumentMapper.json(new LinkedHashMap<>(RedisScript.hashFields(document))) : ReadableSink.super.stored(document);
     }
 
-    /** JSON documents with one MGET; hashes with one HGETALL each, in a pipeline, as a JSON object of their texts. */
+    /** JSON documents with one MGET (a GET each on a cluster); hashes with one HGETALL each, as a JSON object of their texts. */
     @Override
     public List<String> readBack(List<ChangeEvent> rows) {
         if (rows.isEmpty()) {
             return List.of();
         }
-        String[] keys = rows.stream().map(this::key).toArray(String[]::new);
-        try {
-            if (!config.hashFormat()) {
-                return connection.get().mget(keys);
-            }
-            List<Response<Map<String, String>>> responses = new ArrayList<>(keys.length);
-            Pipeline p = connection.get().pipelined();
-            for (String key : keys) {
-                responses.add(p.hgetAll(key));
-            }
-            p.sync();
-            List<String> held = new ArrayList<>(keys.length);
-            for (Response<Map<String, String>> r : responses) {
-                Map<String, String> hash = r.get();
-                held.add(hash == null || hash.isEmpty() ? null : DocumentMapper.json(new LinkedHashMap<>(hash)));
-            }
-            return held;
-        } catch (JedisConnectionException e) {
-            throw connection.lost(e);
+        List<String> keys = rows.stream().map(this::key).toList();
+        if (!config.hashFormat()) {
+            return commands.strings(keys);
         }
+        List<String> held = new ArrayList<>(keys.size());
+        for (Map<String, String> hash : commands.hashes(keys)) {
+            held.add(hash == null || hash.isEmpty() ? null : DocumentMapper.json(new LinkedHashMap<>(hash)));
+        }
+        return held;
     }
 
     @Override
     public void scanIds(TableId table, Consumer<List<String>> batch) {
-        String prefix = mapping.target().renderTable(table) + ":{";
-        try {
-            String cursor = ScanParams.SCAN_POINTER_START;
-            do {
-                ScanResult<String> page = connection.get().scan(cursor, new ScanParams().match(glob(prefix) + "*").count(SCAN_COUNT));
-                List<String> ids = page.getResult().stream().filter(k -> k.endsWith("}"))
-                        .map(k -> k.substring(prefix.length(), k.length() - 1)).toList();
-                if (!ids.isEmpty()) {
-                    batch.accept(ids);
-                }
-                cursor = page.getCursor();
-            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-        } catch (JedisConnectionException e) {
-            throw connection.lost(e);
-        }
+        sweep.scanIds(table, batch);
     }
 
-    /**
-     * Lists the tables' row keys with one SCAN (over the longest prefix the tables' key prefixes share: SCAN walks
-     * the whole keyspace whatever it matches, so a pass per table would cost the keyspace once per table), reads
-     * their version keys, and sends the rows below their table's snapshot version through the compare-and-set script
-     * as deletes at that version minus one (under {@code delete.mode=mark}: their stored value, marked): a write that
-     * lands in between is newer and the script leaves it alone. A key without a version key is not Sluice's and is
-     * left alone.
-     */
+    /** See {@link RedisSweep#sweep}. */
     @Override
     public Map<TableId, Long> sweep(Map<TableId, Long> snapshots) {
-        Map<String, TableId> byPrefix = new HashMap<>();
-        Map<TableId, Long> removed = new LinkedHashMap<>();
-        for (TableId table : snapshots.keySet()) {
-            byPrefix.put(mapping.target().renderTable(table) + ":{", table);
-            removed.put(table, 0L);
-        }
-        if (byPrefix.isEmpty()) {
-            return removed;
-        }
-        String common = byPrefix.keySet().stream().reduce(RedisSink::commonPrefix).orElseThrow();
-        try {
-            String cursor = ScanParams.SCAN_POINTER_START;
-            do {
-                ScanResult<String> page = connection.get().scan(cursor, new ScanParams().match(glob(common) + "*").count(SCAN_COUNT));
-                List<String> rows = new ArrayList<>();
-                List<TableId> tables = new ArrayList<>();
-                for (String key : page.getResult()) {
-                    int brace = key.indexOf(":{");
-                    TableId table = brace < 0 || !key.endsWith("}") ? null : byPrefix.get(key.substring(0, brace + 2));
-                    if (table != null) {
-                        rows.add(key);
-                        tables.add(table);
-                    }
-                }
-                if (!rows.isEmpty()) {
-                    List<String> versions = connection.get().mget(rows.stream().map(k -> k + ":v").toArray(String[]::new));
-                    Map<TableId, List<String>> unseen = new LinkedHashMap<>();
-                    for (int i = 0; i < rows.size(); i++) {
-                        String below = RedisScript.paddedVersion(snapshots.get(tables.get(i)));
-                        if (versions.get(i) != null && versions.get(i).compareTo(below) < 0) {
-                            unseen.computeIfAbsent(tables.get(i), t -> new ArrayList<>()).add(rows.get(i));
-                        }
-                    }
-                    unseen.forEach((table, keys) -> removed.merge(table, remove(keys, RedisScript.paddedVersion(snapshots.get(table) - 1)), Long::sum));
-                }
-                cursor = page.getCursor();
-            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-            return removed;
-        } catch (JedisConnectionException e) {
-            throw connection.lost(e);
-        } catch (JedisDataException e) {
-            if (String.valueOf(e.getMessage()).startsWith("NOSCRIPT")) {
-                connection.drop();
-            }
-            throw new RetriableSinkException("Redis sink '" + name + "' could not sweep " + common + "*: " + e.getMessage(), e);
-        }
-    }
-
-    private static String commonPrefix(String a, String b) {
-        int n = 0;
-        while (n < a.length() && n < b.length() && a.charAt(n) == b.charAt(n)) {
-            n++;
-        }
-        return a.substring(0, n);
-    }
-
-    /** Deletes (or marks) rows by key at a version, through the script; answers how many it changed. */
-    private long remove(List<String> keys, String version) {
-        long changed = 0;
-        for (int from = 0; from < keys.size(); from += RedisScript.ROWS_PER_CALL) {
-            List<String> part = keys.subList(from, Math.min(keys.size(), from + RedisScript.ROWS_PER_CALL));
-            List<String> scriptKeys = new ArrayList<>();
-            List<String> args = new ArrayList<>();
-            List<Map<String, Object>> marked = mapping.deleteMode() == DeleteMode.MARK ? marked(part) : null;
-            for (int i = 0; i < part.size(); i++) {
-                if (marked != null && marked.get(i) == null) {
-                    continue; // gone meanwhile, or marked already
-                }
-                scriptKeys.add(part.get(i));
-                scriptKeys.add(part.get(i) + ":v");
-                if (marked == null) {
-                    script.addDelete(args, version);
-                } else {
-                    script.addValue(args, version, marked.get(i));
-                }
-            }
-            if (scriptKeys.isEmpty()) {
-                continue;
-            }
-            for (Object outcome : (List<?>) connection.get().evalsha(connection.sha(), scriptKeys, args)) {
-                String text = RedisScript.refusal(outcome);
-                if (text == null) {
-                    changed += (Long) outcome;
-                } else if (RedisScript.isTransient(text)) {
-                    throw new RetriableSinkException("Redis sink '" + name + "': the server refuses writes for now (" + text + ")", null);
-                } else {
-                    // Refused for good: the key stays as it is (retrying would hold the pipeline for ever); verify finds it.
-                    LOG.warn("Redis sink '{}': a sweep delete was refused, the key stays ({}); verify with --repair removes it", name, text);
-                }
-            }
-        }
-        return changed;
-    }
-
-    /**
-     * The stored documents of rows, marked deleted: a JSON value as its document, a hash as its fields (texts);
-     * null for a row that is gone or marked already.
-     */
-    private List<Map<String, Object>> marked(List<String> keys) {
-        List<Map<String, Object>> out = new ArrayList<>(keys.size());
-        List<Response<Map<String, String>>> hashes = new ArrayList<>();
-        List<String> texts = null;
-        if (config.hashFormat()) {
-            Pipeline p = connection.get().pipelined();
-            keys.forEach(k -> hashes.add(p.hgetAll(k)));
-            p.sync();
-        } else {
-            texts = connection.get().mget(keys.toArray(String[]::new));
-        }
-        for (int i = 0; i < keys.size(); i++) {
-            Map<String, Object> doc;
-            if (config.hashFormat()) {
-                Map<String, String> hash = hashes.get(i).get();
-                doc = hash == null || hash.isEmpty() || "true".equals(hash.get(DocumentMapper.DELETED_FIELD)) ? null : new LinkedHashMap<>(hash);
-            } else {
-                doc = texts.get(i) == null ? null : DocumentMapper.parse(texts.get(i));
-                if (doc != null && Boolean.TRUE.equals(doc.get(DocumentMapper.DELETED_FIELD))) {
-                    doc = null;
-                }
-            }
-            if (doc != null) {
-                doc.put(DocumentMapper.DELETED_FIELD, true); // a hash holds it as "true", as a delete under mark writes it
-            }
-            out.add(doc);
-        }
-        return out;
-    }
-
-    /** A key prefix as a SCAN pattern: glob characters escaped. */
-    private static String glob(String prefix) {
-        return prefix.replaceAll("([*?\\[\\]\\\\])", "\\\\$1");
+        return sweep.sweep(snapshots);
     }
 
     /**
      * Redis applies each write before answering: nothing is buffered here, and durability is the server's (AOF). With
-     * {@code redis.wait.replicas} a flush also waits until that many replicas hold every write of this connection
-     * (Redis {@code WAIT}), so that a checkpoint counts only on what a failover to a replica keeps.
+     * {@code redis.wait.replicas} a flush also waits until that many replicas hold every write of each connection,
+     * one per primary (Redis {@code WAIT}), so that a checkpoint counts only on what a failover to a replica keeps.
      *
      * @throws RetriableSinkException when fewer replicas had the writes within {@code redis.wait.timeout.ms}
      */
     @Override
     public void flush() {
-        Jedis j = connection.get();
         int replicas = config.waitReplicas();
         if (replicas == 0) {
             return;
         }
-        long acknowledged;
-        try {
-            acknowledged = j.waitReplicas(replicas, config.waitTimeoutMs());
-        } catch (JedisConnectionException e) {
-            throw connection.lost(e);
+        if (nodes.dropped()) {
+            // WAIT counts a connection's own writes: those of a lost connection are written again on the new ones
+            // (an older version than the stored one changes nothing).
+            nodes.steady();
+            LOG.info("Redis sink '{}': a connection was lost since the last flush; writing its {} unconfirmed changes again", name, unconfirmed.size());
+            apply(unconfirmed); // what it refuses went to the dead letters the first time
         }
-        if (acknowledged < replicas) {
-            throw new RetriableSinkException("Redis sink '" + name + "': " + acknowledged + " of the " + replicas + " replicas it waits for"
-                    + " (redis.wait.replicas) had its writes within " + config.waitTimeoutMs() + " ms; the checkpoint waits until they"
-                    + " do. Check the replicas' links (INFO replication), or lower redis.wait.replicas", null);
+        for (HostAndPort node : nodes.connected()) {
+            long acknowledged;
+            try {
+                Jedis j = nodes.connection(node);
+                // WAIT answers after up to redis.wait.timeout.ms: the read must not time out before it does.
+                j.getConnection().setSoTimeout(config.waitTimeoutMs() + config.timeoutMs());
+                acknowledged = j.waitReplicas(replicas, config.waitTimeoutMs());
+                j.getConnection().setSoTimeout(config.timeoutMs());
+            } catch (JedisConnectionException e) {
+                throw nodes.lost(node, e);
+            }
+            if (acknowledged < replicas) {
+                throw new RetriableSinkException("Redis sink '" + name + "': " + acknowledged + " of the " + replicas + " replicas of " + node
+                        + " it waits for (redis.wait.replicas) had its writes within " + config.waitTimeoutMs() + " ms; the checkpoint"
+                        + " waits until they do. Check the replicas' links (INFO replication), or lower redis.wait.replicas", null);
+            }
         }
+        unconfirmed.clear();
     }
 
     /**
@@ -423,10 +264,10 @@ public final class RedisSink implements ReadableSink, Sweepable, Generational {
      */
     @Override
     public String generation() {
-        Jedis j = connection.get();
         String key = GENERATION_KEY + name;
+        HostAndPort node = nodes.owner(nodes.slot(key));
         try {
-            Pipeline p = j.pipelined();
+            Pipeline p = nodes.connection(node).pipelined();
             p.setnx(key, UUID.randomUUID().toString());
             Response<String> current = p.get(key);
             p.sync();
@@ -435,14 +276,15 @@ public final class RedisSink implements ReadableSink, Sweepable, Generational {
             }
             return current.get();
         } catch (JedisConnectionException e) {
-            throw connection.lost(e);
+            throw nodes.lost(node, e);
         } catch (JedisException e) {
+            nodes.relocated(); // MOVED, or a replica now: ask again where it lives
             throw new RetriableSinkException("Redis sink '" + name + "' could not read its generation key " + key + ": " + e.getMessage(), e);
         }
     }
 
     @Override
     public void close() {
-        connection.close();
+        nodes.close();
     }
 }

@@ -4,12 +4,13 @@ import io.sluice.config.ConfigProblem;
 import io.sluice.config.ConfigValidation;
 import io.sluice.sink.MappingConfig;
 import io.sluice.sink.TableMapping;
-import java.net.URI;
-import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -27,12 +28,24 @@ public final class RedisSinkConfig {
     public static final String WAIT_REPLICAS = "redis.wait.replicas";
     public static final String WAIT_TIMEOUT_MS = "redis.wait.timeout.ms";
     public static final String TLS = "redis.tls";
+    public static final String TLS_CA_FILE = "redis.tls.ca.file";
+    public static final String MODE = "redis.mode";
+    public static final String USER = "redis.user";
+    public static final String SENTINEL_MASTER = "redis.sentinel.master";
 
     public static final ConfigDef DEFINITION = MappingConfig.define(new ConfigDef(), "{source}:{database}:{table}")
             .define(URI, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "redis://host:port or redis://host:port/database.")
+                    "redis://host:port or redis://host:port/database (rediss:// for TLS). With redis.mode=cluster, one or more of"
+                    + " the cluster's nodes; with redis.mode=sentinel, the sentinels; several separated by commas.")
+            .define(MODE, Type.STRING, "standalone", ConfigDef.CaseInsensitiveValidString.in("standalone", "cluster", "sentinel"),
+                    Importance.HIGH, "standalone: one server; cluster: a Redis Cluster (each call's keys grouped by slot, MOVED and ASK"
+                    + " followed); sentinel: the primary the sentinels name, asked again after each lost connection.")
+            .define(SENTINEL_MASTER, Type.STRING, "", Importance.HIGH, "With redis.mode=sentinel: the name the sentinels monitor the primary by.")
+            .define(USER, Type.STRING, "", Importance.HIGH, "ACL user name (AUTH user password); empty authenticates as the default user.")
             .define(PASSWORD, Type.PASSWORD, "", Importance.HIGH, "Password (AUTH), if the server needs one.")
-            .define(TLS, Type.BOOLEAN, false, Importance.MEDIUM, "Connect with TLS.")
+            .define(TLS, Type.BOOLEAN, false, Importance.MEDIUM, "Connect with TLS (also on when redis.uri is rediss://).")
+            .define(TLS_CA_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "PEM file of the certificate authorities to trust for TLS; empty trusts the JVM's trust store.")
             .define(FORMAT, Type.STRING, "json", ConfigDef.CaseInsensitiveValidString.in("json", "hash"), Importance.MEDIUM,
                     "json: each row as a JSON string; hash: each row as a Redis hash of its fields.")
             .define(TTL_MS, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.LOW, "Expiry of written keys in ms; 0 keeps them.")
@@ -47,9 +60,11 @@ public final class RedisSinkConfig {
                     + " checkpoint waits.");
 
     private final AbstractConfig config;
+    private final RedisTopology topology;
 
-    private RedisSinkConfig(AbstractConfig config) {
+    private RedisSinkConfig(AbstractConfig config, RedisTopology topology) {
         this.config = config;
+        this.topology = topology;
     }
 
     /**
@@ -61,26 +76,36 @@ public final class RedisSinkConfig {
         List<ConfigProblem> problems = new ArrayList<>(ConfigValidation.problems(DEFINITION, raw, Set.of()));
         problems.addAll(MappingConfig.problems(raw));
         String uri = raw.get(URI);
-        if (uri != null && !uri.isBlank()) {
-            try {
-                URI u = new URI(uri);
-                if (!"redis".equals(u.getScheme()) || u.getHost() == null) {
-                    problems.add(new ConfigProblem(URI, uri, "expected redis://host:port[/database]"));
-                }
-            } catch (URISyntaxException e) {
-                problems.add(new ConfigProblem(URI, uri, "expected redis://host:port[/database]: " + e.getReason()));
-            }
+        RedisTopology topology = null;
+        if (uri != null && !uri.isBlank() && problems.stream().noneMatch(p -> p.key().equals(MODE))) {
+            topology = RedisTopology.parse(RedisTopology.Mode.of(raw.getOrDefault(MODE, "standalone")), uri, raw.getOrDefault(SENTINEL_MASTER, ""), problems);
+        }
+        String ca = raw.getOrDefault(TLS_CA_FILE, "");
+        if (!ca.isBlank() && !Files.isReadable(Path.of(ca))) {
+            problems.add(new ConfigProblem(TLS_CA_FILE, ca, "a readable PEM file of CA certificates on this machine"));
         }
         ConfigValidation.requireNone(DEFINITION, "Redis sink '" + sinkName + "'", problems);
-        return new RedisSinkConfig(new AbstractConfig(DEFINITION, raw, false));
+        return new RedisSinkConfig(new AbstractConfig(DEFINITION, raw, false), topology);
     }
 
-    public URI uri() {
-        try {
-            return new URI(config.getString(URI));
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException("redis.uri was validated, yet: " + e.getMessage(), e);
-        }
+    /** The servers to write to. */
+    RedisTopology topology() {
+        return topology;
+    }
+
+    /** The addresses as configured, for messages. */
+    public String uri() {
+        return config.getString(URI);
+    }
+
+    public String user() {
+        return config.getString(USER);
+    }
+
+    /** The CA file to trust, if one is set. */
+    public Optional<Path> tlsCaFile() {
+        String file = config.getString(TLS_CA_FILE);
+        return file.isBlank() ? Optional.empty() : Optional.of(Path.of(file));
     }
 
     public String password() {
@@ -88,7 +113,7 @@ public final class RedisSinkConfig {
     }
 
     public boolean tls() {
-        return config.getBoolean(TLS);
+        return config.getBoolean(TLS) || RedisTopology.tlsScheme(config.getString(URI));
     }
 
     public boolean hashFormat() {
