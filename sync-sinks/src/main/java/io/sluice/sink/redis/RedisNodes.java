@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -216,6 +217,13 @@ final class RedisNodes implements AutoCloseable {
     }
 
     private RuntimeException refusal(HostAndPort node, JedisException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SSLHandshakeException) {
+                return new FatalSinkException("Redis sink '" + sink + "': " + node + " was refused over TLS (" + cause.getMessage() + "): its"
+                        + " certificate must be signed by a CA in " + RedisSinkConfig.TLS_CA_FILE + " (or the JVM's trust store when that is"
+                        + " empty) and name the host Sluice connects to", e);
+            }
+        }
         if (e instanceof JedisConnectionException) {
             return new RetriableSinkException("Redis sink '" + sink + "': " + node + " unreachable: " + e.getMessage(), e);
         }
