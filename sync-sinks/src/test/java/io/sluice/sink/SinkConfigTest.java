@@ -58,6 +58,14 @@ class SinkConfigTest {
     }
 
     @Test
+    void shouldTakeOneTlsTrustForTheSearchSink() {
+        InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> OpenSearchSinkConfig.parse("search", Map.of(
+                "opensearch.urls", "https://es:9200", "opensearch.tls.ca.fingerprint", "12:34", "opensearch.tls.insecure", "true")));
+        assertThat(problem(e, "opensearch.tls.ca.fingerprint").expected()).contains("64 hex digits");
+        assertThat(problem(e, "opensearch.tls.ca.file").expected()).contains("not several");
+    }
+
+    @Test
     void shouldRequireTheLuceneDirectory() {
         InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> LuceneSinkConfig.parse("index", Map.of()));
         assertThat(problem(e, "lucene.dir").value()).isNull();

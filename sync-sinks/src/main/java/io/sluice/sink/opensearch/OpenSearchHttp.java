@@ -2,6 +2,7 @@ package io.sluice.sink.opensearch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.sink.CaCertificates;
 import io.sluice.sink.FatalSinkException;
 import io.sluice.sink.RetriableSinkException;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
@@ -44,6 +46,10 @@ final class OpenSearchHttp {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(config.timeoutMs()));
         if (config.tlsInsecure()) {
             b.sslContext(trustAll());
+        } else if (config.tlsCaFile().isPresent()) {
+            b.sslContext(CaCertificates.context(config.tlsCaFile().get(), OpenSearchSinkConfig.TLS_CA_FILE));
+        } else if (!config.tlsCaFingerprint().isEmpty()) {
+            b.sslContext(CaCertificates.fingerprint(config.tlsCaFingerprint()));
         }
         this.http = b.build();
         if (!config.apiKey().isEmpty()) {
@@ -80,6 +86,11 @@ final class OpenSearchHttp {
                 HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
                 current = (current + attempt) % urls.size();
                 return r;
+            } catch (SSLHandshakeException e) {
+                throw new FatalSinkException("OpenSearch sink '" + sink + "': " + base + " was refused over TLS (" + e.getMessage() + "): its"
+                        + " certificate must be signed by a CA in " + OpenSearchSinkConfig.TLS_CA_FILE + ", carry the fingerprint in "
+                        + OpenSearchSinkConfig.TLS_CA_FINGERPRINT + " or be trusted by the JVM's trust store, and name the host in "
+                        + OpenSearchSinkConfig.URLS, e);
             } catch (IOException e) {
                 last = e;
             } catch (InterruptedException e) {

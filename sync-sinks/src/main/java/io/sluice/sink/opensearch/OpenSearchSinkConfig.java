@@ -2,13 +2,17 @@ package io.sluice.sink.opensearch;
 
 import io.sluice.config.ConfigProblem;
 import io.sluice.config.ConfigValidation;
+import io.sluice.sink.CaCertificates;
 import io.sluice.sink.MappingConfig;
 import io.sluice.sink.TableMapping;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -22,6 +26,8 @@ public final class OpenSearchSinkConfig {
     public static final String PASSWORD = "opensearch.password";
     public static final String API_KEY = "opensearch.api.key";
     public static final String TLS_INSECURE = "opensearch.tls.insecure";
+    public static final String TLS_CA_FILE = "opensearch.tls.ca.file";
+    public static final String TLS_CA_FINGERPRINT = "opensearch.tls.ca.fingerprint";
     public static final String TIMEOUT_MS = "opensearch.timeout.ms";
     public static final String REPLICAS = "index.replicas";
     public static final String SHARDS = "index.shards";
@@ -36,7 +42,12 @@ public final class OpenSearchSinkConfig {
             .define(USERNAME, Type.STRING, "", Importance.MEDIUM, "User for basic authentication.")
             .define(PASSWORD, Type.PASSWORD, "", Importance.MEDIUM, "Password for basic authentication.")
             .define(API_KEY, Type.PASSWORD, "", Importance.MEDIUM, "An API key (base64 id:key) sent as Authorization: ApiKey; wins over basic authentication.")
-            .define(TLS_INSECURE, Type.BOOLEAN, false, Importance.LOW, "Accept any TLS certificate (development only). Otherwise the JVM's trust store is used.")
+            .define(TLS_CA_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "PEM file of the certificate authorities to trust for https:// URLs; empty trusts the JVM's trust store.")
+            .define(TLS_CA_FINGERPRINT, Type.STRING, "", Importance.MEDIUM,
+                    "SHA-256 fingerprint (hex, colons allowed) of a certificate to trust in the server's chain: the one Elasticsearch"
+                    + " prints for its CA at its first start.")
+            .define(TLS_INSECURE, Type.BOOLEAN, false, Importance.LOW, "Accept any TLS certificate (development only).")
             .define(TIMEOUT_MS, Type.INT, 30_000, ConfigDef.Range.between(100, 600_000), Importance.LOW, "Request timeout in ms.")
             .define(SHARDS, Type.INT, 1, ConfigDef.Range.between(1, 1024), Importance.LOW, "Shards of indexes the sink creates.")
             .define(REPLICAS, Type.INT, 1, ConfigDef.Range.between(0, 16), Importance.LOW, "Replicas of indexes the sink creates.")
@@ -74,6 +85,19 @@ public final class OpenSearchSinkConfig {
                 }
             }
         }
+        String ca = raw.getOrDefault(TLS_CA_FILE, "");
+        String fingerprint = raw.getOrDefault(TLS_CA_FINGERPRINT, "");
+        if (!ca.isBlank() && !Files.isReadable(Path.of(ca))) {
+            problems.add(new ConfigProblem(TLS_CA_FILE, ca, "a readable PEM file of CA certificates on this machine"));
+        }
+        if (!fingerprint.isBlank() && !CaCertificates.isFingerprint(fingerprint)) {
+            problems.add(new ConfigProblem(TLS_CA_FINGERPRINT, fingerprint, "64 hex digits (SHA-256), colons allowed"));
+        }
+        int trusts = (ca.isBlank() ? 0 : 1) + (fingerprint.isBlank() ? 0 : 1) + ("true".equalsIgnoreCase(raw.get(TLS_INSECURE)) ? 1 : 0);
+        if (trusts > 1) {
+            problems.add(new ConfigProblem(TLS_CA_FILE, ca, "set one of " + TLS_CA_FILE + ", " + TLS_CA_FINGERPRINT + " and " + TLS_INSECURE
+                    + ", not several"));
+        }
         ConfigValidation.requireNone(DEFINITION, "OpenSearch sink '" + sinkName + "'", problems);
         return new OpenSearchSinkConfig(new AbstractConfig(DEFINITION, raw, false));
     }
@@ -96,6 +120,17 @@ public final class OpenSearchSinkConfig {
 
     public boolean tlsInsecure() {
         return config.getBoolean(TLS_INSECURE);
+    }
+
+    /** The CA file to trust, if one is set. */
+    public Optional<Path> tlsCaFile() {
+        String file = config.getString(TLS_CA_FILE);
+        return file.isBlank() ? Optional.empty() : Optional.of(Path.of(file));
+    }
+
+    /** The fingerprint of a certificate to trust, or empty. */
+    public String tlsCaFingerprint() {
+        return config.getString(TLS_CA_FINGERPRINT);
     }
 
     public int timeoutMs() {
