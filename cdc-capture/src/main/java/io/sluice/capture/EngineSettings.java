@@ -1,5 +1,6 @@
 package io.sluice.capture;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -78,6 +79,14 @@ final class EngineSettings {
             from("connect.timeout.ms", SourceConfig.CONNECT_TIMEOUT_MS, c -> Integer.toString(c.connectTimeoutMs())),
             // Debezium hands database.* keys it does not know to the JDBC driver.
             from("database.allowPublicKeyRetrieval", SourceConfig.ALLOW_PUBLIC_KEY_RETRIEVAL, c -> c.allowPublicKeyRetrieval() ? "true" : null),
+            from("database.ssl.mode", SourceConfig.TLS_MODE, c -> c.tls().debeziumMode(c.type())),
+            // The binlog client reads trusted certificates from a key store; the JDBC connection (MariaDB's driver)
+            // takes the PEM file itself.
+            from("database.ssl.truststore", SourceConfig.TLS_CA_FILE, c -> c.tls().caFile().isPresent() ? c.tls().trustStore().toString() : null),
+            from("database.ssl.truststore.password", SourceConfig.TLS_CA_FILE,
+                    c -> c.tls().caFile().isPresent() ? SourceTls.TRUST_STORE_PASSWORD : null),
+            from("database.serverSslCert", SourceConfig.TLS_CA_FILE,
+                    c -> c.type() == SourceType.MARIADB ? c.tls().caFile().map(Path::toString).orElse(null) : null),
             fixed("record.processing.order", "ORDERED", "events reach the consumer, and offsets the store, in binlog order"));
 
     private EngineSettings() {

@@ -4,8 +4,10 @@ import io.sluice.config.ConfigProblem;
 import io.sluice.config.ConfigValidation;
 import io.sluice.config.InvalidConfigException;
 import io.sluice.event.TableId;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,9 +18,9 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
@@ -54,6 +56,8 @@ public final class SourceConfig {
     public static final String STALL_TIMEOUT_MS = "stall.timeout.ms";
     public static final String CONNECT_TIMEOUT_MS = "connect.timeout.ms";
     public static final String ALLOW_PUBLIC_KEY_RETRIEVAL = "allow.public.key.retrieval";
+    public static final String TLS_MODE = "tls.mode";
+    public static final String TLS_CA_FILE = "tls.ca.file";
     public static final String ENGINE_PREFIX = "debezium.";
 
     private static final Pattern SOURCE_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
@@ -98,7 +102,16 @@ public final class SourceConfig {
             .define(CONNECT_TIMEOUT_MS, Type.INT, 10_000, ConfigDef.Range.between(100, 600_000), Importance.LOW,
                     "How long a connection attempt to the source may take, in milliseconds.")
             .define(ALLOW_PUBLIC_KEY_RETRIEVAL, Type.BOOLEAN, false, Importance.LOW,
-                    "Let the client ask the server for its RSA public key to send the password: needed by a user that authenticates with MySQL 8's caching_sha2_password over a connection without TLS. Applies to every connection Sluice opens to the source (capture, preflight, backfill, verify).");
+                    "Let the client ask the server for its RSA public key to send the password: needed by a user that authenticates with MySQL 8's caching_sha2_password over a connection without TLS. Applies to every connection Sluice opens to the source (capture, preflight, backfill, verify).")
+            .define(TLS_MODE, Type.STRING, SourceTls.Mode.PREFERRED.text(), ConfigDef.CaseInsensitiveValidString.in(
+                    Arrays.stream(SourceTls.Mode.values()).map(SourceTls.Mode::text).toArray(String[]::new)), Importance.MEDIUM,
+                    "TLS on every connection to the source (capture, preflight, backfill, verify): preferred leaves it to the driver"
+                    + " (MySQL's uses TLS when the server offers it, unverified; MariaDB's does not); disabled; required (encrypted,"
+                    + " the certificate not checked); verify-ca (signed by a CA of tls.ca.file, or of the JVM's trust store);"
+                    + " verify-identity (also naming the host).")
+            .define(TLS_CA_FILE, Type.STRING, "", Importance.MEDIUM,
+                    "PEM file of the certificate authorities that sign the source's certificate, for tls.mode verify-ca or"
+                    + " verify-identity.");
 
     private final Map<String, Object> values;
     private final Map<String, String> engineOverrides;
@@ -136,6 +149,7 @@ public final class SourceConfig {
         problems.addAll(regexProblems(own.get(DATABASES), DATABASES));
         problems.addAll(regexProblems(own.get(TABLES), TABLES));
         problems.addAll(stallProblems(own));
+        problems.addAll(tlsProblems(own));
         ConfigValidation.requireNone(DEFINITION, "source '" + own.getOrDefault(NAME, "?") + "'", problems);
         return new SourceConfig(DEFINITION.parse(own), Map.copyOf(engine));
     }
@@ -153,6 +167,23 @@ public final class SourceConfig {
             }
         }
         return out;
+    }
+
+    private static List<ConfigProblem> tlsProblems(Map<String, String> own) {
+        String ca = own.getOrDefault(TLS_CA_FILE, "");
+        if (ca.isBlank()) {
+            return List.of();
+        }
+        if (!Files.isReadable(Path.of(ca)) || ca.matches(".*[&=?#;].*")) {
+            return List.of(new ConfigProblem(TLS_CA_FILE, ca, "a readable PEM file of CA certificates on this machine, its path"
+                    + " without & = ? # or ; (it goes into the JDBC URL)"));
+        }
+        String mode = own.getOrDefault(TLS_MODE, SourceTls.Mode.PREFERRED.text());
+        if (!mode.equalsIgnoreCase(SourceTls.Mode.VERIFY_CA.text()) && !mode.equalsIgnoreCase(SourceTls.Mode.VERIFY_IDENTITY.text())) {
+            return List.of(new ConfigProblem(TLS_MODE, mode, "verify-ca or verify-identity: " + TLS_CA_FILE + " is set, and only those"
+                    + " modes check the server's certificate against it"));
+        }
+        return List.of();
     }
 
     private static List<ConfigProblem> stallProblems(Map<String, String> own) {
@@ -301,7 +332,14 @@ public final class SourceConfig {
      * views): the database left empty, with the connection options of the source's settings.
      */
     public String jdbcUrl() {
-        return type().jdbcUrl(host(), port()) + "?connectTimeout=" + connectTimeoutMs() + (allowPublicKeyRetrieval() ? "&allowPublicKeyRetrieval=true" : "");
+        return type().jdbcUrl(host(), port()) + "?connectTimeout=" + connectTimeoutMs() + (allowPublicKeyRetrieval() ? "&allowPublicKeyRetrieval=true" : "")
+                + tls().jdbcQuery(type());
+    }
+
+    /** How the source's connections use TLS. */
+    public SourceTls tls() {
+        String ca = (String) values.get(TLS_CA_FILE);
+        return new SourceTls(SourceTls.Mode.of((String) values.get(TLS_MODE)), ca.isBlank() ? Optional.empty() : Optional.of(Path.of(ca)), sourceDir());
     }
 
     /** Debezium settings given with the {@code debezium.} prefix, without it. */

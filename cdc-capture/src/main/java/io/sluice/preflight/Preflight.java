@@ -54,6 +54,13 @@ public final class Preflight {
                     + " server's public key to send the password.", "Turn TLS on for the source, or allow public key retrieval ("
                     + SourceConfig.ALLOW_PUBLIC_KEY_RETRIEVAL + "=true), or give the user mysql_native_password (MySQL 8.0 only).");
         }
+        if (lower.contains("certificate") || lower.contains("pkix") || lower.contains("handshake") || lower.contains("ssl")
+                || lower.contains("tls")) {
+            return Finding.error("connection", "The TLS connection to " + config.host() + ":" + config.port() + " failed (" + msg + ").",
+                    "With " + SourceConfig.TLS_MODE + "=verify-ca or verify-identity, the server's certificate must be signed by a CA in "
+                    + SourceConfig.TLS_CA_FILE + " (or the JVM's trust store), and under verify-identity name the host in "
+                    + SourceConfig.HOST + "; a server without TLS needs " + SourceConfig.TLS_MODE + "=disabled or preferred.");
+        }
         if (lower.contains("access denied")) {
             return Finding.error("connection", "The server refused user '" + config.user() + "' or its password.",
                     "Check the password, or create the user: CREATE USER '" + config.user() + "'@'%' IDENTIFIED BY '<password>';");

@@ -13,8 +13,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -50,10 +52,16 @@ public final class MariaDbServer implements AutoCloseable {
      * @param binlog whether the binlog is on (row format, full row image)
      * @param serverId the server's {@code server_id}
      * @param timeZone the server's default time zone, for example {@code +00:00}
+     * @param args more server options, such as {@code --ssl-cert=...}
      */
-    public record Options(boolean binlog, int serverId, String timeZone) {
+    public record Options(boolean binlog, int serverId, String timeZone, List<String> args) {
         public Options {
             Objects.requireNonNull(timeZone, "timeZone");
+            args = List.copyOf(args);
+        }
+
+        public Options(boolean binlog, int serverId, String timeZone) {
+            this(binlog, serverId, timeZone, List.of());
         }
 
         /** Binlog on, row format, full row image, server id 1, UTC. */
@@ -62,7 +70,14 @@ public final class MariaDbServer implements AutoCloseable {
         }
 
         public Options withBinlog(boolean on) {
-            return new Options(on, serverId, timeZone);
+            return new Options(on, serverId, timeZone, args);
+        }
+
+        /** These options with more server options added. */
+        public Options withArgs(String... more) {
+            List<String> all = new ArrayList<>(args);
+            all.addAll(List.of(more));
+            return new Options(binlog, serverId, timeZone, all);
         }
     }
 
@@ -124,6 +139,7 @@ public final class MariaDbServer implements AutoCloseable {
         config.addArg("--character-set-server=utf8mb4");
         config.addArg("--collation-server=utf8mb4_general_ci");
         config.addArg("--max-connections=500");
+        options.args().forEach(config::addArg);
         // Warnings, but not a note per connection a client closed abruptly (a capture restarting), which would read as errors.
         config.addArg("--log-warnings=1");
         config.addArg("--innodb-buffer-pool-size=256M");
