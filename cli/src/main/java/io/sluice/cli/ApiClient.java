@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -16,12 +17,21 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The Sluice server's REST API ({@code /api/v1}) over java.net.http, with an API token as
@@ -31,6 +41,7 @@ import javax.net.ssl.SSLException;
 final class ApiClient {
     static final String ENV_SERVER = "SLUICE_SERVER";
     static final String ENV_TOKEN = "SLUICE_TOKEN";
+    static final String ENV_CA_FILE = "SLUICE_CA_FILE";
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(120);
@@ -51,9 +62,51 @@ final class ApiClient {
     private final HttpClient http;
 
     ApiClient(Target target) {
+        this(target, null);
+    }
+
+    /** @param trust what to trust for https:// (from {@link #trust}), or null for the JVM's trust store */
+    ApiClient(Target target, SSLContext trust) {
         this.target = target;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (trust != null) {
+            b.sslContext(trust);
+        }
+        this.http = b.build();
+    }
+
+    /**
+     * The TLS trust of {@code --ca-file}, else {@code SLUICE_CA_FILE}: exactly the certificates of that PEM file.
+     *
+     * @return null when neither is set (the JVM's trust store)
+     * @throws CliException naming the file and where it came from, when it cannot be read as PEM certificates
+     */
+    static SSLContext trust(String caFlag, Map<String, String> env) {
+        String file = !blank(caFlag) ? caFlag : env.get(ENV_CA_FILE);
+        if (blank(file)) {
+            return null;
+        }
+        String from = !blank(caFlag) ? "--ca-file" : ENV_CA_FILE;
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("ca-" + i++, c);
+            }
+            if (i == 0) {
+                throw new CertificateException("no -----BEGIN CERTIFICATE----- block");
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new CliException(ExitCode.USAGE, "the CA file " + file + " (from " + from + ") cannot be read as PEM certificates ("
+                    + e.getMessage() + "): pass the PEM file of the CA that signed the server's certificate");
+        }
     }
 
     Target target() {
@@ -233,6 +286,16 @@ final class ApiClient {
         return root;
     }
 
+    /** Whether a failure is TLS's: an SSLException anywhere in its causes (the root is often the certificate path's). */
+    private static boolean tlsFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SSLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private CliException unreachable(IOException e) {
         String why;
         Throwable root = rootCause(e);
@@ -245,8 +308,10 @@ final class ApiClient {
             why = "unknown host " + target.base().getHost();
         } else if (e instanceof ConnectException || root instanceof ConnectException) {
             why = "connection refused";
-        } else if (root instanceof SSLException) {
-            why = "TLS failed: " + root.getMessage();
+        } else if (tlsFailure(e)) {
+            return new CliException(ExitCode.UNREACHABLE, "the TLS connection to " + display(target.base()) + " (address from "
+                    + target.serverFrom() + ") failed: " + root.getMessage() + ". A certificate signed by your own CA needs that CA's PEM file"
+                    + " (--ca-file FILE or " + ENV_CA_FILE + "), and the certificate must name the host of the URL");
         } else {
             why = root.getMessage() == null ? "the connection failed" : root.getMessage();
         }

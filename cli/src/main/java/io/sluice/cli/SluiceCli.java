@@ -11,12 +11,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /**
  * {@code sluice}: the Sluice server's command line. It talks to the server's REST API ({@code /api/v1}) with an API
@@ -56,6 +56,10 @@ public final class SluiceCli implements Callable<Integer> {
     @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
             description = "API token, sent as 'Authorization: Bearer' (default: $SLUICE_TOKEN, then the context's token).")
     String token;
+
+    @Option(names = "--ca-file", scope = ScopeType.INHERIT, paramLabel = "FILE",
+            description = "PEM file of the CA that signed an https:// server's certificate, when the JVM does not trust it (default: $SLUICE_CA_FILE).")
+    String caFile;
 
     @Option(names = "--context", scope = ScopeType.INHERIT, paramLabel = "NAME",
             description = "Use this context instead of the current one.")
@@ -203,7 +207,7 @@ public final class SluiceCli implements Callable<Integer> {
     /** The API client for the resolved server and token. */
     ApiClient api() {
         if (api == null) {
-            api = new ApiClient(ApiClient.resolve(server, token, context, env, contexts()));
+            api = new ApiClient(ApiClient.resolve(server, token, context, env, contexts()), ApiClient.trust(caFile, env));
         }
         return api;
     }
