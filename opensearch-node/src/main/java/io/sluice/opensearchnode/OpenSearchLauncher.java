@@ -1,17 +1,26 @@
 package io.sluice.opensearchnode;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
 import java.net.HttpURLConnection;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.apache.logging.log4j.LogManager;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.env.Environment;
@@ -27,6 +36,11 @@ import org.opensearch.transport.Netty4Plugin;
  * <p>Usage: java -cp target/classes:target/lib/* io.sluice.opensearchnode.OpenSearchLauncher <httpPort> <transportPort> <homeDir>
  *
  * stdout carries exactly one line, "OPENSEARCH_READY <httpPort>", once HTTP answers; all logging goes to stderr.
+ * With -Dopensearch.launcher.secure=true the node loads the Security plugin (its jars on the classpath, from
+ * target/security): HTTPS and TLS between nodes with &lt;homeDir&gt;/config/node.pem, node-key.pem and ca.pem, users and
+ * roles from &lt;homeDir&gt;/config/opensearch-security/*.yml (read once, when the node creates its security index), and
+ * readiness asked over HTTPS as admin with the password in $OPENSEARCH_ADMIN_PASSWORD.
+ *
  * SIGTERM / SIGINT -> shutdown hook closes the node. EOF on stdin -> exit (so a dead parent leaves no orphan);
  * disable with -Dopensearch.launcher.watchStdin=false when started with stdin=/dev/null.
  */
@@ -49,8 +63,13 @@ public final class OpenSearchLauncher {
         final Path home = Paths.get(args[2]).toAbsolutePath();
         Files.createDirectories(home);
 
+        final boolean secure = Boolean.getBoolean("opensearch.launcher.secure");
+        final PrintStream handshake = System.out;
+        if (secure) {
+            System.setOut(System.err); // the plugin's event bus prints to stdout, which carries only the ready line
+        }
         final long t0 = System.nanoTime();
-        Settings settings = Settings.builder()
+        Settings.Builder builder = Settings.builder()
             .put("path.home", home.toString())
             .put("path.data", home.resolve("data").toString())
             .put("path.logs", home.resolve("logs").toString())
@@ -63,11 +82,28 @@ public final class OpenSearchLauncher {
             // test box disks are often >90% full; never block writes/allocation because of that
             .put("cluster.routing.allocation.disk.threshold_enabled", false)
             // real-memory breaker misfires with small heaps
-            .put("indices.breaker.total.use_real_memory", false)
-            .build();
+            .put("indices.breaker.total.use_real_memory", false);
+        List<Class<? extends Plugin>> plugins = new ArrayList<>(List.of(Netty4Plugin.class, MapperExtrasPlugin.class));
+        if (secure) {
+            String subject = System.getProperty("opensearch.launcher.nodeDn", "CN=localhost");
+            for (String layer : List.of("transport", "http")) {
+                builder.put("plugins.security.ssl." + layer + ".pemcert_filepath", "node.pem")
+                    .put("plugins.security.ssl." + layer + ".pemkey_filepath", "node-key.pem")
+                    .put("plugins.security.ssl." + layer + ".pemtrustedcas_filepath", "ca.pem");
+            }
+            builder.put("plugins.security.ssl.http.enabled", true)
+                .put("plugins.security.ssl.transport.enforce_hostname_verification", false)
+                .put("plugins.security.allow_default_init_securityindex", true)
+                .putList("plugins.security.nodes_dn", subject)
+                .putList("plugins.security.authcz.admin_dn", "CN=sluice-test-admin")
+                .put("plugins.security.audit.type", "noop");
+            // the plugin's jars are on the classpath at run time only (unpacked from its zip)
+            plugins.add(Class.forName("org.opensearch.security.OpenSearchSecurityPlugin").asSubclass(Plugin.class));
+        }
+        Settings settings = builder.build();
 
         Environment env = InternalSettingsPreparer.prepareEnvironment(settings, Map.of(), null, () -> "node-1");
-        final Node node = new EmbeddedNode(env, List.of(Netty4Plugin.class, MapperExtrasPlugin.class));
+        final Node node = new EmbeddedNode(env, plugins);
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -84,7 +120,12 @@ public final class OpenSearchLauncher {
 
         try {
             node.start();
-            waitForHttp("http://127.0.0.1:" + httpPort + "/_cluster/health?wait_for_status=yellow&timeout=1s", 60_000);
+            String health = "127.0.0.1:" + httpPort + "/_cluster/health?wait_for_status=yellow&timeout=1s";
+            if (secure) {
+                waitForHttp("https://" + health, 90_000, home.resolve("config").resolve("ca.pem"), System.getenv("OPENSEARCH_ADMIN_PASSWORD"));
+            } else {
+                waitForHttp("http://" + health, 60_000, null, null);
+            }
         } catch (Throwable t) {
             // e.g. BindHttpException when the port is taken: exit non-zero (runs the hook, closes the node)
             t.printStackTrace();
@@ -92,8 +133,8 @@ public final class OpenSearchLauncher {
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         System.err.println("OpenSearchLauncher: started in " + ms + " ms");
-        System.out.println("OPENSEARCH_READY " + httpPort);
-        System.out.flush();
+        handshake.println("OPENSEARCH_READY " + httpPort);
+        handshake.flush();
 
         // PITFALL: all OpenSearch threads are daemon threads (the distribution's Bootstrap keeps a
         // dedicated non-daemon "keepAlive" thread). If main() returned here the JVM would exit at once.
@@ -113,11 +154,29 @@ public final class OpenSearchLauncher {
         }
     }
 
-    private static void waitForHttp(String url, long timeoutMs) throws InterruptedException {
+    /** Waits for 200 from a URL; over HTTPS trusting the CA file and signed in as admin (the index of users exists then). */
+    private static void waitForHttp(String url, long timeoutMs, Path ca, String adminPassword) throws Exception {
+        SSLContext trust = null;
+        if (ca != null) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            try (InputStream in = Files.newInputStream(ca)) {
+                store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            trust = SSLContext.getInstance("TLS");
+            trust.init(null, tmf.getTrustManagers(), null);
+        }
         long deadline = System.currentTimeMillis() + timeoutMs;
         while (true) {
             try {
                 HttpURLConnection c = (HttpURLConnection) new URL(url).openConnection();
+                if (c instanceof HttpsURLConnection https && trust != null) {
+                    https.setSSLSocketFactory(trust.getSocketFactory());
+                    c.setRequestProperty("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + adminPassword)
+                        .getBytes(StandardCharsets.UTF_8)));
+                }
                 c.setConnectTimeout(1000);
                 c.setReadTimeout(5000);
                 int code = c.getResponseCode();

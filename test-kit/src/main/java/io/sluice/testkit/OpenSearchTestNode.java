@@ -21,13 +21,50 @@ import java.util.concurrent.TimeUnit;
  * <p>The child watches its stdin: if this JVM dies, the node exits too.
  */
 public final class OpenSearchTestNode implements AutoCloseable {
+    /** The user with every right on a {@linkplain #startSecure secure} node, and its password. */
+    public static final String ADMIN = "admin";
+    public static final String ADMIN_PASSWORD = "admin-pw";
+    /** The user of a secure node that holds only {@link #SINK_ROLE}, and its password. */
+    public static final String SINK_USER = "sluice";
+    public static final String SINK_PASSWORD = "sluice-pw";
+    /**
+     * The least rights a Sluice sink needs, for indexes whose names start with {@code shop} (docs/production.md shows
+     * the same role): bulk writes, reads and scrolls, creating and mapping its indexes, aliases for reindexing, and its
+     * generation index. No cluster monitoring.
+     */
+    public static final String SINK_ROLE = """
+            sluice_sink:
+              reserved: false
+              cluster_permissions:
+                - "indices:data/write/bulk"
+                - "indices:data/read/mget"
+                - "indices:data/read/scroll"
+                - "indices:data/read/scroll/clear"
+              index_permissions:
+                - index_patterns: ["shop*", "sluice-generations"]
+                  allowed_actions:
+                    - "indices:data/write/*"
+                    - "indices:data/read/*"
+                    - "indices:admin/create"
+                    - "indices:admin/get"
+                    - "indices:admin/exists"
+                    - "indices:admin/mapping/put"
+                    - "indices:admin/mappings/get"
+                    - "indices:admin/refresh*"
+                    - "indices:admin/aliases*"
+                    - "indices:admin/delete"
+            """;
+
     private static OpenSearchTestNode shared;
 
     private final int httpPort;
     private final Path home;
+    /** The certificates of a secure node, null for a plain one. */
+    private final TestCertificates certificates;
     private Process process;
 
-    private OpenSearchTestNode() {
+    private OpenSearchTestNode(TestCertificates certificates) {
+        this.certificates = certificates;
         this.httpPort = FreePorts.next();
         try {
             this.home = Files.createTempDirectory("sluice-opensearch-");
@@ -48,9 +85,61 @@ public final class OpenSearchTestNode implements AutoCloseable {
 
     /** A node of its own; the caller closes it. */
     public static OpenSearchTestNode startNew() {
-        OpenSearchTestNode node = new OpenSearchTestNode();
+        OpenSearchTestNode node = new OpenSearchTestNode(null);
         node.start();
         return node;
+    }
+
+    /**
+     * A node of its own with OpenSearch's Security plugin: HTTPS only, with the certificates' server certificate (for
+     * {@code localhost} and {@code 127.0.0.1}); users {@value #ADMIN} (every right) and {@value #SINK_USER} (only
+     * {@link #SINK_ROLE}). The caller closes it.
+     */
+    public static OpenSearchTestNode startSecure(TestCertificates certificates) {
+        OpenSearchTestNode node = new OpenSearchTestNode(certificates);
+        node.writeSecurityConfig();
+        node.start();
+        return node;
+    }
+
+    private void writeSecurityConfig() {
+        Path config = home.resolve("config");
+        Path security = config.resolve("opensearch-security");
+        try {
+            Files.createDirectories(security);
+            Files.copy(certificates.serverChainPem(), config.resolve("node.pem"));
+            Files.copy(certificates.serverKeyPem(), config.resolve("node-key.pem"));
+            Files.copy(certificates.caPem(), config.resolve("ca.pem"));
+            Files.writeString(security.resolve("config.yml"), """
+                    _meta: {type: "config", config_version: 2}
+                    config:
+                      dynamic:
+                        http: {anonymous_auth_enabled: false}
+                        authc:
+                          basic_internal_auth_domain:
+                            http_enabled: true
+                            transport_enabled: true
+                            order: 0
+                            http_authenticator: {type: basic, challenge: true}
+                            authentication_backend: {type: intern}
+                    """);
+            // bcrypt hashes of ADMIN_PASSWORD and SINK_PASSWORD (the plugin's Hasher), for test users only
+            Files.writeString(security.resolve("internal_users.yml"), """
+                    _meta: {type: "internalusers", config_version: 2}
+                    admin: {hash: "$2y$12$UOvqrJBGkB8r44QslD.dauw93jfMmm4c9u6THewTU2jgzsbUb9qPm", reserved: true, backend_roles: ["admin"]}
+                    sluice: {hash: "$2y$12$MV.dGN3XWkHQx7RxiaNeH.DyC0U0fOPJHbSqgBogJryLRSS9.M0wa", reserved: false}
+                    """);
+            Files.writeString(security.resolve("roles.yml"), "_meta: {type: \"roles\", config_version: 2}\n" + SINK_ROLE);
+            Files.writeString(security.resolve("roles_mapping.yml"), """
+                    _meta: {type: "rolesmapping", config_version: 2}
+                    all_access: {reserved: false, backend_roles: ["admin"]}
+                    sluice_sink: {reserved: false, users: ["sluice"]}
+                    """);
+            Files.writeString(security.resolve("action_groups.yml"), "_meta: {type: \"actiongroups\", config_version: 2}\n");
+            Files.writeString(security.resolve("tenants.yml"), "_meta: {type: \"tenants\", config_version: 2}\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the secure node's configuration into " + config, e);
+        }
     }
 
     /** Starts the node (again) and waits until HTTP answers. */
@@ -60,9 +149,14 @@ public final class OpenSearchTestNode implements AutoCloseable {
         }
         Path module = moduleDir();
         String classpath = module.resolve("target/classes") + File.pathSeparator + module.resolve("target/lib") + File.separator + "*";
+        if (certificates != null) {
+            classpath += File.pathSeparator + module.resolve("target/security") + File.separator + "*";
+        }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xms512m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", classpath, "io.sluice.opensearchnode.OpenSearchLauncher", Integer.toString(httpPort), "0", home.toString());
+                "-Dopensearch.launcher.secure=" + (certificates != null), "-cp", classpath, "io.sluice.opensearchnode.OpenSearchLauncher",
+                Integer.toString(httpPort), "0", home.toString());
+        pb.environment().put("OPENSEARCH_ADMIN_PASSWORD", ADMIN_PASSWORD);
         pb.redirectError(ProcessBuilder.Redirect.appendTo(home.resolve("node.log").toFile()));
         try {
             Process p = pb.start();
@@ -113,9 +207,9 @@ public final class OpenSearchTestNode implements AutoCloseable {
         ScratchDirectories.delete(home);
     }
 
-    /** {@code http://127.0.0.1:<port>} */
+    /** {@code http://127.0.0.1:<port>}, or {@code https://localhost:<port>} for a secure node. */
     public String url() {
-        return "http://127.0.0.1:" + httpPort;
+        return certificates == null ? "http://127.0.0.1:" + httpPort : "https://localhost:" + httpPort;
     }
 
     public int httpPort() {

@@ -7,14 +7,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 
 /**
  * A TCP proxy on a free local port that forwards every connection to a target port, as a virtual address in front of
@@ -28,24 +22,6 @@ public final class TcpProxy implements AutoCloseable {
 
     public TcpProxy(int target) throws IOException {
         this(target, new ServerSocket(FreePorts.next(), 50, InetAddress.getLoopbackAddress()));
-    }
-
-    /**
-     * A proxy that takes TLS connections with the key and certificate of a PKCS12 store, and forwards them in clear:
-     * a TLS front for a server that has none of its own.
-     */
-    public static TcpProxy terminatingTls(int target, Path keyStore, String password) throws IOException {
-        try (InputStream in = Files.newInputStream(keyStore)) {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(in, password.toCharArray());
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, password.toCharArray());
-            SSLContext tls = SSLContext.getInstance("TLS");
-            tls.init(keys.getKeyManagers(), null, null);
-            return new TcpProxy(target, tls.getServerSocketFactory().createServerSocket(FreePorts.next(), 50, InetAddress.getLoopbackAddress()));
-        } catch (GeneralSecurityException e) {
-            throw new IOException("cannot read the key store " + keyStore + ": " + e.getMessage(), e);
-        }
     }
 
     private TcpProxy(int target, ServerSocket listener) {

@@ -63,6 +63,7 @@ public final class TestCertificates {
             writePem(dir.resolve("other-ca.pem"), "CERTIFICATE", other.getEncoded());
             writePem(dir.resolve("server.pem"), "CERTIFICATE", server.getEncoded());
             writePem(dir.resolve("server.key"), "PRIVATE KEY", serverKeys.getPrivate().getEncoded());
+            Files.writeString(dir.resolve("server-chain.pem"), Files.readString(dir.resolve("server.pem")) + Files.readString(dir.resolve("ca.pem")));
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             store.setKeyEntry("server", serverKeys.getPrivate(), KEY_STORE_PASSWORD.toCharArray(), new Certificate[] {server, ca});
@@ -90,6 +91,11 @@ public final class TestCertificates {
     /** The server's certificate, PEM. */
     public Path serverCertPem() {
         return dir.resolve("server.pem");
+    }
+
+    /** The server's certificate followed by the CA's, PEM: the chain a server sends, as Elasticsearch's does. */
+    public Path serverChainPem() {
+        return dir.resolve("server-chain.pem");
     }
 
     /** The server's private key, PKCS#8 PEM. */

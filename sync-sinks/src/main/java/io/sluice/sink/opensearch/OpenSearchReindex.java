@@ -3,6 +3,7 @@ package io.sluice.sink.opensearch;
 import static io.sluice.sink.opensearch.OpenSearchHttp.JSON;
 import static io.sluice.sink.opensearch.OpenSearchHttp.enc;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.event.ChangeEvent;
@@ -11,6 +12,7 @@ import io.sluice.sink.Reindexable;
 import io.sluice.sink.WriteResult;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -116,11 +118,21 @@ final class OpenSearchReindex implements Reindexable {
         String name = indexOf(table);
         List<String> old = new ArrayList<>();
         boolean concrete = false;
-        HttpResponse<String> aliases = http.send("GET", "_alias/" + enc(name), null);
+        // <name>/_alias asks only about the indexes behind the name: _alias/<name> looks through every index, which a
+        // user with rights on its own indexes only is refused.
+        HttpResponse<String> aliases = http.send("GET", enc(name) + "/_alias", null);
         if (aliases.statusCode() == 200) {
-            OpenSearchHttp.read(aliases.body()).fieldNames().forEachRemaining(old::add);
-        } else if (http.send("HEAD", enc(name), null).statusCode() == 200) {
-            concrete = true;
+            Iterator<Map.Entry<String, JsonNode>> indexes = OpenSearchHttp.read(aliases.body()).fields();
+            while (indexes.hasNext()) {
+                Map.Entry<String, JsonNode> index = indexes.next();
+                if (index.getKey().equals(name)) {
+                    concrete = true;
+                } else if (index.getValue().path("aliases").has(name)) {
+                    old.add(index.getKey());
+                }
+            }
+        } else if (aliases.statusCode() != 404) {
+            throw http.failure("read the indexes behind " + name, aliases);
         }
         ObjectNode body = JSON.createObjectNode();
         ArrayNode actions = body.putArray("actions");
