@@ -48,6 +48,8 @@ public final class RedisSink implements ReadableSink, Sweepable, Generational {
     private static final Logger LOG = LoggerFactory.getLogger(RedisSink.class);
     /** The prefix of the key that holds the target's {@linkplain #generation() generation}; the sink's name follows. */
     public static final String GENERATION_KEY = "sluice:generation:";
+    /** Most changes kept for {@link #unconfirmed}: Kafka Connect flushes only every {@code offset.flush.interval.ms}. */
+    private static final int MOST_UNCONFIRMED = 50_000;
 
     private final String name;
     private final RedisSinkConfig config;
@@ -59,7 +61,7 @@ public final class RedisSink implements ReadableSink, Sweepable, Generational {
     /**
      * With {@code redis.wait.replicas}: what was written since the last flush that replicas confirmed, written again
      * if a connection was lost meanwhile (a failover drops what the old primary had not passed on). Bounded by what
-     * arrives in {@code sink.flush.interval.ms}.
+     * arrives between flushes, and by {@value #MOST_UNCONFIRMED}: a write that brings more waits for the replicas itself.
      */
     private final List<ChangeEvent> unconfirmed = new ArrayList<>();
 
@@ -98,6 +100,9 @@ public final class RedisSink implements ReadableSink, Sweepable, Generational {
         WriteResult result = apply(batch);
         if (config.waitReplicas() > 0) {
             unconfirmed.addAll(batch);
+            if (unconfirmed.size() >= MOST_UNCONFIRMED) {
+                flush(); // a failure here fails the write, which is retried whole: its rows apply again or change nothing
+            }
         }
         return result;
     }
