@@ -286,10 +286,10 @@ final class ApiClient {
         return root;
     }
 
-    /** Whether a failure is TLS's: an SSLException anywhere in its causes (the root is often the certificate path's). */
-    private static boolean tlsFailure(Throwable e) {
+    /** Whether TLS failed on the server's certificate: a CertificateException among the causes (the root is the path's). */
+    private static boolean untrustedCertificate(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SSLException) {
+            if (t instanceof CertificateException) {
                 return true;
             }
         }
@@ -308,10 +308,12 @@ final class ApiClient {
             why = "unknown host " + target.base().getHost();
         } else if (e instanceof ConnectException || root instanceof ConnectException) {
             why = "connection refused";
-        } else if (tlsFailure(e)) {
+        } else if (untrustedCertificate(e)) {
             return new CliException(ExitCode.UNREACHABLE, "the TLS connection to " + display(target.base()) + " (address from "
                     + target.serverFrom() + ") failed: " + root.getMessage() + ". A certificate signed by your own CA needs that CA's PEM file"
                     + " (--ca-file FILE or " + ENV_CA_FILE + "), and the certificate must name the host of the URL");
+        } else if (root instanceof SSLException) {
+            why = "TLS failed: " + root.getMessage();
         } else {
             why = root.getMessage() == null ? "the connection failed" : root.getMessage();
         }
