@@ -150,14 +150,23 @@ final class BackfillCommand {
                 " rows" + pct + ",");
     }
 
+    /** Rows, then the rate and ETA while it runs, or how long it took and its average rate once it ended. */
     private static String counts(JsonNode b) {
         StringBuilder s = new StringBuilder(String.format("%,d / ~%,d rows", b.path("rowsRead").asLong(), b.path("estimatedRows").asLong()));
+        if (b.path("averageRate").isNumber()) {
+            s.append(String.format("  %,d rows/s on average", Math.round(b.path("averageRate").asDouble())));
+            s.append("  took ").append(seconds(b.path("durationSeconds").asLong()));
+            return s.toString();
+        }
         s.append(b.path("rate").isNumber() ? String.format("  %,d rows/s", Math.round(b.path("rate").asDouble())) : "  – rows/s");
         if (b.path("etaSeconds").isNumber()) {
-            long eta = b.path("etaSeconds").asLong();
-            s.append("  ETA ").append(eta < 90 ? eta + " s" : Math.round(eta / 60.0) + " min");
+            s.append("  ETA ").append(seconds(b.path("etaSeconds").asLong()));
         }
         return s.toString();
+    }
+
+    private static String seconds(long s) {
+        return s < 90 ? s + " s" : Math.round(s / 60.0) + " min";
     }
 
     private int control(String id, String action) {

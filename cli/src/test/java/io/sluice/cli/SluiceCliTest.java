@@ -202,22 +202,22 @@ class SluiceCliTest {
     private static final String[] PROGRESS = {
         "{\"id\":3,\"state\":\"running\",\"rowsRead\":0,\"estimatedRows\":200000}",
         "{\"id\":3,\"state\":\"running\",\"rowsRead\":100000,\"estimatedRows\":200000,\"rate\":12345.6,\"etaSeconds\":8}",
-        "{\"id\":3,\"state\":\"succeeded\",\"rowsRead\":200100,\"estimatedRows\":200000}"};
+        "{\"id\":3,\"state\":\"succeeded\",\"rowsRead\":200100,\"estimatedRows\":200000,\"durationSeconds\":17,\"averageRate\":11770.6}"};
 
     @Test
-    void watchDrawsABarOnATerminalAndPlainLinesOnAPipe() {
+    void watchDrawsABarOnATerminalAndPlainLinesOnAPipeEndingWithTheDurationAndAverageRate() {
         answerInTurn("/api/v1/backfills/3", PROGRESS);
         SluiceCli.Result tty = runWith(Map.of("SLUICE_TERMINAL", "1", "SLUICE_WATCH_INTERVAL_MS", "50"), "backfill", "status", "3", "--watch");
         assertThat(tty.exitCode()).as(tty.err()).isZero();
         assertThat(tty.out()).startsWith("\r[--------------------]   0%  0 / ~200,000 rows  – rows/s  running")
                 .contains("\r[##########----------]  50%  100,000 / ~200,000 rows  12,346 rows/s  ETA 8 s  running")
-                .endsWith("\r[####################] 100%  200,100 / ~200,000 rows  – rows/s  succeeded   \n");
+                .endsWith("\r[####################] 100%  200,100 / ~200,000 rows  11,771 rows/s on average  took 17 s  succeeded   \n");
 
         answerInTurn("/api/v1/backfills/3", PROGRESS);
         SluiceCli.Result pipe = runWith(Map.of("SLUICE_TERMINAL", "0", "SLUICE_WATCH_INTERVAL_MS", "50"), "backfill", "status", "3", "--watch");
         assertThat(pipe.exitCode()).isZero();
         assertThat(pipe.out()).doesNotContain("\r").isEqualTo("backfill 3 running: 0 / ~200,000 rows (0%), – rows/s\n"
-                + "backfill 3 succeeded: 200,100 / ~200,000 rows (100%), – rows/s\n");
+                + "backfill 3 succeeded: 200,100 / ~200,000 rows (100%), 11,771 rows/s on average, took 17 s\n");
 
         answerInTurn("/api/v1/backfills/4", "{\"id\":4,\"state\":\"failed\",\"reason\":\"column geo cannot be backfilled\",\"rowsRead\":5,\"estimatedRows\":9}");
         SluiceCli.Result failed = runWith(Map.of("SLUICE_TERMINAL", "0"), "backfill", "status", "4", "--watch", "-o", "json");

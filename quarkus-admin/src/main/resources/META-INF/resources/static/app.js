@@ -395,12 +395,13 @@ const pages = {
     const eta = s => s === null || s === undefined ? '–' : s < 90 ? s + ' s' : Math.round(s / 60) + ' min';
     const load = async () => {
       const list = await api('GET', '/backfills');
-      document.getElementById('backfills').innerHTML = '<tr><th>#</th><th>Pipeline</th><th>Tables</th><th>Sinks</th><th>State</th><th>Rows written</th><th>Progress</th><th>Rows/s</th><th>ETA</th><th>Started</th><th></th></tr>'
+      document.getElementById('backfills').innerHTML = '<tr><th>#</th><th>Pipeline</th><th>Tables</th><th>Sinks</th><th>State</th><th>Rows written</th><th>Progress</th><th>Rows/s</th><th>ETA or took</th><th>Started</th><th></th></tr>'
         + (list.map(b => '<tr data-backfill="' + b.id + '"><td>' + b.id + '</td><td>' + esc(b.pipeline) + '</td><td>' + esc(b.tables.join(', '))
           + (b.where ? '<div class="muted">where ' + esc(b.where) + '</div>' : '') + '</td><td>' + esc(b.sinks.join(', ')) + (b.reindex ? '<div class="muted">reindex' + (b.newIndex ? ' into ' + esc(b.newIndex) : '') + '</div>' : '') + '</td><td class="state">' + badge(b.state)
           + (b.reason ? '<div class="muted">' + esc(b.reason) + '</div>' : '') + (b.waitingFor ? '<div class="muted">waiting for the stream to pass ' + esc(b.waitingFor) + '</div>' : '')
           + '</td><td class="num rows">' + rate(b.rowsWritten) + '</td><td>' + (pct(b) === null ? '–' : '<progress max="100" value="' + pct(b) + '"></progress> ' + pct(b) + '%')
-          + '</td><td class="num">' + rate(b.rate) + '</td><td class="num">' + eta(b.etaSeconds) + '</td><td>' + when(b.createdAt) + '<div class="muted">' + esc(b.createdBy) + '</div></td><td class="actions">'
+          + '</td><td class="num">' + (b.averageRate != null ? rate(b.averageRate) + '<div class="muted">on average</div>' : rate(b.rate))
+          + '</td><td class="num">' + (b.durationSeconds != null ? 'took ' + eta(b.durationSeconds) : eta(b.etaSeconds)) + '</td><td>' + when(b.createdAt) + '<div class="muted">' + esc(b.createdBy) + '</div></td><td class="actions">'
           + (b.state === 'running' ? '<button data-backfill-verb="pause" data-id="' + b.id + '">Pause</button>' : '')
           + (b.state === 'paused' || b.state === 'failed' ? '<button class="primary" data-backfill-verb="resume" data-id="' + b.id + '">Resume</button>' : '')
           + (b.state === 'running' || b.state === 'paused' ? '<button class="danger" data-backfill-verb="cancel" data-id="' + b.id + '">Cancel</button>' : '')

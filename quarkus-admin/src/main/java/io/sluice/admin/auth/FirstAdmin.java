@@ -1,14 +1,17 @@
 package io.sluice.admin.auth;
 
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.sluice.admin.SluiceConfig;
 import io.sluice.admin.activity.ActivityLog;
+import io.sluice.admin.error.InvalidRequestException;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /** Creates the first admin at the first start: with the configured password, or a generated one printed once. */
@@ -25,6 +28,12 @@ public class FirstAdmin {
     @Inject
     ActivityLog activity;
 
+    /** The setting behind a field of the user request. */
+    private static String setting(String field) {
+        return "password".equals(field) ? "sluice.admin.initial-password (SLUICE_ADMIN_INITIAL_PASSWORD):"
+                : "sluice.admin.initial-user (SLUICE_ADMIN_INITIAL_USER):";
+    }
+
     void create(@Observes @Priority(1) StartupEvent event) {
         if (users.any()) {
             return;
@@ -36,7 +45,14 @@ public class FirstAdmin {
             new SecureRandom().nextBytes(b);
             return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
         });
-        users.create(name, password, Role.ADMIN);
+        try {
+            users.create(name, password, Role.ADMIN);
+        } catch (InvalidRequestException e) {
+            // Quarkus prints a ConfigurationException's message alone, without a stack trace.
+            throw new ConfigurationException("Sluice cannot start: the first admin is refused: " + e.problems().stream()
+                    .map(p -> setting(p.field()) + " " + p.message()).collect(Collectors.joining("; ")) + ". Set another value, or leave"
+                    + " sluice.admin.initial-password unset to have a password generated and printed once.");
+        }
         activity.record("user:" + name, ActivityLog.SYSTEM, "created", "first admin");
         if (generated) {
             // Printed once, to the console only: it is not stored anywhere but as a bcrypt hash.

@@ -16,6 +16,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -38,13 +40,18 @@ public class BackfillResource {
     @Inject
     SecurityIdentity identity;
 
+    @Inject
+    Clock clock;
+
     /**
      * A backfill as the API shows it.
      *
      * @param currentTable the table being read, or null once finished
      * @param estimatedRows the source's estimate of the rows to read (InnoDB statistics, whole tables)
-     * @param rate rows read per second lately, while running
+     * @param rate rows read per second lately while running (over the whole run until ten seconds of it are known)
      * @param etaSeconds the estimated time left, while running and once a rate is known
+     * @param durationSeconds from creation to the end, once finished
+     * @param averageRate rows read per second over {@code durationSeconds}, once finished
      * @param lastKey the key of the last chunk written in the current table
      * @param phase what the run does now: starting, reading, waiting_for_stream, paused, done; null when not running here
      * @param waitingFor the binlog point the oldest chunk waits for the stream to pass
@@ -53,7 +60,8 @@ public class BackfillResource {
     public record BackfillView(long id, String pipeline, String source, List<String> tables, List<String> sinks, String where, int chunkSize,
             int rowsPerSecond, String state, String reason, String currentTable, long rowsRead, long rowsWritten, long chunksDone,
             long estimatedRows, Double rate, Long etaSeconds, List<Object> lastKey, String phase, String waitingFor, String createdBy,
-            Instant createdAt, Instant updatedAt, Instant finishedAt, boolean reindex, String newIndex) {
+            Instant createdAt, Instant updatedAt, Instant finishedAt, boolean reindex, String newIndex, Long durationSeconds,
+            Double averageRate) {
     }
 
     @POST
@@ -97,13 +105,31 @@ public class BackfillResource {
         long read = p == null ? b.rowsRead() : p.rowsRead();
         long written = p == null ? b.rowsWritten() : p.rowsWritten();
         long chunks = p == null ? b.chunksDone() : p.chunksDone();
-        Double rate = p == null ? null : Math.round(p.rowsPerSecond() * 10) / 10.0;
+        Double rate = null;
+        if (p != null) {
+            // A run reads one table and measures its last ten seconds: at a table's start it knows no rate yet, so the
+            // backfill's own average stands in.
+            double seconds = Duration.between(b.createdAt(), clock.instant()).toMillis() / 1000.0;
+            rate = round(p.rowsPerSecond() > 0 ? p.rowsPerSecond() : seconds > 0 ? read / seconds : 0);
+        }
         Long eta = rate == null || rate <= 0 ? null : Math.max(0, Math.round((b.estimatedRows() - read) / rate));
+        Long duration = null;
+        Double average = null;
+        if (b.state().isFinal() && b.finishedAt() != null) {
+            long ms = Math.max(1, Duration.between(b.createdAt(), b.finishedAt()).toMillis());
+            duration = Math.round(ms / 1000.0);
+            average = round(read * 1000.0 / ms);
+        }
         String current = b.state() == BackfillState.SUCCEEDED || b.tableIndex() >= b.tables().size() ? null : b.tables().get(b.tableIndex());
         return new BackfillView(b.id(), b.pipeline(), b.source(), b.tables(), b.sinks(), b.filter(), b.chunkSize(), b.rowsPerSecond(),
                 b.state().label(), b.reason(), current, read, written, chunks, b.estimatedRows(), rate, eta,
                 p == null ? b.lastKey() : p.lastKey(), p == null ? null : p.phase().name().toLowerCase(Locale.ROOT),
-                p == null ? null : p.waitingFor(), b.createdBy(), b.createdAt(), b.updatedAt(), b.finishedAt(), b.reindex(), b.newIndex());
+                p == null ? null : p.waitingFor(), b.createdBy(), b.createdAt(), b.updatedAt(), b.finishedAt(), b.reindex(), b.newIndex(),
+                duration, average);
+    }
+
+    private static double round(double rate) {
+        return Math.round(rate * 10) / 10.0;
     }
 
     private static long parse(String id) {

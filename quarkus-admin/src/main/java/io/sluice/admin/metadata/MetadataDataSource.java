@@ -4,7 +4,9 @@ import io.agroal.api.AgroalDataSource;
 import io.agroal.api.configuration.supplier.AgroalDataSourceConfigurationSupplier;
 import io.agroal.api.security.NamePrincipal;
 import io.agroal.api.security.SimplePassword;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.sluice.admin.SluiceConfig;
+import io.sluice.contract.Metadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -30,7 +32,7 @@ public class MetadataDataSource {
         String url = m.jdbcUrl().orElseGet(() -> "jdbc:h2:file:" + Path.of(config.dataDir()).toAbsolutePath().resolve("metadata")
                 + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0"); // a commit reaches the file before it returns: a killed server keeps it
         if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
-            throw new IllegalStateException("sluice.metadata.jdbc-url is '" + url.replaceAll("password=[^&;]*", "password=****")
+            throw new ConfigurationException("Sluice cannot start: sluice.metadata.jdbc-url is '" + url.replaceAll("password=[^&;]*", "password=****")
                     + "'; expected jdbc:postgresql://host:port/database, or leave it out for the embedded H2 database");
         }
         AgroalDataSource ds;

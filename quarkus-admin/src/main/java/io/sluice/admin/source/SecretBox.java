@@ -1,6 +1,8 @@
 package io.sluice.admin.source;
 
 import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.sluice.admin.SluiceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,9 +23,11 @@ import javax.crypto.spec.SecretKeySpec;
  * Encrypts credentials at rest with AES-256-GCM. The key comes from {@code sluice.encryption-key} (Base64 of 32
  * bytes, for example from the environment as {@code SLUICE_ENCRYPTION_KEY}); in the production profile the
  * server refuses to start without it. In dev and test a key is generated once into {@code <data-dir>/secret.key}
- * (owner-only permissions). Thread-safe.
+ * (owner-only permissions). Created at boot ({@link Startup}), so that a bad key stops the server then, not at the
+ * first credential. Thread-safe.
  */
 @ApplicationScoped
+@Startup
 public class SecretBox {
     private static final int IV_BYTES = 12;
     private final SecureRandom random = new SecureRandom();
@@ -44,15 +48,15 @@ public class SecretBox {
             try {
                 k = Base64.getDecoder().decode(config.encryptionKey().get().trim());
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("sluice.encryption-key is not Base64; expected Base64 of 32 random bytes (openssl rand -base64 32)");
+                throw new ConfigurationException("Sluice cannot start: sluice.encryption-key is not Base64; expected Base64 of 32 random bytes (openssl rand -base64 32)");
             }
             if (k.length != 32) {
-                throw new IllegalStateException("sluice.encryption-key decodes to " + k.length + " bytes; expected 32 (openssl rand -base64 32)");
+                throw new ConfigurationException("Sluice cannot start: sluice.encryption-key decodes to " + k.length + " bytes; expected 32 (openssl rand -base64 32)");
             }
             return k;
         }
         if (LaunchMode.current() == LaunchMode.NORMAL && !config.allowGeneratedKey()) {
-            throw new IllegalStateException("sluice.encryption-key is not set: the production server needs it to encrypt source and sink"
+            throw new ConfigurationException("Sluice cannot start: sluice.encryption-key is not set: the production server needs it to encrypt source and sink"
                     + " credentials. Set SLUICE_ENCRYPTION_KEY to the output of 'openssl rand -base64 32' (keep it: without it the"
                     + " stored credentials cannot be read).");
         }

@@ -200,6 +200,7 @@ class AccessApiTest {
             "GET /static/app.js", ANYONE,
             "GET /static/views.js", ANYONE,
             "GET /static/rules.js", ANYONE,
+            "GET /static/icon.svg", ANYONE,
             // the framework's endpoints (application.properties): health for probes, the rest for signed-in users
             "GET /q/health", ANYONE,
             "GET /q/health/live", ANYONE,

@@ -1,6 +1,7 @@
 package io.sluice.admin.runtime.connect;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.sluice.admin.SluiceConfig;
 import io.sluice.admin.activity.ActivityLog;
 import io.sluice.admin.error.ConflictException;
@@ -86,7 +87,7 @@ public class ConnectRuntime implements PipelineRuntime {
                     + " http://sluice:8080/registry");
         }
         if (!problems.isEmpty()) {
-            throw new IllegalStateException("sluice.runtime=connect needs: " + String.join("; ", problems));
+            throw new ConfigurationException("Sluice cannot start: sluice.runtime=connect needs: " + String.join("; ", problems));
         }
         client = new ConnectClient(c.url().get(), c.requestTimeout());
         settings = new ConnectorPlan.Settings(c.bootstrapServers().get(), c.registryUrl().get(), c.registryToken().orElse(null),
