@@ -84,6 +84,9 @@ async function act(method, path, body, done) {
 
 function sinkHealth(sinks) {
   return (sinks || []).map(s => '<div>' + esc(s.sink) + ' ' + badge(s.healthy ? 'healthy' : 'failing')
+    + (s.freshnessP99Ms != null ? ' <span class="muted" title="commit to acknowledged by the target, over the last changes streamed;'
+      + ' the binlog\'s commit times are whole seconds, so up to 1 s more than it was">visible in ' + s.freshnessP50Ms + ' ms (p50), '
+      + s.freshnessP99Ms + ' ms (p99)</span>' : '')
     + (s.deadLetters ? ' <span class="muted">' + s.deadLetters + ' dead letters</span>' : '') + '</div>').join('') || '<span class="muted">–</span>';
 }
 
@@ -122,7 +125,7 @@ app.addEventListener('click', async ev => {
   } finally { t.disabled = false; }
 });
 
-const SOURCE_HEAD = '<tr><th>Source</th><th>State</th><th>Lag</th><th>Freshness</th><th>Events/s</th><th>Events</th><th>Sinks</th><th></th></tr>';
+const SOURCE_HEAD = '<tr><th>Source</th><th>State</th><th title="behind the source\'s commit time, which the binlog gives in whole seconds">Capture lag (±1 s)</th><th title="since the source was last heard from">Heard from</th><th>Events/s</th><th>Events</th><th>Sinks</th><th></th></tr>';
 
 const pages = {
   async overview() {
@@ -208,7 +211,7 @@ const pages = {
       const st = s.status;
       document.getElementById('why').innerHTML = st.reason ? '<div class="why ' + (['failed', 'held'].includes(st.state) ? '' : 'warn') + '" id="reason">'
         + badge(st.state) + ' ' + esc(st.reason) + (st.fix ? '<div class="fix">' + esc(st.fix) + '</div>' : '') + '</div>' : '';
-      document.getElementById('kpis').innerHTML = [['State', badge(st.state)], ['Lag', ms(st.lagMs)], ['Freshness', ms(st.freshnessMs)],
+      document.getElementById('kpis').innerHTML = [['State', badge(st.state)], ['Capture lag (±1 s: the binlog\'s commit times are whole seconds)', ms(st.lagMs)], ['Heard from', st.freshnessMs == null ? '–' : ms(st.freshnessMs) + ' ago'],
         ['Events/s', rate(st.eventsPerSecond)], ['Events', rate(st.eventsTotal)], ['Engine restarts', st.restarts]]
         .map(k => '<div class="kpi"><span class="muted">' + k[0] + '</span><b>' + k[1] + '</b></div>').join('')
         + '<div class="kpi"><span class="muted">Position</span><div class="mono">' + esc(st.lastPosition || '–') + '</div></div>';

@@ -1,6 +1,7 @@
 package io.sluice.sink;
 
 import io.sluice.event.ChangeEvent;
+import io.sluice.event.Operation;
 import io.sluice.event.TableId;
 import io.sluice.sink.dlq.DeadLetter;
 import io.sluice.sink.dlq.DeadLetterQueue;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +44,18 @@ public final class SinkRunner {
      * @param lastError the last failure's message, or null
      * @param retries retries since the runner was created
      * @param deadLetters events sent to the dead-letter queue since the runner was created
+     * @param written changes the target acknowledged since the runner was created (dead letters not counted)
+     * @param freshnessP50Ms median time from the source's commit to the target's acknowledgement over the last
+     *     changes streamed (snapshot and backfill reads not counted), or null before the first; see {@link Freshness}
+     * @param freshnessP99Ms the same, 99th percentile
+     * @param lastPosition the source position of the last change written, or null
      */
-    public record Status(String sink, boolean healthy, Instant failingSince, String lastError, long retries, long deadLetters) {
+    public record Status(String sink, boolean healthy, Instant failingSince, String lastError, long retries, long deadLetters,
+            long written, Long freshnessP50Ms, Long freshnessP99Ms, String lastPosition) {
+    }
+
+    /** The retry state the write path changes; the counts and percentiles are read live by {@link #status()}. */
+    private record Health(boolean healthy, Instant failingSince, String lastError, long retries, long deadLetters) {
     }
 
     private final Sink sink;
@@ -54,7 +66,10 @@ public final class SinkRunner {
     private final Clock clock;
     private final Sleeper sleeper;
     private final RandomGenerator random = RandomGenerator.getDefault();
-    private volatile Status status;
+    private volatile Health health;
+    private final Freshness freshness = new Freshness();
+    private final AtomicLong written = new AtomicLong();
+    private volatile String lastPosition;
     private boolean opened;
     /** Tables swept since this runner was created or last told to forget, with how many documents each removed. */
     private final Map<TableId, Long> swept = new ConcurrentHashMap<>();
@@ -66,7 +81,7 @@ public final class SinkRunner {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-        this.status = new Status(sink.name(), true, null, null, 0, 0);
+        this.health = new Health(true, null, null, 0, 0);
     }
 
     /** A runner that really sleeps. */
@@ -85,6 +100,16 @@ public final class SinkRunner {
             openOnce();
             return sink.write(batch);
         });
+        long now = clock.millis();
+        for (ChangeEvent e : batch) {
+            if (e.operation() != Operation.READ && e.commitTime() != null) {
+                freshness.record(now - e.commitTime().toEpochMilli());
+            }
+        }
+        written.addAndGet(batch.size() - result.rejected().size());
+        if (!batch.isEmpty() && batch.get(batch.size() - 1).position() != null) {
+            lastPosition = batch.get(batch.size() - 1).position().toString();
+        }
         for (WriteResult.Rejection r : result.rejected()) {
             dlq.add(sink.name(), r.event(), r.reason());
             countDeadLetter();
@@ -105,8 +130,8 @@ public final class SinkRunner {
 
     /** The sink's thread and the capture thread both count dead letters. */
     private synchronized void countDeadLetter() {
-        status = new Status(status.sink(), status.healthy(), status.failingSince(), status.lastError(), status.retries(),
-                status.deadLetters() + 1);
+        Health h = health;
+        health = new Health(h.healthy(), h.failingSince(), h.lastError(), h.retries(), h.deadLetters() + 1);
     }
 
     /**
@@ -228,7 +253,9 @@ public final class SinkRunner {
     }
 
     public Status status() {
-        return status;
+        Health h = health;
+        return new Status(sink.name(), h.healthy(), h.failingSince(), h.lastError(), h.retries(), h.deadLetters(), written.get(),
+                freshness.percentile(50), freshness.percentile(99), lastPosition);
     }
 
     private void openOnce() {
@@ -248,17 +275,17 @@ public final class SinkRunner {
         while (true) {
             try {
                 T result = call.run();
-                if (!status.healthy()) {
+                if (!health.healthy()) {
                     LOG.info("sink={} recovered after {} attempts", sink.name(), attempt);
                 }
                 synchronized (this) {
-                    status = new Status(sink.name(), true, null, null, status.retries(), status.deadLetters());
+                    health = new Health(true, null, null, health.retries(), health.deadLetters());
                 }
                 return result;
             } catch (RetriableSinkException e) {
-                Instant since = status.failingSince() == null ? clock.instant() : status.failingSince();
+                Instant since = health.failingSince() == null ? clock.instant() : health.failingSince();
                 synchronized (this) {
-                    status = new Status(sink.name(), false, since, e.getMessage(), status.retries() + 1, status.deadLetters());
+                    health = new Health(false, since, e.getMessage(), health.retries() + 1, health.deadLetters());
                 }
                 attempt++;
                 Duration wait = policy.backoff(attempt, random);

@@ -88,6 +88,14 @@ public class PipelineMetrics {
                             .tags(tags).description("Retried writes and flushes").register(registry);
                     FunctionCounter.builder("sluice.sink.errors", monitor, m -> sinkValue(m, source, sink.sink(), s -> s.deadLetters()))
                             .tags(tags).description("Events the target refused (sent to the dead-letter queue)").register(registry);
+                    FunctionCounter.builder("sluice.sink.events.written", monitor, m -> sinkValue(m, source, sink.sink(), s -> s.written()))
+                            .tags(tags).description("Changes the target acknowledged").register(registry);
+                    Gauge.builder("sluice.sink.freshness.p50", monitor, m -> sinkValue(m, source, sink.sink(), s -> millis(s.freshnessP50Ms())))
+                            .tags(tags).description("Median time from the source's commit to the target's acknowledgement over the last"
+                                    + " changes streamed, ms (the binlog's commit times are whole seconds: up to 1 s more than it was)")
+                            .register(registry);
+                    Gauge.builder("sluice.sink.freshness.p99", monitor, m -> sinkValue(m, source, sink.sink(), s -> millis(s.freshnessP99Ms())))
+                            .tags(tags).description("99th percentile of the same, ms").register(registry);
                 }
                 if (sinksSeen.add(sink.sink())) {
                     String name = sink.sink();
@@ -126,6 +134,10 @@ public class PipelineMetrics {
     private static double value(SourceMonitor monitor, String source, ToDoubleFunction<SourceStatus> f) {
         SourceStatus s = monitor.snapshot().get(source);
         return s == null ? Double.NaN : f.applyAsDouble(s);
+    }
+
+    private static double millis(Long ms) {
+        return ms == null ? Double.NaN : ms;
     }
 
     private static double sinkValue(SourceMonitor monitor, String source, String sink, ToDoubleFunction<SinkRunner.Status> f) {

@@ -101,6 +101,20 @@ class PipelineApiIT {
                 .contains("sluice_table_events_total{source=\"" + source + "\",table=\"" + database + ".products\"}")
                 .contains("sluice_sink_healthy{sink=\"cache-" + id + "\",source=\"" + source + "\"} 1.0")
                 .contains("sluice_sink_dead_letters{sink=\"index-" + id + "\"} 0.0"));
+        // Values, not only names: each sink acknowledged the snapshot's 2 rows and the 3 changes, and the changes were
+        // visible within a plausible time of their commit (whole-second commit times: up to a second more).
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            for (String sink : List.of("cache-" + id, "index-" + id, "search-" + id)) {
+                String tags = "{sink=\"" + sink + "\",source=\"" + source + "\"}";
+                assertThat(metric(metrics, "sluice_sink_events_written_total" + tags)).as(sink + " written").isEqualTo(5.0);
+                assertThat(metric(metrics, "sluice_sink_freshness_p99" + tags)).as(sink + " freshness p99, ms").isBetween(0.0, 10_000.0);
+                assertThat(metric(metrics, "sluice_sink_freshness_p50" + tags)).as(sink + " freshness p50, ms")
+                        .isLessThanOrEqualTo(metric(metrics, "sluice_sink_freshness_p99" + tags));
+            }
+        });
+        given().get("/api/v1/sources/{s}", source).then().statusCode(200).body("status.sinks.find { it.sink == 'cache-" + id + "' }.written",
+                equalTo(5)).body("status.sinks.find { it.sink == 'cache-" + id + "' }.lastPosition", Matchers.notNullValue());
 
         given().post("/api/v1/sources/{s}/pause", source).then().statusCode(200).body("desired", equalTo("paused"));
         db.execute("INSERT INTO " + database + ".products VALUES (4, 'paused chair', 10.00)");
@@ -251,7 +265,6 @@ class PipelineApiIT {
         given().delete("/api/v1/sinks/s-{id}", id).then().statusCode(204);
     }
 
-
     private static void awaitState(String source, String state) {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
                 .until(() -> given().get("/api/v1/sources/{s}/status", source).then().statusCode(200).extract().path("state"), equalTo(state));
@@ -291,5 +304,11 @@ class PipelineApiIT {
             out.put(hit.path("_id").asText(), hit.path("_source").path("name").asText());
         }
         return out;
+    }
+
+    /** A sample's value in Prometheus's text format, by its name and tags as the server writes them. */
+    private static double metric(String metrics, String series) {
+        return metrics.lines().filter(l -> l.startsWith(series + " ")).findFirst().map(l -> Double.parseDouble(l.substring(series.length() + 1)))
+                .orElseThrow(() -> new AssertionError(series + " is not among the metrics"));
     }
 }
