@@ -252,6 +252,10 @@ final class RedisNodes implements AutoCloseable {
                 }
                 return owners;
             } catch (JedisException e) {
+                if (String.valueOf(e.getMessage()).contains("cluster support disabled")) {
+                    throw new FatalSinkException("Redis sink '" + sink + "': " + node + " is not a node of a Redis Cluster (" + e.getMessage()
+                            + "); set " + RedisSinkConfig.MODE + "=standalone, or name the cluster's nodes in " + RedisSinkConfig.URI, e);
+                }
                 if (e instanceof JedisDataException && !RedisScript.isTransient((JedisDataException) e)) {
                     throw refusal(node, e);
                 }

@@ -1,9 +1,12 @@
 package io.sluice.sink.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.embedded.RedisServer;
 import io.sluice.event.ChangeEvent;
 import io.sluice.event.TableId;
+import io.sluice.sink.FatalSinkException;
 import io.sluice.sink.RetriableSinkException;
 import io.sluice.sink.TestEvents;
 import io.sluice.testkit.RedisClusterNodes;
@@ -117,6 +120,16 @@ class RedisClusterIT {
             assertThat(removed).as("rows 2, 4, ... 300 were not seen").containsExactly(Map.entry(swept, 150L));
             Map<String, String> held = cluster.strings("shop:inventory:swept:{", "}");
             assertThat(held).hasSize(150).allSatisfy((key, json) -> assertThat(json).contains("\"name\":\"seen"));
+        }
+    }
+
+    @Test
+    void shouldSayWhenTheServerIsNotACluster() {
+        RedisServer single = RedisServer.shared();
+        try (RedisSink sink = new RedisSink("cache", RedisSinkConfig.parse("cache", Map.of(RedisSinkConfig.URI, "redis://" + single.host() + ":"
+                + single.port(), RedisSinkConfig.MODE, "cluster")))) {
+            assertThatThrownBy(sink::open).isInstanceOf(FatalSinkException.class).hasMessageContaining("not a node of a Redis Cluster")
+                    .hasMessageContaining("redis.mode=standalone");
         }
     }
 
