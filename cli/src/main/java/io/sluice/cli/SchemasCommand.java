@@ -105,9 +105,20 @@ final class SchemasCommand {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("reason", reason);
         body.put("levelOverride", level);
-        JsonNode p = root.api().post("api/v1/schemas/proposals/" + id + "/approve", body, HINT);
-        root.print(p, out -> out.println("proposal " + id + " (" + field(p, "subject") + "): " + field(p, "status").toLowerCase(Locale.ROOT)
-                + (p.hasNonNull("registeredSchemaId") ? ", registered as schema id " + field(p, "registeredSchemaId") : "")));
+        JsonNode p;
+        try {
+            p = root.api().post("api/v1/schemas/proposals/" + id + "/approve", body, HINT);
+        } catch (CliException e) {
+            if (level == null && String.valueOf(e.getMessage()).contains("incompatible")) {
+                throw new CliException(e.exitCode(), e.getMessage() + "\nTo let this one version through: sluice schemas approve " + id
+                        + " --reason \"...\" --level NONE", e.details());
+            }
+            throw e;
+        }
+        JsonNode approved = p;
+        root.print(p, out -> out.println("proposal " + id + " (" + field(approved, "subject") + "): " + field(approved, "status")
+                .toLowerCase(Locale.ROOT) + (approved.hasNonNull("registeredSchemaId") ? ", registered as schema id "
+                + field(approved, "registeredSchemaId") : "")));
         return ExitCode.OK;
     }
 

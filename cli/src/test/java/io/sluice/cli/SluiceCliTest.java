@@ -324,6 +324,16 @@ class SluiceCliTest {
     }
 
     @Test
+    void approvingAnIncompatibleProposalNamesTheLevelOption() {
+        answer("/api/v1/schemas/proposals/8/approve", 409, "{\"code\":\"incompatible_schema\",\"message\":\"Proposal 8 is incompatible with"
+                + " subject 'shop.inventory.customers-value' under BACKWARD: a field was removed. Overriding the level registers this one"
+                + " version anyway\"}");
+        SluiceCli.Result r = runAt("schemas", "approve", "8", "--reason", "rename");
+        assertThat(r.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(r.err()).contains("is incompatible").contains("sluice schemas approve 8 --reason \"...\" --level NONE");
+    }
+
+    @Test
     void helpAndVersionExitZero() {
         SluiceCli.Result help = run("--help");
         assertThat(help.exitCode()).isZero();

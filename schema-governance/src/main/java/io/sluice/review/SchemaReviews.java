@@ -1,5 +1,6 @@
 package io.sluice.review;
 
+import io.sluice.contract.Verdict;
 import io.sluice.metadata.MetadataDb;
 import io.sluice.registry.Compatibility;
 import io.sluice.registry.CompatibilityLevel;
@@ -30,6 +31,11 @@ import org.apache.avro.Schema;
  * <p>Thread safety: thread-safe; decisions are serialized in this object.
  */
 public final class SchemaReviews {
+    /** What overriding the compatibility level means, added to every refusal of an incompatible proposal. */
+    static final String OVERRIDE = " Overriding the level registers this one version anyway (levelOverride NONE: the API's field, the UI's"
+            + " choice, the CLI's --level NONE): readers that still use the previous schema may fail on its records, so update them"
+            + " first; later versions are checked under the subject's own level again.";
+
     private final MetadataDb store;
     private final ReviewTables tables;
     private final SchemaRegistry registry;
@@ -177,7 +183,16 @@ public final class SchemaReviews {
             Long registeredId = null;
             String outcome;
             if (p.origin() == Proposal.Origin.CAPTURE) {
-                SubjectVersion registered = registry.register(p.subject(), p.schema(), levelOverride);
+                SubjectVersion registered;
+                try {
+                    registered = registry.register(p.subject(), p.schema(), levelOverride);
+                } catch (RegistryException e) {
+                    if (e.error() != RegistryError.INCOMPATIBLE_SCHEMA) {
+                        throw e;
+                    }
+                    throw new RegistryException(RegistryError.INCOMPATIBLE_SCHEMA, "Proposal " + id + " is incompatible with subject '"
+                            + p.subject() + "': " + e.getMessage() + OVERRIDE);
+                }
                 registeredId = registered.id();
                 outcome = "registered as version " + registered.version() + " id " + registered.id();
             } else {
@@ -186,7 +201,7 @@ public final class SchemaReviews {
                 CompatibilityResult check = registry.testCompatibilityAt(p.subject(), level, p.schema());
                 if (!check.compatible()) {
                     throw new RegistryException(RegistryError.INCOMPATIBLE_SCHEMA, "Proposal " + id + " is incompatible with subject '"
-                            + p.subject() + "' under " + level + ": " + check.messages() + ". Approve it with a level override to let it pass.");
+                            + p.subject() + "' under " + level + ": " + check.messages() + "." + OVERRIDE);
                 }
                 outcome = "approved ahead of the change; it registers when capture meets it";
             }

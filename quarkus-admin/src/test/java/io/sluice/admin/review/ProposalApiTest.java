@@ -38,8 +38,8 @@ class ProposalApiTest {
                 .body("origin", equalTo("PLANNED")).extract().path("id");
     }
 
-    private static void apiError(ValidatableResponse r, int status, String code) {
-        r.statusCode(status).contentType(ContentType.JSON).body("code", equalTo(code)).body("message", notNullValue())
+    private static ValidatableResponse apiError(ValidatableResponse r, int status, String code) {
+        return r.statusCode(status).contentType(ContentType.JSON).body("code", equalTo(code)).body("message", notNullValue())
                 .body("details", notNullValue());
     }
 
@@ -61,7 +61,9 @@ class ProposalApiTest {
         given().contentType(ContentType.JSON).body(Map.of("body", "consumers are ready"))
                 .post("/api/v1/schemas/proposals/{id}/comments", id).then().statusCode(201).body("body", equalTo("consumers are ready"));
         apiError(given().contentType(ContentType.JSON).body(Map.of("reason", "ok"))
-                .post("/api/v1/schemas/proposals/{id}/approve", id).then(), 409, "registry_incompatible_schema");
+                .post("/api/v1/schemas/proposals/{id}/approve", id).then(), 409, "registry_incompatible_schema")
+                .body("message", containsString("is incompatible with subject")).body("message", containsString("--level NONE"))
+                .body("message", containsString("readers that still use the previous schema"));
         given().contentType(ContentType.JSON).body(Map.of("reason", "ok", "levelOverride", "FORWARD"))
                 .post("/api/v1/schemas/proposals/{id}/approve", id).then().statusCode(200)
                 .body("status", equalTo("APPROVED")).body("levelOverride", equalTo("FORWARD")).body("decidedBy", equalTo("test-admin"));
