@@ -11,14 +11,14 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.debezium.connector.mariadb.MariaDbConnector;
 import io.debezium.connector.mysql.MySqlConnector;
-import io.smallrye.config.WithDefault;
-import io.smallrye.config.WithName;
 import io.sluice.admin.SluiceConfig;
 import io.sluice.connect.SluiceAvroConverter;
 import io.sluice.sink.connect.OpenSearchSinkConnector;
 import io.sluice.sink.connect.RedisSinkConnector;
 import io.sluice.sink.opensearch.OpenSearchSinkConfig;
 import io.sluice.sink.redis.RedisSinkConfig;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.io.IOException;
 import java.io.StringReader;
 import java.lang.reflect.Method;
@@ -72,6 +72,8 @@ class DeployFilesTest {
 
     private static final Path REPO = Path.of("..");
     private static final Path DEPLOY = REPO.resolve("deploy");
+    /** The dashboard and alert rules: not configuration of Sluice or Connect. */
+    private static final Path MONITORING = DEPLOY.resolve("monitoring");
     private static final Path CONNECT = DEPLOY.resolve("connect");
     private static final Path WORKER = CONNECT.resolve("worker.properties");
     private static final Path COMPOSE = DEPLOY.resolve("compose/compose.yaml");
@@ -112,7 +114,9 @@ class DeployFilesTest {
         for (Path file : files) {
             try {
                 String name = file.getFileName().toString();
-                if (name.endsWith(".json")) {
+                if (file.startsWith(MONITORING)) {
+                    (name.endsWith(".json") ? JSON : YAML).readTree(file.toFile()); // checked against /q/metrics by PipelineApiIT
+                } else if (name.endsWith(".json")) {
                     connectorConfig(file);
                 } else if (name.endsWith(".properties") || name.endsWith(".env")) {
                     properties(file);

@@ -25,11 +25,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.hamcrest.Matchers;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,6 +117,20 @@ class PipelineApiIT {
                         .isLessThanOrEqualTo(metric(metrics, "sluice_sink_freshness_p99" + tags));
             }
         });
+        // The dashboard and the alert rules in deploy/monitoring use only metrics the server exports.
+        String exported = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String file : List.of("sluice-dashboard.json", "sluice-alerts.yml")) {
+            String text = Files.readString(Path.of("..", "deploy", "monitoring", file));
+            Matcher names = Pattern.compile("sluice_[a-z0-9_]+").matcher(text);
+            int found = 0;
+            while (names.find()) {
+                found++;
+                String name = names.group();
+                assertThat(exported.lines().anyMatch(l -> l.startsWith(name + "{") || l.startsWith(name + " "))).as(file + " uses " + name)
+                        .isTrue();
+            }
+            assertThat(found).as(file + " names metrics").isGreaterThan(5);
+        }
         given().get("/api/v1/sources/{s}", source).then().statusCode(200).body("status.sinks.find { it.sink == 'cache-" + id + "' }.written",
                 equalTo(5)).body("status.sinks.find { it.sink == 'cache-" + id + "' }.lastPosition", Matchers.notNullValue());
 
