@@ -30,9 +30,10 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Keeps Redis keys in step with the source: a compare-and-set script ({@link RedisScript}), loaded once and called
- * by SHA in a pipeline for up to {@value RedisScript#ROWS_PER_CALL} rows at a time, applies an event only if its
- * version is newer than the key's.
+ * Keeps Redis keys in step with the source: a compare-and-set script ({@link RedisScript}), loaded once per server and
+ * called by SHA in a pipeline for up to {@value RedisScript#ROWS_PER_CALL} rows at a time (rows of one slot at a time in
+ * a Redis Cluster, see {@link RedisCommands}), applies an event only if its version is newer than the key's. One
+ * server, a Sentinel's primary or a cluster ({@code redis.mode}): {@link RedisNodes}.
  *
  * <h2>Key layout</h2>
  * A row lives at {@code <prefix>:{<id>}} and its version at {@code <prefix>:{<id>}:v}; the braces are a Redis
