@@ -1,7 +1,7 @@
 package io.sluice.capture;
 
+import io.sluice.config.PemCertificates;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -134,14 +132,7 @@ public record SourceTls(Mode mode, Optional<Path> caFile, Path sourceDir) {
             if (Files.exists(store) && Files.getLastModifiedTime(store).compareTo(Files.getLastModifiedTime(ca)) >= 0) {
                 return store;
             }
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            try (InputStream in = Files.newInputStream(ca)) {
-                int i = 0;
-                for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                    keys.setCertificateEntry("ca-" + i++, c);
-                }
-            }
+            KeyStore keys = PemCertificates.trustStore(ca);
             Files.createDirectories(sourceDir);
             Path partial = sourceDir.resolve("tls-trust.p12.partial");
             try (OutputStream out = Files.newOutputStream(partial)) {

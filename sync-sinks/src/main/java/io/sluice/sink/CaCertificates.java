@@ -1,17 +1,12 @@
 package io.sluice.sink;
 
+import io.sluice.config.PemCertificates;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.MessageDigest;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.Collection;
 import java.util.HexFormat;
 import java.util.Locale;
 import javax.net.ssl.SSLContext;
@@ -40,19 +35,9 @@ public final class CaCertificates {
      * @throws FatalSinkException naming the file, when it cannot be read or holds no certificate
      */
     public static SSLContext context(Path pemFile, String setting) {
-        try (InputStream in = Files.newInputStream(pemFile)) {
-            Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
-            if (certificates.isEmpty()) {
-                throw new FatalSinkException(setting + "=" + pemFile + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)", null);
-            }
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int i = 0;
-            for (Certificate c : certificates) {
-                store.setCertificateEntry("ca-" + i++, c);
-            }
+        try {
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(store);
+            trust.init(PemCertificates.trustStore(pemFile));
             return context(trust.getTrustManagers());
         } catch (IOException | GeneralSecurityException e) {
             throw new FatalSinkException(setting + "=" + pemFile + " could not be read as PEM certificates: " + e.getMessage(), e);

@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -95,7 +95,7 @@ final class RedisNodes implements AutoCloseable {
             return List.of(owner(0));
         }
         owner(0);
-        return List.copyOf(new LinkedHashSet<>(Arrays.asList(slotOwners)).stream().filter(n -> n != null).toList());
+        return Arrays.stream(slotOwners).filter(Objects::nonNull).distinct().toList();
     }
 
     /**
