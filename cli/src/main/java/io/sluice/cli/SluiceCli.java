@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sluice",
         description = "Talks to a Sluice server: sources, schema reviews, views, dead letters, backfills; contexts store servers and tokens.",
-        subcommands = {SourcesCommand.class, SchemasCommand.class, ViewsCommand.class, RulesCommand.class, AuditsCommand.class, DlqCommand.class, BackfillCommand.class, VerifyCommand.class,
+        subcommands = {SourcesCommand.class, SchemasCommand.class, ViewsCommand.class, RulesCommand.class, AuditsCommand.class, AlertsCommand.class, DlqCommand.class, BackfillCommand.class, VerifyCommand.class,
             ContextCommand.class, CompletionCommand.class, CompletionCommand.Names.class},
         versionProvider = SluiceCli.Version.class,
         footerHeading = "%nServer and token:%n",

@@ -3,7 +3,6 @@ package io.sluice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.embedded.FreePorts;
 import io.sluice.embedded.ServerProcess;
 import java.io.IOException;
@@ -13,11 +12,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -141,7 +138,8 @@ class HostileCliIT {
                 List.of("dlq", "replay", "index", "--ids", "%s"), List.of("backfill", "start", "--pipeline", "p", "--chunk-size", "%s"),
                 List.of("backfill", "start", "--pipeline", "p", "--rate", "%s"), List.of("schemas", "list", "--status", "%s"),
                 List.of("sources", "list", "-o", "%s"), List.of("rules", "approve", "%s"), List.of("rules", "reject", "%s"),
-                List.of("rules", "proposals", "--status", "%s"));
+                List.of("rules", "proposals", "--status", "%s"), List.of("alerts", "show", "%s"), List.of("alerts", "unsilence", "%s"),
+                List.of("alerts", "silence", "--minutes", "%s"), List.of("alerts", "list", "--limit", "%s"));
         for (List<String> command : typed) {
             for (String value : List.of("ten", "1.5", "99999999999999999999", "0x10", "1e3", "'; DROP TABLE users; --")) {
                 out.add(new Invocation(asAdmin, command.stream().map(a -> a.replace("%s", value)).toList(), ExitCode.USAGE, value));

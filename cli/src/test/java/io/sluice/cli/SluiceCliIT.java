@@ -389,6 +389,18 @@ class SluiceCliIT {
         assertThat(cli("audits", "delete", "ruled").exitCode()).isZero();
         assertThat(cli("audits", "show", "ruled").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
         assertThat(cli("audits", "set", "ruled", "--every", "0", "--rows", "0").exitCode()).isEqualTo(ExitCode.INVALID);
+
+        // Silences: set, listed, ended; a wrong kind is named with the kinds there are.
+        SluiceCli.Result silenced = cli("alerts", "silence", "--kind", "audit-drift", "--subject", "rule*", "--minutes", "60", "--comment", "cli");
+        assertThat(silenced.out()).as(silenced.err()).contains("are not sent until");
+        long silence = JSON.readTree(cli("alerts", "silences", "-o", "json").out()).path(0).path("id").asLong();
+        assertThat(cli("alerts", "silences").out()).contains("audit-drift").contains("rule*").contains("cli");
+        assertThat(cli("alerts", "unsilence", Long.toString(silence)).out()).startsWith("silence " + silence + " ended");
+        SluiceCli.Result wrongKind = cli("alerts", "silence", "--kind", "oops", "--minutes", "5");
+        assertThat(wrongKind.exitCode()).isEqualTo(ExitCode.INVALID);
+        assertThat(wrongKind.err()).contains("'oops' is not an alert kind").contains("source-failed");
+        assertThat(cli("alerts", "list").exitCode()).isZero();
+        assertThat(cli("alerts", "show", "987654").exitCode()).isEqualTo(ExitCode.NOT_FOUND);
     }
 
     /** Registers a source of the database and a pipeline of the same name into the Lucene sink, and waits until it streams. */

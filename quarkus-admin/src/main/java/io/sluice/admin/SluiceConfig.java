@@ -1,8 +1,12 @@
 package io.sluice.admin;
 
+import io.sluice.admin.alert.Alerts;
+import io.sluice.admin.view.Views;
+import io.sluice.contract.Metadata;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Sluice's own server configuration, prefix {@code sluice}. Each key is declared here once. */
@@ -145,5 +149,59 @@ public interface SluiceConfig {
         /** Timeout of each call to the Connect REST API. */
         @WithDefault("10s")
         Duration requestTimeout();
+    }
+
+    /** Alerts the server raises itself and sends to webhooks (see docs/operations.md). */
+    Alerts alerts();
+
+    /** Alert rules and their receivers. */
+    interface Alerts {
+        /**
+         * Webhooks that get each alert as a JSON object, once when it fires and once when it resolves (comma-separated
+         * http or https URLs).
+         */
+        Optional<List<String>> webhookUrls();
+
+        /**
+         * Slack incoming webhooks ({@code https://hooks.slack.com/services/...}) that get each alert as a message. Their
+         * addresses hold a token: give them from the environment ({@code SLUICE_ALERTS_SLACK_URLS}); they are never
+         * logged or shown, only their host.
+         */
+        Optional<List<String>> slackUrls();
+
+        /** How often the alert rules are checked. */
+        @WithDefault("5s")
+        Duration checkInterval();
+
+        /**
+         * How long a source must stay failed, or held for a decision, before its alert fires: a source restarting
+         * passes through these states for a moment.
+         */
+        @WithDefault("10s")
+        Duration sourceFailedFor();
+
+        /** Freshness p99 (commit to acknowledgement, over the last minute) above which a sink is slow. */
+        @WithDefault("30s")
+        Duration freshnessThreshold();
+
+        /** How long freshness must stay over the threshold before its alert fires. */
+        @WithDefault("2m")
+        Duration freshnessFor();
+
+        /** How long a sink must fail, holding its sources, before its alert fires; shorter outages go unannounced. */
+        @WithDefault("1m")
+        Duration sinkFailingFor();
+
+        /** How long without a new dead letter, or a new failure of a quality rule, before those alerts resolve. */
+        @WithDefault("10m")
+        Duration quietFor();
+
+        /** How many times a notification is sent to a receiver that fails (timeouts, HTTP 408, 429, 5xx) before giving up. */
+        @WithDefault("8")
+        int deliveryAttempts();
+
+        /** The wait before the first new attempt; each next one waits twice as long, at most five minutes. */
+        @WithDefault("1s")
+        Duration retryBackoff();
     }
 }

@@ -129,16 +129,18 @@ const SOURCE_HEAD = '<tr><th>Source</th><th>State</th><th title="behind the sour
 
 const pages = {
   async overview() {
-    app.innerHTML = '<h1>Overview</h1><div class="live-error"></div><div class="kpis" id="kpis"></div>'
+    app.innerHTML = '<h1>Overview</h1><div class="live-error"></div><div class="kpis" id="kpis"></div><div class="charts" id="charts"></div>'
       + '<h2>Sources</h2><table id="sources">' + SOURCE_HEAD + '</table><h2>Sinks</h2><table id="sinks"></table>';
+    charts('charts', '/overview');
     live(async () => {
-      const [sources, sinks] = await Promise.all([api('GET', '/sources'), api('GET', '/sinks')]);
+      const [sources, sinks, alerts] = await Promise.all([api('GET', '/sources'), api('GET', '/sinks'), api('GET', '/alerts?limit=100')]);
       const streaming = sources.filter(s => s.status.state === 'streaming').length;
       const failing = sources.filter(s => ['failed', 'held'].includes(s.status.state)).length;
       const eps = sources.reduce((a, s) => a + (s.status.eventsPerSecond || 0), 0);
       const dead = sinks.reduce((a, s) => a + s.deadLetters, 0);
       document.getElementById('kpis').innerHTML = [['Sources streaming', streaming + ' / ' + sources.length], ['Failing or held', failing],
-        ['Events/s', rate(eps)], ['Dead letters', dead]].map(k => '<div class="kpi"><span class="muted">' + k[0] + '</span><b>' + k[1] + '</b></div>').join('');
+        ['Events/s', rate(eps)], ['Dead letters', dead], ['<a href="/alerts">Alerts firing</a>', alerts.open.length]]
+        .map(k => '<div class="kpi"><span class="muted">' + k[0] + '</span><b>' + k[1] + '</b></div>').join('');
       document.getElementById('sources').innerHTML = SOURCE_HEAD + (sources.map(sourceRow).join('')
         || '<tr><td colspan="8" class="muted">No source yet: <a href="/sources">register one</a>.</td></tr>');
       document.getElementById('sinks').innerHTML = '<tr><th>Sink</th><th>Type</th><th>Health</th><th>Pipelines</th><th>Dead letters</th></tr>'
@@ -182,10 +184,11 @@ const pages = {
   async source() {
     const name = subject;
     const path = '/sources/' + encodeURIComponent(name);
-    app.innerHTML = '<h1>Source ' + esc(name) + '</h1><div class="live-error"></div><div id="why"></div><div class="kpis" id="kpis"></div>'
+    app.innerHTML = '<h1>Source ' + esc(name) + '</h1><div class="live-error"></div><div id="why"></div><div class="kpis" id="kpis"></div><div class="charts" id="charts"></div>'
       + '<div class="actions" id="controls"></div><div class="cols"><div><h2>Sinks</h2><div class="card" id="sinks"></div>'
       + '<div id="recovery"></div><h2>Settings</h2><div class="card" id="settings"></div><button id="run-preflight">Run the preflight check</button><div id="preflight"></div></div>'
       + '<div><h2>Timeline</h2><table id="timeline"></table></div></div>';
+    charts('charts', '/sources/' + encodeURIComponent(name));
     document.getElementById('run-preflight').onclick = async () => {
       document.getElementById('preflight').innerHTML = findings(await act('POST', path + '/preflight'));
     };
@@ -227,7 +230,12 @@ const pages = {
     app.innerHTML = '<h1>Sinks</h1><table id="sinks"></table><h2>Add a sink</h2><form class="card" id="new-sink"><div class="grid">'
       + field('name', 'Name', 'search') + '<label>Type <select name="type"><option>opensearch</option><option>redis</option><option>lucene</option></select></label></div>'
       + '<label>Keys (key=value per line)<textarea name="config" placeholder="opensearch.urls=http://localhost:9200&#10;target={source}.{table}"></textarea></label>'
-      + '<div class="actions" style="margin-top:12px"><button class="primary" type="submit">Add and test the connection</button></div></form><div id="result"></div>';
+      + '<div class="actions" style="margin-top:12px"><button class="primary" type="submit">Add and test the connection</button></div></form><div id="result"></div>'
+      + '<h2>Last hour</h2><div id="sink-charts"></div>';
+    const named = await api('GET', '/sinks');
+    document.getElementById('sink-charts').innerHTML = named.map((s, i) => '<h3>' + esc(s.name) + '</h3><div class="charts" id="sink-chart-' + i + '"></div>').join('')
+      || '<p class="muted">No sink yet.</p>';
+    named.forEach((s, i) => charts('sink-chart-' + i, '/sinks/' + encodeURIComponent(s.name)));
     const load = async () => {
       const sinks = await api('GET', '/sinks');
       document.getElementById('sinks').innerHTML = '<tr><th>Sink</th><th>Type</th><th>Keys</th><th>Pipelines</th><th>Health</th><th>Dead letters</th><th></th></tr>'

@@ -58,6 +58,13 @@ async function wireViewEditor(definition, stored) {
     select.value = view.pipeline || '';
     if (document.activeElement !== form.root) form.root.value = view.root || '';
     const mine = ++asked;
+    if (!view.root) {
+      // Nothing to preview yet; asking would only be refused.
+      problems.innerHTML = '';
+      document.getElementById('preview-note').textContent = 'choose a root table';
+      preview.textContent = '…';
+      return;
+    }
     try {
       const docs = await api('POST', '/views/preview', {view, limit: 3});
       if (mine !== asked) return;
@@ -108,7 +115,8 @@ async function wireViewEditor(definition, stored) {
       await act('DELETE', '/views/' + encodeURIComponent(stored), undefined, () => { location.href = '/views'; });
     }
   };
-  refresh();
+  // The example names tables that may not exist here: it is previewed once someone edits it.
+  if (stored) refresh(); else document.getElementById('preview-note').textContent = 'edit the example to see its documents';
 }
 
 pages.views = async () => {

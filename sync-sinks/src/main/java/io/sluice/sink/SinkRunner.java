@@ -45,8 +45,8 @@ public final class SinkRunner {
      * @param retries retries since the runner was created
      * @param deadLetters events sent to the dead-letter queue since the runner was created
      * @param written changes the target acknowledged since the runner was created (dead letters not counted)
-     * @param freshnessP50Ms median time from the source's commit to the target's acknowledgement over the last
-     *     changes streamed (snapshot and backfill reads not counted), or null before the first; see {@link Freshness}
+     * @param freshnessP50Ms median time from the source's commit to the target's acknowledgement over the changes
+     *     streamed in the last minute (snapshot and backfill reads not counted), or null when none; see {@link Freshness}
      * @param freshnessP99Ms the same, 99th percentile
      * @param lastPosition the source position of the last change written, or null
      */
@@ -67,7 +67,7 @@ public final class SinkRunner {
     private final Sleeper sleeper;
     private final RandomGenerator random = RandomGenerator.getDefault();
     private volatile Health health;
-    private final Freshness freshness = new Freshness();
+    private final Freshness freshness;
     private final AtomicLong written = new AtomicLong();
     private volatile String lastPosition;
     private boolean opened;
@@ -81,6 +81,7 @@ public final class SinkRunner {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        this.freshness = new Freshness(clock);
         this.health = new Health(true, null, null, 0, 0);
     }
 

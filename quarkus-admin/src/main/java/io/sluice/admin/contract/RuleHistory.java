@@ -2,6 +2,7 @@ package io.sluice.admin.contract;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.sluice.admin.job.Schedulers;
 import io.sluice.admin.runtime.PipelineRuntime;
 import io.sluice.admin.source.SourceMonitor;
 import io.sluice.contract.ContractCheck;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -40,11 +40,7 @@ public class RuleHistory {
     private ScheduledExecutorService sampler;
 
     void start(@Observes StartupEvent event) {
-        sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sluice-rule-history");
-            t.setDaemon(true);
-            return t;
-        });
+        sampler = Schedulers.daemon("sluice-rule-history", 1);
         sampler.scheduleWithFixedDelay(this::sample, EVERY.toSeconds(), EVERY.toSeconds(), TimeUnit.SECONDS);
     }
 

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.StartupEvent;
+import io.sluice.admin.job.Schedulers;
 import io.sluice.admin.runtime.PipelineRuntime;
 import io.sluice.admin.sink.SharedSinks;
 import io.sluice.admin.source.SourceMonitor;
@@ -22,7 +23,6 @@ import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
@@ -53,11 +53,7 @@ public class PipelineMetrics {
 
     void register(@Observes @Priority(20) StartupEvent event) {
         // Sources and sinks appear while the server runs: a light poll registers their meters once.
-        Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sluice-metrics");
-            t.setDaemon(true);
-            return t;
-        }).scheduleWithFixedDelay(this::registerNew, 0, 2, TimeUnit.SECONDS);
+        Schedulers.daemon("sluice-metrics", 1).scheduleWithFixedDelay(this::registerNew, 0, 2, TimeUnit.SECONDS);
     }
 
     private void registerNew() {

@@ -24,7 +24,7 @@ import java.util.Set;
 @RolesAllowed(Role.READ)
 public class PageResource {
     private static final Set<String> PAGES = Set.of("overview", "sources", "source", "sinks", "pipelines", "views", "view", "schemas", "proposal",
-            "rules", "rule", "audits", "backfills", "dead-letters", "users", "search");
+            "rules", "rule", "audits", "alerts", "backfills", "dead-letters", "users", "search");
 
     @Inject
     @Location("page.html")
@@ -39,7 +39,7 @@ public class PageResource {
     }
 
     @GET
-    @Path("{page: sources|sinks|pipelines|views|schemas|rules|audits|backfills|dead-letters|users|search}")
+    @Path("{page: sources|sinks|pipelines|views|schemas|rules|audits|alerts|backfills|dead-letters|users|search}")
     public TemplateInstance section(@PathParam("page") String name) {
         return render(name, null);
     }

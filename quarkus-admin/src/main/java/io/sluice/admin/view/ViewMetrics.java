@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.StartupEvent;
+import io.sluice.admin.job.Schedulers;
 import io.sluice.admin.view.ViewRebuildStore.Backlog;
 import io.sluice.view.ViewStatus;
 import jakarta.annotation.Priority;
@@ -14,7 +15,6 @@ import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.jboss.logging.Logger;
@@ -43,11 +43,7 @@ public class ViewMetrics {
     private volatile Map<String, Backlog> backlog = Map.of();
 
     void start(@Observes @Priority(20) StartupEvent event) {
-        Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sluice-view-metrics");
-            t.setDaemon(true);
-            return t;
-        }).scheduleWithFixedDelay(this::refresh, 0, 2, TimeUnit.SECONDS);
+        Schedulers.daemon("sluice-view-metrics", 1).scheduleWithFixedDelay(this::refresh, 0, 2, TimeUnit.SECONDS);
     }
 
     private void refresh() {

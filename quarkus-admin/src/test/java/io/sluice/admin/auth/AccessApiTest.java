@@ -139,6 +139,16 @@ class AccessApiTest {
             "PUT /api/v1/audits/{pipeline}", Role.OPERATE,
             "POST /api/v1/audits/{pipeline}/run", Role.OPERATE,
             "DELETE /api/v1/audits/{pipeline}", Role.OPERATE,
+            // alerts: anyone signed in reads them; operators silence them
+            "GET /api/v1/alerts", Role.READ,
+            "GET /api/v1/alerts/{id}", Role.READ,
+            "GET /api/v1/alerts/silences", Role.READ,
+            "POST /api/v1/alerts/silences", Role.OPERATE,
+            "DELETE /api/v1/alerts/silences/{id}", Role.OPERATE,
+            // the last hour for the charts
+            "GET /api/v1/charts/overview", Role.READ,
+            "GET /api/v1/charts/sources/{name}", Role.READ,
+            "GET /api/v1/charts/sinks/{name}", Role.READ,
             "POST /api/v1/views/{name}/verify", Role.OPERATE,
             "GET /api/v1/views/suggestions", Role.READ,
             // users and tokens: everyone manages their own tokens, admins everyone's
@@ -191,6 +201,7 @@ class AccessApiTest {
             "GET /rules", Role.READ,
             "GET /rules/{source}/{table}", Role.READ,
             "GET /audits", Role.READ,
+            "GET /alerts", Role.READ,
             "GET /sources/{name}", Role.READ,
             "GET /schemas/proposals/{id}", Role.READ,
             "GET /login", ANYONE,
@@ -200,6 +211,7 @@ class AccessApiTest {
             "GET /static/app.js", ANYONE,
             "GET /static/views.js", ANYONE,
             "GET /static/rules.js", ANYONE,
+            "GET /static/ops.js", ANYONE,
             "GET /static/icon.svg", ANYONE,
             // the framework's endpoints (application.properties): health for probes, the rest for signed-in users
             "GET /q/health", ANYONE,

@@ -87,6 +87,8 @@ record ServerKeys(String prefix, List<Group> groups) {
         List<Group> groups = walk.groups();
         Set<String> unreached = new TreeSet<>(properties.keySet());
         groups.forEach(g -> g.keys().forEach(k -> unreached.remove(k.name())));
+        // A list key is known as itself and as its indexed form, key[*]; the walk reaches it as itself.
+        groups.forEach(g -> g.keys().forEach(k -> unreached.remove(k.name() + "[*]")));
         if (!unreached.isEmpty()) {
             throw new IllegalStateException("keys of " + mapping.getName() + " that the walk over " + source + " did not reach: " + unreached);
         }
@@ -150,7 +152,8 @@ record ServerKeys(String prefix, List<Group> groups) {
             List<String> allowed = value.isEnum() ? Arrays.stream(value.getEnumConstants())
                     .map(c -> ((Enum<?>) c).name().toLowerCase(Locale.ROOT).replace('_', '-')).toList() : List.of();
             return new Key(name, name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"), typeName(value),
-                    property.hasDefaultValue() ? property.getDefaultValue() : null, property.isOptional(), allowed, doc);
+                    property.hasDefaultValue() ? property.getDefaultValue() : null, property.isOptional() || method.getReturnType() == Optional.class,
+                    allowed, doc);
         }
 
         /** A link to a group reads as its keys, {@code sluice.connect.*}; any other as its name. */
@@ -175,6 +178,10 @@ record ServerKeys(String prefix, List<Group> groups) {
         if (type instanceof ParameterizedType p && p.getRawType() == Optional.class && p.getActualTypeArguments()[0] instanceof Class<?> c) {
             return c;
         }
+        if (type instanceof ParameterizedType p && p.getRawType() == Optional.class && p.getActualTypeArguments()[0] instanceof ParameterizedType list
+                && list.getRawType() == List.class) {
+            return List.class;
+        }
         if (type == OptionalInt.class) {
             return int.class;
         }
@@ -196,6 +203,9 @@ record ServerKeys(String prefix, List<Group> groups) {
         }
         if (value == Duration.class) {
             return "duration";
+        }
+        if (value == List.class) {
+            return "list (comma-separated)";
         }
         if (value.isPrimitive()) {
             return value.getName();

@@ -6,6 +6,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sluice.testkit.Browser;
 import java.net.URL;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,11 +15,17 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
-/** Every page of the UI in a real headless Chromium, signed in and out: none writes an error to the browser's console. */
+/**
+ * Every page of the UI in a real headless Chromium, signed in and out: none writes an error to the browser's console. A
+ * screenshot of each goes to {@code target/screenshots}.
+ */
 @QuarkusTest
 class PagesIT {
-    private static final List<String> PAGES = List.of("/", "/sources", "/sinks", "/pipelines", "/views", "/schemas", "/rules", "/audits",
+    private static final List<String> PAGES = List.of("/", "/sources", "/sinks", "/pipelines", "/views", "/schemas", "/rules", "/audits", "/alerts",
             "/backfills", "/dead-letters", "/users", "/search");
+
+    /** Where a screenshot of every page is saved, for a person to look at after a run. */
+    private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     @TestHTTPResource("/")
     URL root;
@@ -33,7 +40,9 @@ class PagesIT {
             for (String path : PAGES) {
                 browser.open(page.url(path));
                 page.wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("header nav")));
+                page.wait.until(d -> d.findElements(By.cssSelector("main > p.muted")).stream().noneMatch(e -> e.getText().equals("Loading…")));
                 record(errors, path, browser.consoleErrors());
+                browser.screenshot(SCREENSHOTS.resolve((path.equals("/") ? "overview" : path.substring(1)) + ".png"));
             }
             assertThat(errors).as("console errors by page").isEmpty();
         }
