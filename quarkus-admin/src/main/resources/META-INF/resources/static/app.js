@@ -262,13 +262,29 @@ const pages = {
   },
 
   async pipelines() {
-    app.innerHTML = '<h1>Pipelines</h1><table id="pipelines"></table><h2>Add a pipeline</h2><form class="card" id="new-pipeline"><div class="grid">'
-      + field('name', 'Name', 'shop-to-search') + field('source', 'Source', 'shop') + field('tables', 'Tables (comma separated, * wildcard)', 'shop.*')
-      + field('sinks', 'Sinks (comma separated)', 'search, cache') + '</div>'
+    app.innerHTML = '<h1>Pipelines</h1><table id="pipelines"></table><h2>How data flows</h2><div id="pictures"></div>'
+      + '<h2>Add a pipeline</h2><form class="card" id="new-pipeline"><div class="grid">'
+      + field('name', 'Name', 'shop-to-search') + '<label>Source <select name="source" id="pipeline-source"></select></label>'
+      + '<label>Tables (comma separated, * wildcard; empty for all) <input name="tables" list="pipeline-tables" placeholder="shop.*"></label><datalist id="pipeline-tables"></datalist>'
+      + '</div><div>Sinks <div class="checks" id="pipeline-sinks"></div></div>'
       + '<div class="actions" style="margin-top:12px"><button class="primary" type="submit">Add</button></div></form><div id="result"></div>';
     const list = s => s.split(',').map(x => x.trim()).filter(x => x);
+    const [sourceChoices, sinkChoices, subjectChoices] = await Promise.all([api('GET', '/sources'), api('GET', '/sinks'), subjects()]);
+    document.getElementById('pipeline-source').innerHTML = sourceChoices.map(s => '<option>' + esc(s.name) + '</option>').join('')
+      || '<option value="">no source yet: register one first</option>';
+    document.getElementById('pipeline-sinks').innerHTML = sinkChoices.map(s => '<label><input type="checkbox" name="sinks" value="' + esc(s.name) + '" style="width:auto"> '
+      + esc(s.name) + ' <span class="muted">(' + esc(s.type) + ')</span></label>').join('') || '<span class="muted">no sink yet: add one on the Sinks page</span>';
+    const tableChoices = () => {
+      const prefix = document.getElementById('pipeline-source').value + '.';
+      const tables = subjectChoices.filter(x => x.startsWith(prefix) && x.endsWith('-value')).map(x => x.slice(prefix.length, -'-value'.length)).filter(t => !t.startsWith('views.'));
+      const dbs = [...new Set(tables.map(t => t.split('.')[0] + '.*'))];
+      document.getElementById('pipeline-tables').innerHTML = dbs.concat(tables).map(t => '<option value="' + esc(t) + '">').join('');
+    };
+    document.getElementById('pipeline-source').onchange = tableChoices;
+    tableChoices();
     const load = async () => {
-      const ps = await api('GET', '/pipelines');
+      const [ps, subs, views] = await Promise.all([api('GET', '/pipelines'), subjects(), api('GET', '/views')]);
+      document.getElementById('pictures').innerHTML = ps.map(p => pipelinePicture(p, subs, views)).join('') || '<p class="muted">No pipeline yet.</p>';
       document.getElementById('pipelines').innerHTML = '<tr><th>Pipeline</th><th>Source</th><th>Tables</th><th>Sinks</th><th>State</th><th></th></tr>'
         + (ps.map(p => '<tr><td>' + esc(p.name) + '</td><td><a href="/sources/' + encodeURIComponent(p.source) + '">' + esc(p.source) + '</a></td><td>'
           + esc(p.tables.join(', ') || 'all') + '</td><td>' + esc(p.sinks.join(', ')) + '</td><td>' + (p.status ? badge(p.status.state) + (p.status.reason ? '<div class="muted">' + esc(p.status.reason) + '</div>' : '') : '–')
@@ -284,7 +300,7 @@ const pages = {
       const f = new FormData(ev.target);
       const out = document.getElementById('result');
       try {
-        await api('POST', '/pipelines', {name: f.get('name'), source: f.get('source'), tables: list(f.get('tables')), sinks: list(f.get('sinks'))});
+        await api('POST', '/pipelines', {name: f.get('name'), source: f.get('source'), tables: list(f.get('tables')), sinks: f.getAll('sinks')});
         out.innerHTML = '';
         toast('Pipeline added; its source (re)starts');
         load();

@@ -99,3 +99,58 @@ function charts(id, path) {
   draw();
   setInterval(draw, 10000);
 }
+
+/** The colour class of a source state or sink health in the pipeline picture. */
+function tone(state) {
+  return ({streaming: 'ok', healthy: 'ok', running: 'ok', snapshotting: 'warn', starting: 'warn', paused: 'warn', waiting: 'warn',
+    failed: 'bad', held: 'bad', failing: 'bad'})[state] || 'off';
+}
+
+/** Whether a captured table {@code db.table} is one a pipeline's filters take (no filter: every table). */
+function takes(filters, table) {
+  if (!filters.length) return true;
+  return filters.some(f => new RegExp('^' + f.split('*').map(p => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$', 'i').test(table));
+}
+
+/**
+ * A picture of one pipeline: its source, the tables captured so far (from the registry's subjects) and its views, and
+ * its sinks, each coloured by its state.
+ */
+function pipelinePicture(p, subjects, views) {
+  const prefix = p.source + '.';
+  const tables = subjects.filter(s => s.startsWith(prefix) && s.endsWith('-value')).map(s => s.slice(prefix.length, -'-value'.length))
+    .filter(t => !t.startsWith('views.') && takes(p.tables, t)).sort();
+  const shown = tables.slice(0, 10);
+  const middle = shown.map(t => ({label: t, kind: 'table'})).concat(views.filter(v => v.definition.pipeline === p.name)
+    .map(v => ({label: 'view ' + v.definition.name, kind: 'view', state: v.status ? (v.status.failed ? 'failed' : 'running') : 'waiting'})));
+  if (tables.length > shown.length) middle.push({label: '+' + (tables.length - shown.length) + ' more tables', kind: 'table'});
+  if (!middle.length) middle.push({label: p.tables.join(', ') || 'every table', kind: 'table'});
+  const state = p.status ? p.status.state : 'stopped';
+  const health = {};
+  (p.status ? p.status.sinks : []).forEach(s => { health[s.sink] = s.healthy ? 'healthy' : 'failing'; });
+  const rowH = 26, boxW = 200, gap = 70, h = Math.max(middle.length, p.sinks.length, 1) * rowH + 10;
+  const xs = [4, 4 + boxW + gap, 4 + 2 * (boxW + gap)];
+  const y = (i, n) => 5 + (h - 10 - n * rowH) / 2 + i * rowH;
+  const box = (x, yy, label, cls, title) => '<g class="node ' + cls + '"><title>' + esc(title) + '</title><rect x="' + x + '" y="' + yy + '" width="' + boxW
+    + '" height="' + (rowH - 6) + '" rx="4"/><text x="' + (x + 8) + '" y="' + (yy + 14) + '">' + esc(label.length > 30 ? label.slice(0, 29) + '…' : label) + '</text></g>';
+  const line = (x1, y1, x2, y2) => '<path d="M' + x1 + ',' + y1 + ' C' + (x1 + gap / 2) + ',' + y1 + ' ' + (x2 - gap / 2) + ',' + y2 + ' ' + x2 + ',' + y2 + '"/>';
+  let svg = '';
+  const sy = y(0, 1) + (rowH - 6) / 2;
+  middle.forEach((m, i) => {
+    const my = y(i, middle.length) + (rowH - 6) / 2;
+    svg += line(xs[0] + boxW, sy, xs[1], my);
+    p.sinks.forEach((s, j) => { svg += line(xs[1] + boxW, my, xs[2], y(j, p.sinks.length) + (rowH - 6) / 2); });
+  });
+  svg = '<g class="edges">' + svg + '</g>' + box(xs[0], y(0, 1), 'source ' + p.source, tone(state), p.source + ': ' + state)
+    + middle.map((m, i) => box(xs[1], y(i, middle.length), m.label, m.kind === 'view' ? tone(m.state) + ' view' : 'plain', m.label + (m.state ? ': ' + m.state : ''))).join('')
+    + p.sinks.map((s, j) => box(xs[2], y(j, p.sinks.length), 'sink ' + s, tone(health[s] || 'unused'), s + ': ' + (health[s] || 'not written to yet'))).join('');
+  return '<figure class="pipeline-picture" data-pipeline="' + esc(p.name) + '"><figcaption><b>' + esc(p.name) + '</b> ' + badge(state) + '</figcaption>'
+    + '<svg viewBox="0 0 ' + (xs[2] + boxW + 4) + ' ' + h + '" width="' + (xs[2] + boxW + 4) + '" height="' + h + '" role="img" aria-label="pipeline '
+    + esc(p.name) + '">' + svg + '</svg></figure>';
+}
+
+/** The registry's subjects (every captured table has one), for pictures and choices; empty when the registry is unreachable. */
+async function subjects() {
+  const r = await fetch('/registry/subjects', {headers: {'Accept': 'application/json'}});
+  return r.ok ? r.json() : [];
+}

@@ -158,15 +158,23 @@ class WebUiIT {
         nav("Pipelines");
         WebElement form = driver.findElement(By.id("new-pipeline"));
         type(form, "name", PIPELINE);
-        type(form, "source", SOURCE);
+        // Source and sinks are chosen, not typed.
+        new Select(form.findElement(By.name("source"))).selectByVisibleText(SOURCE);
         type(form, "tables", DATABASE + ".*");
-        type(form, "sinks", SINK);
+        form.findElement(By.cssSelector("input[name=sinks][value='" + SINK + "']")).click();
         form.findElement(By.cssSelector("button[type=submit]")).click();
 
         // Adding the pipeline starts its source.
         By state = By.xpath("//table[@id='pipelines']//tr[td[text()='" + PIPELINE + "']]/td[5]");
         wait.until(d -> d.findElement(state).getText().matches("(?s)(starting|snapshotting|streaming).*"));
         assertThat(driver.findElement(By.id("result")).getText()).isEmpty();
+        // Its picture: the source in green once it streams, the table it captured, the sink.
+        By picture = By.cssSelector("figure.pipeline-picture[data-pipeline='" + PIPELINE + "']");
+        new WebDriverWait(driver, CAPTURE_WAIT).ignoring(StaleElementReferenceException.class).until(d -> {
+            WebElement f = d.findElement(picture);
+            return f.findElements(By.cssSelector(".node.ok")).stream().anyMatch(n -> n.getText().equals("source " + SOURCE))
+                    && f.getText().contains(DATABASE + ".products") && f.getText().contains("sink " + SINK);
+        });
         screenshot("pipelines");
     }
 
