@@ -290,6 +290,15 @@ public final class SourceConfig {
         return "none".equalsIgnoreCase((String) values.get(SNAPSHOT_LOCKING));
     }
 
+    /**
+     * The files of a source's directory that hold its capture state (Debezium's offsets and schema history, the
+     * version guard): what another server needs to resume capture where this one stopped.
+     */
+    public static final List<String> STATE_FILES = List.of(StoredState.OFFSETS_FILE, StoredState.HISTORY_FILE, StoredState.VERSION_GUARD_FILE);
+
+    /** The one of {@link #STATE_FILES} that Debezium appends to, a record per line. */
+    public static final String SCHEMA_HISTORY_FILE = StoredState.HISTORY_FILE;
+
     /** This source's own directory under the data directory. */
     public Path sourceDir() {
         return Path.of((String) values.get(DATA_DIR)).resolve("sources").resolve(name());

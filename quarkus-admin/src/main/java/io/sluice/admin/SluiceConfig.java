@@ -204,4 +204,29 @@ public interface SluiceConfig {
         @WithDefault("1s")
         Duration retryBackoff();
     }
+
+    /** Several servers on one PostgreSQL metadata store, one leading (see docs/operations.md#a-standby-server). */
+    Ha ha();
+
+    /** High availability of the embedded runtime. */
+    interface Ha {
+        /**
+         * Whether this server takes part in leader election: the one holding the lease in the metadata database runs
+         * the sources and jobs; the others stand by, serve reads, refuse changes, and take over when the lease
+         * lapses. Needs {@code sluice.metadata.jdbc-url} on PostgreSQL and the embedded runtime.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** How long a lease lasts without renewal: a leader that stops renewing loses it after this long. */
+        @WithDefault("15s")
+        Duration lease();
+
+        /** How often the leader renews its lease, and a standby tries to take it; under a third of the lease. */
+        @WithDefault("3s")
+        Duration renewInterval();
+
+        /** This server's name in the lease and in messages; the host name and a random suffix when absent. */
+        Optional<String> serverName();
+    }
 }

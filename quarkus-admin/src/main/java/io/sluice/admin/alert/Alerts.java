@@ -9,6 +9,7 @@ import io.sluice.admin.contract.RuleHolds;
 import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.error.Problem;
 import io.sluice.admin.job.Schedulers;
+import io.sluice.admin.leadership.Leadership;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.recovery.Recovery;
@@ -85,6 +86,9 @@ public class Alerts {
 
     @Inject
     Clock clock;
+
+    @Inject
+    Leadership leadership;
 
     /** Sinks whose target lost its data, with when; until the recoveries it started have succeeded. */
     private final Map<String, Instant> lostTargets = new ConcurrentHashMap<>();
@@ -197,6 +201,9 @@ public class Alerts {
     }
 
     private void check() {
+        if (!leadership.leads()) {
+            return; // the leader raises them
+        }
         try {
             Instant now = clock.instant();
             Map<String, ContractCheck.Counts> ruleTotals = new HashMap<>();

@@ -1,6 +1,5 @@
 package io.sluice.admin.backfill;
 
-import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.activity.ActivityLog;
 import io.sluice.admin.backfill.BackfillStore.Stored;
 import io.sluice.admin.error.ConflictException;
@@ -8,6 +7,7 @@ import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.error.NotFoundException;
 import io.sluice.admin.error.Problem;
 import io.sluice.admin.error.RequestRefusedException;
+import io.sluice.admin.leadership.Leadership;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.runtime.PipelineRuntime;
@@ -65,7 +65,7 @@ public class Backfills {
     ActivityLog activity;
 
     /** Runs after the runtime started its sources: their streams feed the backfills' windows. */
-    void boot(@Observes @Priority(20) StartupEvent event) {
+    void boot(@Observes @Priority(20) Leadership.Elected event) {
         runtime.backfills().resumeAtBoot(store.active());
     }
 

@@ -1,12 +1,12 @@
 package io.sluice.admin.recovery;
 
-import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.activity.ActivityLog;
 import io.sluice.admin.backfill.TableSchemas;
 import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.error.NotFoundException;
 import io.sluice.admin.error.RequestRefusedException;
 import io.sluice.admin.job.JobRegistry;
+import io.sluice.admin.leadership.Leadership;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.runtime.PipelineRuntime;
@@ -103,7 +103,7 @@ public class Recoveries {
     private final List<SourceNotice> beforeBoot = new ArrayList<>();
     private boolean booted;
 
-    void boot(@Observes @Priority(35) StartupEvent event) {
+    void boot(@Observes @Priority(35) Leadership.Elected event) {
         List<RecoveryStore.Stored> cutShort = store.abandonRunning();
         // Runs after the runtime's boot, which started the sources. Recoveries cut short are continued first, so that a
         // source whose snapshot is taken again at this boot gets that one, not another started for the redo.

@@ -1,8 +1,8 @@
 package io.sluice.admin.runtime;
 
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.SluiceConfig;
+import io.sluice.admin.leadership.Leadership;
 import io.sluice.admin.runtime.connect.ConnectRuntime;
 import io.sluice.admin.runtime.embedded.EmbeddedRuntime;
 import jakarta.annotation.Priority;
@@ -36,7 +36,7 @@ public class Runtimes {
         return chosen();
     }
 
-    void boot(@Observes @Priority(10) StartupEvent event) {
+    void boot(@Observes @Priority(10) Leadership.Elected event) {
         chosen().start();
     }
 

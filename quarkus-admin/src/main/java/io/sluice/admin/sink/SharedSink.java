@@ -29,13 +29,17 @@ import org.apache.avro.Schema;
 final class SharedSink implements Sink {
     private final Sink delegate;
     private final GenerationWatch generations;
+    private final Runnable fence;
     private boolean opened;
 
     /**
      * @param onLoss told when the target lost its data, on the checking thread with this sink held; returns quickly
+     * @param fence run before each write, flush and sweep: it stops the server when it may no longer write (see
+     *     {@link io.sluice.admin.leadership.Leadership#checkLease()})
      */
-    SharedSink(Sink delegate, GenerationWatch.Record generations, Clock clock, Consumer<GenerationWatch.Loss> onLoss) {
+    SharedSink(Sink delegate, GenerationWatch.Record generations, Clock clock, Consumer<GenerationWatch.Loss> onLoss, Runnable fence) {
         this.delegate = delegate;
+        this.fence = fence;
         this.generations = new GenerationWatch(delegate, generations, clock, onLoss);
     }
 
@@ -63,6 +67,7 @@ final class SharedSink implements Sink {
 
     @Override
     public synchronized WriteResult write(List<ChangeEvent> batch) {
+        fence.run();
         return delegate.write(batch);
     }
 
@@ -70,6 +75,7 @@ final class SharedSink implements Sink {
     public Optional<Sweepable> sweepable() {
         return delegate.sweepable().map(s -> snapshots -> {
             synchronized (this) {
+                fence.run();
                 return s.sweep(snapshots);
             }
         });
@@ -86,6 +92,7 @@ final class SharedSink implements Sink {
 
     @Override
     public synchronized void flush() {
+        fence.run();
         delegate.flush();
     }
 

@@ -5,6 +5,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.error.NotFoundException;
 import io.sluice.admin.error.UnavailableException;
+import io.sluice.admin.leadership.Leadership;
 import io.sluice.backfill.BackfillRun;
 import io.sluice.event.ChangeEvent;
 import io.sluice.sink.GenerationWatch;
@@ -62,6 +63,9 @@ public class SharedSinks {
     @Inject
     Clock clock;
 
+    @Inject
+    Leadership leadership;
+
     private final Map<String, SharedSink> open = new HashMap<>();
     private DeadLetterQueue dlq;
     private ScheduledExecutorService generations;
@@ -99,7 +103,8 @@ public class SharedSinks {
         SharedSink s = open.get(name);
         if (s == null) {
             SinkStore.Stored stored = sinks.get(name);
-            s = new SharedSink(stored.type().create(name, sinks.runtimeKeys(name), clock), sinks.generations(name), clock, losses::lost);
+            s = new SharedSink(stored.type().create(name, sinks.runtimeKeys(name), clock), sinks.generations(name), clock, losses::lost,
+                    leadership::checkLease);
             open.put(name, s);
         }
         return s;

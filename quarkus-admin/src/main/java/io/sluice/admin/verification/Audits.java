@@ -13,6 +13,7 @@ import io.sluice.admin.error.NotFoundException;
 import io.sluice.admin.error.Problem;
 import io.sluice.admin.error.RequestRefusedException;
 import io.sluice.admin.job.Schedulers;
+import io.sluice.admin.leadership.Leadership;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.runtime.PipelineRuntime;
@@ -89,6 +90,9 @@ public class Audits {
 
     @Inject
     Clock clock;
+
+    @Inject
+    Leadership leadership;
 
     private final Set<String> gauges = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> drift = new ConcurrentHashMap<>();
@@ -170,6 +174,9 @@ public class Audits {
     }
 
     private void runDue() {
+        if (!leadership.leads()) {
+            return;
+        }
         try {
             for (Audit audit : list()) {
                 if (!audit.nextRunAt().isAfter(clock.instant())) {

@@ -1,6 +1,5 @@
 package io.sluice.admin.verification;
 
-import io.quarkus.runtime.StartupEvent;
 import io.sluice.admin.activity.ActivityLog;
 import io.sluice.admin.backfill.TableSchemas;
 import io.sluice.admin.contract.ContractTarget;
@@ -11,6 +10,7 @@ import io.sluice.admin.error.NotFoundException;
 import io.sluice.admin.error.Problem;
 import io.sluice.admin.error.RequestRefusedException;
 import io.sluice.admin.job.JobRegistry;
+import io.sluice.admin.leadership.Leadership;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.runtime.PipelineRuntime;
@@ -91,7 +91,7 @@ public class Verifications {
     @Inject
     SharedSinks sinks;
 
-    void boot(@Observes @Priority(30) StartupEvent event) {
+    void boot(@Observes @Priority(30) Leadership.Elected event) {
         store.abandonRunning();
     }
 

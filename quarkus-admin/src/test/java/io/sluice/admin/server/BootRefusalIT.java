@@ -26,7 +26,9 @@ class BootRefusalIT {
     @CsvSource(delimiter = '|', value = {
         "sluice.admin.initial-password|short|sluice.admin.initial-password (SLUICE_ADMIN_INITIAL_PASSWORD): must have at least 12 characters",
         "sluice.encryption-key|not base64!|sluice.encryption-key is not Base64",
-        "sluice.metadata.jdbc-url|jdbc:mysql://db/meta|expected jdbc:postgresql://host:port/database"})
+        "sluice.metadata.jdbc-url|jdbc:mysql://db/meta|expected jdbc:postgresql://host:port/database",
+        "sluice.ha.enabled|true|sluice.ha.enabled needs sluice.metadata.jdbc-url on PostgreSQL",
+        "sluice.alerts.webhook-urls|ftp://hooks.example.com/x|sluice.alerts.webhook-urls[0] is not an http or https URL"})
     void shouldRefuseABadSettingInOneLineWithoutAStackTrace(String key, String value, String expected) throws Exception {
         Map<String, String> properties = new HashMap<>(ServerProcess.freshProperties("a-good-password-1"));
         properties.put(key, value);

@@ -1,5 +1,8 @@
 package io.sluice.admin.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.embedded.FreePorts;
@@ -15,11 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -31,10 +30,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import redis.clients.jedis.Jedis;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 
 /**
  * The crash loop of the reliability suite: the packaged server end to end on real servers, with its metadata in
@@ -94,7 +89,7 @@ class ServerRestartIT {
 
             AtomicBoolean writing = new AtomicBoolean(true);
             AtomicReference<Exception> writeFailure = new AtomicReference<>();
-            Thread writer = new Thread(() -> load(db, database, writing, writeFailure), "restart-writer");
+            Thread writer = new Thread(() -> ItemsTable.load(db, database, writing, writeFailure, 11), "restart-writer");
             writer.start();
             int kills = Integer.getInteger("sluice.reliability.kills", 2);
             long seed = Long.getLong("sluice.reliability.seed", System.nanoTime());
@@ -112,12 +107,12 @@ class ServerRestartIT {
             writer.join();
             assertThat(writeFailure.get()).isNull();
 
-            Map<Integer, String> expected = sourceRows(db, database);
+            Map<Integer, String> expected = ItemsTable.sourceRows(db, database);
             assertThat(expected.size()).isGreaterThan(100);
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                assertThat(drift(redisRows(redis, source + ":" + database + ":items:"), expected)).as("redis").isEmpty();
-                assertThat(drift(luceneRows(server, source + "." + database + ".items"), expected)).as("lucene").isEmpty();
-                assertThat(drift(openSearchRows(search, "restart-" + id), expected)).as("opensearch").isEmpty();
+                assertThat(ItemsTable.drift(ItemsTable.redisRows(redis, source + ":" + database + ":items:"), expected)).as("redis").isEmpty();
+                assertThat(ItemsTable.drift(luceneRows(server, source + "." + database + ".items"), expected)).as("lucene").isEmpty();
+                assertThat(ItemsTable.drift(openSearchRows(search, "restart-" + id), expected)).as("opensearch").isEmpty();
             });
             for (String sink : List.of("cache", "index", "search")) {
                 JsonNode result = server.verify("all", database + ".items", sink, false);
@@ -129,75 +124,12 @@ class ServerRestartIT {
         }
     }
 
-    /** What a target has wrong, in a few words per key: missing, stale or extra. */
-    private static List<String> drift(Map<Integer, String> target, Map<Integer, String> source) {
-        List<String> out = new ArrayList<>();
-        source.forEach((k, v) -> {
-            if (!target.containsKey(k)) {
-                out.add("missing " + k + "=" + v);
-            } else if (!target.get(k).equals(v)) {
-                out.add("stale " + k + "=" + target.get(k) + " (source " + v + ")");
-            }
-        });
-        target.keySet().stream().filter(k -> !source.containsKey(k)).forEach(k -> out.add("extra " + k + "=" + target.get(k)));
-        return out.size() > 20 ? out.subList(0, 20) : out;
-    }
-
-    /** Random inserts, updates and deletes, one transaction each. */
-    private static void load(MariaDbServer db, String database, AtomicBoolean writing, AtomicReference<Exception> failure) {
-        Random random = new Random(11);
-        try (Connection c = db.connect(database); Statement s = c.createStatement()) {
-            int next = 101;
-            while (writing.get()) {
-                int op = random.nextInt(10);
-                if (op < 5) {
-                    s.execute("INSERT INTO items VALUES (" + next + ", 'new " + next + "', " + next + ")");
-                    next++;
-                } else if (op < 8) {
-                    s.execute("UPDATE items SET name = 'updated " + random.nextInt(1000) + "', qty = qty + 1 WHERE id = " + (1 + random.nextInt(next - 1)));
-                } else {
-                    s.execute("DELETE FROM items WHERE id = " + (1 + random.nextInt(next - 1)));
-                }
-                Thread.sleep(5);
-            }
-        } catch (Exception e) {
-            failure.set(e);
-        }
-    }
-
-    private static Map<Integer, String> sourceRows(MariaDbServer db, String database) throws Exception {
-        Map<Integer, String> out = new TreeMap<>();
-        try (Connection c = db.connect(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id, name, qty FROM items")) {
-            while (rs.next()) {
-                out.put(rs.getInt(1), rs.getString(2) + "|" + rs.getInt(3));
-            }
-        }
-        return out;
-    }
-
-    private static String row(JsonNode doc) {
-        return doc.path("name").asText() + "|" + doc.path("qty").asInt();
-    }
-
-    private static Map<Integer, String> redisRows(RedisServer redis, String prefix) throws Exception {
-        Map<Integer, String> out = new TreeMap<>();
-        try (Jedis jedis = new Jedis(redis.host(), redis.port())) {
-            for (String key : jedis.keys(prefix + "{*}")) {
-                String value = jedis.get(key);
-                if (value != null) {
-                    out.put(Integer.parseInt(key.substring(key.indexOf('{') + 1, key.indexOf('}'))), row(JSON.readTree(value)));
-                }
-            }
-        }
-        return out;
-    }
-
     private static Map<Integer, String> luceneRows(ServerProcess server, String table) throws Exception {
         Map<Integer, String> out = new TreeMap<>();
         for (int from = 0;; from += 1000) {
             JsonNode page = server.json("GET", "/api/v1/sinks/index/search?size=1000&from=" + from + "&table=" + table, null, 200);
             for (JsonNode hit : page.path("hits")) {
-                out.put(hit.path("_id").asInt(), row(hit));
+                out.put(hit.path("_id").asInt(), ItemsTable.row(hit));
             }
             if (from + 1000 >= page.path("total").asLong()) {
                 return out;
@@ -212,7 +144,7 @@ class ServerRestartIT {
                 HttpResponse.BodyHandlers.ofString());
         Map<Integer, String> out = new TreeMap<>();
         for (JsonNode hit : JSON.readTree(r.body()).path("hits").path("hits")) {
-            out.put(hit.path("_id").asInt(), row(hit.path("_source")));
+            out.put(hit.path("_id").asInt(), ItemsTable.row(hit.path("_source")));
         }
         return out;
     }
