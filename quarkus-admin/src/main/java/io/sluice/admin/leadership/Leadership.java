@@ -109,6 +109,11 @@ public class Leadership {
         }
     }
 
+    /** The epoch of this server's lease while it leads with high availability; 0 otherwise. */
+    public long epoch() {
+        return ticks != null && leads ? epoch : 0;
+    }
+
     /** Whether this server leads now. */
     public boolean leads() {
         return leads;

@@ -78,6 +78,17 @@ public class SharedSinks {
                 TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Closes the sinks a standby opened (for reads), before the runtime starts: they open again with the new leader's
+     * keys (a Redis sink's fencing epoch).
+     */
+    void elected(@Observes @Priority(5) Leadership.Elected event) {
+        synchronized (this) {
+            open.values().forEach(SharedSink::dispose);
+            open.clear();
+        }
+    }
+
     /** Closes every sink; runs after the runtime stopped its sources. */
     void shutdown(@Observes @Priority(20) ShutdownEvent event) {
         if (generations != null) {

@@ -5,11 +5,13 @@ import io.sluice.admin.api.Keys;
 import io.sluice.admin.error.ConflictException;
 import io.sluice.admin.error.InvalidRequestException;
 import io.sluice.admin.error.NotFoundException;
-import io.sluice.metadata.MetadataDb;
+import io.sluice.admin.leadership.Leadership;
 import io.sluice.admin.source.SecretBox;
+import io.sluice.metadata.MetadataDb;
 import io.sluice.sink.GenerationWatch;
 import io.sluice.sink.Sink;
 import io.sluice.sink.lucene.LuceneSinkConfig;
+import io.sluice.sink.redis.RedisSinkConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
@@ -42,6 +44,9 @@ public class SinkStore {
     @Inject
     Clock clock;
 
+    @Inject
+    Leadership leadership;
+
     /**
      * A stored sink.
      *
@@ -65,7 +70,8 @@ public class SinkStore {
     private Map<String, String> serverKeys(SinkType type, String name) {
         return switch (type) {
             case LUCENE -> Map.of(LuceneSinkConfig.DIR, Path.of(config.dataDir(), "sinks", name, "lucene").toString());
-            case REDIS, OPENSEARCH -> Map.of();
+            case REDIS -> leadership.epoch() > 0 ? Map.of(RedisSinkConfig.FENCE_EPOCH, Long.toString(leadership.epoch())) : Map.of();
+            case OPENSEARCH -> Map.of();
         };
     }
 
@@ -141,7 +147,7 @@ public class SinkStore {
         }
         for (String key : type.serverKeys()) {
             if (keys.containsKey(key)) {
-                throw InvalidRequestException.of(key, "is set by the server (under sluice.data-dir); remove it from the request");
+                throw InvalidRequestException.of(key, "is set by the server; remove it from the request");
             }
         }
         Map<String, String> full = new HashMap<>(keys);

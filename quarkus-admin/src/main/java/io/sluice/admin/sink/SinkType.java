@@ -24,10 +24,16 @@ import org.apache.kafka.common.config.ConfigDef;
 
 /** The kinds of sink the embedded server runs, each with its configuration definition. */
 public enum SinkType {
+    /** Its connections' fencing epoch is set by the server, never by the request. */
     REDIS(RedisSinkConfig.DEFINITION) {
         @Override
         public Sink create(String name, Map<String, String> keys, Clock clock) {
             return new RedisSink(name, RedisSinkConfig.parse(name, keys));
+        }
+
+        @Override
+        public Set<String> serverKeys() {
+            return Set.of(RedisSinkConfig.FENCE_EPOCH);
         }
     },
     OPENSEARCH(OpenSearchSinkConfig.DEFINITION) {

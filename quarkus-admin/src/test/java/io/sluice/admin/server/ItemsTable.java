@@ -40,11 +40,15 @@ final class ItemsTable {
         return out.size() > 20 ? out.subList(0, 20) : out;
     }
 
-    /** Random inserts, updates and deletes, one transaction each. */
+    /** Random inserts (after the highest id), updates and deletes, one transaction each. */
     static void load(MariaDbServer db, String database, AtomicBoolean writing, AtomicReference<Exception> failure, long seed) {
         Random random = new Random(seed);
         try (Connection c = db.connect(database); Statement s = c.createStatement()) {
-            int next = 101;
+            int next;
+            try (ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(id), 0) + 1 FROM items")) {
+                rs.next();
+                next = rs.getInt(1);
+            }
             while (writing.get()) {
                 int op = random.nextInt(10);
                 if (op < 5) {

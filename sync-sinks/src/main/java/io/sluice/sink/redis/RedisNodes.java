@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Objects;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -19,6 +21,7 @@ import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.ClientKillParams;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -33,6 +36,7 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  */
 final class RedisNodes implements AutoCloseable {
     /** A cluster's hash slots. */
+    private static final Logger LOG = LoggerFactory.getLogger(RedisNodes.class);
     private static final int SLOTS = 16384;
 
     private final String sink;
@@ -111,6 +115,7 @@ final class RedisNodes implements AutoCloseable {
         }
         try {
             j = new Jedis(node, client());
+            fence(j, node);
             sha = j.scriptLoad(RedisScript.SCRIPT);
             open.put(node, j);
             return j;
@@ -199,9 +204,59 @@ final class RedisNodes implements AutoCloseable {
             }
             int database = topology instanceof RedisTopology.Standalone s ? s.database()
                     : topology instanceof RedisTopology.Sentinel s ? s.database() : 0;
-            client = b.database(database).clientName("sluice-" + sink).build();
+            client = b.database(database).clientName(clientName(sink, config.fenceEpoch())).build();
         }
         return client;
+    }
+
+    /** The name of this sink's connections: {@code sluice-<sink>}, and {@code @e<epoch>} when fenced. */
+    static String clientName(String sink, long epoch) {
+        return "sluice-" + sink + (epoch > 0 ? "@e" + epoch : "");
+    }
+
+    /**
+     * Fences a new connection to {@code node}: closes this sink's connections of leaders of older epochs (a deposed
+     * leader, paused in the middle of a write, finds its connection gone when it resumes), and refuses to go on when
+     * a leader of a newer epoch holds one (this server is the deposed one, reconnecting to finish a write).
+     *
+     * @throws FatalSinkException when a newer leader writes to this sink
+     */
+    private void fence(Jedis j, HostAndPort node) {
+        long epoch = config.fenceEpoch();
+        if (epoch == 0) {
+            return;
+        }
+        String prefix = "sluice-" + sink + "@e";
+        for (String line : j.clientList().split("\\n")) {
+            String name = field(line, "name");
+            if (name == null || !name.startsWith(prefix)) {
+                continue;
+            }
+            long theirs;
+            try {
+                theirs = Long.parseLong(name.substring(prefix.length()));
+            } catch (NumberFormatException e) {
+                continue; // another sink whose name starts the same way
+            }
+            if (theirs > epoch) {
+                j.close();
+                throw new FatalSinkException("Redis sink '" + sink + "': the leader of epoch " + theirs + " writes to " + node + "; this server"
+                        + " (epoch " + epoch + ") was deposed and writes nothing more", null);
+            }
+            if (theirs < epoch) {
+                j.clientKill(new ClientKillParams().id(field(line, "id")));
+                LOG.info("Redis sink '{}': closed the connection {} of a former leader ({}) on {}", sink, field(line, "addr"), name, node);
+            }
+        }
+    }
+
+    private static String field(String clientLine, String key) {
+        for (String part : clientLine.trim().split(" ")) {
+            if (part.startsWith(key + "=")) {
+                return part.substring(key.length() + 1);
+            }
+        }
+        return null;
     }
 
     /** Timeouts and TLS, shared by the data nodes and the sentinels. */

@@ -31,6 +31,7 @@ public final class RedisSinkConfig {
     public static final String TLS_CA_FILE = "redis.tls.ca.file";
     public static final String MODE = "redis.mode";
     public static final String USER = "redis.user";
+    public static final String FENCE_EPOCH = "redis.fence.epoch";
     public static final String SENTINEL_MASTER = "redis.sentinel.master";
 
     public static final ConfigDef DEFINITION = MappingConfig.define(new ConfigDef(), "{source}:{database}:{table}")
@@ -57,7 +58,11 @@ public final class RedisSinkConfig {
                     + " failover to a replica loses nothing a checkpoint counted on. 0 does not wait.")
             .define(WAIT_TIMEOUT_MS, Type.INT, 5000, ConfigDef.Range.between(10, 600_000), Importance.LOW,
                     "How long a flush waits for redis.wait.replicas replicas; fewer by then is a retriable failure, and the"
-                    + " checkpoint waits.");
+                    + " checkpoint waits.")
+            .define(FENCE_EPOCH, Type.LONG, 0L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "Set by a Sluice server with high availability to its lease's epoch: the sink's connections carry it in"
+                    + " their name, and each new connection closes this sink's connections of older epochs (CLIENT KILL), so"
+                    + " that writes a deposed leader still had in flight cannot land. 0 fences nothing.");
 
     private final AbstractConfig config;
     private final RedisTopology topology;
@@ -130,6 +135,11 @@ public final class RedisSinkConfig {
 
     public int timeoutMs() {
         return config.getInt(TIMEOUT_MS);
+    }
+
+    /** The epoch of the leader this sink writes for; 0 without high availability. */
+    public long fenceEpoch() {
+        return config.getLong(FENCE_EPOCH);
     }
 
     public int waitReplicas() {
