@@ -101,7 +101,7 @@ public class Leadership {
             return;
         }
         ticks.shutdownNow();
-        if (leads && System.nanoTime() < deadline) {
+        if (leads && deadline - System.nanoTime() > 0) {
             if (mirror.mirror(me, epoch)) {
                 lease.release(me, epoch);
                 LOG.infof("server %s gave up the lease of epoch %d", me, epoch);

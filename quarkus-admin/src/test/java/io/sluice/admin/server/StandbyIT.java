@@ -84,6 +84,8 @@ class StandbyIT {
 
             // The standby answers reads and refuses changes, naming the leader.
             assertThat(b.json("GET", "/api/v1/sources", null, 200).findValuesAsText("name")).contains(source);
+            assertThat(b.json("GET", "/api/v1/sources/" + source + "/status", null, 200).path("reason").asText())
+                    .isEqualTo("this server stands by: server a leads (epoch 1), and runs the source");
             HttpResponse<String> refused = b.call("POST", "/api/v1/sinks", JSON.writeValueAsString(Map.of("name", "other", "type", "lucene")),
                     "admin", ADMIN_PASSWORD);
             assertThat(refused.statusCode()).isEqualTo(503);

@@ -6,6 +6,7 @@ import io.sluice.admin.backfill.TableSchemas;
 import io.sluice.admin.contract.RuleHolds;
 import io.sluice.admin.contract.TableContracts;
 import io.sluice.admin.error.ConflictException;
+import io.sluice.admin.leadership.Leadership;
 import io.sluice.admin.pipeline.PipelineSpec;
 import io.sluice.admin.pipeline.PipelineStore;
 import io.sluice.admin.runtime.PipelineRuntime;
@@ -105,6 +106,9 @@ public class EmbeddedRuntime implements PipelineRuntime {
     RuleHolds holds;
 
     @Inject
+    Leadership leadership;
+
+    @Inject
     SluiceConfig config;
 
     @Inject
@@ -200,6 +204,10 @@ public class EmbeddedRuntime implements PipelineRuntime {
         if (r == null) {
             if (desired == DesiredState.STOPPED) {
                 return SourceStatus.without(source, desired, SourceState.STOPPED, "stopped by a person", null, pipelineNames);
+            }
+            if (!leadership.leads()) {
+                return SourceStatus.without(source, desired, SourceState.STOPPED, "this server stands by: " + leadership.leader()
+                        + ", and runs the source", null, pipelineNames);
             }
             return pipelineNames.isEmpty()
                     ? SourceStatus.without(source, desired, SourceState.IDLE, "no pipeline reads this source", null, pipelineNames)
