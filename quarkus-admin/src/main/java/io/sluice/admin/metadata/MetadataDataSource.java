@@ -41,6 +41,9 @@ public class MetadataDataSource {
                     .minSize(0).maxSize(m.maxConnections()).acquisitionTimeout(Duration.ofSeconds(30))
                     .connectionFactoryConfiguration(cf -> {
                         cf.jdbcUrl(url);
+                        // The driver by class, not looked up in DriverManager: that finds only drivers registered from this
+                        // class loader, and a second application in one JVM (tests under another profile) has another.
+                        cf.connectionProviderClass(url.startsWith("jdbc:h2:") ? org.h2.Driver.class : org.postgresql.Driver.class);
                         m.username().ifPresent(u -> cf.principal(new NamePrincipal(u)));
                         m.password().ifPresent(p -> cf.credential(new SimplePassword(p)));
                         return cf;

@@ -1,8 +1,6 @@
 package io.sluice.admin.alert;
 
 import static io.restassured.RestAssured.given;
-import static io.sluice.admin.TestApi.createPipeline;
-import static io.sluice.admin.TestApi.createSink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.allOf;
@@ -15,10 +13,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import io.sluice.admin.TestApi;
 import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
 import io.sluice.embedded.MariaDbServer;
-import io.sluice.embedded.RedisServer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -61,19 +59,10 @@ class AlertsIT {
     @Test
     void shouldSendEachAlertOnceFiringAndOnceResolvedAndHoldBackSilencedOnes() throws Exception {
         TestAuth.signInAs(Role.ADMIN);
+        TestApi.streamIntoRedis(source, sink, "ap-" + id, database, "alerts_it", DB_PASSWORD, "CREATE TABLE " + database
+                + ".products (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, price DECIMAL(8,2) NOT NULL)", "INSERT INTO " + database
+                + ".products VALUES (1, 'lamp', 10.00)");
         MariaDbServer db = MariaDbServer.shared();
-        RedisServer redis = RedisServer.shared();
-        db.createCaptureUser("alerts_it", DB_PASSWORD);
-        db.recreateDatabase(database);
-        db.execute("CREATE TABLE " + database + ".products (id INT PRIMARY KEY, name VARCHAR(40) NOT NULL, price DECIMAL(8,2) NOT NULL)",
-                "INSERT INTO " + database + ".products VALUES (1, 'lamp', 10.00)");
-        given().contentType(ContentType.JSON).body(db.sourceRequest(source, "alerts_it", DB_PASSWORD, database, 7100 + (int) (Math.random()
-                * 800))).post("/api/v1/sources").then().statusCode(201);
-        createSink(sink, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
-        createPipeline("ap-" + id, source, List.of(sink));
-        await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/api/v1/sources/{s}", source).then().extract().path("status.state")
-                .equals("streaming"));
-
         String schema = given().get("/registry/subjects/{s}/versions/latest", subject).then().statusCode(200).extract().path("schema");
         register(schema, "DLQ");
         db.execute("INSERT INTO " + database + ".products VALUES (2, 'free lamp', -1.00)", "INSERT INTO " + database

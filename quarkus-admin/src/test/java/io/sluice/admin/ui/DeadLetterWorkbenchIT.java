@@ -1,14 +1,12 @@
 package io.sluice.admin.ui;
 
 import static io.restassured.RestAssured.given;
-import static io.sluice.admin.TestApi.createPipeline;
-import static io.sluice.admin.TestApi.createSink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
+import io.sluice.admin.TestApi;
 import io.sluice.admin.TestAuth;
 import io.sluice.admin.auth.Role;
 import io.sluice.embedded.MariaDbServer;
@@ -48,16 +46,10 @@ class DeadLetterWorkbenchIT {
     @Test
     void shouldReplayOneThenAGroupAfterADryRunAndDiscardTheOtherGroup() {
         TestAuth.signInAs(Role.ADMIN);
+        TestApi.streamIntoRedis(source, sink, "dp-" + id, database, "dlq_ui", DB_PASSWORD, "CREATE TABLE " + database
+                + ".products (id INT PRIMARY KEY, price DECIMAL(8,2) NOT NULL, stock INT NOT NULL)", "INSERT INTO " + database
+                + ".products VALUES (1, 10.00, 5)");
         MariaDbServer db = MariaDbServer.shared();
-        db.createCaptureUser("dlq_ui", DB_PASSWORD);
-        db.recreateDatabase(database);
-        db.execute("CREATE TABLE " + database + ".products (id INT PRIMARY KEY, price DECIMAL(8,2) NOT NULL, stock INT NOT NULL)",
-                "INSERT INTO " + database + ".products VALUES (1, 10.00, 5)");
-        given().contentType(ContentType.JSON).body(db.sourceRequest(source, "dlq_ui", DB_PASSWORD, database, 7100 + (int) (Math.random()
-                * 800))).post("/api/v1/sources").then().statusCode(201);
-        createSink(sink, "redis", Map.of("redis.uri", "redis://" + redis.host() + ":" + redis.port()));
-        createPipeline("dp-" + id, source, List.of(sink));
-        await().atMost(Duration.ofSeconds(60)).until(() -> row(1) != null);
         String schema = given().get("/registry/subjects/{s}/versions/latest", subject).then().statusCode(200).extract().path("schema");
         register(schema, List.of(rule("positivePrice", "message.price > 0.0"), rule("stockKnown", "message.stock >= 0")));
         db.execute("INSERT INTO " + database + ".products VALUES (2, -1.00, 1), (3, -2.00, 1), (4, -3.00, 1), (5, 4.00, -1), (6, 5.00, -2)",
