@@ -262,7 +262,7 @@ class SluiceCliTest {
     void completionCompletesCommandsOptionsAndLiveNames() {
         SluiceCli.Result script = run("completion");
         assertThat(script.exitCode()).isZero();
-        assertThat(script.out()).contains("complete -F _sluice sluice").contains("sources schemas views rules audits dlq backfill verify context completion")
+        assertThat(script.out()).contains("complete -F _sluice sluice").contains("sources schemas views rules audits alerts dlq backfill verify context completion")
                 .contains("backfill)").contains("--watch").contains("--pipeline) _sluice_names pipelines").doesNotContain("__names)");
         answer("/api/v1/sources", 200, "[{\"name\":\"shop\"},{\"name\":\"crm\"}]");
         answer("/registry/subjects", 200, "[\"shop.shop.orders-value\",\"shop.shop.orders-key\",\"shop.shop.items-value\"]");
