@@ -17,6 +17,7 @@ import io.sluice.admin.recovery.RecoveryStore;
 import io.sluice.admin.runtime.PipelineRuntime;
 import io.sluice.admin.source.SourceMonitor;
 import io.sluice.admin.source.SourceNotice;
+import io.sluice.admin.source.SourceStatus;
 import io.sluice.admin.verification.Audits;
 import io.sluice.contract.ContractCheck;
 import jakarta.annotation.Priority;
@@ -207,10 +208,12 @@ public class Alerts {
         try {
             Instant now = clock.instant();
             Map<String, ContractCheck.Counts> ruleTotals = new HashMap<>();
-            for (String source : monitor.snapshot().keySet()) {
+            // One look of the monitor for both: statuses and rule totals of the same sources.
+            Map<String, SourceStatus> statuses = Map.copyOf(monitor.snapshot());
+            for (String source : statuses.keySet()) {
                 ruleTotals.putAll(runtime.ruleCounts(source));
             }
-            List<AlertCondition> holding = new ArrayList<>(rules.check(monitor.snapshot().values(), ruleHolds.all().keySet(), ruleTotals,
+            List<AlertCondition> holding = new ArrayList<>(rules.check(statuses.values(), ruleHolds.all().keySet(), ruleTotals,
                     audits.list()));
             holding.addAll(lostTargets());
             Map<String, AlertCondition> byKey = holding.stream().collect(Collectors.toMap(AlertCondition::key, Function.identity(), (x, y) -> x));
